@@ -1,0 +1,94 @@
+/*
+ * cli.h - what the commands of the candor program share.
+ *
+ * Only cmd/ prints, exits or reads the terminal.  main.c parses the global
+ * options (which may stand before or after the command name), loads what a
+ * command's table entry asks for (config, model) and calls it with the
+ * remaining arguments.  A command returns an exit code.
+ */
+#ifndef CANDOR_CLI_H
+#define CANDOR_CLI_H
+
+#include <stdio.h>
+
+#include "config.h"
+#include "error.h"
+#include "nb.h"
+
+/* Exit codes: SPEC section 4 (sysexits.h values for data and I/O). */
+enum {
+	EXIT_OK = 0,
+	EXIT_FINDINGS = 1,      /* a check found errors */
+	EXIT_USAGE = 2,
+	EXIT_DATA = 65,
+	EXIT_NOINPUT = 66,
+	EXIT_SOFTWARE = 70,
+	EXIT_IO = 74,
+	EXIT_CONFIG = 78
+};
+
+struct cli {
+	const char *config_path;        /* -c */
+	const char *model_path;         /* -m */
+	const char *templates_dir;      /* -t */
+	const char *lang;               /* --lang auto|en|ru */
+	const char *channel;            /* --channel */
+	int quiet, verbose;
+	int color;                      /* stdout is a terminal, no NO_COLOR */
+	struct cd_config cfg;
+	char model_file[4096];          /* the model actually used */
+	struct nb_model *model;
+};
+
+/* "candor: <msg>" on stderr; lowercase, no full stop. */
+void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Like cli_err, only with -v. */
+void cli_info(const struct cli *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Report a cd_error and return the exit code for its status. */
+int cli_fail(int status, const struct cd_error *err);
+int cli_exit_code(int status);
+/* Print a usage error ("candor <cmd>: ...") and return EXIT_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Load the model the global options or the defaults point to. */
+int cli_load_model(struct cli *c);
+/*
+ * Find a data file or directory shipped with candor: `rel` under the
+ * installed data dir, else under the source tree.  Writes the path to out
+ * and returns 0, or -1 when it exists in neither.
+ */
+int cli_find_data(const char *rel, char *out, size_t outsz);
+
+/* Write a whole buffer to stdout; EPIPE and other errors return -1. */
+int cli_write(const char *p, size_t n);
+
+/*
+ * The model options train and eval share: --alpha, --complement, --counts,
+ * --no-bigrams, --no-stem, --temperature (getopt codes a C n B S t).
+ */
+#define CLI_NB_OPTIONS \
+	{ "alpha", required_argument, NULL, 'a' }, \
+	{ "complement", no_argument, NULL, 'C' }, \
+	{ "counts", no_argument, NULL, 'n' }, \
+	{ "no-bigrams", no_argument, NULL, 'B' }, \
+	{ "no-stem", no_argument, NULL, 'S' }, \
+	{ "temperature", required_argument, NULL, 't' }
+/* Apply one of them; 0, or EXIT_USAGE after printing why. */
+int cli_nb_option(int opt, const char *arg, struct nb_params *p,
+		  const char *cmd);
+
+/* The commands. */
+int cmd_batch(struct cli *c, int argc, char **argv);
+int cmd_classify(struct cli *c, int argc, char **argv);
+int cmd_eval(struct cli *c, int argc, char **argv);
+int cmd_explain(struct cli *c, int argc, char **argv);
+int cmd_model(struct cli *c, int argc, char **argv);
+int cmd_render(struct cli *c, int argc, char **argv);
+int cmd_suggest(struct cli *c, int argc, char **argv);
+int cmd_templates(struct cli *c, int argc, char **argv);
+int cmd_tone(struct cli *c, int argc, char **argv);
+int cmd_train(struct cli *c, int argc, char **argv);
+
+#endif

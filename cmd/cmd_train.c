@@ -1,0 +1,155 @@
+/*
+ * cmd_train.c - `candor train DATA... -o MODEL`.
+ *
+ * Training is counting: each example adds its features to its label.  With
+ * --update MODEL the counts are added to an existing model, which gives the
+ * same counts as training on all the data at once.
+ */
+#include "cli.h"
+#include "dataset.h"
+#include "model_file.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage_train[] =
+"usage: candor train [options] DATA... -o MODEL\n"
+"\n"
+"Trains a naive-Bayes model from labelled CSV (header row; text and label\n"
+"columns) or JSONL ({\"text\":...,\"label\":...}).  Several files add up.\n"
+"\n"
+"  -o, --output MODEL      where to write the model (required)\n"
+"      --update MODEL      start from MODEL's counts (write with -o, may be\n"
+"                          the same file)\n"
+"      --text-col NAME     text column or field (default: text, comment,\n"
+"                          message, content or body)\n"
+"      --label-col NAME    label column or field (default: label, category\n"
+"                          or class)\n"
+"      --alpha A           additive smoothing (default 0.3)\n"
+"      --complement        complement naive Bayes instead of multinomial\n"
+"      --counts            count repeated features in a comment (default:\n"
+"                          once per comment)\n"
+"      --no-bigrams        words only\n"
+"      --no-stem           no Snowball stemming\n"
+"      --temperature T     fixed calibration temperature (default: fitted\n"
+"                          by leave-one-out on the training data)\n"
+"      --strict            stop at the first bad row\n"
+"  -h, --help              this help\n";
+
+struct train_opts {
+	const char *output, *update, *text_col, *label_col;
+	struct nb_params p;
+	int strict;
+};
+
+/* Learn every example of one file; returns 0 or an exit code. */
+static int learn_file(const struct cli *c, const struct train_opts *o,
+		      struct nb_model *m, struct tokenizer *tk,
+		      const char *path, long *n, long *skipped)
+{
+	struct example ex;
+	struct dataset *d;
+	struct cd_error err;
+	int rc, code = 0;
+
+	d = dataset_open(path, o->text_col, o->label_col, o->strict, c->quiet,
+			 &code);
+	if (!d)
+		return code;
+	while ((rc = dataset_next(d, &ex)) == 1) {
+		int l = nb_label_index(m, ex.label, 1, &err);
+
+		if (l < 0 || tok_run(tk, ex.text, ex.len, &err) ||
+		    nb_learn(m, l, tk, &err) || nb_calib_add(m, l, tk, &err)) {
+			cli_err("%s:%ld: %s", path, ex.line, err.msg);
+			dataset_close(d);
+			return EXIT_DATA;
+		}
+		(*n)++;
+	}
+	*skipped += dataset_skipped(d);
+	dataset_close(d);
+	return rc > 1 ? rc : 0;
+}
+
+int cmd_train(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "update", required_argument, NULL, 'u' },
+		{ "text-col", required_argument, NULL, 'T' },
+		{ "label-col", required_argument, NULL, 'L' },
+		CLI_NB_OPTIONS,
+		{ "strict", no_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct train_opts o;
+	struct nb_model *m;
+	struct tokenizer *tk;
+	struct tok_params tp;
+	struct cd_error err;
+	long n = 0, skipped = 0;
+	int opt, i, rc = 0;
+
+	memset(&o, 0, sizeof(o));
+	nb_params_default(&o.p);
+	optind = 0;
+	while ((opt = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'o': o.output = optarg; break;
+		case 'u': o.update = optarg; break;
+		case 'T': o.text_col = optarg; break;
+		case 'L': o.label_col = optarg; break;
+		case 'a': case 'C': case 'n': case 'B': case 'S': case 't':
+			if (cli_nb_option(opt, optarg, &o.p, "train"))
+				return EXIT_USAGE;
+			break;
+		case 's': o.strict = 1; break;
+		case 'h': fputs(usage_train, stdout); return EXIT_OK;
+		default: return cli_usage_error("train", "unknown option");
+		}
+	}
+	if (!o.output)
+		return cli_usage_error("train", "-o MODEL is required");
+	if (optind >= argc)
+		return cli_usage_error("train", "no training data given");
+	if (o.update) {
+		m = model_load(o.update, &err);
+		if (!m)
+			return cli_fail(CD_ERR_DATA, &err);
+		/* refit the temperature on the new data unless one is given */
+		nb_set_temperature(m, o.p.temperature);
+	} else {
+		m = nb_new(&o.p, &err);
+		if (!m)
+			return cli_fail(CD_ERR_USAGE, &err);
+	}
+	nb_tok_params(m, &tp);
+	tk = tok_new(&tp, &err);
+	if (!tk) {
+		nb_free(m);
+		return cli_fail(CD_ERR_NOMEM, &err);
+	}
+	for (i = optind; i < argc && !rc; i++)
+		rc = learn_file(c, &o, m, tk, argv[i], &n, &skipped);
+	if (!rc && n == 0 && !o.update) {
+		cli_err("no usable training examples in the input");
+		rc = EXIT_DATA;
+	}
+	if (!rc && (rc = nb_finalize(m, &err)) != 0)
+		rc = cli_fail(rc, &err);
+	if (!rc && (rc = model_save(m, o.output, &err)) != 0)
+		rc = cli_fail(rc, &err);
+	if (!rc && !c->quiet)
+		fprintf(stderr, "candor: trained on %ld examples (%ld skipped): "
+			"%zu labels, %zu features, temperature %.3g -> %s\n",
+			n, skipped, nb_nlabels(m), nb_vocab_size(m),
+			nb_temperature(m), o.output);
+	tok_free(tk);
+	nb_free(m);
+	if (rc)
+		return rc;
+	return skipped ? EXIT_DATA : EXIT_OK;
+}

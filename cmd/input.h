@@ -1,0 +1,45 @@
+/*
+ * input.h - the comment streams of suggest, classify and review.
+ *
+ * Opens FILE or "-" (stdin), tells plain text from JSONL by the first
+ * non-blank byte, and hands out one struct comment per line.  A bad line
+ * is reported as "candor: FILE:LINE: what is wrong" and skipped (its raw
+ * bytes go to --errors FILE when given), unless --strict makes it fatal.
+ * Blank lines are not comments and are passed over silently.
+ */
+#ifndef CANDOR_INPUT_H
+#define CANDOR_INPUT_H
+
+#include <stdio.h>
+
+#include "comment.h"
+#include "lineio.h"
+
+#define INPUT_LINE_MAX (1u << 20)       /* bytes in one input line */
+
+struct input {
+	const char *name;               /* "<stdin>" for "-" */
+	int fd;
+	int jsonl;                      /* -1 until the first non-blank line */
+	int strict;
+	int quiet;
+	FILE *errors;                   /* --errors FILE, or NULL */
+	long skipped;
+	struct line_reader *lr;
+	struct comment_parser *cp;
+};
+
+/* 0, or an exit code after printing why. */
+int input_open(struct input *in, const char *path, int strict, int quiet,
+	       FILE *errors);
+/* 1 with a comment, 0 at the end, or an exit code (> 1) on a fatal error. */
+int input_next(struct input *in, struct comment *c);
+void input_close(struct input *in);
+
+/* Open --errors FILE for appending; NULL after printing why. */
+FILE *input_open_errors(const char *path);
+
+/* Flush stdout (a lineio wait hook). */
+void input_flush_stdout(void *ctx);
+
+#endif

@@ -1,0 +1,226 @@
+/* comment.c - see comment.h. */
+#include "comment.h"
+#include "tokenize.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cjson/cJSON.h>
+
+struct comment_parser {
+	cJSON *json;
+	char idbuf[32];
+	char likes_id[32];
+};
+
+struct comment_parser *comment_parser_new(struct cd_error *err)
+{
+	struct comment_parser *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		cd_error_set(err, CD_ERR_NOMEM, 0, "out of memory");
+	return p;
+}
+
+void comment_parser_free(struct comment_parser *p)
+{
+	if (p) {
+		cJSON_Delete(p->json);
+		free(p);
+	}
+}
+
+int comment_is_jsonl(const char *buf, size_t len)
+{
+	size_t i = 0;
+
+	if (len >= 3 && !memcmp(buf, "\xEF\xBB\xBF", 3))
+		i = 3;
+	for (; i < len; i++)
+		if (buf[i] != ' ' && buf[i] != '\t' && buf[i] != '\r' &&
+		    buf[i] != '\n')
+			return buf[i] == '{';
+	return 0;
+}
+
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	/* Howard Hinnant's algorithm, proleptic Gregorian calendar */
+	int64_t era;
+	unsigned yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = (unsigned)(y - era * 400);
+	doy = (153 * (m + (m > 2 ? (unsigned)-3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (int64_t)doe - 719468;
+}
+
+int64_t comment_parse_time(const char *s)
+{
+	int Y, M, D, h, m, sec, n = 0, off = 0;
+	char *end;
+	long long v;
+	const char *p;
+
+	if (!s || !*s)
+		return -1;
+	v = strtoll(s, &end, 10);
+	if (end != s && !*end)
+		return v >= 0 ? (int64_t)v : -1;
+	if (sscanf(s, "%4d-%2d-%2d%*1[Tt ]%2d:%2d:%2d%n", &Y, &M, &D, &h, &m,
+		   &sec, &n) != 6 || n == 0)
+		return -1;
+	if (M < 1 || M > 12 || D < 1 || D > 31 || h > 23 || m > 59 || sec > 60)
+		return -1;
+	p = s + n;
+	if (*p == '.')
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			;
+	if (*p == 'Z' || *p == 'z') {
+		p++;
+	} else if (*p == '+' || *p == '-') {
+		int oh, om;
+
+		if (sscanf(p + 1, "%2d:%2d", &oh, &om) != 2)
+			return -1;
+		off = (oh * 60 + om) * 60 * (*p == '+' ? 1 : -1);
+		p += 6;
+	} else {
+		return -1;
+	}
+	if (*p)
+		return -1;
+	return days_from_civil(Y, (unsigned)M, (unsigned)D) * 86400 +
+	       h * 3600 + m * 60 + sec - off;
+}
+
+/* A string field, or a number rendered into buf; NULL when absent. */
+static const char *str_or_num(const cJSON *o, const char *name, char *buf,
+			      size_t n)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+
+	if (cJSON_IsString(v))
+		return v->valuestring;
+	if (cJSON_IsNumber(v)) {
+		snprintf(buf, n, "%.0f", v->valuedouble);
+		return buf;
+	}
+	return NULL;
+}
+
+static const char *str_field(const cJSON *o, const char *a, const char *b)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, a);
+
+	if (!cJSON_IsString(v) && b)
+		v = cJSON_GetObjectItemCaseSensitive(o, b);
+	return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+static int check_text(const char *text, size_t len, long lineno,
+		      struct cd_error *err)
+{
+	size_t bad;
+
+	if (len > COMMENT_TEXT_MAX)
+		return cd_error_set(err, CD_ERR_LIMIT, lineno,
+				    "comment longer than %d bytes",
+				    COMMENT_TEXT_MAX);
+	if (tok_utf8_check(text, len, &bad))
+		return cd_error_set(err, CD_ERR_DATA, lineno,
+				    "invalid UTF-8 at byte %zu", bad + 1);
+	return 0;
+}
+
+int comment_parse(struct comment_parser *p, const char *line, size_t len,
+		  int jsonl, long lineno, struct comment *out,
+		  struct cd_error *err)
+{
+	const cJSON *t, *likes;
+	const char *created;
+	char tbuf[32];
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	out->line = lineno;
+	out->author = out->lang = out->created_at = "";
+	out->video_id = out->parent_id = "";
+	out->created_ts = -1;
+	out->likes = -1;
+	if (len >= 3 && lineno == 1 && !memcmp(line, "\xEF\xBB\xBF", 3)) {
+		line += 3;
+		len -= 3;
+	}
+	if (!jsonl) {
+		if ((rc = check_text(line, len, lineno, err)) != 0)
+			return rc;
+		snprintf(p->idbuf, sizeof(p->idbuf), "%ld", lineno);
+		out->id = p->idbuf;
+		out->text = line;
+		out->text_len = len;
+		return 0;
+	}
+	cJSON_Delete(p->json);
+	p->json = cJSON_ParseWithLength(line, len);
+	if (!p->json) {
+		const char *at = cJSON_GetErrorPtr();
+		long col = at && at >= line && at <= line + len ?
+			   (long)(at - line) + 1 : 0;
+
+		return cd_error_setc(err, CD_ERR_DATA, lineno, col,
+				     "invalid JSON near column %ld", col);
+	}
+	if (!cJSON_IsObject(p->json))
+		return cd_error_set(err, CD_ERR_DATA, lineno,
+				    "expected a JSON object");
+	t = cJSON_GetObjectItemCaseSensitive(p->json, "text");
+	if (!t)
+		return cd_error_set(err, CD_ERR_DATA, lineno,
+				    "missing \"text\" field");
+	if (!cJSON_IsString(t))
+		return cd_error_set(err, CD_ERR_DATA, lineno,
+				    "\"text\" is not a string");
+	out->text = t->valuestring;
+	out->text_len = strlen(t->valuestring);
+	if ((rc = check_text(out->text, out->text_len, lineno, err)) != 0)
+		return rc;
+	out->id = str_or_num(p->json, "id", p->idbuf, sizeof(p->idbuf));
+	if (!out->id)
+		out->id = str_or_num(p->json, "comment_id", p->idbuf,
+				     sizeof(p->idbuf));
+	if (!out->id) {
+		snprintf(p->idbuf, sizeof(p->idbuf), "%ld", lineno);
+		out->id = p->idbuf;
+	}
+	out->author = str_field(p->json, "author", "username");
+	out->lang = str_field(p->json, "lang", NULL);
+	out->video_id = str_or_num(p->json, "video_id", p->likes_id,
+				   sizeof(p->likes_id));
+	if (!out->video_id)
+		out->video_id = "";
+	out->parent_id = str_field(p->json, "parent_id", NULL);
+	created = str_or_num(p->json, "created_at", tbuf, sizeof(tbuf));
+	if (!created)
+		created = str_or_num(p->json, "create_time", tbuf, sizeof(tbuf));
+	if (created) {
+		out->created_ts = comment_parse_time(created);
+		if (out->created_ts < 0)
+			return cd_error_set(err, CD_ERR_DATA, lineno,
+					    "\"created_at\" is neither RFC 3339 "
+					    "nor unix seconds: '%.40s'", created);
+		out->created_at = cJSON_IsString(cJSON_GetObjectItemCaseSensitive(
+				p->json, "created_at")) ?
+			cJSON_GetObjectItemCaseSensitive(p->json,
+							 "created_at")->valuestring :
+			"";
+	}
+	likes = cJSON_GetObjectItemCaseSensitive(p->json, "likes");
+	if (cJSON_IsNumber(likes))
+		out->likes = (long)likes->valuedouble;
+	return 0;
+}

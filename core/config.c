@@ -1,0 +1,196 @@
+/* config.c - see config.h. */
+#include "config.h"
+#include "inifile.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static const struct {
+	const char *name;
+	size_t limit;
+} channels[] = {
+	{ "instagram", 2200 },
+	{ "tiktok", 150 },
+	{ "x", 280 },
+	{ "youtube", 10000 },
+};
+
+size_t config_channel_limit(const char *channel)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(channels) / sizeof(channels[0]); i++)
+		if (!strcasecmp(channel, channels[i].name))
+			return channels[i].limit;
+	return 0;
+}
+
+int config_set_channel(struct cd_config *c, const char *channel,
+		       struct cd_error *err)
+{
+	size_t lim = config_channel_limit(channel);
+
+	if (!lim || strlen(channel) >= sizeof(c->reply.channel))
+		return cd_error_set(err, CD_ERR_USAGE, 0,
+				    "unknown channel '%s' (tiktok, instagram, "
+				    "youtube or x)", channel);
+	strcpy(c->reply.channel, channel);
+	c->reply.max_chars = lim;
+	return 0;
+}
+
+void config_init(struct cd_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	snprintf(c->brand.name, sizeof(c->brand.name), "our team");
+	c->classifier.min_confidence = 0.60;
+	strcpy(c->reply.channel, "tiktok");
+	c->reply.max_chars = 150;
+	c->alerts.spike_factor = 3.0;
+	c->alerts.window_seconds = 900;
+}
+
+struct load {
+	struct cd_config *c;
+	const char *path;
+};
+
+static int set_str(char *dst, size_t n, const char *v, const struct load *ld,
+		   const char *key, long line, struct cd_error *err)
+{
+	if (strlen(v) >= n)
+		return cd_error_set(err, CD_ERR_CONFIG, line,
+				    "%s:%ld: '%s' is longer than %zu bytes",
+				    ld->path, line, key, n - 1);
+	strcpy(dst, v);
+	return 0;
+}
+
+static int set_double(double *dst, const char *v, double lo, double hi,
+		      const struct load *ld, const char *key, long line,
+		      struct cd_error *err)
+{
+	char *end;
+	double d = strtod(v, &end);
+
+	if (end == v || *end || !(d >= lo && d <= hi))
+		return cd_error_set(err, CD_ERR_CONFIG, line,
+				    "%s:%ld: '%s' must be a number from %g to %g, "
+				    "not '%s'", ld->path, line, key, lo, hi, v);
+	*dst = d;
+	return 0;
+}
+
+/* "FizzCo, ФиззКо" -> competitors[] */
+static int set_list(struct cd_config *c, const char *v, const struct load *ld,
+		    long line, struct cd_error *err)
+{
+	const char *p = v;
+
+	c->brand.ncompetitors = 0;
+	while (*p) {
+		const char *e = strchr(p, ',');
+		size_t n;
+
+		if (!e)
+			e = p + strlen(p);
+		while (p < e && (*p == ' ' || *p == '\t'))
+			p++;
+		n = (size_t)(e - p);
+		while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+			n--;
+		if (n) {
+			if (c->brand.ncompetitors == CONFIG_MAX_COMPETITORS)
+				return cd_error_set(err, CD_ERR_CONFIG, line,
+						    "%s:%ld: more than %d competitors",
+						    ld->path, line,
+						    CONFIG_MAX_COMPETITORS);
+			if (n >= sizeof(c->brand.competitors[0]))
+				return cd_error_set(err, CD_ERR_CONFIG, line,
+						    "%s:%ld: competitor name longer "
+						    "than %zu bytes", ld->path, line,
+						    sizeof(c->brand.competitors[0]) - 1);
+			memcpy(c->brand.competitors[c->brand.ncompetitors], p, n);
+			c->brand.competitors[c->brand.ncompetitors++][n] = '\0';
+		}
+		p = *e ? e + 1 : e;
+	}
+	return 0;
+}
+
+static int handle(void *user, const char *sec, const char *key,
+		  const char *v, long line, struct cd_error *err)
+{
+	struct load *ld = user;
+	struct cd_config *c = ld->c;
+
+#define IS(s, k) (!strcmp(sec, s) && !strcmp(key, k))
+	if (IS("brand", "name"))
+		return set_str(c->brand.name, sizeof(c->brand.name), v, ld, key,
+			       line, err);
+	if (IS("brand", "handle"))
+		return set_str(c->brand.handle, sizeof(c->brand.handle), v, ld,
+			       key, line, err);
+	if (IS("brand", "support_url"))
+		return set_str(c->brand.support_url, sizeof(c->brand.support_url),
+			       v, ld, key, line, err);
+	if (IS("brand", "faq_url"))
+		return set_str(c->brand.faq_url, sizeof(c->brand.faq_url), v, ld,
+			       key, line, err);
+	if (IS("brand", "competitors"))
+		return set_list(c, v, ld, line, err);
+	if (IS("classifier", "min_confidence"))
+		return set_double(&c->classifier.min_confidence, v, 0, 1, ld, key,
+				  line, err);
+	if (IS("reply", "channel")) {
+		if (config_set_channel(c, v, err))
+			return cd_error_set(err, CD_ERR_CONFIG, line,
+					    "%s:%ld: unknown channel '%s' (tiktok, "
+					    "instagram, youtube or x)", ld->path,
+					    line, v);
+		return 0;
+	}
+	if (IS("reply", "max_chars")) {
+		double d;
+		int rc = set_double(&d, v, 1, 100000, ld, key, line, err);
+
+		if (!rc)
+			c->reply.max_chars = (size_t)d;
+		return rc;
+	}
+	if (IS("alerts", "webhook_url"))
+		return set_str(c->alerts.webhook_url, sizeof(c->alerts.webhook_url),
+			       v, ld, key, line, err);
+	if (IS("alerts", "spike_factor"))
+		return set_double(&c->alerts.spike_factor, v, 1, 1000, ld, key,
+				  line, err);
+	if (IS("alerts", "window_seconds")) {
+		double d;
+		int rc = set_double(&d, v, 1, 86400 * 7, ld, key, line, err);
+
+		if (!rc)
+			c->alerts.window_seconds = (long)d;
+		return rc;
+	}
+#undef IS
+	if (strcmp(sec, "brand") && strcmp(sec, "classifier") &&
+	    strcmp(sec, "reply") && strcmp(sec, "alerts"))
+		return cd_error_set(err, CD_ERR_CONFIG, line,
+				    "%s:%ld: unknown section [%s]", ld->path, line,
+				    sec);
+	return cd_error_set(err, CD_ERR_CONFIG, line,
+			    "%s:%ld: unknown key '%s' in [%s]", ld->path, line,
+			    key, sec);
+}
+
+int config_load(struct cd_config *c, const char *path, struct cd_error *err)
+{
+	struct load ld = { c, path };
+
+	if (strlen(path) >= sizeof(c->path))
+		return cd_error_set(err, CD_ERR_CONFIG, 0, "config path too long");
+	strcpy(c->path, path);
+	return inifile_parse(path, handle, &ld, err);
+}

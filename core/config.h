@@ -1,0 +1,57 @@
+/*
+ * config.h - the brand's candor.ini: [brand], [classifier], [reply],
+ * [alerts], [fetch].
+ *
+ * struct cd_config is a plain value the caller embeds: config_init() fills
+ * the defaults, config_load() overlays a file.  It owns no heap memory.
+ * Unknown sections and keys are errors naming the file and line, never
+ * ignored.  Secrets (API tokens) are not read from here: they come from
+ * the environment only.
+ */
+#ifndef CANDOR_CONFIG_H
+#define CANDOR_CONFIG_H
+
+#include <stddef.h>
+
+#include "error.h"
+
+#define CONFIG_MAX_COMPETITORS 16
+#define CONFIG_STR 192
+
+struct cd_config {
+	char path[1024];                        /* "" when only defaults */
+	struct {
+		char name[CONFIG_STR];
+		char handle[CONFIG_STR];
+		char support_url[CONFIG_STR];
+		char faq_url[CONFIG_STR];
+		char competitors[CONFIG_MAX_COMPETITORS][64];
+		size_t ncompetitors;
+	} brand;
+	struct {
+		double min_confidence;
+	} classifier;
+	struct {
+		char channel[16];
+		size_t max_chars;               /* from channel, or max_chars */
+	} reply;
+	struct {
+		char webhook_url[CONFIG_STR];
+		double spike_factor;            /* alert at factor x baseline */
+		long window_seconds;
+	} alerts;
+};
+
+void config_init(struct cd_config *c);
+int config_load(struct cd_config *c, const char *path, struct cd_error *err);
+
+/*
+ * The reply length limit of a channel in characters (code points), or 0
+ * for an unknown channel: tiktok 150, instagram 2200, youtube 10000, x 280.
+ */
+size_t config_channel_limit(const char *channel);
+/* Set channel and max_chars; CD_ERR_USAGE for an unknown channel. */
+int config_set_channel(struct cd_config *c, const char *channel,
+		       struct cd_error *err);
+
+#endif

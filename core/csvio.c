@@ -1,0 +1,699 @@
+/*
+ * csvio.c - see csvio.h.
+ *
+ * How the reader works.  Two state machines read the same bytes: a small
+ * scanner of our own and libcsv.  The scanner finds where a record starts
+ * and ends (a CR or LF outside quotes), counts lines, and goes on through
+ * a record libcsv gave up on; libcsv unquotes the fields and, in strict
+ * mode, catches malformed quoting.  On well-formed input both follow the
+ * same rules, so they agree on every record end.  On malformed input the
+ * scanner's recovery rule decides where the bad record ends: a quote that
+ * does not open a field is data, and so is anything after a closing
+ * quote, so a stray quote never swallows the lines after it.
+ *
+ * A record reaches libcsv in the pieces the scanner reads, at most one
+ * input block each, so after each piece the field libcsv is building can
+ * be measured.  Once a field or record is over its limit libcsv is fed no
+ * more, the scanner skips to the end of the record and libcsv is reset:
+ * an oversized field costs time, never memory.
+ */
+#include "csvio.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <csv.h>
+
+#define IN_BLOCK   ((size_t)64 * 1024)	/* bytes per fread */
+#define CSV_BLOCK  ((size_t)64 * 1024)	/* libcsv's field buffer grows by this */
+#define SPANS_MIN  16			/* first size of a row's field table */
+#define CSV_OPTS   (CSV_STRICT | CSV_STRICT_FINI)
+
+/* Where the scanner stands inside a record. */
+enum scan_state {
+	SC_FIELD,	/* at the start of a field */
+	SC_PLAIN,	/* in an unquoted field */
+	SC_QUOTED,	/* in a quoted field */
+	SC_QUOTE	/* after a quote in a quoted field: its end, or "" */
+};
+
+/* Why the current record is being skipped (the first reason wins). */
+enum fail {
+	FAIL_NONE,
+	FAIL_QUOTING,
+	FAIL_UNTERMINATED,
+	FAIL_FIELD,
+	FAIL_RECORD,
+	FAIL_FIELDS,
+	FAIL_NOMEM
+};
+
+struct span {
+	size_t off;
+	size_t len;
+};
+
+struct csv_row {
+	struct cd_buf text;	/* the fields, each followed by a NUL */
+	struct span *fields;
+	size_t nfields;
+	size_t cap;		/* room in fields */
+	size_t bytes;		/* the field lengths added up */
+	long line;
+};
+
+struct csv_reader {
+	FILE *fp;
+	char *name;		/* for messages */
+	struct csvr_limits lim;
+	struct csv_parser csv;
+	unsigned char *in;	/* IN_BLOCK bytes */
+	size_t inpos;
+	size_t inlen;
+	int eof;		/* nothing more to read (end or read error) */
+	int started;		/* the byte order mark check is done */
+	long line;		/* the line in[inpos] is on */
+	enum scan_state st;
+	long qline;		/* the line the current quoted field opened on */
+	enum fail fail;
+	int row_done;		/* libcsv ended the record */
+	long nread;		/* records begun, good or bad */
+	int have_head;
+	struct csv_row row;
+	struct csv_row head;
+};
+
+/* Sum that sticks at SIZE_MAX instead of wrapping. */
+static size_t add_sat(size_t a, size_t b)
+{
+	return a > SIZE_MAX - b ? SIZE_MAX : a + b;
+}
+
+static void row_init(struct csv_row *row, size_t max)
+{
+	cd_buf_init(&row->text, max);
+	row->fields = NULL;
+	row->nfields = 0;
+	row->cap = 0;
+	row->bytes = 0;
+	row->line = 0;
+}
+
+static void row_release(struct csv_row *row)
+{
+	cd_buf_release(&row->text);
+	free(row->fields);
+	row->fields = NULL;
+	row->cap = 0;
+	row->nfields = 0;
+}
+
+static void row_reset(struct csv_row *row, long line)
+{
+	cd_buf_reset(&row->text);
+	row->nfields = 0;
+	row->bytes = 0;
+	row->line = line;
+}
+
+/* Room for one more field in row's table, which never outgrows max. */
+static int row_grow(struct csv_row *row, size_t max)
+{
+	size_t cap = row->cap ? row->cap * 2 : SPANS_MIN;
+	struct span *p;
+
+	if (cap > max || cap < row->cap)
+		cap = max;
+	p = realloc(row->fields, cap * sizeof(*p));
+	if (!p)
+		return CD_ERR_NOMEM;
+	row->fields = p;
+	row->cap = cap;
+	return 0;
+}
+
+/* Spaces are data (RFC 4180), so libcsv must not trim any. */
+static int no_space(unsigned char c)
+{
+	(void)c;
+	return 0;
+}
+
+static void parser_setup(struct csv_parser *p)
+{
+	csv_init(p, CSV_OPTS);
+	csv_set_space_func(p, no_space);
+	csv_set_blk_size(p, CSV_BLOCK);
+}
+
+/* Drop whatever libcsv holds of a bad record, and its memory. */
+static void parser_reset(struct csv_reader *r)
+{
+	csv_free(&r->csv);
+	parser_setup(&r->csv);
+}
+
+/* libcsv's field callback: keep the field in the row, within the limits. */
+static void on_field(void *s, size_t len, void *data)
+{
+	struct csv_reader *r = data;
+	struct csv_row *row = &r->row;
+	struct span *sp;
+
+	if (r->fail)
+		return;
+	if (len > r->lim.max_field) {
+		r->fail = FAIL_FIELD;
+		return;
+	}
+	if (row->nfields >= r->lim.max_fields) {
+		r->fail = FAIL_FIELDS;
+		return;
+	}
+	if (len > r->lim.max_record - row->bytes) {
+		r->fail = FAIL_RECORD;
+		return;
+	}
+	if (row->nfields == row->cap && row_grow(row, r->lim.max_fields)) {
+		r->fail = FAIL_NOMEM;
+		return;
+	}
+	/* The text cap leaves room for every NUL, so only NOMEM is left. */
+	if (cd_buf_grow(&row->text, len + 1)) {
+		r->fail = FAIL_NOMEM;
+		return;
+	}
+	sp = &row->fields[row->nfields++];
+	sp->off = row->text.len;
+	sp->len = len;
+	if (len)
+		memcpy(row->text.data + row->text.len, s, len);
+	row->text.len += len;
+	row->text.data[row->text.len++] = '\0';
+	row->text.data[row->text.len] = '\0';
+	row->bytes += len;
+}
+
+/* libcsv's record callback. */
+static void on_row(int c, void *data)
+{
+	struct csv_reader *r = data;
+
+	(void)c;
+	r->row_done = 1;
+}
+
+/*
+ * Hand n bytes of the current record to libcsv, then check the field it
+ * is still building against the limits.
+ */
+static void feed(struct csv_reader *r, const unsigned char *s, size_t n)
+{
+	struct csv_parser *p = &r->csv;
+	size_t open;
+
+	if (csv_parse(p, s, n, on_field, on_row, r) < n) {
+		r->fail = csv_error(p) == CSV_EPARSE ? FAIL_QUOTING
+						     : FAIL_NOMEM;
+		return;
+	}
+	if (r->fail || p->entry_pos == 0)
+		return;
+	/* A quoted field holds its closing quote until the next byte. */
+	open = p->entry_pos - 1;
+	if (open > r->lim.max_field)
+		r->fail = FAIL_FIELD;
+	else if (open > r->lim.max_record - r->row.bytes)
+		r->fail = FAIL_RECORD;
+}
+
+/*
+ * Read the next block into r->in.  The first one loses a UTF-8 byte
+ * order mark.  Returns 1 with data, 0 at the end, or CD_ERR_IO.
+ */
+static int fill(struct csv_reader *r, struct cd_error *err)
+{
+	size_t n;
+
+	r->inpos = 0;
+	r->inlen = 0;
+	if (r->eof)
+		return 0;
+	do {
+		n = fread(r->in + r->inlen, 1, IN_BLOCK - r->inlen, r->fp);
+		r->inlen += n;
+	} while (!r->started && n && r->inlen < 3);
+	if (r->inlen < IN_BLOCK && ferror(r->fp)) {
+		r->eof = 1;
+		r->inlen = 0;
+		return cd_error_set(err, CD_ERR_IO, 0, "%s: read error: %s",
+				    r->name, strerror(errno));
+	}
+	if (!r->started) {
+		r->started = 1;
+		if (r->inlen >= 3 && !memcmp(r->in, "\xEF\xBB\xBF", 3))
+			r->inpos = 3;
+	}
+	if (r->inpos < r->inlen)
+		return 1;
+	if (!n || feof(r->fp)) {
+		r->eof = 1;
+		return 0;
+	}
+	return fill(r, err);	/* the block held only the byte order mark */
+}
+
+/*
+ * Scan the buffered input from inpos through the end of the record or of
+ * the buffer, counting lines.  Returns 1 when the record's line end (CR
+ * or LF outside quotes) was consumed.
+ */
+static int scan(struct csv_reader *r)
+{
+	const unsigned char *p = r->in + r->inpos;
+	const unsigned char *end = r->in + r->inlen;
+	enum scan_state st = r->st;
+	long line = r->line;
+	int ended = 0;
+	unsigned char c;
+
+	while (p < end) {
+		c = *p++;
+		if (c == '\n')
+			line++;
+		switch (st) {
+		case SC_FIELD:
+			if (c == '"') {
+				st = SC_QUOTED;
+				r->qline = line;
+			} else if (c == '\n' || c == '\r') {
+				ended = 1;
+			} else if (c != ',') {
+				st = SC_PLAIN;
+			}
+			break;
+		case SC_PLAIN:
+			if (c == ',')
+				st = SC_FIELD;
+			else if (c == '\n' || c == '\r')
+				ended = 1;
+			break;
+		case SC_QUOTED:
+			if (c == '"')
+				st = SC_QUOTE;
+			break;
+		case SC_QUOTE:
+			if (c == '"')
+				st = SC_QUOTED;
+			else if (c == ',')
+				st = SC_FIELD;
+			else if (c == '\n' || c == '\r')
+				ended = 1;
+			else
+				st = SC_PLAIN;	/* malformed: "a"b */
+			break;
+		}
+		if (ended)
+			break;
+	}
+	r->inpos = (size_t)(p - r->in);
+	r->st = st;
+	r->line = line;
+	return ended;
+}
+
+/* The message for r->fail, about the record r->row.line starts. */
+static int report(const struct csv_reader *r, struct cd_error *err)
+{
+	long ln = r->row.line;
+
+	switch (r->fail) {
+	case FAIL_NONE:
+		break;
+	case FAIL_QUOTING:
+		return cd_error_set(err, CD_ERR_DATA, ln,
+				    "%s:%ld: malformed quoting", r->name, ln);
+	case FAIL_UNTERMINATED:
+		return cd_error_set(err, CD_ERR_DATA, ln,
+				    "%s:%ld: unterminated quoted field "
+				    "starting at line %ld", r->name, ln,
+				    r->qline);
+	case FAIL_FIELD:
+		return cd_error_set(err, CD_ERR_LIMIT, ln,
+				    "%s:%ld: field longer than %zu bytes",
+				    r->name, ln, r->lim.max_field);
+	case FAIL_RECORD:
+		return cd_error_set(err, CD_ERR_LIMIT, ln,
+				    "%s:%ld: record longer than %zu bytes",
+				    r->name, ln, r->lim.max_record);
+	case FAIL_FIELDS:
+		return cd_error_set(err, CD_ERR_LIMIT, ln,
+				    "%s:%ld: more than %zu fields", r->name,
+				    ln, r->lim.max_fields);
+	case FAIL_NOMEM:
+		return cd_error_set(err, CD_ERR_NOMEM, ln,
+				    "%s:%ld: out of memory", r->name, ln);
+	}
+	return 0;
+}
+
+/* Close the record the scanner ended: 1 with r->row, or its error. */
+static int finish(struct csv_reader *r, struct cd_error *err)
+{
+	if (!r->fail && !r->row_done)
+		r->fail = FAIL_QUOTING;	/* the two parsers disagree: not seen */
+	if (!r->fail)
+		return 1;
+	parser_reset(r);
+	return report(r, err);
+}
+
+/* The input ended inside a record that has no line end. */
+static int finish_at_end(struct csv_reader *r, struct cd_error *err)
+{
+	if (!r->fail) {
+		if (r->st == SC_QUOTED)
+			r->fail = FAIL_UNTERMINATED;
+		else if (csv_fini(&r->csv, on_field, on_row, r))
+			r->fail = FAIL_UNTERMINATED;
+	}
+	return finish(r, err);
+}
+
+/*
+ * Read one record into r->row: 1, 0 at the end of input, or a negative
+ * status once the bad record has been skipped.
+ */
+static int read_record(struct csv_reader *r, struct cd_error *err)
+{
+	size_t start;
+	int rc;
+
+	/* Line ends between records: blank lines, the LF of a CRLF. */
+	for (;;) {
+		if (r->inpos == r->inlen) {
+			rc = fill(r, err);
+			if (rc <= 0)
+				return rc;
+		}
+		if (r->in[r->inpos] == '\n')
+			r->line++;
+		else if (r->in[r->inpos] != '\r')
+			break;
+		r->inpos++;
+	}
+	row_reset(&r->row, r->line);
+	r->st = SC_FIELD;
+	r->fail = FAIL_NONE;
+	r->row_done = 0;
+	r->nread++;
+	for (;;) {
+		if (r->inpos == r->inlen) {
+			rc = fill(r, err);
+			if (rc < 0) {
+				parser_reset(r);
+				return rc;
+			}
+			if (rc == 0)
+				return finish_at_end(r, err);
+		}
+		start = r->inpos;
+		rc = scan(r);
+		if (!r->fail)
+			feed(r, r->in + start, r->inpos - start);
+		if (rc)
+			return finish(r, err);
+	}
+}
+
+struct csv_reader *csvr_new(FILE *fp, const char *name,
+			    const struct csvr_limits *lim,
+			    struct cd_error *err)
+{
+	struct csv_reader *r;
+	const char *shown;
+	size_t n;
+
+	if (!fp) {
+		cd_error_set(err, CD_ERR_USAGE, 0, "csvr_new: no input stream");
+		return NULL;
+	}
+	if (!name)
+		shown = "<input>";
+	else if (!strcmp(name, "-"))
+		shown = "<stdin>";
+	else
+		shown = name;
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		goto nomem;
+	n = strlen(shown) + 1;
+	r->name = malloc(n);
+	r->in = malloc(IN_BLOCK);
+	if (!r->name || !r->in)
+		goto nomem;
+	memcpy(r->name, shown, n);
+	r->fp = fp;
+	r->lim.max_field = lim && lim->max_field ? lim->max_field
+						 : CSVR_MAX_FIELD;
+	r->lim.max_record = lim && lim->max_record ? lim->max_record
+						   : CSVR_MAX_RECORD;
+	r->lim.max_fields = lim && lim->max_fields ? lim->max_fields
+						   : CSVR_MAX_FIELDS;
+	parser_setup(&r->csv);
+	r->line = 1;
+	n = add_sat(r->lim.max_record, r->lim.max_fields);
+	row_init(&r->row, n);
+	row_init(&r->head, n);
+	return r;
+nomem:
+	if (r) {
+		free(r->name);
+		free(r->in);
+		free(r);
+	}
+	cd_error_set(err, CD_ERR_NOMEM, 0, "%s: out of memory", shown);
+	return NULL;
+}
+
+void csvr_free(struct csv_reader *r)
+{
+	if (!r)
+		return;
+	csv_free(&r->csv);
+	row_release(&r->row);
+	row_release(&r->head);
+	free(r->in);
+	free(r->name);
+	free(r);
+}
+
+int csvr_next(struct csv_reader *r, struct csv_row **row,
+	      struct cd_error *err)
+{
+	int rc;
+
+	if (row)
+		*row = NULL;
+	if (!r || !row)
+		return cd_error_set(err, CD_ERR_USAGE, 0,
+				    "csvr_next: no reader or row");
+	rc = read_record(r, err);
+	if (rc <= 0)
+		return rc;
+	if (r->have_head && r->row.nfields != r->head.nfields)
+		return cd_error_set(err, CD_ERR_DATA, r->row.line,
+				    "%s:%ld: %zu field%s, the header has %zu",
+				    r->name, r->row.line, r->row.nfields,
+				    r->row.nfields == 1 ? "" : "s",
+				    r->head.nfields);
+	*row = &r->row;
+	return 1;
+}
+
+size_t csvr_nfields(const struct csv_row *row)
+{
+	return row ? row->nfields : 0;
+}
+
+const char *csvr_field(const struct csv_row *row, size_t i, size_t *len)
+{
+	if (!row || i >= row->nfields) {
+		if (len)
+			*len = 0;
+		return NULL;
+	}
+	if (len)
+		*len = row->fields[i].len;
+	return row->text.data + row->fields[i].off;
+}
+
+long csvr_row_line(const struct csv_row *row)
+{
+	return row ? row->line : 0;
+}
+
+int csvr_header(struct csv_reader *r, struct cd_error *err)
+{
+	struct csv_row tmp;
+	int rc;
+
+	if (!r)
+		return cd_error_set(err, CD_ERR_USAGE, 0,
+				    "csvr_header: no reader");
+	if (r->nread || r->have_head)
+		return cd_error_set(err, CD_ERR_USAGE, 0,
+				    "%s: the header must be read before any row",
+				    r->name);
+	rc = read_record(r, err);
+	if (rc == 0)
+		return cd_error_set(err, CD_ERR_DATA, 0,
+				    "%s: empty input, expected a header row",
+				    r->name);
+	if (rc < 0)
+		return rc;
+	tmp = r->head;
+	r->head = r->row;
+	r->row = tmp;
+	r->have_head = 1;
+	return 0;
+}
+
+static int is_blank(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' ||
+	       c == '\f';
+}
+
+static unsigned char ascii_lower(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c;
+}
+
+/* Narrow [*s, *s + *n) to leave out blanks at both ends. */
+static void trim(const char **s, size_t *n)
+{
+	while (*n && is_blank((unsigned char)**s)) {
+		(*s)++;
+		(*n)--;
+	}
+	while (*n && is_blank((unsigned char)(*s)[*n - 1]))
+		(*n)--;
+}
+
+long csvr_column(const struct csv_reader *r, const char *name)
+{
+	const char *want, *have;
+	size_t wlen, hlen, i, k;
+
+	if (!r || !name || !r->have_head)
+		return -1;
+	want = name;
+	wlen = strlen(name);
+	trim(&want, &wlen);
+	for (i = 0; i < r->head.nfields; i++) {
+		have = csvr_field(&r->head, i, &hlen);
+		trim(&have, &hlen);
+		if (hlen != wlen)
+			continue;
+		for (k = 0; k < wlen; k++)
+			if (ascii_lower((unsigned char)have[k]) !=
+			    ascii_lower((unsigned char)want[k]))
+				break;
+		if (k == wlen)
+			return (long)i;
+	}
+	return -1;
+}
+
+long csvr_column_any(const struct csv_reader *r, const char *const *names)
+{
+	long i;
+
+	if (!names)
+		return -1;
+	for (; *names; names++) {
+		i = csvr_column(r, *names);
+		if (i >= 0)
+			return i;
+	}
+	return -1;
+}
+
+size_t csvr_ncolumns(const struct csv_reader *r)
+{
+	return r && r->have_head ? r->head.nfields : 0;
+}
+
+const char *csvr_column_name(const struct csv_reader *r, size_t i)
+{
+	if (!r || !r->have_head)
+		return NULL;
+	return csvr_field(&r->head, i, NULL);
+}
+
+/* Whether a field must be quoted to read back as itself. */
+static int needs_quotes(const char *s, size_t len, int first)
+{
+	size_t i;
+
+	if (!len)
+		return first;
+	if (s[0] == ' ' || s[0] == '\t' || s[len - 1] == ' ' ||
+	    s[len - 1] == '\t')
+		return 1;
+	for (i = 0; i < len; i++)
+		if (s[i] == ',' || s[i] == '"' || s[i] == '\r' || s[i] == '\n')
+			return 1;
+	return 0;
+}
+
+int csvw_field(struct cd_buf *out, const char *s, size_t len, int first)
+{
+	size_t need, i;
+	char *d;
+	int quote, rc;
+
+	if (!out || (!s && len))
+		return CD_ERR_USAGE;
+	quote = needs_quotes(s, len, first);
+	need = len + (first ? 0 : 1);
+	if (quote) {
+		if (len > (SIZE_MAX - 3) / 2)
+			return CD_ERR_LIMIT;
+		need += 2;
+		for (i = 0; i < len; i++)
+			if (s[i] == '"')
+				need++;
+	}
+	rc = cd_buf_grow(out, need);
+	if (rc)
+		return rc;
+	d = out->data + out->len;
+	if (!first)
+		*d++ = ',';
+	if (!quote) {
+		if (len)
+			memcpy(d, s, len);
+	} else {
+		*d++ = '"';
+		for (i = 0; i < len; i++) {
+			if (s[i] == '"')
+				*d++ = '"';
+			*d++ = s[i];
+		}
+		*d = '"';
+	}
+	out->len += need;
+	out->data[out->len] = '\0';
+	return 0;
+}
+
+int csvw_end(struct cd_buf *out)
+{
+	if (!out)
+		return CD_ERR_USAGE;
+	return cd_buf_addch(out, '\n');
+}

@@ -1,0 +1,98 @@
+/* inifile.c - see inifile.h. */
+#include "inifile.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <ini.h>
+
+struct ctx {
+	FILE *fp;
+	long line;              /* lines handed to inih so far */
+	inifile_fn fn;
+	void *user;
+	struct cd_error *err;
+	int status;
+};
+
+static char *reader(char *str, int num, void *stream)
+{
+	struct ctx *c = stream;
+	char *s = fgets(str, num, c->fp);
+
+	if (s)
+		c->line++;
+	return s;
+}
+
+static int handler(void *user, const char *section, const char *name,
+		   const char *value)
+{
+	struct ctx *c = user;
+	int rc = c->fn(c->user, section, name, value, c->line, c->err);
+
+	if (rc) {
+		c->status = rc;
+		return 0;
+	}
+	return 1;
+}
+
+/* Refuse lines inih would cut; also catch NUL bytes. */
+static int check_lines(FILE *fp, const char *path, struct cd_error *err)
+{
+	long line = 1, len = 0;
+	int ch;
+
+	while ((ch = getc(fp)) != EOF) {
+		if (ch == '\n') {
+			line++;
+			len = 0;
+			continue;
+		}
+		if (ch == '\0')
+			return cd_error_set(err, CD_ERR_CONFIG, line,
+					    "%s:%ld: NUL byte in the file", path,
+					    line);
+		if (++len > INIFILE_LINE_MAX && ch != '\r')
+			return cd_error_set(err, CD_ERR_CONFIG, line,
+					    "%s:%ld: line longer than %d bytes "
+					    "(put long lists in a separate file)",
+					    path, line, INIFILE_LINE_MAX);
+	}
+	if (ferror(fp))
+		return cd_error_set(err, CD_ERR_IO, 0, "cannot read '%s': %s",
+				    path, strerror(errno));
+	rewind(fp);
+	return 0;
+}
+
+int inifile_parse(const char *path, inifile_fn fn, void *user,
+		  struct cd_error *err)
+{
+	struct ctx c = { NULL, 0, fn, user, err, 0 };
+	int rc;
+
+	c.fp = fopen(path, "r");
+	if (!c.fp)
+		return cd_error_set(err, CD_ERR_NOINPUT, 0,
+				    "cannot open '%s': %s", path, strerror(errno));
+	rc = check_lines(c.fp, path, err);
+	if (rc) {
+		fclose(c.fp);
+		return rc;
+	}
+	rc = ini_parse_stream(reader, &c, handler, &c);
+	fclose(c.fp);
+	if (c.status)
+		return c.status;
+	if (rc > 0)
+		return cd_error_set(err, CD_ERR_CONFIG, rc,
+				    "%s:%d: malformed line (expected "
+				    "[section] or key = value)", path, rc);
+	if (rc < 0)
+		return cd_error_set(err, CD_ERR_NOMEM, 0, "cannot parse '%s'",
+				    path);
+	return 0;
+}

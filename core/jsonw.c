@@ -1,0 +1,83 @@
+/* jsonw.c - see jsonw.h. */
+#include "jsonw.h"
+#include "error.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+int jsonw_str(struct cd_buf *b, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i, run = 0;
+	int rc;
+
+	if ((rc = cd_buf_grow(b, len + 2)) != 0)
+		return rc;
+	b->data[b->len++] = '"';
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		char esc[7];
+		size_t n = 2;
+
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		if ((rc = cd_buf_add(b, s + run, i - run)) != 0)
+			return rc;
+		run = i + 1;
+		esc[0] = '\\';
+		switch (c) {
+		case '"': esc[1] = '"'; break;
+		case '\\': esc[1] = '\\'; break;
+		case '\n': esc[1] = 'n'; break;
+		case '\r': esc[1] = 'r'; break;
+		case '\t': esc[1] = 't'; break;
+		case '\b': esc[1] = 'b'; break;
+		case '\f': esc[1] = 'f'; break;
+		default:
+			memcpy(esc + 1, "u00", 3);
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 15];
+			n = 6;
+		}
+		if ((rc = cd_buf_add(b, esc, n)) != 0)
+			return rc;
+	}
+	if ((rc = cd_buf_add(b, s + run, len - run)) != 0)
+		return rc;
+	return cd_buf_addch(b, '"');
+}
+
+int jsonw_key(struct cd_buf *b, const char *key, int first)
+{
+	int rc = 0;
+
+	if (!first)
+		rc = cd_buf_addch(b, ',');
+	if (!rc)
+		rc = jsonw_str(b, key, strlen(key));
+	if (!rc)
+		rc = cd_buf_addch(b, ':');
+	return rc;
+}
+
+int jsonw_num(struct cd_buf *b, double v, int digits)
+{
+	char tmp[64];
+	int n;
+
+	if (!isfinite(v))
+		return cd_buf_addstr(b, "null");
+	n = snprintf(tmp, sizeof(tmp), "%.*f", digits, v);
+	if (n <= 0 || (size_t)n >= sizeof(tmp))
+		return CD_ERR_LIMIT;
+	if (memchr(tmp, '.', (size_t)n)) {
+		while (n > 0 && tmp[n - 1] == '0')
+			n--;
+		if (n > 0 && tmp[n - 1] == '.')
+			n--;
+	}
+	if (n == 2 && tmp[0] == '-' && tmp[1] == '0')
+		return cd_buf_addch(b, '0');
+	return cd_buf_add(b, tmp, (size_t)n);
+}

@@ -1,0 +1,845 @@
+/*
+ * nb.c - see nb.h for the model and the formulas.
+ */
+#include "nb_internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define INDEX_MIN 1024
+#define FEATURE_MAX 255                 /* bytes in a feature's text */
+#define MAX_FEATURES (1u << 30)
+
+void nb_params_default(struct nb_params *p)
+{
+	p->alpha = 0.3;
+	p->complement = 0;
+	p->binary = 1;
+	p->temperature = 0;
+	p->bigrams = 1;
+	p->stem = 1;
+}
+
+struct nb_model *nb_new(const struct nb_params *p, struct cd_error *err)
+{
+	struct nb_model *m = calloc(1, sizeof(*m));
+
+	if (!m) {
+		cd_error_set(err, CD_ERR_NOMEM, 0, "out of memory");
+		return NULL;
+	}
+	if (p)
+		m->p = *p;
+	else
+		nb_params_default(&m->p);
+	if (!(m->p.alpha > 0)) {
+		free(m);
+		cd_error_set(err, CD_ERR_USAGE, 0,
+			     "smoothing alpha must be greater than 0");
+		return NULL;
+	}
+	m->stride = 8;
+	return m;
+}
+
+void nb_free(struct nb_model *m)
+{
+	if (!m)
+		return;
+	free(m->fhash);
+	free(m->foff);
+	free(m->counts);
+	free(m->ftext);
+	free(m->order);
+	free(m->index);
+	free(m->weights);
+	free(m->cal_feat);
+	free(m->cal_off);
+	free(m->cal_label);
+	free(m->cal_hash);
+	free(m);
+}
+
+const struct nb_params *nb_params(const struct nb_model *m)
+{
+	return &m->p;
+}
+
+void nb_tok_params(const struct nb_model *m, struct tok_params *tp)
+{
+	tok_params_default(tp);
+	tp->bigrams = m->p.bigrams;
+	tp->stem = m->p.stem;
+}
+
+size_t nb_nlabels(const struct nb_model *m)
+{
+	return m->nlabels;
+}
+
+const char *nb_label(const struct nb_model *m, size_t i)
+{
+	return i < m->nlabels ? m->labels[i] : NULL;
+}
+
+size_t nb_vocab_size(const struct nb_model *m)
+{
+	return m->nfeat;
+}
+
+uint64_t nb_label_docs(const struct nb_model *m, size_t i)
+{
+	return i < m->nlabels ? m->docs[i] : 0;
+}
+
+uint64_t nb_total_docs(const struct nb_model *m)
+{
+	uint64_t d = 0;
+	size_t i;
+
+	for (i = 0; i < m->nlabels; i++)
+		d += m->docs[i];
+	return d;
+}
+
+double nb_temperature(const struct nb_model *m)
+{
+	return m->p.temperature > 0 ? m->p.temperature : 1.0;
+}
+
+void nb_set_temperature(struct nb_model *m, double t)
+{
+	m->p.temperature = t > 0 ? t : 0;
+}
+
+/* ---- the vocabulary ------------------------------------------------- */
+
+static long find(const struct nb_model *m, uint64_t h)
+{
+	size_t mask, i;
+
+	if (!m->index_cap)
+		return -1;
+	mask = m->index_cap - 1;
+	for (i = h & mask; m->index[i]; i = (i + 1) & mask) {
+		uint32_t f = m->index[i] - 1;
+
+		if (m->fhash[f] == h)
+			return (long)f;
+	}
+	return -1;
+}
+
+static int index_rebuild(struct nb_model *m, size_t cap)
+{
+	uint32_t *ix = calloc(cap, sizeof(*ix));
+	size_t f, mask = cap - 1;
+
+	if (!ix)
+		return CD_ERR_NOMEM;
+	for (f = 0; f < m->nfeat; f++) {
+		size_t i = m->fhash[f] & mask;
+
+		while (ix[i])
+			i = (i + 1) & mask;
+		ix[i] = (uint32_t)f + 1;
+	}
+	free(m->index);
+	m->index = ix;
+	m->index_cap = cap;
+	return 0;
+}
+
+static int grow_features(struct nb_model *m)
+{
+	size_t cap = m->capfeat ? m->capfeat * 2 : 1024;
+	void *p;
+
+	if (cap > MAX_FEATURES)
+		return CD_ERR_LIMIT;
+	p = realloc(m->fhash, cap * sizeof(*m->fhash));
+	if (!p)
+		return CD_ERR_NOMEM;
+	m->fhash = p;
+	p = realloc(m->foff, cap * sizeof(*m->foff));
+	if (!p)
+		return CD_ERR_NOMEM;
+	m->foff = p;
+	p = realloc(m->counts, cap * m->stride * sizeof(*m->counts));
+	if (!p)
+		return CD_ERR_NOMEM;
+	m->counts = p;
+	m->capfeat = cap;
+	return 0;
+}
+
+/* Widen the per-feature count rows to hold at least n labels. */
+static int grow_stride(struct nb_model *m, size_t n)
+{
+	size_t stride = m->stride, f;
+	uint32_t *c;
+
+	while (stride < n)
+		stride *= 2;
+	if (stride == m->stride)
+		return 0;
+	c = calloc(m->capfeat ? m->capfeat : 1, stride * sizeof(*c));
+	if (!c)
+		return CD_ERR_NOMEM;
+	for (f = 0; f < m->nfeat; f++)
+		memcpy(c + f * stride, m->counts + f * m->stride,
+		       m->stride * sizeof(*c));
+	free(m->counts);
+	m->counts = c;
+	m->stride = stride;
+	return 0;
+}
+
+/* Index of the feature, added with zero counts if new; negative status. */
+static long intern(struct nb_model *m, const char *text, size_t len,
+		   uint64_t h, struct cd_error *err)
+{
+	long f = find(m, h);
+	int rc;
+
+	if (f >= 0) {
+		const char *s = m->ftext + m->foff[f];
+
+		if (strlen(s) != len || memcmp(s, text, len))
+			return cd_error_set(err, CD_ERR_DATA, 0,
+					    "feature hash collision between "
+					    "'%s' and '%.*s'", s, (int)len, text);
+		return f;
+	}
+	if (len > FEATURE_MAX)
+		return cd_error_set(err, CD_ERR_LIMIT, 0,
+				    "feature longer than %d bytes", FEATURE_MAX);
+	if (m->nfeat == m->capfeat && (rc = grow_features(m)) != 0)
+		return cd_error_set(err, rc, 0, rc == CD_ERR_LIMIT ?
+				    "vocabulary over %u features" : "out of memory",
+				    MAX_FEATURES);
+	if ((m->nfeat + 1) * 2 > m->index_cap &&
+	    index_rebuild(m, m->index_cap ? m->index_cap * 2 : INDEX_MIN))
+		return cd_error_set(err, CD_ERR_NOMEM, 0, "out of memory");
+	if (m->ftlen + len + 1 > m->ftcap) {
+		size_t cap = m->ftcap ? m->ftcap * 2 : 65536;
+		char *p;
+
+		while (cap < m->ftlen + len + 1)
+			cap *= 2;
+		if (cap > UINT32_MAX)
+			return cd_error_set(err, CD_ERR_LIMIT, 0,
+					    "vocabulary text over 4 GiB");
+		p = realloc(m->ftext, cap);
+		if (!p)
+			return cd_error_set(err, CD_ERR_NOMEM, 0, "out of memory");
+		m->ftext = p;
+		m->ftcap = cap;
+	}
+	f = (long)m->nfeat++;
+	memcpy(m->ftext + m->ftlen, text, len);
+	m->ftext[m->ftlen + len] = '\0';
+	m->foff[f] = (uint32_t)m->ftlen;
+	m->ftlen += len + 1;
+	m->fhash[f] = h;
+	memset(m->counts + (size_t)f * m->stride, 0,
+	       m->stride * sizeof(*m->counts));
+	{
+		size_t mask = m->index_cap - 1, i = h & mask;
+
+		while (m->index[i])
+			i = (i + 1) & mask;
+		m->index[i] = (uint32_t)f + 1;
+	}
+	return f;
+}
+
+int nb_internal_add_counts(struct nb_model *m, const char *text, size_t len,
+			   uint64_t hash, const uint32_t *counts,
+			   struct cd_error *err)
+{
+	long f = intern(m, text, len, hash, err);
+	size_t l;
+
+	if (f < 0)
+		return (int)f;
+	for (l = 0; l < m->nlabels; l++) {
+		uint32_t *c = &m->counts[(size_t)f * m->stride + l];
+
+		if (counts[l] > UINT32_MAX - *c)
+			return cd_error_set(err, CD_ERR_LIMIT, 0,
+					    "count of '%s' overflows 32 bits",
+					    m->ftext + m->foff[f]);
+		*c += counts[l];
+		m->total[l] += counts[l];
+	}
+	return 0;
+}
+
+int nb_label_index(struct nb_model *m, const char *label, int create,
+		   struct cd_error *err)
+{
+	size_t i, n = strlen(label);
+	int rc;
+
+	for (i = 0; i < m->nlabels; i++)
+		if (!strcmp(m->labels[i], label))
+			return (int)i;
+	if (!create)
+		return -1;
+	if (!n || n > NB_LABEL_MAX)
+		return cd_error_set(err, CD_ERR_DATA, 0,
+				    "label '%.40s' must be 1 to %d bytes", label,
+				    NB_LABEL_MAX);
+	if (m->nlabels == NB_MAX_LABELS)
+		return cd_error_set(err, CD_ERR_LIMIT, 0,
+				    "more than %d labels", NB_MAX_LABELS);
+	rc = grow_stride(m, m->nlabels + 1);
+	if (rc)
+		return cd_error_set(err, rc, 0, "out of memory");
+	memcpy(m->labels[m->nlabels], label, n + 1);
+	m->docs[m->nlabels] = 0;
+	m->total[m->nlabels] = 0;
+	return (int)m->nlabels++;
+}
+
+/* ---- per-document feature sets -------------------------------------- */
+
+/*
+ * Mark in keep[] the tokens to count: all of them, or with binary the first
+ * of each distinct feature.  Small documents use a stack hash set.
+ */
+static void doc_select(const struct tok *toks, size_t n, int binary,
+		       unsigned char *keep)
+{
+	uint64_t set[512];
+	size_t i, j;
+
+	if (!binary) {
+		memset(keep, 1, n);
+		return;
+	}
+	if (n <= 256) {
+		memset(set, 0, sizeof(set));
+		for (i = 0; i < n; i++) {
+			uint64_t h = toks[i].hash;
+
+			for (j = h & 511; set[j] && set[j] != h; j = (j + 1) & 511)
+				;
+			keep[i] = !set[j];
+			set[j] = h;
+		}
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		keep[i] = 1;
+		for (j = 0; j < i; j++)
+			if (keep[j] && toks[j].hash == toks[i].hash) {
+				keep[i] = 0;
+				break;
+			}
+	}
+}
+
+int nb_learn(struct nb_model *m, int label, const struct tokenizer *tk,
+	     struct cd_error *err)
+{
+	const struct tok *toks = tok_list(tk);
+	size_t i, n = tok_count(tk);
+	unsigned char *keep;
+
+	if (label < 0 || (size_t)label >= m->nlabels)
+		return cd_error_set(err, CD_ERR_USAGE, 0, "no such label");
+	keep = malloc(n ? n : 1);
+	if (!keep)
+		return cd_error_set(err, CD_ERR_NOMEM, 0, "out of memory");
+	doc_select(toks, n, m->p.binary, keep);
+	for (i = 0; i < n; i++) {
+		long f;
+
+		if (!keep[i])
+			continue;
+		f = intern(m, tok_text(tk, &toks[i]), toks[i].len, toks[i].hash,
+			   err);
+		if (f < 0) {
+			free(keep);
+			return (int)f;
+		}
+		m->counts[(size_t)f * m->stride + (size_t)label]++;
+		m->total[label]++;
+	}
+	free(keep);
+	m->docs[label]++;
+	return 0;
+}
+
+/* ---- calibration sample --------------------------------------------- */
+
+/*
+ * Documents are kept when their hash has `cal_shift` low zero bits; when
+ * the sample overflows, the shift grows and half the sample goes.  This is
+ * uniform, deterministic and independent of input order.
+ */
+static void cal_compact(struct nb_model *m)
+{
+	size_t i, o = 0, len = 0;
+	uint64_t mask;
+
+	m->cal_shift++;
+	mask = (1ULL << m->cal_shift) - 1;
+	for (i = 0; i < m->ncal; i++) {
+		uint32_t a = m->cal_off[i], b = m->cal_off[i + 1];
+
+		if (m->cal_hash[i] & mask)
+			continue;
+		memmove(m->cal_feat + len, m->cal_feat + a,
+			(b - a) * sizeof(*m->cal_feat));
+		m->cal_off[o] = (uint32_t)len;
+		len += b - a;
+		m->cal_label[o] = m->cal_label[i];
+		m->cal_hash[o] = m->cal_hash[i];
+		o++;
+	}
+	m->ncal = o;
+	m->cal_off[o] = (uint32_t)len;
+	m->cal_len = len;
+}
+
+int nb_calib_add(struct nb_model *m, int label, const struct tokenizer *tk,
+		 struct cd_error *err)
+{
+	const struct tok *toks = tok_list(tk);
+	size_t i, n = tok_count(tk);
+	uint64_t h = 1469598103934665603ULL;
+	unsigned char keep[4096];
+
+	if (n > sizeof(keep))
+		n = sizeof(keep);
+	for (i = 0; i < n; i++)
+		h = (h ^ toks[i].hash) * 1099511628211ULL;
+	h ^= h >> 29;
+	h *= 0xbf58476d1ce4e5b9ULL;
+	h ^= h >> 32;
+	if (m->cal_shift && (h & ((1ULL << m->cal_shift) - 1)))
+		return 0;
+	if (!m->cal_off) {
+		m->cal_off = malloc((NB_CALIB_MAX + 2) * sizeof(*m->cal_off));
+		m->cal_label = malloc((NB_CALIB_MAX + 1) * sizeof(*m->cal_label));
+		m->cal_hash = malloc((NB_CALIB_MAX + 1) * sizeof(*m->cal_hash));
+		if (!m->cal_off || !m->cal_label || !m->cal_hash)
+			return cd_error_set(err, CD_ERR_NOMEM, 0, "out of memory");
+		m->cal_off[0] = 0;
+	}
+	if (m->cal_len + n > m->cal_cap) {
+		size_t cap = m->cal_cap ? m->cal_cap * 2 : 65536;
+		uint64_t *p;
+
+		while (cap < m->cal_len + n)
+			cap *= 2;
+		p = realloc(m->cal_feat, cap * sizeof(*p));
+		if (!p)
+			return cd_error_set(err, CD_ERR_NOMEM, 0, "out of memory");
+		m->cal_feat = p;
+		m->cal_cap = cap;
+	}
+	doc_select(toks, n, m->p.binary, keep);
+	for (i = 0; i < n; i++)
+		if (keep[i])
+			m->cal_feat[m->cal_len++] = toks[i].hash;
+	m->cal_label[m->ncal] = (uint8_t)label;
+	m->cal_hash[m->ncal] = h;
+	m->cal_off[++m->ncal] = (uint32_t)m->cal_len;
+	if (m->ncal > NB_CALIB_MAX)
+		cal_compact(m);
+	return 0;
+}
+
+/* ---- finalize: sort labels, compute weights, fit the temperature ---- */
+
+static const struct nb_model *sort_model;
+
+static int cmp_feature(const void *a, const void *b)
+{
+	const struct nb_model *m = sort_model;
+
+	return strcmp(m->ftext + m->foff[*(const uint32_t *)a],
+		      m->ftext + m->foff[*(const uint32_t *)b]);
+}
+
+static void sort_labels(struct nb_model *m)
+{
+	size_t i, j, f, K = m->nlabels;
+	size_t perm[NB_MAX_LABELS];         /* new position -> old index */
+	char labels[NB_MAX_LABELS][NB_LABEL_MAX + 1];
+	uint64_t docs[NB_MAX_LABELS], total[NB_MAX_LABELS];
+	uint32_t row[NB_MAX_LABELS];
+
+	for (i = 0; i < K; i++)
+		perm[i] = i;
+	for (i = 1; i < K; i++)             /* insertion sort, K is small */
+		for (j = i; j > 0 && strcmp(m->labels[perm[j - 1]],
+					    m->labels[perm[j]]) > 0; j--) {
+			size_t t = perm[j];
+
+			perm[j] = perm[j - 1];
+			perm[j - 1] = t;
+		}
+	for (i = 0; i < K; i++) {
+		memcpy(labels[i], m->labels[perm[i]], sizeof(labels[i]));
+		docs[i] = m->docs[perm[i]];
+		total[i] = m->total[perm[i]];
+	}
+	memcpy(m->labels, labels, sizeof(labels[0]) * K);
+	memcpy(m->docs, docs, sizeof(docs[0]) * K);
+	memcpy(m->total, total, sizeof(total[0]) * K);
+	for (f = 0; f < m->nfeat; f++) {
+		uint32_t *c = m->counts + f * m->stride;
+
+		for (i = 0; i < K; i++)
+			row[i] = c[perm[i]];
+		memcpy(c, row, K * sizeof(*c));
+	}
+	for (i = 0; i < m->ncal; i++)
+		for (j = 0; j < K; j++)
+			if (perm[j] == m->cal_label[i]) {
+				m->cal_label[i] = (uint8_t)j;
+				break;
+			}
+}
+
+static void compute_weights(struct nb_model *m)
+{
+	size_t f, l, K = m->nlabels;
+	double V = (double)m->nfeat, a = m->p.alpha, D = 0, all = 0;
+
+	for (l = 0; l < K; l++) {
+		D += (double)m->docs[l];
+		all += (double)m->total[l];
+	}
+	for (l = 0; l < K; l++) {
+		if (m->p.complement)
+			m->bias[l] = 0;
+		else
+			m->bias[l] = log(((double)m->docs[l] + 1e-3) /
+					 (D + 1e-3 * (double)K));
+	}
+	for (f = 0; f < m->nfeat; f++) {
+		const uint32_t *c = m->counts + f * m->stride;
+		double row = 0;
+
+		for (l = 0; l < K; l++)
+			row += c[l];
+		for (l = 0; l < K; l++) {
+			double w;
+
+			if (m->p.complement)
+				w = -log((row - c[l] + a) /
+					 (all - (double)m->total[l] + a * V));
+			else
+				w = log((c[l] + a) / ((double)m->total[l] + a * V));
+			m->weights[f * K + l] = (float)w;
+		}
+	}
+}
+
+/* Leave-one-out scores of calibration document d into s[]. */
+static void loo_scores(const struct nb_model *m, size_t d, double *s)
+{
+	size_t K = m->nlabels, l, i;
+	size_t y = m->cal_label[d];
+	uint32_t a = m->cal_off[d], b = m->cal_off[d + 1];
+	double V = (double)m->nfeat, al = m->p.alpha, D = 0, all = 0;
+	double len = (double)(b - a);
+
+	for (l = 0; l < K; l++) {
+		D += (double)m->docs[l];
+		all += (double)m->total[l];
+	}
+	for (l = 0; l < K; l++) {
+		if (m->p.complement) {
+			s[l] = 0;
+		} else {
+			double dl = (double)m->docs[l] - (l == y);
+
+			s[l] = log((dl + 1e-3) / (D - 1 + 1e-3 * (double)K));
+		}
+	}
+	for (i = a; i < b; i++) {
+		long f = find(m, m->cal_feat[i]);
+		const uint32_t *c;
+		double row = 0;
+
+		if (f < 0)
+			continue;
+		c = m->counts + (size_t)f * m->stride;
+		for (l = 0; l < K; l++)
+			row += c[l];
+		if (row <= 1)           /* only this document had it */
+			continue;
+		for (l = 0; l < K; l++) {
+			if (m->p.complement) {
+				if (l == y)
+					s[l] += m->weights[(size_t)f * K + l];
+				else
+					s[l] += -log((row - c[l] - 1 + al) /
+						     (all - (double)m->total[l] -
+						      len + al * V));
+			} else {
+				if (l == y)
+					s[l] += log((c[l] - 1 + al) /
+						    ((double)m->total[l] - len + al * V));
+				else
+					s[l] += m->weights[(size_t)f * K + l];
+			}
+		}
+	}
+}
+
+static double nll(const double *s, const uint8_t *y, size_t n, size_t K,
+		  double T)
+{
+	double sum = 0;
+	size_t d, l;
+
+	for (d = 0; d < n; d++) {
+		const double *r = s + d * K;
+		double mx = r[0], z = 0;
+
+		for (l = 1; l < K; l++)
+			if (r[l] > mx)
+				mx = r[l];
+		for (l = 0; l < K; l++)
+			z += exp((r[l] - mx) / T);
+		sum += log(z) - (r[y[d]] - mx) / T;
+	}
+	return sum;
+}
+
+/* Golden-section search for the T minimising the LOO NLL, log-scale. */
+static int fit_temperature(struct nb_model *m, struct cd_error *err)
+{
+	const double g = 0.6180339887498949;
+	size_t K = m->nlabels, d;
+	double *s, lo = log(0.05), hi = log(500.0), x1, x2, f1, f2;
+	int it;
+
+	s = malloc(m->ncal * K * sizeof(*s));
+	if (!s)
+		return cd_error_set(err, CD_ERR_NOMEM, 0, "out of memory");
+	for (d = 0; d < m->ncal; d++)
+		loo_scores(m, d, s + d * K);
+	x1 = hi - g * (hi - lo);
+	x2 = lo + g * (hi - lo);
+	f1 = nll(s, m->cal_label, m->ncal, K, exp(x1));
+	f2 = nll(s, m->cal_label, m->ncal, K, exp(x2));
+	for (it = 0; it < 60; it++) {
+		if (f1 < f2) {
+			hi = x2;
+			x2 = x1;
+			f2 = f1;
+			x1 = hi - g * (hi - lo);
+			f1 = nll(s, m->cal_label, m->ncal, K, exp(x1));
+		} else {
+			lo = x1;
+			x1 = x2;
+			f1 = f2;
+			x2 = lo + g * (hi - lo);
+			f2 = nll(s, m->cal_label, m->ncal, K, exp(x2));
+		}
+	}
+	m->p.temperature = exp((lo + hi) / 2);
+	free(s);
+	return 0;
+}
+
+int nb_finalize(struct nb_model *m, struct cd_error *err)
+{
+	size_t f;
+	float *w;
+	uint32_t *ord;
+
+	if (!m->nlabels)
+		return cd_error_set(err, CD_ERR_DATA, 0, "the model has no labels");
+	sort_labels(m);
+	w = realloc(m->weights, (m->nfeat ? m->nfeat : 1) * m->nlabels *
+		    sizeof(*w));
+	ord = realloc(m->order, (m->nfeat ? m->nfeat : 1) * sizeof(*ord));
+	if (w)
+		m->weights = w;
+	if (ord)
+		m->order = ord;
+	if (!w || !ord)
+		return cd_error_set(err, CD_ERR_NOMEM, 0, "out of memory");
+	if (!m->index_cap && index_rebuild(m, INDEX_MIN))
+		return cd_error_set(err, CD_ERR_NOMEM, 0, "out of memory");
+	for (f = 0; f < m->nfeat; f++)
+		ord[f] = (uint32_t)f;
+	sort_model = m;
+	qsort(ord, m->nfeat, sizeof(*ord), cmp_feature);
+	sort_model = NULL;
+	compute_weights(m);
+	if (m->p.temperature <= 0) {
+		if (m->ncal >= 2 && m->nlabels >= 2) {
+			int rc = fit_temperature(m, err);
+
+			if (rc)
+				return rc;
+		} else {
+			m->p.temperature = 1.0;
+		}
+	}
+	return 0;
+}
+
+size_t nb_feature(const struct nb_model *m, size_t i, const char **text,
+		  const uint32_t **counts)
+{
+	uint32_t f = m->order ? m->order[i] : (uint32_t)i;
+
+	*text = m->ftext + m->foff[f];
+	*counts = m->counts + (size_t)f * m->stride;
+	return f;
+}
+
+/* ---- merge ---------------------------------------------------------- */
+
+int nb_merge(struct nb_model *m, const struct nb_model *o,
+	     struct cd_error *err)
+{
+	int map[NB_MAX_LABELS];
+	uint32_t row[NB_MAX_LABELS];
+	size_t l, f;
+	uint64_t dm = nb_total_docs(m), dother = nb_total_docs(o);
+
+	if (m->p.alpha != o->p.alpha || m->p.complement != o->p.complement ||
+	    m->p.binary != o->p.binary || m->p.bigrams != o->p.bigrams ||
+	    m->p.stem != o->p.stem)
+		return cd_error_set(err, CD_ERR_DATA, 0,
+				    "the models were trained with different "
+				    "parameters (alpha, complement, binary, "
+				    "bigrams or stemming)");
+	for (l = 0; l < o->nlabels; l++) {
+		int i = nb_label_index(m, o->labels[l], 1, err);
+
+		if (i < 0)
+			return i;
+		map[l] = i;
+	}
+	for (f = 0; f < o->nfeat; f++) {
+		const uint32_t *c = o->counts + f * o->stride;
+		int rc;
+
+		memset(row, 0, sizeof(row));
+		for (l = 0; l < o->nlabels; l++)
+			row[map[l]] = c[l];
+		rc = nb_internal_add_counts(m, o->ftext + o->foff[f],
+					    strlen(o->ftext + o->foff[f]),
+					    o->fhash[f], row, err);
+		if (rc)
+			return rc;
+	}
+	for (l = 0; l < o->nlabels; l++)
+		m->docs[map[l]] += o->docs[l];
+	if (dm + dother > 0)
+		m->p.temperature = (nb_temperature(m) * (double)dm +
+				    nb_temperature(o) * (double)dother) /
+				   (double)(dm + dother);
+	return 0;
+}
+
+/* ---- scoring -------------------------------------------------------- */
+
+int nb_classify(const struct nb_model *m, const struct tokenizer *tk,
+		double *raw, double *prob)
+{
+	const struct tok *toks = tok_list(tk);
+	size_t i, l, n = tok_count(tk), K = m->nlabels;
+	double s[NB_MAX_LABELS], T = nb_temperature(m), mx, z = 0;
+	unsigned char keep[4096];
+	int best = 0;
+
+	if (n > sizeof(keep))
+		n = sizeof(keep);
+	doc_select(toks, n, m->p.binary, keep);
+	for (l = 0; l < K; l++)
+		s[l] = m->bias[l];
+	for (i = 0; i < n; i++) {
+		long f;
+		const float *w;
+
+		if (!keep[i] || (f = find(m, toks[i].hash)) < 0)
+			continue;
+		w = m->weights + (size_t)f * K;
+		for (l = 0; l < K; l++)
+			s[l] += w[l];
+	}
+	for (l = 1; l < K; l++)
+		if (s[l] > s[best])
+			best = (int)l;
+	if (raw)
+		memcpy(raw, s, K * sizeof(*s));
+	if (prob) {
+		mx = s[best];
+		for (l = 0; l < K; l++) {
+			prob[l] = exp((s[l] - mx) / T);
+			z += prob[l];
+		}
+		for (l = 0; l < K; l++)
+			prob[l] /= z;
+	}
+	return best;
+}
+
+static int cmp_contrib(const void *a, const void *b)
+{
+	double x = ((const struct nb_contrib *)a)->weight;
+	double y = ((const struct nb_contrib *)b)->weight;
+	double ax = fabs(x), ay = fabs(y);
+
+	return ax < ay ? 1 : ax > ay ? -1 : 0;
+}
+
+size_t nb_explain(const struct nb_model *m, const struct tokenizer *tk,
+		  int label, int positive_only, struct nb_contrib *out,
+		  size_t max)
+{
+	const struct tok *toks = tok_list(tk);
+	size_t i, l, n = tok_count(tk), K = m->nlabels, cnt = 0, cap;
+	unsigned char keep[4096];
+	struct nb_contrib *all;
+
+	if (label < 0 || (size_t)label >= K || K < 2 || !max)
+		return 0;
+	if (n > sizeof(keep))
+		n = sizeof(keep);
+	doc_select(toks, n, 1, keep);
+	cap = n ? n : 1;
+	all = malloc(cap * sizeof(*all));
+	if (!all)
+		return 0;
+	for (i = 0; i < n; i++) {
+		long f;
+		const float *w;
+		double others = 0, v;
+
+		if (!keep[i] || (f = find(m, toks[i].hash)) < 0)
+			continue;
+		w = m->weights + (size_t)f * K;
+		for (l = 0; l < K; l++)
+			if ((int)l != label)
+				others += w[l];
+		v = w[label] - others / (double)(K - 1);
+		if (positive_only && v <= 0)
+			continue;
+		all[cnt].tok = i;
+		all[cnt].weight = v;
+		cnt++;
+	}
+	qsort(all, cnt, sizeof(*all), cmp_contrib);
+	if (cnt > max)
+		cnt = max;
+	memcpy(out, all, cnt * sizeof(*out));
+	free(all);
+	return cnt;
+}

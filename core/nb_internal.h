@@ -1,0 +1,53 @@
+/*
+ * nb_internal.h - the model's fields, shared by nb.c and model_file.c only.
+ */
+#ifndef CANDOR_NB_INTERNAL_H
+#define CANDOR_NB_INTERNAL_H
+
+#include "nb.h"
+
+struct nb_model {
+	struct nb_params p;
+	size_t nlabels;
+	char labels[NB_MAX_LABELS][NB_LABEL_MAX + 1];
+	uint64_t docs[NB_MAX_LABELS];
+
+	/* vocabulary: feature i has text ftext + foff[i] (NUL-terminated),
+	 * hash fhash[i] and counts counts[i * stride + label]; the stride
+	 * grows (8, 16, ... NB_MAX_LABELS) as labels are added */
+	size_t nfeat, capfeat, stride;
+	uint64_t *fhash;
+	uint32_t *foff;
+	uint32_t *counts;
+	uint64_t total[NB_MAX_LABELS];  /* sum of counts per label */
+	char *ftext;
+	size_t ftlen, ftcap;
+	uint32_t *order;                /* features sorted by text (finalize) */
+
+	/* open-addressing index: slot -> feature index + 1 (0 empty) */
+	uint32_t *index;
+	size_t index_cap;               /* power of two */
+
+	/* scoring weights, weights[i * nlabels + l], and per-label bias */
+	float *weights;
+	double bias[NB_MAX_LABELS];
+
+	/* calibration sample */
+	size_t ncal;
+	size_t cal_len, cal_cap;
+	uint64_t *cal_feat;             /* feature hashes, per document */
+	uint32_t *cal_off;              /* document i: [cal_off[i], cal_off[i+1]) */
+	uint8_t *cal_label;
+	uint64_t *cal_hash;             /* sampling hash per document */
+	unsigned cal_shift;             /* keep hashes with this many low 0 bits */
+};
+
+/*
+ * Find or add the feature text[0..len) and add counts[0..nlabels) (in the
+ * model's label order) to it.
+ */
+int nb_internal_add_counts(struct nb_model *m, const char *text, size_t len,
+			   uint64_t hash, const uint32_t *counts,
+			   struct cd_error *err);
+
+#endif

@@ -1,0 +1,111 @@
+/*
+ * tokenize.h - from a UTF-8 comment to the features the classifier counts.
+ *
+ * The tokenizer validates UTF-8, splits the text into words by Unicode
+ * category, normalises each word (NFKC + case folding, via utf8proc) and
+ * stems it with Snowball (English for Latin script, Russian for Cyrillic,
+ * chosen per word).  Special runs become normalised tokens:
+ *
+ *   https://x.y/z, www.x.y, bit.ly/q   ->  "<url>"
+ *   @maria_k                           ->  "<mention>"
+ *   42, 3.50, 1,000                    ->  "<num>"
+ *   #fail                              ->  the word "fail" (stemmed)
+ *   an emoji (modifiers and VS16 off)  ->  the emoji itself, e.g. "😡"
+ *   '?'                                ->  "<q>"
+ *   "!!" or more                       ->  "<!!>"
+ *   a word of 3+ letters in ALL CAPS   ->  the word, and also "<caps>"
+ *
+ * With bigrams on, each pair of neighbouring words adds "stem1 stem2".
+ *
+ * Every token keeps the span of the original text it came from, in bytes
+ * and in code points, so that callers can show the original words (the
+ * "why" of a classification) or point at them (tone findings).
+ *
+ * Memory: a struct tokenizer owns all its buffers and reuses them from one
+ * tok_run() to the next, so the hot path allocates nothing per token.  The
+ * tokens and their text stay valid until the next tok_run() or tok_free().
+ * A tokenizer is not thread-safe; use one per thread.
+ */
+#ifndef CANDOR_TOKENIZE_H
+#define CANDOR_TOKENIZE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+
+enum tok_kind {
+	TOK_WORD,     /* a (stemmed) word, hashtags included */
+	TOK_NUM,      /* "<num>" */
+	TOK_URL,      /* "<url>" */
+	TOK_MENTION,  /* "<mention>" */
+	TOK_EMOJI,    /* the emoji */
+	TOK_MARK,     /* "<q>", "<!!>", "<caps>" */
+	TOK_BIGRAM    /* "stem1 stem2" */
+};
+
+enum tok_script { TOK_SCRIPT_OTHER, TOK_SCRIPT_LATIN, TOK_SCRIPT_CYRILLIC };
+
+struct tok {
+	uint64_t hash;      /* FNV-1a 64 of the feature text */
+	uint32_t off;       /* feature text: tok_text() */
+	uint32_t len;       /* its length in bytes */
+	uint32_t start;     /* span in the input, bytes [start, end) */
+	uint32_t end;
+	uint32_t cstart;    /* the same span in code points */
+	uint32_t cend;
+	uint8_t kind;       /* enum tok_kind */
+	uint8_t script;     /* enum tok_script, for words */
+};
+
+struct tok_params {
+	int bigrams;        /* add word bigrams */
+	int stem;           /* apply Snowball stemming */
+	size_t max_tokens;  /* tokens past this are dropped (0: 4096) */
+};
+
+/* The defaults the classifier uses: bigrams and stemming on. */
+void tok_params_default(struct tok_params *p);
+
+struct tokenizer;
+
+/* A new tokenizer; free it with tok_free().  NULL with err set on failure. */
+struct tokenizer *tok_new(const struct tok_params *p, struct cd_error *err);
+void tok_free(struct tokenizer *t);
+
+/*
+ * Tokenize text[0..len).  Returns 0, or CD_ERR_DATA when the text is not
+ * valid UTF-8 (err says at which byte), or CD_ERR_NOMEM.  On error the
+ * token list is empty.
+ */
+int tok_run(struct tokenizer *t, const char *text, size_t len,
+	    struct cd_error *err);
+
+size_t tok_count(const struct tokenizer *t);
+const struct tok *tok_list(const struct tokenizer *t);
+/* The NUL-terminated feature text of a token of the last run. */
+const char *tok_text(const struct tokenizer *t, const struct tok *k);
+
+/*
+ * Normalise and stem one word or phrase the way tok_run() does, writing the
+ * space-separated feature text of its words into out (at most outsz bytes,
+ * NUL-terminated).  Used for phrase lists (tone rules) so that they match
+ * whatever inflection or case a reply uses.  Returns the length, or a
+ * negative status.
+ */
+int tok_normalize_phrase(struct tokenizer *t, const char *phrase,
+			 char *out, size_t outsz, struct cd_error *err);
+
+/* FNV-1a 64, the hash of tok.hash, for callers that hash feature text. */
+uint64_t tok_hash(const char *s, size_t len);
+
+/*
+ * Check that s[0..len) is valid UTF-8.  Returns 0, or CD_ERR_DATA with the
+ * byte offset of the first bad sequence in *bad_at.
+ */
+int tok_utf8_check(const char *s, size_t len, size_t *bad_at);
+
+/* Number of code points in valid UTF-8 s[0..len). */
+size_t tok_utf8_len(const char *s, size_t len);
+
+#endif

@@ -1,0 +1,111 @@
+/*
+ * tone.h - the tone check: the guard between a draft and a public reply.
+ *
+ * A crisis team's worst replies blame, argue, mock, insult, leak personal
+ * data, run down a competitor, repeat the insult or the false claim they
+ * answer, correct a rumour without a source, or are too long to post.
+ * tone_check() lints one reply (English or Russian) against rules that
+ * catch those, and returns findings with a rule id, a severity, a message,
+ * a suggestion and a span in code points, plus a 0-100 score.
+ *
+ * The phrase lists are data: config/tone/<lang>/<list>.txt, one phrase per
+ * line, matched on normalised, stemmed tokens (core/tokenize.h), so case,
+ * Russian inflection and punctuation do not defeat them and users extend
+ * them without a rebuild.  docs/tone.md describes every rule and list.
+ *
+ * Ownership: tone_rules_load() returns a heap object freed with
+ * tone_rules_free(); it is read-only afterwards and may be shared between
+ * threads.  tone_check() writes only into the caller's tokenizer, result
+ * and error, and allocates nothing per reply.  The struct tone_ctx strings
+ * are borrowed for the duration of the call.
+ */
+#ifndef CANDOR_TONE_H
+#define CANDOR_TONE_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "error.h"
+#include "tokenize.h"
+
+enum tone_severity { TONE_INFO, TONE_WARNING, TONE_ERROR };
+
+/* Opaque: the loaded phrase lists for en and ru. */
+struct tone_rules;
+
+/*
+ * Load dir/en/<list>.txt and dir/ru/<list>.txt for every known list name
+ * that exists (dir is e.g. "config/tone"); unknown file names are ignored.
+ * A bad line (over TONE_MAX_LINE bytes, invalid UTF-8, no words, more than
+ * TONE_MAX_PHRASE_WORDS words) fails the load with err naming the file and
+ * line.  Finding no list at all is CD_ERR_NOINPUT.  Returns NULL with err
+ * set on failure; free the result with tone_rules_free().
+ */
+#define TONE_MAX_LINE 200
+#define TONE_MAX_PHRASE_WORDS 8
+struct tone_rules *tone_rules_load(const char *dir, struct cd_error *err);
+void tone_rules_free(struct tone_rules *r);
+
+/* Number of phrases loaded (all lists, both languages), for `candor tone -v`. */
+size_t tone_rules_count(const struct tone_rules *r);
+
+/*
+ * What the reply answers.  A zeroed struct (or a NULL ctx) means: language
+ * from the reply's script, no category rules, no comment, 150 characters,
+ * no configured competitors.
+ */
+#define TONE_MAX_COMPETITORS 32
+struct tone_ctx {
+	const char *lang;          /* "en" or "ru"; NULL: detect by script of the reply */
+	const char *category;      /* NULL: only the category-independent rules */
+	const char *comment;       /* the comment answered, for `echo`; may be NULL */
+	size_t max_chars;          /* channel limit in code points, 0: 150 */
+	const char *const *competitors; /* from [brand] competitors, at most */
+	size_t ncompetitors;            /* TONE_MAX_COMPETITORS */
+};
+
+struct tone_finding {
+	char rule[24];             /* "blame", "pii", ... (docs/tone.md) */
+	enum tone_severity severity;
+	char message[160];         /* lowercase, quotes the offending text */
+	char suggestion[160];
+	size_t start, end;         /* code points into the reply, end exclusive */
+};
+
+#define TONE_MAX_FINDINGS 32
+struct tone_result {
+	int score;                 /* 100 minus error 30, warning 10, info 2; >= 0 */
+	size_t n;                  /* findings in f, sorted by start */
+	size_t dropped;            /* findings past TONE_MAX_FINDINGS (still scored) */
+	struct tone_finding f[TONE_MAX_FINDINGS];
+};
+
+/*
+ * Check reply[0..len) and fill out.  tk is a tokenizer the caller owns and
+ * reuses; it must have stemming on (tok_params_default() is right; bigrams
+ * are ignored), and its tokens are overwritten.  ctx may be NULL.
+ * Returns 0, or a negative status with err set: CD_ERR_DATA for invalid
+ * UTF-8 in the reply or the comment, CD_ERR_USAGE for an unknown lang,
+ * CD_ERR_LIMIT for too many or too long competitor names.  When more
+ * findings exist than fit, the errors are kept first and out->dropped
+ * counts the rest.
+ */
+int tone_check(const struct tone_rules *r, struct tokenizer *tk,
+	       const char *reply, size_t len, const struct tone_ctx *ctx,
+	       struct tone_result *out, struct cd_error *err);
+
+/*
+ * Append the SPEC's JSON object to out:
+ * {"score":N,"issues":[{"rule","severity","message","start","end","suggestion"}]}
+ * Returns 0 or the cd_buf status (CD_ERR_LIMIT, CD_ERR_NOMEM); on error out
+ * keeps its previous contents.
+ */
+int tone_result_json(const struct tone_result *res, struct cd_buf *out);
+
+/* "error", "warning" or "info". */
+const char *tone_severity_name(enum tone_severity s);
+
+/* 1 when res holds an error-level finding (`candor tone` exits 1). */
+int tone_result_has_error(const struct tone_result *res);
+
+#endif

@@ -1,0 +1,195 @@
+/*
+ * test_tokenize.c - the tokenizer against tests/tokenize/cases.txt, plus
+ * span and limit checks in cmocka.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tokenize.h"
+
+static const char *cases_path;
+
+/* Decode \xNN, \n and \\ in place; returns the length. */
+static size_t unescape(char *s)
+{
+	char *o = s, *p = s;
+
+	while (*p) {
+		if (p[0] == '\\' && p[1] == 'x' && p[2] && p[3]) {
+			char hex[3] = { p[2], p[3], 0 };
+
+			*o++ = (char)strtol(hex, NULL, 16);
+			p += 4;
+		} else if (p[0] == '\\' && p[1] == 'n') {
+			*o++ = '\n';
+			p += 2;
+		} else if (p[0] == '\\' && p[1] == '\\') {
+			*o++ = '\\';
+			p += 2;
+		} else {
+			*o++ = *p++;
+		}
+	}
+	*o = '\0';
+	return (size_t)(o - s);
+}
+
+static void test_cases_file(void **state)
+{
+	struct tokenizer *t = tok_new(NULL, NULL);
+	char line[4096], input[4096], got[8192];
+	size_t inlen = 0;
+	FILE *fp;
+	int lineno = 0, cases = 0, failed = 0, have_input = 0;
+
+	(void)state;
+	assert_non_null(t);
+	fp = fopen(cases_path, "r");
+	assert_non_null(fp);
+	while (fgets(line, sizeof(line), fp)) {
+		size_t n = strlen(line);
+		struct cd_error err;
+
+		lineno++;
+		if (n && line[n - 1] == '\n')
+			line[--n] = '\0';
+		if (line[0] == '>') {
+			strcpy(input, line + 2 - (line[1] != ' '));
+			inlen = unescape(input);
+			have_input = 1;
+			continue;
+		}
+		if (line[0] != '<')
+			continue;
+		if (line[1] == '\0')
+			strcpy(line, "< ");
+		assert_true(have_input);
+		have_input = 0;
+		cases++;
+		got[0] = '\0';
+		if (tok_run(t, input, inlen, &err)) {
+			snprintf(got, sizeof(got), "error: %s", err.msg);
+		} else {
+			size_t i, o = 0;
+
+			for (i = 0; i < tok_count(t); i++)
+				o += (size_t)snprintf(got + o, sizeof(got) - o, "%s%s",
+						      i ? " | " : "",
+						      tok_text(t, &tok_list(t)[i]));
+		}
+		{
+			const char *want = line[1] == ' ' ? line + 2 : line + 1;
+
+			if (strcmp(got, want)) {
+				fprintf(stderr, "%s:%d: want '%s'\n%*sgot  '%s'\n",
+					cases_path, lineno, want,
+					(int)strlen(cases_path) + 4, "", got);
+				failed++;
+			}
+		}
+	}
+	fclose(fp);
+	tok_free(t);
+	assert_true(cases >= 20);
+	assert_int_equal(failed, 0);
+}
+
+/* Spans point at the original text, in bytes and code points. */
+static void test_spans(void **state)
+{
+	struct tokenizer *t = tok_new(NULL, NULL);
+	const char *s = "Привет, Refund!!";
+	const struct tok *k;
+
+	(void)state;
+	assert_int_equal(tok_run(t, s, strlen(s), NULL), 0);
+	k = tok_list(t);
+	assert_string_equal(tok_text(t, &k[0]), "привет");
+	assert_int_equal(k[0].start, 0);
+	assert_int_equal(k[0].end, 12);
+	assert_int_equal(k[0].cstart, 0);
+	assert_int_equal(k[0].cend, 6);
+	assert_string_equal(tok_text(t, &k[1]), "refund");
+	assert_int_equal(k[1].start, 14);
+	assert_int_equal(k[1].cstart, 8);
+	assert_int_equal(k[1].cend, 14);
+	assert_int_equal(k[1].script, TOK_SCRIPT_LATIN);
+	assert_int_equal(k[0].script, TOK_SCRIPT_CYRILLIC);
+	assert_int_equal(k[1].kind, TOK_WORD);
+	/* no bigram across the comma */
+	assert_int_equal(k[2].kind, TOK_MARK);
+	assert_string_equal(tok_text(t, &k[2]), "<!!>");
+	assert_int_equal(tok_count(t), 3);
+	tok_free(t);
+}
+
+/* The token cap holds, and reuse across runs gives the same result. */
+static void test_cap_and_reuse(void **state)
+{
+	struct tok_params p;
+	struct tokenizer *t;
+	char *big = malloc(300001);
+	size_t i;
+
+	(void)state;
+	tok_params_default(&p);
+	p.max_tokens = 100;
+	t = tok_new(&p, NULL);
+	for (i = 0; i < 300000; i += 3)
+		memcpy(big + i, "ab ", 3);
+	big[300000] = '\0';
+	assert_int_equal(tok_run(t, big, 300000, NULL), 0);
+	assert_int_equal(tok_count(t), 100);
+	assert_int_equal(tok_run(t, "late refund", 11, NULL), 0);
+	assert_int_equal(tok_count(t), 3);
+	assert_string_equal(tok_text(t, &tok_list(t)[2]), "late refund");
+	free(big);
+	tok_free(t);
+}
+
+static void test_normalize_phrase(void **state)
+{
+	struct tokenizer *t = tok_new(NULL, NULL);
+	char out[128];
+
+	(void)state;
+	assert_int_equal(tok_normalize_phrase(t, "Сами ВИНОВАТЫ!", out,
+					      sizeof(out), NULL), 21);
+	assert_string_equal(out, "сам виноват");
+	assert_true(tok_normalize_phrase(t, "a very long phrase indeed", out, 8,
+					 NULL) < 0);
+	tok_free(t);
+}
+
+static void test_utf8_helpers(void **state)
+{
+	size_t at = 99;
+
+	(void)state;
+	assert_int_equal(tok_utf8_check("ok", 2, &at), 0);
+	assert_int_equal(tok_utf8_check("o\xc0\xaf", 3, &at), CD_ERR_DATA);
+	assert_int_equal(at, 1);        /* overlong encoding of '/' */
+	assert_int_equal(tok_utf8_len("жук", 6), 3);
+	assert_int_not_equal(tok_hash("a", 1), tok_hash("b", 1));
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cases_file),
+		cmocka_unit_test(test_spans),
+		cmocka_unit_test(test_cap_and_reuse),
+		cmocka_unit_test(test_normalize_phrase),
+		cmocka_unit_test(test_utf8_helpers),
+	};
+
+	cases_path = argc > 1 ? argv[1] : "tests/tokenize/cases.txt";
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
