@@ -1,0 +1,2253 @@
+/*
+ * tone.c - the tone check: phrase lists, scanners and the score.
+ *
+ * How it works (docs/tone.md has the user's view):
+ *
+ *  1. Loading turns every list line into a phrase: the keys of its tokens
+ *     as tok_run() produces them, so a list line and a reply are
+ *     normalised, case-folded and stemmed by the same code.  Phrases live
+ *     in one array; an open-addressing table maps a first key to the chain
+ *     of phrases starting with it.
+ *  2. A check tokenizes the reply (and the comment, when given) into a
+ *     fixed array of words, each with its spans and the kind of
+ *     punctuation before it; one pass over the words finds every phrase
+ *     of every list.
+ *  3. Rules read those matches (blame, defensive, ...), the words (caps,
+ *     competitor, echo, required) or the raw bytes (length, placeholder,
+ *     exclaim, pii: hand-written scanners, no regex).
+ *  4. Hits keep byte spans; overlapping hits of one rule are merged, all
+ *     are scored, the most severe TONE_MAX_FINDINGS are kept, turned into
+ *     code points and messages, and sorted by start.
+ *
+ * Nothing is allocated per reply: the work area lives on the stack
+ * (about 32 KiB) and the caller's tokenizer reuses its own buffers.
+ */
+#include "tone.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <utf8proc.h>
+
+#define DEFAULT_MAX_CHARS 150
+#define MAX_WORDS 512          /* reply words the word rules look at */
+#define MAX_COMMENT_WORDS 256  /* comment words `echo` looks at */
+#define MAX_MATCHES 256        /* phrase matches kept per text */
+#define MAX_HITS 96            /* hits kept before merging */
+#define MAX_PHRASES 200000     /* phrases over all lists */
+#define MAX_ROLES 256          /* email_roles entries */
+#define ROLE_LEN 32            /* bytes of one email_roles entry */
+#define MAX_COMP_WORDS 4       /* words of one competitor name */
+#define MAX_COMP_BYTES 64      /* bytes of one competitor name */
+#define MAX_ZONES 64           /* urls and e-mails the number scanner skips */
+#define NEG_WINDOW 4           /* words between a negation and what it negates */
+#define NEAR_WINDOW 5          /* words between a competitor and a negative word */
+#define QUOTE_MAX 72           /* bytes of reply text quoted in a message */
+#define NUM_SALT 0x9e3779b97f4a7c15ULL
+#define NONE UINT32_MAX
+
+/* The lists: file stems under config/tone/<lang>/. */
+enum list_id {
+	LIST_BLAME,
+	LIST_DEFENSIVE,
+	LIST_DISMISSIVE,
+	LIST_INSULT,
+	LIST_PROMISE,
+	LIST_COMP_NEG,
+	LIST_COMP_REF,
+	LIST_ACK,
+	LIST_NEXT,
+	LIST_FACT,
+	LIST_CAPS_ALLOW,
+	LIST_NEGATION,
+	LIST_STOP,
+	LIST_PII_ORDER,
+	LIST_PII_STREET,
+	LIST_PII_UNIT,
+	LIST_EMAIL_ROLES,      /* raw e-mail local parts, not phrases */
+	LIST_COUNT
+};
+
+static const char *const list_file[LIST_COUNT] = {
+	"blame", "defensive", "dismissive", "insult", "absolute_promise",
+	"competitor_negative", "competitor_ref", "acknowledge", "next_step",
+	"fact", "caps_allow", "negation", "stopwords", "pii_order",
+	"pii_street", "pii_unit", "email_roles"
+};
+
+static const char *const langs[] = { "en", "ru" };
+
+/* Rule ids, in the order of docs/tone.md. */
+enum rule_id {
+	R_LENGTH, R_PLACEHOLDER, R_CAPS, R_EXCLAIM, R_BLAME, R_DEFENSIVE,
+	R_DISMISSIVE, R_INSULT, R_PROMISE, R_COMPETITOR, R_PII, R_ECHO,
+	R_REQUIRED, R_COUNT
+};
+
+static const char *const rule_name[R_COUNT] = {
+	"length", "placeholder", "caps", "exclaim", "blame", "defensive",
+	"dismissive", "insult", "absolute_promise", "competitor", "pii",
+	"echo", "required"
+};
+
+/* Why a hit was made: picks the rule, severity, message and suggestion. */
+enum why {
+	W_LENGTH,
+	W_PH_BRACES, W_PH_MENTION, W_PH_EMPTY_BEFORE, W_PH_SPACE_BANG,
+	W_PH_DOUBLE_SPACE, W_PH_EMPTY_PAIR, W_PH_EMPTY_NUMBER, W_PH_TRAILING,
+	W_PH_EMPTY_REPLY, W_PH_PUNCT_DOUBLE,
+	W_CAPS, W_EXCLAIM_RUN, W_EXCLAIM_COUNT,
+	W_BLAME, W_DEFENSIVE, W_DISMISSIVE, W_INSULT, W_PROMISE, W_COMPETITOR,
+	W_PII_EMAIL, W_PII_PHONE, W_PII_CARD, W_PII_NUMBER, W_PII_ORDER,
+	W_PII_ADDRESS,
+	W_ECHO_INSULT, W_ECHO_CLAIM,
+	W_REQ_ACK, W_REQ_NEXT, W_REQ_FACT, W_REQ_SOURCE,
+	W_COUNT
+};
+
+struct why_info {
+	uint8_t rule;
+	uint8_t sev;
+	uint8_t quote;          /* the message quotes the span's text */
+	const char *msg;
+	const char *sugg;
+	const char *sugg_ru;    /* NULL: sugg */
+};
+
+#define PII_SUGG "remove it and continue in a private message"
+#define PII_SUGG_RU PII_SUGG ", e.g. \xc2\xab\xd0\xbd\xd0\xb0\xd0\xbf\xd0\xb8" \
+	"\xd1\x88\xd0\xb8\xd1\x82\xd0\xb5 \xd0\xbd\xd0\xb0\xd0\xbc \xd0\xb2 " \
+	"\xd0\xbb\xd0\xb8\xd1\x87\xd0\xbd\xd1\x8b\xd0\xb5 \xd1\x81\xd0\xbe" \
+	"\xd0\xbe\xd0\xb1\xd1\x89\xd0\xb5\xd0\xbd\xd0\xb8\xd1\x8f\xc2\xbb"
+
+static const struct why_info why_tab[W_COUNT] = {
+	[W_LENGTH] = { R_LENGTH, TONE_ERROR, 0, NULL, NULL, NULL },
+	[W_PH_BRACES] = { R_PLACEHOLDER, TONE_ERROR, 1,
+		"unrendered placeholder",
+		"fill in the variable or remove it before posting", NULL },
+	[W_PH_MENTION] = { R_PLACEHOLDER, TONE_ERROR, 0,
+		"empty @mention: the handle is missing",
+		"fill in the author's handle or drop the mention", NULL },
+	[W_PH_EMPTY_BEFORE] = { R_PLACEHOLDER, TONE_ERROR, 1,
+		"empty value left in the text",
+		"a variable rendered empty: fill it in or rephrase", NULL },
+	[W_PH_SPACE_BANG] = { R_PLACEHOLDER, TONE_WARNING, 1,
+		"space before the mark, likely an empty value",
+		"check for an empty variable before the mark", NULL },
+	[W_PH_DOUBLE_SPACE] = { R_PLACEHOLDER, TONE_WARNING, 0,
+		"doubled space, likely an empty variable",
+		"check for an empty variable and remove the extra space", NULL },
+	[W_PH_EMPTY_PAIR] = { R_PLACEHOLDER, TONE_ERROR, 1,
+		"empty brackets or quotes",
+		"a variable rendered empty: fill it in or remove the brackets", NULL },
+	[W_PH_EMPTY_NUMBER] = { R_PLACEHOLDER, TONE_ERROR, 1,
+		"number sign with no number",
+		"a variable rendered empty: fill it in or rephrase", NULL },
+	[W_PH_TRAILING] = { R_PLACEHOLDER, TONE_WARNING, 0,
+		"reply ends with ':' and nothing after it",
+		"the value after the colon is missing: fill it in", NULL },
+	[W_PH_EMPTY_REPLY] = { R_PLACEHOLDER, TONE_ERROR, 0,
+		"reply is empty",
+		"write a reply or choose not to reply", NULL },
+	[W_PH_PUNCT_DOUBLE] = { R_PLACEHOLDER, TONE_WARNING, 1,
+		"doubled punctuation, likely an empty value",
+		"check for an empty variable between the marks", NULL },
+	[W_CAPS] = { R_CAPS, TONE_WARNING, 1,
+		"all-caps reads as shouting",
+		"write it in normal case; add real acronyms to caps_allow.txt", NULL },
+	[W_EXCLAIM_RUN] = { R_EXCLAIM, TONE_WARNING, 1,
+		"repeated exclamation marks",
+		"use at most one '!'; a calm full stop reads better in a crisis", NULL },
+	[W_EXCLAIM_COUNT] = { R_EXCLAIM, TONE_WARNING, 0, NULL,
+		"use at most one '!'; a calm full stop reads better in a crisis", NULL },
+	[W_BLAME] = { R_BLAME, TONE_ERROR, 1,
+		"blames the customer",
+		"own the problem: say what you will do, not what they did wrong",
+		"own the problem, e.g. \xc2\xab\xd0\xbc\xd1\x8b \xd1\x80\xd0\xb0"
+		"\xd0\xb7\xd0\xb1\xd0\xb5\xd1\x80\xd1\x91\xd0\xbc\xd1\x81\xd1\x8f "
+		"\xd0\xb8 \xd0\xbf\xd0\xbe\xd0\xbc\xd0\xbe\xd0\xb6\xd0\xb5\xd0\xbc"
+		"\xc2\xbb" },
+	[W_DEFENSIVE] = { R_DEFENSIVE, TONE_ERROR, 1,
+		"argues or defends instead of helping",
+		"acknowledge the concern and state the facts calmly", NULL },
+	[W_DISMISSIVE] = { R_DISMISSIVE, TONE_ERROR, 1,
+		"dismissive or sarcastic",
+		"take the concern seriously and drop the sarcasm", NULL },
+	[W_INSULT] = { R_INSULT, TONE_ERROR, 1,
+		"insults the commenter",
+		"never label people in public; hide and escalate instead", NULL },
+	[W_PROMISE] = { R_PROMISE, TONE_WARNING, 1,
+		"absolute promise",
+		"promise only what you control, e.g. 'we are working to prevent this'",
+		"promise only what you control, e.g. \xc2\xab\xd0\xb4\xd0\xb5\xd0\xbb"
+		"\xd0\xb0\xd0\xb5\xd0\xbc \xd0\xb2\xd1\x81\xd1\x91, \xd1\x87\xd1\x82"
+		"\xd0\xbe\xd0\xb1\xd1\x8b \xd1\x8d\xd1\x82\xd0\xbe \xd0\xbd\xd0\xb5 "
+		"\xd0\xbf\xd0\xbe\xd0\xb2\xd1\x82\xd0\xbe\xd1\x80\xd0\xb8\xd0\xbb"
+		"\xd0\xbe\xd1\x81\xd1\x8c\xc2\xbb" },
+	[W_COMPETITOR] = { R_COMPETITOR, TONE_ERROR, 1,
+		"runs down another brand",
+		"state your own facts; never comment on a competitor", NULL },
+	[W_PII_EMAIL] = { R_PII, TONE_ERROR, 1,
+		"e-mail address in a public reply", PII_SUGG, PII_SUGG_RU },
+	[W_PII_PHONE] = { R_PII, TONE_ERROR, 1,
+		"phone number in a public reply", PII_SUGG, PII_SUGG_RU },
+	[W_PII_CARD] = { R_PII, TONE_ERROR, 1,
+		"card number in a public reply", PII_SUGG, PII_SUGG_RU },
+	[W_PII_NUMBER] = { R_PII, TONE_ERROR, 1,
+		"long order, account or card number in a public reply",
+		PII_SUGG, PII_SUGG_RU },
+	[W_PII_ORDER] = { R_PII, TONE_ERROR, 1,
+		"order or ticket number in a public reply", PII_SUGG, PII_SUGG_RU },
+	[W_PII_ADDRESS] = { R_PII, TONE_ERROR, 1,
+		"street address in a public reply", PII_SUGG, PII_SUGG_RU },
+	[W_ECHO_INSULT] = { R_ECHO, TONE_ERROR, 1,
+		"repeats the comment's insult",
+		"answer without repeating the insult", NULL },
+	[W_ECHO_CLAIM] = { R_ECHO, TONE_ERROR, 1,
+		"repeats the false claim",
+		"state the correct fact without restating the claim", NULL },
+	[W_REQ_ACK] = { R_REQUIRED, TONE_WARNING, 0,
+		"complaint reply has no acknowledgement or apology",
+		"acknowledge first, e.g. 'sorry about this, we hear you'",
+		"acknowledge first, e.g. \xc2\xab\xd0\xb8\xd0\xb7\xd0\xb2\xd0\xb8"
+		"\xd0\xbd\xd0\xb8\xd1\x82\xd0\xb5, \xd0\xbf\xd0\xbe\xd0\xbd\xd0\xb8"
+		"\xd0\xbc\xd0\xb0\xd0\xb5\xd0\xbc \xd0\xb2\xd0\xb0\xd1\x81\xc2\xbb" },
+	[W_REQ_NEXT] = { R_REQUIRED, TONE_WARNING, 0,
+		"complaint reply has no next step (link, dm, message us)",
+		"give a concrete next step, e.g. 'DM us your order number'",
+		"give a concrete next step, e.g. \xc2\xab\xd0\xbd\xd0\xb0\xd0\xbf\xd0"
+		"\xb8\xd1\x88\xd0\xb8\xd1\x82\xd0\xb5 \xd0\xbd\xd0\xb0\xd0\xbc \xd0"
+		"\xb2 \xd0\xbb\xd0\xb8\xd1\x87\xd0\xbd\xd1\x8b\xd0\xb5 \xd1\x81\xd0"
+		"\xbe\xd0\xbe\xd0\xb1\xd1\x89\xd0\xb5\xd0\xbd\xd0\xb8\xd1\x8f\xc2\xbb" },
+	[W_REQ_FACT] = { R_REQUIRED, TONE_WARNING, 0,
+		"correction states no fact",
+		"state the fact from the fact sheet", NULL },
+	[W_REQ_SOURCE] = { R_REQUIRED, TONE_ERROR, 0,
+		"correction has no source link",
+		"add the fact's source url", NULL },
+};
+
+/* Lists whose matches a preceding negation cancels ("not your fault"). */
+static int list_negatable(int list)
+{
+	return list == LIST_BLAME || list == LIST_INSULT || list == LIST_PROMISE;
+}
+
+/* ---------------------------------------------------------------- rules */
+
+#define ANCHOR_START 1  /* "^phrase": must start a sentence */
+#define ANCHOR_END 2    /* "phrase$": must end a sentence */
+
+struct phrase {
+	uint64_t key[TONE_MAX_PHRASE_WORDS];
+	uint32_t next;          /* next phrase with the same first key */
+	uint8_t n;
+	uint8_t list;
+	uint8_t anchor;
+};
+
+struct tone_rules {
+	struct phrase *ph;
+	size_t nph, cap;
+	uint64_t *slot_key;     /* table: first key -> chain head */
+	uint32_t *slot_head;    /* NONE: empty slot */
+	size_t mask;
+	char roles[MAX_ROLES][ROLE_LEN];
+	size_t nroles;
+};
+
+static size_t slot_of(uint64_t key, size_t mask)
+{
+	key ^= key >> 29;
+	key *= 0xbf58476d1ce4e5b9ULL;
+	key ^= key >> 32;
+	return (size_t)key & mask;
+}
+
+static uint32_t lookup(const struct tone_rules *r, uint64_t key)
+{
+	size_t i = slot_of(key, r->mask);
+
+	while (r->slot_head[i] != NONE) {
+		if (r->slot_key[i] == key)
+			return r->slot_head[i];
+		i = (i + 1) & r->mask;
+	}
+	return NONE;
+}
+
+/* Build the table after loading; chains keep the file order. */
+static int build_table(struct tone_rules *r, struct cd_error *err)
+{
+	size_t size = 16, i;
+
+	while (size < r->nph * 2)
+		size *= 2;
+	r->slot_key = malloc(size * sizeof(*r->slot_key));
+	r->slot_head = malloc(size * sizeof(*r->slot_head));
+	if (!r->slot_key || !r->slot_head)
+		return cd_error_set(err, CD_ERR_NOMEM, 0, "out of memory");
+	for (i = 0; i < size; i++)
+		r->slot_head[i] = NONE;
+	r->mask = size - 1;
+	for (i = r->nph; i-- > 0;) {
+		uint64_t key = r->ph[i].key[0];
+		size_t s = slot_of(key, r->mask);
+
+		while (r->slot_head[s] != NONE && r->slot_key[s] != key)
+			s = (s + 1) & r->mask;
+		r->ph[i].next = r->slot_head[s];
+		r->slot_key[s] = key;
+		r->slot_head[s] = (uint32_t)i;
+	}
+	return 0;
+}
+
+/* ---------------------------------------------------------------- words */
+
+enum gap { GAP_NONE, GAP_CLAUSE, GAP_SENTENCE };
+
+#define WF_STOP 1       /* a stopword (stopwords.txt) */
+#define WF_CAPS_OK 2    /* an allowed all-caps word (caps_allow.txt) */
+#define WF_UNIT 4       /* starts a pii_unit match ("д.", "apt") */
+
+/* One token of a text as the rules see it. */
+struct word {
+	uint64_t key;           /* the phrase key (see word_key) */
+	uint32_t bs, be;        /* bytes */
+	uint32_t cs, ce;        /* code points */
+	uint8_t kind;           /* enum tok_kind */
+	uint8_t gap;            /* enum gap: punctuation before this word */
+	uint8_t script;
+	uint8_t flags;
+};
+
+struct match {
+	uint16_t from, to;      /* words [from, to) */
+	uint8_t list;
+	uint32_t phrase;
+};
+
+/* What separates two words: a sentence end, a clause mark, or nothing. */
+static uint8_t gap_between(const char *s, size_t from, size_t to)
+{
+	uint8_t g = GAP_NONE;
+	size_t i;
+
+	for (i = from; i < to; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		switch (c) {
+		case '.': case '!': case '?': case ';': case '\n': case '\r':
+			return GAP_SENTENCE;
+		case ',': case ':': case '(': case ')': case '"': case '-':
+		case '/':
+			g = GAP_CLAUSE;
+			break;
+		case 0xE2:      /* U+2026 ... U+203C !! U+2049 ?! U+2013/4 dashes */
+			if (i + 2 < to + 2 && i + 2 < to) {
+				unsigned char c1 = (unsigned char)s[i + 1];
+				unsigned char c2 = (unsigned char)s[i + 2];
+
+				if (c1 == 0x80 && (c2 == 0xA6 || c2 == 0xBC))
+					return GAP_SENTENCE;
+				if (c1 == 0x81 && c2 == 0x89)
+					return GAP_SENTENCE;
+				if (c1 == 0x80 && (c2 == 0x93 || c2 == 0x94 ||
+						   c2 == 0x9C || c2 == 0x9D))
+					g = GAP_CLAUSE;
+			}
+			break;
+		case 0xC2:      /* guillemets */
+			if (i + 1 < to && ((unsigned char)s[i + 1] == 0xAB ||
+					   (unsigned char)s[i + 1] == 0xBB))
+				g = GAP_CLAUSE;
+			break;
+		case 0xEF:      /* fullwidth ! and ? */
+			if (i + 2 < to && (unsigned char)s[i + 1] == 0xBC &&
+			    ((unsigned char)s[i + 2] == 0x81 ||
+			     (unsigned char)s[i + 2] == 0x9F))
+				return GAP_SENTENCE;
+			break;
+		default:
+			break;
+		}
+	}
+	return g;
+}
+
+/*
+ * A number's key is its digits, with a '%' right after it (one space
+ * allowed) appended, so that "100%" in a list matches "100 %" in a reply
+ * but not "100 bottles".
+ */
+static uint64_t num_key(const char *s, size_t len, size_t bs, size_t be)
+{
+	char b[40];
+	size_t n = be - bs, j = be;
+
+	if (n > 32)
+		n = 32;
+	memcpy(b, s + bs, n);
+	if (j < len && s[j] == ' ')
+		j++;
+	if (j < len && s[j] == '%' && n && b[n - 1] != '%')
+		b[n++] = '%';
+	return tok_hash(b, n) ^ NUM_SALT;
+}
+
+/*
+ * The tokens of the tokenizer's last run on s as words: words, numbers,
+ * urls, mentions and emoji; marks and bigrams are left out.
+ */
+static size_t collect_words(const struct tokenizer *tk, const char *s,
+			    size_t len, struct word *w, size_t cap)
+{
+	const struct tok *t = tok_list(tk);
+	size_t nt = tok_count(tk), i, n = 0;
+	uint32_t prev_end = 0;
+
+	for (i = 0; i < nt && n < cap; i++) {
+		const struct tok *k = &t[i];
+
+		if (k->kind == TOK_MARK || k->kind == TOK_BIGRAM)
+			continue;
+		w[n].key = k->kind == TOK_NUM ?
+			num_key(s, len, k->start, k->end) : k->hash;
+		w[n].bs = k->start;
+		w[n].be = k->end;
+		w[n].cs = k->cstart;
+		w[n].ce = k->cend;
+		w[n].kind = k->kind;
+		w[n].script = k->script;
+		w[n].flags = 0;
+		if (n == 0)
+			w[n].gap = GAP_SENTENCE;
+		else if (k->start <= prev_end)
+			w[n].gap = GAP_NONE;
+		else
+			w[n].gap = gap_between(s, prev_end, k->start);
+		prev_end = k->end;
+		n++;
+	}
+	return n;
+}
+
+/*
+ * Find every phrase of every list in w[0..n).  Words of stopwords and
+ * caps_allow only get flags; the other lists' matches go to m (at most
+ * mcap; the rest are ignored).  Returns the number of matches.
+ */
+static size_t match_words(const struct tone_rules *r, struct word *w,
+			  size_t n, struct match *m, size_t mcap)
+{
+	size_t nm = 0, i, k;
+
+	for (i = 0; i < n; i++) {
+		uint32_t p;
+
+		for (p = lookup(r, w[i].key); p != NONE; p = r->ph[p].next) {
+			const struct phrase *ph = &r->ph[p];
+
+			if (ph->n > n - i)
+				continue;
+			for (k = 1; k < ph->n; k++)
+				if (w[i + k].gap == GAP_SENTENCE ||
+				    w[i + k].key != ph->key[k])
+					break;
+			if (k < ph->n)
+				continue;
+			if ((ph->anchor & ANCHOR_START) &&
+			    w[i].gap != GAP_SENTENCE)
+				continue;
+			if ((ph->anchor & ANCHOR_END) && i + ph->n < n &&
+			    w[i + ph->n].gap != GAP_SENTENCE &&
+			    w[i + ph->n].kind != TOK_EMOJI)
+				continue;
+			if (ph->list == LIST_STOP) {
+				if (ph->n == 1)
+					w[i].flags |= WF_STOP;
+				continue;
+			}
+			if (ph->list == LIST_CAPS_ALLOW) {
+				for (k = 0; k < ph->n; k++)
+					w[i + k].flags |= WF_CAPS_OK;
+				continue;
+			}
+			if (ph->list == LIST_PII_UNIT)
+				w[i].flags |= WF_UNIT;
+			if (nm < mcap) {
+				m[nm].from = (uint16_t)i;
+				m[nm].to = (uint16_t)(i + ph->n);
+				m[nm].list = ph->list;
+				m[nm].phrase = p;
+				nm++;
+			}
+		}
+	}
+	return nm;
+}
+
+/*
+ * 1 when a negation ("not", "can't", "не") ends at most NEG_WINDOW words
+ * before word `at`, with no punctuation in between: "not your fault",
+ * "we can't guarantee", but not "No, it's your fault".
+ */
+static int negated(const struct word *w, const struct match *m, size_t nm,
+		   size_t at)
+{
+	size_t i, q;
+
+	for (i = 0; i < nm; i++) {
+		if (m[i].list != LIST_NEGATION || m[i].to > at ||
+		    at - m[i].to > NEG_WINDOW)
+			continue;
+		for (q = m[i].to; q <= at; q++)
+			if (w[q].gap != GAP_NONE)
+				break;
+		if (q > at)
+			return 1;
+	}
+	return 0;
+}
+
+static int has_list(const struct match *m, size_t nm, int list)
+{
+	size_t i;
+
+	for (i = 0; i < nm; i++)
+		if (m[i].list == list)
+			return 1;
+	return 0;
+}
+
+/* Count upper- and lower-case letters of s[bs..be). */
+static void letter_case(const char *s, size_t bs, size_t be,
+			unsigned *upper, unsigned *lower)
+{
+	size_t i = bs;
+
+	*upper = 0;
+	*lower = 0;
+	while (i < be) {
+		unsigned char c = (unsigned char)s[i];
+		utf8proc_int32_t cp;
+		utf8proc_ssize_t k;
+		utf8proc_category_t cat;
+
+		if (c < 0x80) {
+			if (c >= 'A' && c <= 'Z')
+				(*upper)++;
+			else if (c >= 'a' && c <= 'z')
+				(*lower)++;
+			i++;
+			continue;
+		}
+		k = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
+				     (utf8proc_ssize_t)(be - i), &cp);
+		if (k <= 0) {
+			i++;
+			continue;
+		}
+		cat = utf8proc_category(cp);
+		if (cat == UTF8PROC_CATEGORY_LU || cat == UTF8PROC_CATEGORY_LT)
+			(*upper)++;
+		else if (cat == UTF8PROC_CATEGORY_LL)
+			(*lower)++;
+		i += (size_t)k;
+	}
+}
+
+/* 1 when the word starts with an upper-case letter ("Baker", "Ленина"). */
+static int capitalised(const char *s, const struct word *w)
+{
+	utf8proc_int32_t cp;
+	utf8proc_ssize_t k;
+	utf8proc_category_t cat;
+
+	if (w->kind != TOK_WORD)
+		return 0;
+	k = utf8proc_iterate((const utf8proc_uint8_t *)s + w->bs,
+			     (utf8proc_ssize_t)(w->be - w->bs), &cp);
+	if (k <= 0)
+		return 0;
+	cat = utf8proc_category(cp);
+	return cat == UTF8PROC_CATEGORY_LU || cat == UTF8PROC_CATEGORY_LT;
+}
+
+static int is_digit(unsigned char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static int is_alnum(unsigned char c)
+{
+	return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static size_t digits_in(const char *s, size_t bs, size_t be)
+{
+	size_t d = 0;
+
+	for (; bs < be; bs++)
+		d += is_digit((unsigned char)s[bs]);
+	return d;
+}
+
+/* A house or order number: a number, or a word starting with a digit. */
+static int number_word(const char *s, size_t len, const struct word *w)
+{
+	size_t j = w->be;
+
+	if (w->kind != TOK_NUM &&
+	    !(w->kind == TOK_WORD && is_digit((unsigned char)s[w->bs])))
+		return 0;
+	if (j < len && s[j] == ' ')
+		j++;
+	return !(j < len && s[j] == '%');
+}
+
+/* ----------------------------------------------------------------- hits */
+
+struct hit {
+	uint32_t bs, be;        /* bytes */
+	uint32_t arg, arg2;
+	uint8_t why, rule, sev;
+};
+
+struct hits {
+	struct hit h[MAX_HITS];
+	size_t n;
+	int lost_penalty;       /* penalty of hits that did not fit */
+	size_t lost;
+};
+
+static int penalty(int sev)
+{
+	return sev == TONE_ERROR ? 30 : sev == TONE_WARNING ? 10 : 2;
+}
+
+static void hit_add(struct hits *hs, enum why why, size_t bs, size_t be,
+		    size_t arg, size_t arg2)
+{
+	struct hit *h;
+
+	if (hs->n == MAX_HITS) {
+		hs->lost_penalty += penalty(why_tab[why].sev);
+		hs->lost++;
+		return;
+	}
+	h = &hs->h[hs->n++];
+	h->bs = (uint32_t)bs;
+	h->be = (uint32_t)be;
+	h->arg = (uint32_t)arg;
+	h->arg2 = (uint32_t)arg2;
+	h->why = (uint8_t)why;
+	h->rule = why_tab[why].rule;
+	h->sev = why_tab[why].sev;
+}
+
+/* Hit on the words [from, to). */
+static void hit_words(struct hits *hs, enum why why, const struct word *w,
+		      size_t from, size_t to)
+{
+	hit_add(hs, why, w[from].bs, w[to - 1].be, 0, 0);
+}
+
+/* ---------------------------------------------------- the byte scanners */
+
+/* The code point that ends right before byte i, or -1. */
+static utf8proc_int32_t prev_cp(const char *s, size_t i)
+{
+	size_t j = i;
+	utf8proc_int32_t cp;
+
+	if (i == 0)
+		return -1;
+	do
+		j--;
+	while (j > 0 && ((unsigned char)s[j] & 0xC0) == 0x80 && i - j < 4);
+	if (utf8proc_iterate((const utf8proc_uint8_t *)s + j,
+			     (utf8proc_ssize_t)(i - j), &cp) <= 0)
+		return -1;
+	return cp;
+}
+
+static int cp_is_letter_or_digit(utf8proc_int32_t cp)
+{
+	utf8proc_category_t cat;
+
+	if (cp < 0)
+		return 0;
+	cat = utf8proc_category(cp);
+	return (cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO) ||
+		cat == UTF8PROC_CATEGORY_ND;
+}
+
+static int is_space(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
+		c == '\v';
+}
+
+static int is_email_local(unsigned char c)
+{
+	return is_alnum(c) || c == '.' || c == '_' || c == '%' || c == '+' ||
+		c == '-';
+}
+
+/* length: over the channel limit.  The span is the part past the limit. */
+static void rule_length(const char *s, size_t len, size_t max,
+			struct hits *hs)
+{
+	size_t total = tok_utf8_len(s, len), i, cp = 0;
+
+	if (total <= max)
+		return;
+	for (i = 0; i < len; i++) {
+		if (((unsigned char)s[i] & 0xC0) != 0x80) {
+			if (cp == max)
+				break;
+			cp++;
+		}
+	}
+	hit_add(hs, W_LENGTH, i, len, total, max);
+}
+
+/* Is the rest of s from i on blank? */
+static int rest_blank(const char *s, size_t len, size_t i)
+{
+	for (; i < len; i++)
+		if (!is_space((unsigned char)s[i]))
+			return 0;
+	return 1;
+}
+
+/*
+ * placeholder: template marks left in the text ("{{name}}", "{name}",
+ * "${x}", "%s", "[Name]", "<name>") and the traces an empty value leaves:
+ * "Hi @,", "Hi ,", "order # is", "()", doubled spaces, ", ,", a trailing
+ * ':'.
+ */
+static void rule_placeholder(const char *s, size_t len, struct hits *hs)
+{
+	size_t i, j, first = len;
+
+	for (i = 0; i < len; i++)
+		if (!is_space((unsigned char)s[i])) {
+			first = i;
+			break;
+		}
+	if (first == len) {
+		hit_add(hs, W_PH_EMPTY_REPLY, 0, len, 0, 0);
+		return;
+	}
+	for (i = first; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		unsigned char nx = i + 1 < len ? (unsigned char)s[i + 1] : 0;
+		unsigned char pv = i ? (unsigned char)s[i - 1] : 0;
+
+		switch (c) {
+		case '{':
+			if (nx == '{' || (nx == '%')) {
+				const char *close = nx == '{' ? "}}" : "%}";
+
+				for (j = i + 2; j + 1 < len; j++)
+					if (s[j] == close[0] && s[j + 1] == close[1])
+						break;
+				j = j + 1 < len ? j + 2 : i + 2;
+				hit_add(hs, W_PH_BRACES, i, j, 0, 0);
+				i = j - 1;
+				break;
+			}
+			for (j = i + 1; j < len && j - i < 40 &&
+			     (is_alnum((unsigned char)s[j]) || s[j] == '_' ||
+			      s[j] == '.'); j++)
+				;
+			if (j > i + 1 && j < len && s[j] == '}') {
+				hit_add(hs, W_PH_BRACES, i, j + 1, 0, 0);
+				i = j;
+			}
+			break;
+		case '}':
+			if (nx == '}') {
+				hit_add(hs, W_PH_BRACES, i, i + 2, 0, 0);
+				i++;
+			}
+			break;
+		case '$':
+			if (nx == '{') {
+				for (j = i + 2; j < len && s[j] != '}' && j - i < 40; j++)
+					;
+				j = j < len && s[j] == '}' ? j + 1 : i + 2;
+				hit_add(hs, W_PH_BRACES, i, j, 0, 0);
+				i = j - 1;
+			}
+			break;
+		case '%':
+			if ((nx == 's' || nx == 'd') && !is_alnum(pv) &&
+			    !(i + 2 < len && is_alnum((unsigned char)s[i + 2])))
+				hit_add(hs, W_PH_BRACES, i, i + 2, 0, 0);
+			break;
+		case '[':
+			for (j = i + 1; j < len && j - i <= 32; j++) {
+				unsigned char d = (unsigned char)s[j];
+
+				if (!(d >= 0x80 || is_alnum(d) || d == '_' ||
+				      d == ' ' || d == '.') || is_digit(d))
+					break;
+			}
+			if (j < len && s[j] == ']') {
+				hit_add(hs, j == i + 1 ? W_PH_EMPTY_PAIR :
+					W_PH_BRACES, i, j + 1, 0, 0);
+				i = j;
+			}
+			break;
+		case '<':
+			for (j = i + 1; j < len && j - i <= 24 &&
+			     ((s[j] >= 'a' && s[j] <= 'z') ||
+			      (s[j] >= 'A' && s[j] <= 'Z') || s[j] == '_'); j++)
+				;
+			if (j > i + 1 && j < len && s[j] == '>') {
+				hit_add(hs, W_PH_BRACES, i, j + 1, 0, 0);
+				i = j;
+			}
+			break;
+		case '@':
+			if (i > 0 && is_email_local(pv))
+				break;
+			if (!(is_alnum(nx) || nx == '_' || nx >= 0x80))
+				hit_add(hs, W_PH_MENTION, i, i + 1, 0, 0);
+			break;
+		case ' ':
+			if (nx == ',' || nx == ';' ||
+			    (nx == '.' && !(i + 2 < len && s[i + 2] == '.'))) {
+				hit_add(hs, W_PH_EMPTY_BEFORE, i, i + 2, 0, 0);
+			} else if ((nx == '!' || nx == '?') && pv != ' ') {
+				hit_add(hs, W_PH_SPACE_BANG, i, i + 2, 0, 0);
+			} else if (nx == ' ') {
+				for (j = i; j < len && s[j] == ' '; j++)
+					;
+				if (j < len && !is_space((unsigned char)s[j]) &&
+				    !is_space(pv) && pv != '.' && pv != '!' &&
+				    pv != '?')
+					hit_add(hs, W_PH_DOUBLE_SPACE, i, j, 0, 0);
+				i = j - 1;
+			}
+			break;
+		case '(':
+			for (j = i + 1; j < len && s[j] == ' '; j++)
+				;
+			if (j < len && s[j] == ')') {
+				hit_add(hs, W_PH_EMPTY_PAIR, i, j + 1, 0, 0);
+				i = j;
+			}
+			break;
+		case '"':
+			if (nx == '"') {
+				hit_add(hs, W_PH_EMPTY_PAIR, i, i + 2, 0, 0);
+				i++;
+			}
+			break;
+		case 0xC2:      /* << >> */
+			if (nx == 0xAB) {
+				for (j = i + 2; j < len && s[j] == ' '; j++)
+					;
+				if (j + 1 < len && (unsigned char)s[j] == 0xC2 &&
+				    (unsigned char)s[j + 1] == 0xBB) {
+					hit_add(hs, W_PH_EMPTY_PAIR, i, j + 2, 0, 0);
+					i = j + 1;
+				}
+			}
+			break;
+		case 0xE2:
+			/* curly quotes U+201C U+201D with nothing between */
+			if (nx == 0x80 && i + 5 < len &&
+			    (unsigned char)s[i + 2] == 0x9C &&
+			    (unsigned char)s[i + 3] == 0xE2 &&
+			    (unsigned char)s[i + 4] == 0x80 &&
+			    (unsigned char)s[i + 5] == 0x9D) {
+				hit_add(hs, W_PH_EMPTY_PAIR, i, i + 6, 0, 0);
+				i += 5;
+			} else if (nx == 0x84 && i + 2 < len &&
+				   (unsigned char)s[i + 2] == 0x96) {
+				/* U+2116 NUMERO SIGN with no number after it */
+				for (j = i + 3; j < len && s[j] == ' '; j++)
+					;
+				if (j == len || !is_digit((unsigned char)s[j]))
+					hit_add(hs, W_PH_EMPTY_NUMBER, i, i + 3, 0, 0);
+			}
+			break;
+		case ',':
+			if (i == first) {
+				hit_add(hs, W_PH_EMPTY_BEFORE, i, i + 1, 0, 0);
+			} else {
+				for (j = i + 1; j < len && s[j] == ' '; j++)
+					;
+				if (j < len && s[j] == ',') {
+					hit_add(hs, W_PH_PUNCT_DOUBLE, i, j + 1, 0, 0);
+					i = j;
+				}
+			}
+			break;
+		case '#':
+			if ((i == 0 || is_space(pv)) &&
+			    (nx == 0 || is_space(nx) || nx == ',' || nx == '.' ||
+			     nx == '!' || nx == '?' || nx == ')'))
+				hit_add(hs, W_PH_EMPTY_NUMBER, i, i + 1, 0, 0);
+			break;
+		case ':':
+			if (rest_blank(s, len, i + 1))
+				hit_add(hs, W_PH_TRAILING, i, i + 1, 0, 0);
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+/*
+ * exclaim: a run of marks with a '!' in it ("!!", "?!", a double
+ * exclamation emoji), or more than two in the reply.
+ */
+static void rule_exclaim(const char *s, size_t len, struct hits *hs)
+{
+	size_t i = 0, total = 0, third = 0, last_end = 0;
+	int flagged = 0;
+
+	while (i < len) {
+		size_t rs = i, re = i, marks = 0, bangs = 0;
+
+		for (;;) {
+			unsigned char c = i < len ? (unsigned char)s[i] : 0;
+			utf8proc_int32_t cp;
+			utf8proc_ssize_t k;
+			size_t b = 0, q = 0;
+
+			if (i >= len)
+				break;
+			if (c == '!' || c == '?') {
+				k = 1;
+				cp = c;
+			} else if (c == 0xE2 || c == 0xEF) {
+				k = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
+						     (utf8proc_ssize_t)(len - i), &cp);
+				if (k <= 0)
+					break;
+			} else {
+				break;
+			}
+			if (cp == '!' || cp == 0xFF01 || cp == 0x2757 ||
+			    cp == 0x2755)
+				b = 1;
+			else if (cp == 0x203C)
+				b = 2;
+			else if (cp == 0x2049)
+				b = 1, q = 1;
+			else if (cp == '?' || cp == 0xFF1F || cp == 0x2753 ||
+				 cp == 0x2754)
+				q = 1;
+			else if (cp == 0xFE0F && marks)
+				q = 0;
+			else
+				break;
+			if (b && total < 2 && total + b >= 3)
+				third = i;
+			else if (b && total == 2)
+				third = i;
+			total += b;
+			bangs += b;
+			marks += b + q;
+			i += (size_t)k;
+			re = i;
+			if (b)
+				last_end = i;
+		}
+		if (re > rs) {
+			if (bangs >= 2 || (bangs >= 1 && marks >= 2)) {
+				hit_add(hs, W_EXCLAIM_RUN, rs, re, 0, 0);
+				flagged = 1;
+			}
+		} else {
+			i++;
+		}
+	}
+	if (!flagged && total > 2)
+		hit_add(hs, W_EXCLAIM_COUNT, third, last_end, total, 0);
+}
+
+/* caps: ALL-CAPS words of 3+ letters; neighbours merge into one hit. */
+static void rule_caps(const char *s, const struct word *w, size_t n,
+		      struct hits *hs)
+{
+	size_t i, run_from = 0, run_to = 0;
+	int open = 0;
+
+	for (i = 0; i < n; i++) {
+		unsigned up, lo;
+
+		if (w[i].kind != TOK_WORD) {
+			if (open && w[i].kind != TOK_NUM) {
+				hit_add(hs, W_CAPS, w[run_from].bs, w[run_to].be, 0, 0);
+				open = 0;
+			}
+			continue;
+		}
+		letter_case(s, w[i].bs, w[i].be, &up, &lo);
+		if (open && (lo || w[i].gap == GAP_SENTENCE)) {
+			hit_add(hs, W_CAPS, w[run_from].bs, w[run_to].be, 0, 0);
+			open = 0;
+		}
+		if (up >= 3 && !lo && !(w[i].flags & WF_CAPS_OK)) {
+			if (!open)
+				run_from = i;
+			run_to = i;
+			open = 1;
+		}
+	}
+	if (open)
+		hit_add(hs, W_CAPS, w[run_from].bs, w[run_to].be, 0, 0);
+}
+
+/* blame, defensive, dismissive, insult, absolute_promise: the lists. */
+static void rule_phrases(const struct word *w, const struct match *m,
+			 size_t nm, struct hits *hs)
+{
+	size_t i;
+
+	for (i = 0; i < nm; i++) {
+		enum why why;
+
+		switch (m[i].list) {
+		case LIST_BLAME: why = W_BLAME; break;
+		case LIST_DEFENSIVE: why = W_DEFENSIVE; break;
+		case LIST_DISMISSIVE: why = W_DISMISSIVE; break;
+		case LIST_INSULT: why = W_INSULT; break;
+		case LIST_PROMISE: why = W_PROMISE; break;
+		default: continue;
+		}
+		if (list_negatable(m[i].list) && negated(w, m, nm, m[i].from))
+			continue;
+		hit_words(hs, why, w, m[i].from, m[i].to);
+	}
+}
+
+/* A competitor name normalised to keys. */
+struct comp {
+	uint64_t key[MAX_COMP_WORDS];
+	size_t n;
+};
+
+/* No sentence end between the words a and b (a < b)? */
+static int same_sentence(const struct word *w, size_t a, size_t b)
+{
+	size_t q;
+
+	for (q = a + 1; q <= b; q++)
+		if (w[q].gap == GAP_SENTENCE)
+			return 0;
+	return 1;
+}
+
+/*
+ * competitor: a configured competitor, or a generic reference ("other
+ * brands", "конкуренты"), with a negative word (competitor_negative.txt)
+ * at most NEAR_WINDOW words away in the same sentence.
+ */
+static void rule_competitor(const struct word *w, size_t n,
+			    const struct match *m, size_t nm,
+			    const struct comp *comps, size_t ncomps,
+			    struct hits *hs)
+{
+	size_t men_from[64], men_to[64], nmen = 0, i, j, k;
+
+	for (i = 0; i < n && nmen < 64; i++)
+		for (j = 0; j < ncomps; j++) {
+			if (comps[j].n > n - i)
+				continue;
+			for (k = 0; k < comps[j].n; k++)
+				if (w[i + k].key != comps[j].key[k] ||
+				    (k && w[i + k].gap == GAP_SENTENCE))
+					break;
+			if (k == comps[j].n) {
+				men_from[nmen] = i;
+				men_to[nmen++] = i + k;
+				break;
+			}
+		}
+	for (i = 0; i < nm && nmen < 64; i++)
+		if (m[i].list == LIST_COMP_REF) {
+			men_from[nmen] = m[i].from;
+			men_to[nmen++] = m[i].to;
+		}
+	for (i = 0; i < nmen; i++)
+		for (j = 0; j < nm; j++) {
+			size_t a, b, dist;
+
+			if (m[j].list != LIST_COMP_NEG)
+				continue;
+			if (m[j].from >= men_to[i]) {
+				dist = m[j].from - men_to[i];
+				a = men_to[i] - 1;
+				b = m[j].from;
+			} else if (men_from[i] >= m[j].to) {
+				dist = men_from[i] - m[j].to;
+				a = m[j].to - 1;
+				b = men_from[i];
+			} else {
+				dist = 0;
+				a = b = men_from[i];
+			}
+			if (dist > NEAR_WINDOW || !same_sentence(w, a, b))
+				continue;
+			a = men_from[i] < m[j].from ? men_from[i] : m[j].from;
+			b = men_to[i] > m[j].to ? men_to[i] : m[j].to;
+			hit_words(hs, W_COMPETITOR, w, a, b);
+		}
+}
+
+/* Byte ranges the number scanner must skip (urls, e-mails). */
+struct zones {
+	uint32_t bs[MAX_ZONES], be[MAX_ZONES];
+	size_t n;
+};
+
+static void zone_add(struct zones *z, size_t bs, size_t be)
+{
+	if (z->n < MAX_ZONES) {
+		z->bs[z->n] = (uint32_t)bs;
+		z->be[z->n] = (uint32_t)be;
+		z->n++;
+	}
+}
+
+/* The end of the zone holding byte i, or 0. */
+static size_t zone_end(const struct zones *z, size_t i)
+{
+	size_t k;
+
+	for (k = 0; k < z->n; k++)
+		if (i >= z->bs[k] && i < z->be[k])
+			return z->be[k];
+	return 0;
+}
+
+/* Is the e-mail local part a brand's role account (email_roles.txt)? */
+static int role_account(const struct tone_rules *r, const char *s, size_t n)
+{
+	size_t i, k;
+
+	for (i = 0; i < r->nroles; i++) {
+		const char *role = r->roles[i];
+		size_t rl = strlen(role);
+
+		if (rl > n)
+			continue;
+		for (k = 0; k < rl; k++) {
+			unsigned char c = (unsigned char)s[k];
+
+			if (c >= 'A' && c <= 'Z')
+				c = (unsigned char)(c - 'A' + 'a');
+			if (c != (unsigned char)role[k])
+				break;
+		}
+		/* "support", "support.ru", "support-team" */
+		if (k == rl && (rl == n || s[rl] == '.' || s[rl] == '-' ||
+				s[rl] == '_'))
+			return 1;
+	}
+	return 0;
+}
+
+/* An e-mail address around the '@' at byte at: [*bs, *be) or 0. */
+static int find_email(const char *s, size_t len, size_t at, size_t *bs,
+		      size_t *be)
+{
+	size_t l = at, e = at + 1, dot = 0, k;
+
+	while (l > 0 && is_email_local((unsigned char)s[l - 1]))
+		l--;
+	while (l < at && s[l] == '.')
+		l++;
+	if (l == at)
+		return 0;
+	while (e < len && (is_alnum((unsigned char)s[e]) || s[e] == '-' ||
+			   s[e] == '.'))
+		e++;
+	while (e > at + 1 && (s[e - 1] == '.' || s[e - 1] == '-'))
+		e--;
+	for (k = at + 1; k < e; k++)
+		if (s[k] == '.')
+			dot = k;
+	if (!dot || dot == at + 1 || e - dot < 3)
+		return 0;
+	for (k = dot + 1; k < e; k++)
+		if (is_digit((unsigned char)s[k]))
+			return 0;
+	*bs = l;
+	*be = e;
+	return 1;
+}
+
+/* Toll-free numbers are a brand's hotline, not personal data. */
+static int toll_free(const char *d, size_t nd)
+{
+	static const char *const codes[] = {
+		"800", "888", "877", "866", "855", "844", "833"
+	};
+	size_t i;
+
+	if (nd == 11 && (d[0] == '1' || d[0] == '7' || d[0] == '8')) {
+		d++;
+		nd--;
+	}
+	if (nd != 10)
+		return 0;
+	for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
+		if (!memcmp(d, codes[i], 3))
+			return 1;
+	return 0;
+}
+
+enum numclass { NUM_NONE, NUM_PHONE, NUM_CARD, NUM_LONG, NUM_HOTLINE };
+
+/*
+ * Read a phone-like run at byte i: an optional '+' or '(', digit groups
+ * joined by at most three of ' ', '-', '.', '(', ')'.  Sets *end to the
+ * byte after the last digit and returns its class.
+ */
+static enum numclass scan_number(const char *s, size_t len, size_t i,
+				 size_t *end)
+{
+	char d[24];
+	size_t nd = 0, glen[16], ng = 0, j = i, k, last = i;
+	int plus = 0, dash = 0, thousands = 1, fours = 1;
+
+	if (s[j] == '+') {
+		plus = 1;
+		j++;
+	} else if (s[j] == '(') {
+		j++;
+	}
+	for (;;) {
+		size_t g = 0, nsep = 0;
+
+		while (j < len && is_digit((unsigned char)s[j])) {
+			if (nd < sizeof(d))
+				d[nd] = s[j];
+			nd++;
+			g++;
+			j++;
+		}
+		if (!g)
+			break;
+		if (ng < 16)
+			glen[ng] = g;
+		ng++;
+		last = j;
+		k = j;
+		while (k < len && nsep < 3 && (s[k] == ' ' || s[k] == '-' ||
+		       s[k] == '.' || s[k] == '(' || s[k] == ')')) {
+			if (s[k] == '-' || s[k] == '(' || s[k] == ')')
+				dash = 1;
+			k++;
+			nsep++;
+		}
+		if (!nsep || k >= len || !is_digit((unsigned char)s[k]))
+			break;
+		j = k;
+	}
+	*end = last;
+	if (!nd || (last < len && is_alnum((unsigned char)s[last])))
+		return NUM_NONE;
+	if (ng > 16)
+		return NUM_NONE;
+	for (k = 1; k < ng; k++) {
+		if (glen[k] != 3)
+			thousands = 0;
+		if (glen[k - 1] != 4)
+			fours = 0;
+	}
+	if (glen[0] > 3 || ng < 2)
+		thousands = 0;
+	if (nd <= sizeof(d) && toll_free(d, nd))
+		return NUM_HOTLINE;
+	if (plus)
+		return nd >= 8 && nd <= 15 ? NUM_PHONE : NUM_NONE;
+	if (ng == 1) {
+		if (nd >= 13 && nd <= 19)
+			return NUM_CARD;
+		if (nd == 11 && (d[0] == '7' || d[0] == '8'))
+			return NUM_PHONE;
+		return nd >= 8 ? NUM_LONG : NUM_NONE;
+	}
+	if (nd >= 13 && nd <= 19 && fours && glen[ng - 1] <= 4)
+		return NUM_CARD;
+	if (thousands && !dash)
+		return NUM_NONE;
+	if (ng >= 3 && ((glen[0] == 4 && glen[1] == 2 && glen[2] == 2) ||
+			(glen[0] == 2 && glen[1] == 2 && glen[2] == 4)))
+		return NUM_NONE;   /* a date */
+	if (nd >= 10 && nd <= 13 && ng <= 6)
+		return NUM_PHONE;
+	if (nd == 7 && ng == 2 && glen[0] == 3 && glen[1] == 4 && dash)
+		return NUM_PHONE;
+	return NUM_NONE;
+}
+
+/* Bytes of an order-number sign at i ('#', U+2116, "No.", "Nr."), or 0. */
+static size_t order_sign(const char *s, size_t len, size_t i)
+{
+	if (s[i] == '#')
+		return 1;
+	if (i + 2 < len && (unsigned char)s[i] == 0xE2 &&
+	    (unsigned char)s[i + 1] == 0x84 && (unsigned char)s[i + 2] == 0x96)
+		return 3;
+	if (i + 2 < len && (s[i] == 'N' || s[i] == 'n') &&
+	    (s[i + 1] == 'o' || s[i + 1] == 'r') && s[i + 2] == '.')
+		return 3;
+	return 0;
+}
+
+/*
+ * pii, the byte part: e-mail addresses (a brand's role address such as
+ * support@ is a next step instead), phone numbers (toll-free hotlines are
+ * next steps too), card numbers, long digit runs, "#123456", "№ 123456".
+ * Sets *contact when a hotline or role address was seen.
+ */
+static void pii_scan(const struct tone_rules *r, const char *s, size_t len,
+		     const struct word *w, size_t n, struct hits *hs,
+		     int *contact)
+{
+	struct zones z;
+	size_t i, bs, be;
+
+	z.n = 0;
+	for (i = 0; i < n; i++)
+		if (w[i].kind == TOK_URL)
+			zone_add(&z, w[i].bs, w[i].be);
+	for (i = 0; i < len; i++) {
+		const char *at = memchr(s + i, '@', len - i);
+
+		if (!at)
+			break;
+		i = (size_t)(at - s);
+		if (!find_email(s, len, i, &bs, &be))
+			continue;
+		if (role_account(r, s + bs, i - bs))
+			*contact = 1;
+		else if (!zone_end(&z, i))
+			hit_add(hs, W_PII_EMAIL, bs, be, 0, 0);
+		zone_add(&z, bs, be);
+		i = be - 1;
+	}
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		size_t ze, sign, j, end;
+		utf8proc_int32_t pcp;
+
+		if (!(c == '+' || c == '(' || c == '#' || c == 0xE2 ||
+		      c == 'N' || c == 'n' || is_digit(c)))
+			continue;
+		ze = zone_end(&z, i);
+		if (ze) {
+			i = ze - 1;
+			continue;
+		}
+		pcp = prev_cp(s, i);
+		if (cp_is_letter_or_digit(pcp) || pcp == '.' || pcp == ',' ||
+		    pcp == '/' || pcp == '_' || pcp == '-')
+			continue;
+		sign = order_sign(s, len, i);
+		if (sign) {
+			size_t d0;
+
+			j = i + sign;
+			if (j < len && s[j] == ' ')
+				j++;
+			for (d0 = j; j < len && is_digit((unsigned char)s[j]); j++)
+				;
+			if (j - d0 >= 5 && !(j < len && is_alnum((unsigned char)s[j]))) {
+				hit_add(hs, W_PII_ORDER, i, j, 0, 0);
+				i = j - 1;
+			}
+			continue;
+		}
+		if (!(is_digit(c) || ((c == '+' || c == '(') && i + 1 < len &&
+				      is_digit((unsigned char)s[i + 1]))))
+			continue;
+		switch (scan_number(s, len, i, &end)) {
+		case NUM_PHONE:
+			hit_add(hs, W_PII_PHONE, i, end, 0, 0);
+			break;
+		case NUM_CARD:
+			hit_add(hs, W_PII_CARD, i, end, 0, 0);
+			break;
+		case NUM_LONG:
+			hit_add(hs, W_PII_NUMBER, i, end, 0, 0);
+			break;
+		case NUM_HOTLINE:
+			*contact = 1;
+			break;
+		case NUM_NONE:
+			break;
+		}
+		if (end > i)
+			i = end - 1;
+	}
+}
+
+/*
+ * pii, the word part: "order 123456", "номер заказа 1234567" (pii_order
+ * words, then a number of 4+ digits); "12 Baker Street", "ул. Ленина, 5"
+ * (a number and a pii_street word with capitalised names between);
+ * "apt 4", "д. 5", "кв. 12" (a pii_unit word and a number).
+ */
+static void pii_words(const char *s, size_t len, const struct word *w,
+		      size_t n, const struct match *m, size_t nm,
+		      struct hits *hs)
+{
+	size_t i, k, q;
+
+	for (i = 0; i < nm; i++) {
+		size_t from = m[i].from, to = m[i].to;
+
+		if (m[i].list == LIST_PII_ORDER) {
+			/* a chain: "order number", "номер заказа" */
+			for (q = 0; q < 3; q++) {
+				for (k = 0; k < nm; k++)
+					if (m[k].list == LIST_PII_ORDER &&
+					    m[k].from == to)
+						break;
+				if (k == nm)
+					break;
+				to = m[k].to;
+			}
+			if (to < n && number_word(s, len, &w[to]) &&
+			    digits_in(s, w[to].bs, w[to].be) >= 4)
+				hit_words(hs, W_PII_ORDER, w, from, to + 1);
+		} else if (m[i].list == LIST_PII_UNIT) {
+			if (to < n && number_word(s, len, &w[to]))
+				hit_words(hs, W_PII_ADDRESS, w, from, to + 1);
+		} else if (m[i].list == LIST_PII_STREET) {
+			size_t caps = 0;
+
+			/* the street first: "ул. Ленина, д. 5", "улица Мира 10" */
+			for (q = to; q < n && q - to < 4; q++) {
+				if (number_word(s, len, &w[q]))
+					break;
+				if (capitalised(s, &w[q]))
+					caps++;
+				else if (!(w[q].flags & WF_UNIT))
+					break;
+			}
+			if (q < n && q - to < 4 && caps &&
+			    number_word(s, len, &w[q]))
+				hit_words(hs, W_PII_ADDRESS, w, from, q + 1);
+			/* the number first: "12 Baker Street" */
+			caps = 0;
+			for (q = from; q > 0 && from - q < 4; q--) {
+				if (number_word(s, len, &w[q - 1])) {
+					if (caps)
+						hit_words(hs, W_PII_ADDRESS, w,
+							  q - 1, to);
+					break;
+				}
+				if (!capitalised(s, &w[q - 1]) ||
+				    w[q].gap == GAP_SENTENCE)
+					break;
+				caps++;
+			}
+		}
+	}
+}
+
+/*
+ * echo: the reply repeats the comment's insult (the same insult phrase, or
+ * a 2+ word run of the comment holding an insult) or, for fake_news, 3+
+ * consecutive content words of the comment (the false claim).
+ */
+static void rule_echo(const struct word *rw, size_t rn, const struct match *rm,
+		      size_t rnm, const struct word *cw, size_t cn,
+		      const struct match *cm, size_t cnm, int fake_news,
+		      struct hits *hs)
+{
+	uint8_t cins[MAX_COMMENT_WORDS];
+	uint16_t ci[MAX_COMMENT_WORDS], ri[MAX_WORDS];
+	uint16_t csid[MAX_COMMENT_WORDS], rsid[MAX_WORDS];
+	size_t i, j, k, L, nci = 0, nri = 0;
+	int any = 0;
+
+	memset(cins, 0, cn);
+	for (i = 0; i < cnm; i++)
+		if (cm[i].list == LIST_INSULT) {
+			for (k = cm[i].from; k < cm[i].to; k++)
+				cins[k] = 1;
+			any = 1;
+		}
+	if (any) {
+		for (i = 0; i < rnm; i++) {
+			if (rm[i].list != LIST_INSULT)
+				continue;
+			for (j = 0; j < cnm; j++)
+				if (cm[j].list == LIST_INSULT &&
+				    cm[j].phrase == rm[i].phrase)
+					break;
+			if (j < cnm)
+				hit_words(hs, W_ECHO_INSULT, rw, rm[i].from,
+					  rm[i].to);
+		}
+		for (i = 0; i < cn; i++)
+			for (j = 0; j < rn; j++) {
+				if (cw[i].key != rw[j].key)
+					continue;
+				if (i && j && cw[i - 1].key == rw[j - 1].key &&
+				    cw[i].gap != GAP_SENTENCE &&
+				    rw[j].gap != GAP_SENTENCE)
+					continue;   /* not the start of a run */
+				for (L = 1; i + L < cn && j + L < rn &&
+				     cw[i + L].key == rw[j + L].key &&
+				     cw[i + L].gap != GAP_SENTENCE &&
+				     rw[j + L].gap != GAP_SENTENCE; L++)
+					;
+				if (L < 2)
+					continue;
+				for (k = i; k < i + L; k++)
+					if (cins[k])
+						break;
+				if (k < i + L)
+					hit_words(hs, W_ECHO_INSULT, rw, j, j + L);
+			}
+	}
+	if (!fake_news)
+		return;
+	/* content words and their sentence numbers */
+	for (i = 0, k = 0; i < cn; i++) {
+		if (cw[i].gap == GAP_SENTENCE)
+			k++;
+		if ((cw[i].kind == TOK_WORD || cw[i].kind == TOK_NUM) &&
+		    !(cw[i].flags & WF_STOP)) {
+			csid[nci] = (uint16_t)k;
+			ci[nci++] = (uint16_t)i;
+		}
+	}
+	for (i = 0, k = 0; i < rn; i++) {
+		if (rw[i].gap == GAP_SENTENCE)
+			k++;
+		if ((rw[i].kind == TOK_WORD || rw[i].kind == TOK_NUM) &&
+		    !(rw[i].flags & WF_STOP)) {
+			rsid[nri] = (uint16_t)k;
+			ri[nri++] = (uint16_t)i;
+		}
+	}
+	for (i = 0; i < nci; i++)
+		for (j = 0; j < nri; j++) {
+			if (cw[ci[i]].key != rw[ri[j]].key)
+				continue;
+			if (i && j && cw[ci[i - 1]].key == rw[ri[j - 1]].key &&
+			    csid[i - 1] == csid[i] && rsid[j - 1] == rsid[j])
+				continue;
+			for (L = 1; i + L < nci && j + L < nri &&
+			     cw[ci[i + L]].key == rw[ri[j + L]].key &&
+			     csid[i + L] == csid[i] && rsid[j + L] == rsid[j]; L++)
+				;
+			if (L >= 3)
+				hit_words(hs, W_ECHO_CLAIM, rw, ri[j],
+					  (size_t)ri[j + L - 1] + 1);
+		}
+}
+
+/*
+ * required: what the category's reply must hold.  complaint: an
+ * acknowledgement and a next step; fake_news: a fact and a source link.
+ * (toxic's "no insult back" is `insult` and `echo`, which always run.)
+ */
+static void rule_required(const char *category, size_t len,
+			  const struct word *w, size_t n,
+			  const struct match *m, size_t nm, int contact,
+			  struct hits *hs)
+{
+	size_t i;
+	int url = 0, num = 0;
+
+	for (i = 0; i < n; i++) {
+		if (w[i].kind == TOK_URL)
+			url = 1;
+		else if (w[i].kind == TOK_NUM)
+			num = 1;
+	}
+	if (!strcmp(category, "complaint")) {
+		if (!has_list(m, nm, LIST_ACK))
+			hit_add(hs, W_REQ_ACK, 0, len, 0, 0);
+		if (!has_list(m, nm, LIST_NEXT) && !url && !contact)
+			hit_add(hs, W_REQ_NEXT, 0, len, 0, 0);
+	} else if (!strcmp(category, "fake_news")) {
+		if (!has_list(m, nm, LIST_FACT) && !num)
+			hit_add(hs, W_REQ_FACT, 0, len, 0, 0);
+		if (!url)
+			hit_add(hs, W_REQ_SOURCE, 0, len, 0, 0);
+	}
+}
+
+/* ------------------------------------------------------ merge and output */
+
+static int hits_overlap(const struct hit *a, const struct hit *b)
+{
+	return a->bs < b->be && b->bs < a->be;
+}
+
+/*
+ * Merge overlapping hits of one rule into their union (the more severe
+ * one's message wins), and drop insults that an echo hit already covers.
+ */
+static void merge_hits(struct hits *hs)
+{
+	size_t i, j;
+
+	for (i = 0; i < hs->n; i++) {
+		for (j = i + 1; j < hs->n; j++) {
+			struct hit *a = &hs->h[i], *b = &hs->h[j];
+
+			if (a->rule != b->rule || !hits_overlap(a, b))
+				continue;
+			if (b->sev > a->sev) {
+				a->why = b->why;
+				a->sev = b->sev;
+			}
+			if (b->bs < a->bs)
+				a->bs = b->bs;
+			if (b->be > a->be)
+				a->be = b->be;
+			hs->h[j] = hs->h[--hs->n];
+			j = i;      /* the union may now reach others */
+		}
+	}
+	for (i = 0; i < hs->n; i++) {
+		if (hs->h[i].rule != R_INSULT)
+			continue;
+		for (j = 0; j < hs->n; j++)
+			if (hs->h[j].rule == R_ECHO &&
+			    hs->h[j].bs <= hs->h[i].bs &&
+			    hs->h[i].be <= hs->h[j].be)
+				break;
+		if (j < hs->n)
+			hs->h[i--] = hs->h[--hs->n];
+	}
+}
+
+static int cmp_severity(const void *pa, const void *pb)
+{
+	const struct hit *a = pa, *b = pb;
+
+	if (a->sev != b->sev)
+		return a->sev > b->sev ? -1 : 1;
+	if (a->bs != b->bs)
+		return a->bs < b->bs ? -1 : 1;
+	return 0;
+}
+
+static int cmp_position(const void *pa, const void *pb)
+{
+	const struct hit *a = pa, *b = pb;
+
+	if (a->bs != b->bs)
+		return a->bs < b->bs ? -1 : 1;
+	if (a->be != b->be)
+		return a->be < b->be ? -1 : 1;
+	if (a->rule != b->rule)
+		return a->rule < b->rule ? -1 : 1;
+	return 0;
+}
+
+/* Copy s[bs..be) for a message: at most QUOTE_MAX bytes, whole code
+ * points, control characters as spaces, "..." when cut. */
+static void quote(char *dst, size_t cap, const char *s, size_t bs, size_t be)
+{
+	size_t n = 0, i = bs, lim = cap - 4 < QUOTE_MAX ? cap - 4 : QUOTE_MAX;
+
+	while (i < be) {
+		size_t k = 1;
+		unsigned char c = (unsigned char)s[i];
+
+		if (c >= 0xF0)
+			k = 4;
+		else if (c >= 0xE0)
+			k = 3;
+		else if (c >= 0xC0)
+			k = 2;
+		if (n + k > lim)
+			break;
+		if (c < 0x20 || c == 0x7F)
+			dst[n++] = ' ';
+		else
+			memcpy(dst + n, s + i, k), n += k;
+		i += k;
+	}
+	if (i < be) {
+		memcpy(dst + n, "...", 3);
+		n += 3;
+	}
+	dst[n] = '\0';
+}
+
+static void write_finding(struct tone_finding *f, const struct hit *h,
+			  const char *s, int ru)
+{
+	const struct why_info *wi = &why_tab[h->why];
+	char q[QUOTE_MAX + 4];
+	const char *sugg = ru && wi->sugg_ru ? wi->sugg_ru : wi->sugg;
+
+	snprintf(f->rule, sizeof(f->rule), "%s", rule_name[wi->rule]);
+	f->severity = (enum tone_severity)h->sev;
+	switch (h->why) {
+	case W_LENGTH:
+		snprintf(f->message, sizeof(f->message),
+			 "reply is %u characters, over the %u-character limit",
+			 (unsigned)h->arg, (unsigned)h->arg2);
+		snprintf(f->suggestion, sizeof(f->suggestion),
+			 "cut at least %u characters; move details to a private "
+			 "message or a link", (unsigned)(h->arg - h->arg2));
+		return;
+	case W_EXCLAIM_COUNT:
+		snprintf(f->message, sizeof(f->message),
+			 "%u exclamation marks in one reply", (unsigned)h->arg);
+		break;
+	default:
+		if (wi->quote) {
+			quote(q, sizeof(q), s, h->bs, h->be);
+			snprintf(f->message, sizeof(f->message), "%s: '%s'",
+				 wi->msg, q);
+		} else {
+			snprintf(f->message, sizeof(f->message), "%s", wi->msg);
+		}
+		break;
+	}
+	snprintf(f->suggestion, sizeof(f->suggestion), "%s", sugg);
+}
+
+/* Code points in s[from..to). */
+static size_t cp_count(const char *s, size_t from, size_t to)
+{
+	size_t n = 0;
+
+	for (; from < to; from++)
+		n += ((unsigned char)s[from] & 0xC0) != 0x80;
+	return n;
+}
+
+static void finish(struct hits *hs, const char *s, int ru,
+		   struct tone_result *out)
+{
+	size_t i, keep, at_b = 0, at_c = 0;
+	int pen = hs->lost_penalty;
+
+	merge_hits(hs);
+	for (i = 0; i < hs->n; i++)
+		pen += penalty(hs->h[i].sev);
+	out->score = pen >= 100 ? 0 : 100 - pen;
+	keep = hs->n;
+	if (keep > TONE_MAX_FINDINGS) {
+		qsort(hs->h, hs->n, sizeof(hs->h[0]), cmp_severity);
+		keep = TONE_MAX_FINDINGS;
+	}
+	qsort(hs->h, keep, sizeof(hs->h[0]), cmp_position);
+	out->n = keep;
+	out->dropped = hs->n - keep + hs->lost;
+	for (i = 0; i < keep; i++) {
+		const struct hit *h = &hs->h[i];
+		struct tone_finding *f = &out->f[i];
+
+		at_c += cp_count(s, at_b, h->bs);   /* starts ascend */
+		at_b = h->bs;
+		f->start = at_c;
+		f->end = at_c + cp_count(s, h->bs, h->be);
+		write_finding(f, h, s, ru);
+	}
+}
+
+/* ------------------------------------------------------------- loading */
+
+static int add_phrase(struct tone_rules *r, const struct phrase *p)
+{
+	size_t i;
+
+	for (i = 0; i < r->nph; i++)    /* the lists are small: a plain scan */
+		if (r->ph[i].list == p->list && r->ph[i].n == p->n &&
+		    r->ph[i].anchor == p->anchor &&
+		    !memcmp(r->ph[i].key, p->key, p->n * sizeof(p->key[0])))
+			return 0;
+	if (r->nph == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 1024;
+		struct phrase *ph = realloc(r->ph, cap * sizeof(*ph));
+
+		if (!ph)
+			return CD_ERR_NOMEM;
+		r->ph = ph;
+		r->cap = cap;
+	}
+	r->ph[r->nph++] = *p;
+	return 0;
+}
+
+/* Trim spaces and tabs at both ends, in place. */
+static char *trim(char *s)
+{
+	size_t n;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	n = strlen(s);
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
+		s[--n] = '\0';
+	return s;
+}
+
+/* One list line (comments and blank lines already skipped). */
+static int load_line(struct tone_rules *r, struct tokenizer *tk, int list,
+		     char *line, const char *path, long lineno,
+		     struct cd_error *err)
+{
+	struct phrase p;
+	struct word w[TONE_MAX_PHRASE_WORDS + 1];
+	struct cd_error e;
+	size_t n, i, bad;
+	int rc;
+
+	if (tok_utf8_check(line, strlen(line), &bad))
+		return cd_error_set(err, CD_ERR_CONFIG, lineno,
+				    "'%s': line %ld: invalid utf-8 at byte %zu",
+				    path, lineno, bad + 1);
+	if (list == LIST_EMAIL_ROLES) {
+		size_t len = strlen(line);
+
+		if (len >= ROLE_LEN)
+			return cd_error_set(err, CD_ERR_CONFIG, lineno,
+					    "'%s': line %ld: longer than %d bytes",
+					    path, lineno, ROLE_LEN - 1);
+		if (r->nroles == MAX_ROLES)
+			return cd_error_set(err, CD_ERR_LIMIT, lineno,
+					    "'%s': line %ld: more than %d e-mail roles",
+					    path, lineno, MAX_ROLES);
+		for (i = 0; i <= len; i++) {
+			char c = line[i];
+
+			r->roles[r->nroles][i] = c >= 'A' && c <= 'Z' ?
+				(char)(c - 'A' + 'a') : c;
+		}
+		r->nroles++;
+		return 0;
+	}
+	memset(&p, 0, sizeof(p));
+	p.list = (uint8_t)list;
+	if (line[0] == '^') {
+		p.anchor |= ANCHOR_START;
+		line = trim(line + 1);
+	}
+	n = strlen(line);
+	if (n && line[n - 1] == '$') {
+		p.anchor |= ANCHOR_END;
+		line[n - 1] = '\0';
+		line = trim(line);
+	}
+	rc = tok_run(tk, line, strlen(line), &e);
+	if (rc)
+		return cd_error_set(err, rc, lineno, "'%s': line %ld: %s", path,
+				    lineno, e.msg);
+	n = collect_words(tk, line, strlen(line), w, TONE_MAX_PHRASE_WORDS + 1);
+	if (n == 0)
+		return cd_error_set(err, CD_ERR_CONFIG, lineno,
+				    "'%s': line %ld: no words in '%s'", path,
+				    lineno, line);
+	if (n > TONE_MAX_PHRASE_WORDS)
+		return cd_error_set(err, CD_ERR_CONFIG, lineno,
+				    "'%s': line %ld: more than %d words", path,
+				    lineno, TONE_MAX_PHRASE_WORDS);
+	for (i = 0; i < n; i++)
+		p.key[i] = w[i].key;
+	p.n = (uint8_t)n;
+	if (r->nph >= MAX_PHRASES)
+		return cd_error_set(err, CD_ERR_LIMIT, lineno,
+				    "'%s': line %ld: more than %d phrases in all lists",
+				    path, lineno, MAX_PHRASES);
+	if (add_phrase(r, &p))
+		return cd_error_set(err, CD_ERR_NOMEM, lineno, "out of memory");
+	return 0;
+}
+
+/* Load one list file; a missing file is fine (*found stays as it was). */
+static int load_list(struct tone_rules *r, struct tokenizer *tk, int list,
+		     const char *path, int *found, struct cd_error *err)
+{
+	char buf[TONE_MAX_LINE + 3];
+	long lineno = 0;
+	FILE *fp = fopen(path, "r");
+	int rc = 0;
+
+	if (!fp) {
+		if (errno == ENOENT)
+			return 0;
+		return cd_error_set(err, CD_ERR_NOINPUT, 0,
+				    "cannot open '%s': %s", path, strerror(errno));
+	}
+	*found = 1;
+	while (fgets(buf, sizeof(buf), fp)) {
+		size_t n = strlen(buf);
+		char *line;
+
+		lineno++;
+		if (n && buf[n - 1] == '\n')
+			buf[--n] = '\0';
+		else if (!feof(fp))
+			n = sizeof(buf);  /* the line goes on: too long */
+		if (n && buf[n - 1] == '\r')
+			buf[--n] = '\0';
+		if (n > TONE_MAX_LINE) {
+			rc = cd_error_set(err, CD_ERR_CONFIG, lineno,
+					  "'%s': line %ld: longer than %d bytes",
+					  path, lineno, TONE_MAX_LINE);
+			break;
+		}
+		line = trim(buf);
+		if (!*line || *line == '#')
+			continue;
+		rc = load_line(r, tk, list, line, path, lineno, err);
+		if (rc)
+			break;
+	}
+	if (!rc && ferror(fp))
+		rc = cd_error_set(err, CD_ERR_IO, 0, "cannot read '%s'", path);
+	fclose(fp);
+	return rc;
+}
+
+struct tone_rules *tone_rules_load(const char *dir, struct cd_error *err)
+{
+	struct tone_rules *r;
+	struct tokenizer *tk;
+	struct tok_params tp;
+	char path[4096];
+	size_t l, li;
+	int found = 0, rc = 0;
+
+	cd_error_clear(err);
+	if (!dir) {
+		cd_error_set(err, CD_ERR_USAGE, 0, "no tone list directory");
+		return NULL;
+	}
+	r = calloc(1, sizeof(*r));
+	if (!r) {
+		cd_error_set(err, CD_ERR_NOMEM, 0, "out of memory");
+		return NULL;
+	}
+	tok_params_default(&tp);
+	tp.bigrams = 0;
+	tp.stem = 1;
+	tk = tok_new(&tp, err);
+	if (!tk) {
+		free(r);
+		return NULL;
+	}
+	for (l = 0; l < sizeof(langs) / sizeof(langs[0]) && !rc; l++)
+		for (li = 0; li < LIST_COUNT && !rc; li++) {
+			int n = snprintf(path, sizeof(path), "%s/%s/%s.txt", dir,
+					 langs[l], list_file[li]);
+
+			if (n < 0 || (size_t)n >= sizeof(path)) {
+				rc = cd_error_set(err, CD_ERR_LIMIT, 0,
+						  "path under '%s' is too long", dir);
+				break;
+			}
+			rc = load_list(r, tk, (int)li, path, &found, err);
+		}
+	tok_free(tk);
+	if (!rc && !found)
+		rc = cd_error_set(err, CD_ERR_NOINPUT, 0,
+				  "no tone lists in '%s/en' or '%s/ru'", dir, dir);
+	if (!rc)
+		rc = build_table(r, err);
+	if (rc) {
+		tone_rules_free(r);
+		return NULL;
+	}
+	return r;
+}
+
+void tone_rules_free(struct tone_rules *r)
+{
+	if (!r)
+		return;
+	free(r->ph);
+	free(r->slot_key);
+	free(r->slot_head);
+	free(r);
+}
+
+size_t tone_rules_count(const struct tone_rules *r)
+{
+	return r ? r->nph + r->nroles : 0;
+}
+
+/* -------------------------------------------------------------- checking */
+
+/*
+ * Normalise the competitor names with one tokenizer run over them joined
+ * by newlines (names never span lines).
+ */
+static int load_competitors(struct tokenizer *tk, const struct tone_ctx *ctx,
+			    struct comp *comps, size_t *ncomps,
+			    struct cd_error *err)
+{
+	char buf[TONE_MAX_COMPETITORS * (MAX_COMP_BYTES + 1)];
+	uint32_t starts[TONE_MAX_COMPETITORS + 1];
+	struct word w[TONE_MAX_COMPETITORS * (MAX_COMP_WORDS + 1)];
+	size_t len = 0, i, n, c;
+	struct cd_error e;
+	int rc;
+
+	*ncomps = 0;
+	if (!ctx->ncompetitors)
+		return 0;
+	if (ctx->ncompetitors > TONE_MAX_COMPETITORS)
+		return cd_error_set(err, CD_ERR_LIMIT, 0,
+				    "more than %d competitors",
+				    TONE_MAX_COMPETITORS);
+	for (i = 0; i < ctx->ncompetitors; i++) {
+		const char *name = ctx->competitors[i] ? ctx->competitors[i] : "";
+		size_t nl = strlen(name);
+
+		if (nl > MAX_COMP_BYTES)
+			return cd_error_set(err, CD_ERR_LIMIT, 0,
+					    "competitor name '%.40s...' is over %d bytes",
+					    name, MAX_COMP_BYTES);
+		if (memchr(name, '\n', nl))
+			return cd_error_set(err, CD_ERR_USAGE, 0,
+					    "competitor name '%s' has a newline",
+					    name);
+		starts[i] = (uint32_t)len;
+		memcpy(buf + len, name, nl);
+		len += nl;
+		buf[len++] = '\n';
+	}
+	starts[i] = (uint32_t)len;
+	rc = tok_run(tk, buf, len, &e);
+	if (rc)
+		return cd_error_set(err, rc, 0, "competitor names: %s", e.msg);
+	n = collect_words(tk, buf, len, w, sizeof(w) / sizeof(w[0]));
+	for (c = 0, i = 0; c < ctx->ncompetitors; c++) {
+		struct comp *cp = &comps[*ncomps];
+
+		cp->n = 0;
+		for (; i < n && w[i].bs < starts[c + 1]; i++) {
+			if (cp->n == MAX_COMP_WORDS)
+				return cd_error_set(err, CD_ERR_LIMIT, 0,
+						    "competitor name '%s' has more than %d words",
+						    ctx->competitors[c], MAX_COMP_WORDS);
+			cp->key[cp->n++] = w[i].key;
+		}
+		if (cp->n)
+			(*ncomps)++;
+	}
+	return 0;
+}
+
+/* The work area of one check, on the stack: no allocation per reply. */
+struct work {
+	struct word rw[MAX_WORDS];
+	struct word cw[MAX_COMMENT_WORDS];
+	struct match rm[MAX_MATCHES];
+	struct match cm[MAX_MATCHES];
+	struct comp comps[TONE_MAX_COMPETITORS];
+	struct hits hs;
+};
+
+int tone_check(const struct tone_rules *r, struct tokenizer *tk,
+	       const char *reply, size_t len, const struct tone_ctx *ctx,
+	       struct tone_result *out, struct cd_error *err)
+{
+	static const struct tone_ctx none;
+	struct work wk;
+	size_t rn, cn = 0, rnm, cnm = 0, ncomps = 0, bad, i, cyr = 0, lat = 0;
+	int rc, ru, contact = 0;
+
+	if (!out)
+		return cd_error_set(err, CD_ERR_USAGE, 0, "no result to fill");
+	out->n = 0;
+	out->dropped = 0;
+	out->score = 100;
+	if (!r || !tk || (!reply && len))
+		return cd_error_set(err, CD_ERR_USAGE, 0,
+				    "tone check needs rules, a tokenizer and a reply");
+	if (!reply)
+		reply = "";
+	if (!ctx)
+		ctx = &none;
+	if (ctx->lang && strcmp(ctx->lang, "en") && strcmp(ctx->lang, "ru") &&
+	    strcmp(ctx->lang, "auto"))
+		return cd_error_set(err, CD_ERR_USAGE, 0,
+				    "unknown language '%s' (en, ru or auto)",
+				    ctx->lang);
+	if (tok_utf8_check(reply, len, &bad))
+		return cd_error_set(err, CD_ERR_DATA, 0,
+				    "reply is not valid utf-8 at byte %zu", bad + 1);
+	if (ctx->comment &&
+	    tok_utf8_check(ctx->comment, strlen(ctx->comment), &bad))
+		return cd_error_set(err, CD_ERR_DATA, 0,
+				    "comment is not valid utf-8 at byte %zu",
+				    bad + 1);
+	wk.hs.n = 0;
+	wk.hs.lost = 0;
+	wk.hs.lost_penalty = 0;
+
+	rc = load_competitors(tk, ctx, wk.comps, &ncomps, err);
+	if (rc)
+		return rc;
+	if (ctx->comment) {
+		rc = tok_run(tk, ctx->comment, strlen(ctx->comment), err);
+		if (rc)
+			return rc;
+		cn = collect_words(tk, ctx->comment, strlen(ctx->comment),
+				   wk.cw, MAX_COMMENT_WORDS);
+		cnm = match_words(r, wk.cw, cn, wk.cm, MAX_MATCHES);
+	}
+	rc = tok_run(tk, reply, len, err);
+	if (rc)
+		return rc;
+	rn = collect_words(tk, reply, len, wk.rw, MAX_WORDS);
+	rnm = match_words(r, wk.rw, rn, wk.rm, MAX_MATCHES);
+
+	if (ctx->lang && strcmp(ctx->lang, "auto")) {
+		ru = !strcmp(ctx->lang, "ru");
+	} else {
+		for (i = 0; i < rn; i++) {
+			cyr += wk.rw[i].script == TOK_SCRIPT_CYRILLIC;
+			lat += wk.rw[i].script == TOK_SCRIPT_LATIN;
+		}
+		ru = cyr > lat;
+	}
+
+	rule_length(reply, len, ctx->max_chars ? ctx->max_chars :
+		    DEFAULT_MAX_CHARS, &wk.hs);
+	rule_placeholder(reply, len, &wk.hs);
+	rule_caps(reply, wk.rw, rn, &wk.hs);
+	rule_exclaim(reply, len, &wk.hs);
+	rule_phrases(wk.rw, wk.rm, rnm, &wk.hs);
+	rule_competitor(wk.rw, rn, wk.rm, rnm, wk.comps, ncomps, &wk.hs);
+	pii_scan(r, reply, len, wk.rw, rn, &wk.hs, &contact);
+	pii_words(reply, len, wk.rw, rn, wk.rm, rnm, &wk.hs);
+	if (ctx->comment)
+		rule_echo(wk.rw, rn, wk.rm, rnm, wk.cw, cn, wk.cm, cnm,
+			  ctx->category && !strcmp(ctx->category, "fake_news"),
+			  &wk.hs);
+	if (ctx->category)
+		rule_required(ctx->category, len, wk.rw, rn, wk.rm, rnm,
+			      contact, &wk.hs);
+	finish(&wk.hs, reply, ru, out);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- output */
+
+const char *tone_severity_name(enum tone_severity s)
+{
+	switch (s) {
+	case TONE_ERROR: return "error";
+	case TONE_WARNING: return "warning";
+	case TONE_INFO: return "info";
+	}
+	return "info";
+}
+
+int tone_result_has_error(const struct tone_result *res)
+{
+	size_t i;
+
+	for (i = 0; i < res->n; i++)
+		if (res->f[i].severity == TONE_ERROR)
+			return 1;
+	return 0;
+}
+
+/* A JSON string: quotes, backslashes and control characters escaped;
+ * UTF-8 passes through. */
+static int json_str(struct cd_buf *b, const char *s)
+{
+	size_t i, run = 0;
+	int rc = cd_buf_addch(b, '"');
+
+	for (i = 0; !rc && s[i]; i++) {
+		unsigned char c = (unsigned char)s[i];
+		const char *esc = NULL;
+		char u[8];
+
+		switch (c) {
+		case '"': esc = "\\\""; break;
+		case '\\': esc = "\\\\"; break;
+		case '\n': esc = "\\n"; break;
+		case '\r': esc = "\\r"; break;
+		case '\t': esc = "\\t"; break;
+		case '\b': esc = "\\b"; break;
+		case '\f': esc = "\\f"; break;
+		default:
+			if (c < 0x20) {
+				snprintf(u, sizeof(u), "\\u%04x", c);
+				esc = u;
+			}
+			break;
+		}
+		if (!esc) {
+			run++;
+			continue;
+		}
+		rc = cd_buf_add(b, s + i - run, run);
+		run = 0;
+		if (!rc)
+			rc = cd_buf_addstr(b, esc);
+	}
+	if (!rc)
+		rc = cd_buf_add(b, s + i - run, run);
+	if (!rc)
+		rc = cd_buf_addch(b, '"');
+	return rc;
+}
+
+int tone_result_json(const struct tone_result *res, struct cd_buf *out)
+{
+	size_t keep = out->len, i;
+	int rc = cd_buf_addf(out, "{\"score\":%d,\"issues\":[", res->score);
+
+	for (i = 0; !rc && i < res->n; i++) {
+		const struct tone_finding *f = &res->f[i];
+
+		rc = cd_buf_addstr(out, i ? ",{\"rule\":" : "{\"rule\":");
+		if (!rc)
+			rc = json_str(out, f->rule);
+		if (!rc)
+			rc = cd_buf_addstr(out, ",\"severity\":");
+		if (!rc)
+			rc = json_str(out, tone_severity_name(f->severity));
+		if (!rc)
+			rc = cd_buf_addstr(out, ",\"message\":");
+		if (!rc)
+			rc = json_str(out, f->message);
+		if (!rc)
+			rc = cd_buf_addf(out, ",\"start\":%zu,\"end\":%zu",
+					 f->start, f->end);
+		if (!rc)
+			rc = cd_buf_addstr(out, ",\"suggestion\":");
+		if (!rc)
+			rc = json_str(out, f->suggestion);
+		if (!rc)
+			rc = cd_buf_addch(out, '}');
+	}
+	if (!rc)
+		rc = cd_buf_addstr(out, "]}");
+	if (rc) {
+		out->len = keep;
+		if (out->data)
+			out->data[keep] = '\0';
+	}
+	return rc;
+}

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# CLI tests of train, eval, classify, explain and model (issue 2).
+. "$(dirname "$0")/lib.sh"
+C=$CANDOR
+DATA=$SRC/tests/data
+SAMPLES=$SRC/config/samples
+
+# --- classify ---------------------------------------------------------------
+expect "classify text" 0 '^\{"id":"1","category":"complaint","confidence":[0-9.]+,"uncertain":(true|false),"scores":\{"competitor_attack":' '^$' -- \
+	$C classify $SAMPLES/comments.txt
+check "classify: one record per line" [ "$($C classify $SAMPLES/comments.txt | wc -l)" = 14 ]
+expect "classify jsonl keeps ids" 0 '"id":"7362","category":"toxic"' '^$' -- $C classify $SAMPLES/comments.jsonl
+expect "classify stdin" 0 '"category":"spam"' '' -- sh -c "echo 'follow me for free followers check my profile' | $C classify -"
+expect "global option after command" 0 '"category"' '' -- $C classify -q $SAMPLES/comments.txt
+expect "global option before command" 0 '"category"' 'model: ' -- $C -v classify $SAMPLES/comments.txt
+expect "missing input file" 66 '^$' "cannot open 'nope.txt'" -- $C classify nope.txt
+expect "unknown command" 2 '^$' "'frobnicate' is not a candor command" -- $C frobnicate
+expect "unknown option" 2 '' 'unknown option' -- $C classify --frob
+expect "empty input" 0 '^$' '^$' -- $C classify /dev/null
+
+printf '{"id":"a","text":"refund me now"}\n{"id":"b","text":\n{"id":"c"}\n{"id":"d","text":"\\u00ff ok"}\n{"id":"e","text":"where is my order"}\n' >"$TMP/bad.jsonl"
+expect "bad jsonl lines skipped, status 65" 65 '"id":"e"' "$TMP/bad.jsonl:2: invalid JSON" -- $C classify "$TMP/bad.jsonl"
+expect "missing text field named" 65 '' "$TMP/bad.jsonl:3: missing \"text\" field" -- $C classify "$TMP/bad.jsonl"
+check "good lines still classified" [ "$($C classify "$TMP/bad.jsonl" 2>/dev/null | wc -l)" = 3 ]
+expect "--strict stops at the first" 65 '"id":"a"' ":2: invalid JSON" -- $C classify --strict "$TMP/bad.jsonl"
+check "--strict output ends early" [ "$($C classify --strict "$TMP/bad.jsonl" 2>/dev/null | wc -l)" = 1 ]
+$C classify --errors "$TMP/rejects.txt" "$TMP/bad.jsonl" >/dev/null 2>&1 || true
+check "--errors keeps the raw bad lines" [ "$(wc -l <"$TMP/rejects.txt")" = 2 ]
+
+printf 'good line\n\xff\xfe broken\nanother good line\n' >"$TMP/bad-utf8.txt"
+expect "invalid UTF-8 reported with line" 65 '"id":"3"' "bad-utf8.txt:2: invalid UTF-8 at byte 1" -- $C classify "$TMP/bad-utf8.txt"
+
+{ echo "first"; head -c 10485760 /dev/zero | tr '\0' 'a'; echo; echo "last"; } >"$TMP/long.txt"
+expect "10 MB line reported, rest classified" 65 '"id":"3"' "long.txt:2: line longer than 1048576 bytes" -- $C classify "$TMP/long.txt"
+
+yes "my order is late and nobody answers" | head -200000 >"$TMP/many.txt"
+expect "closed stdout (EPIPE) stops quietly" 0 '"id":"1"' '^$' -- sh -c "$C classify $TMP/many.txt | head -1"
+
+# --- train ------------------------------------------------------------------
+expect "train writes a model" 0 '^$' 'trained on 15 examples' -- $C train -o "$TMP/m" $DATA/train-small.csv
+expect "model info" 0 'labels: +3' '^$' -- $C model info "$TMP/m"
+expect "model dump is JSON" 0 '^\{"version":1,"params":\{"alpha":0.3,.*"features":\{' '^$' -- $C model dump "$TMP/m"
+expect "train: unknown text column" 65 '^$' "no text column 'nope' in the header \(use --text-col\)" -- \
+	$C train --text-col nope -o "$TMP/x" $DATA/train-small.csv
+printf 'text,stars\nslow delivery,2\n' >"$TMP/nolabel.csv"
+expect "train: missing label column" 65 '^$' "nolabel.csv:1: no label column 'label'" -- $C train -o "$TMP/x" "$TMP/nolabel.csv"
+expect "train: empty file" 65 '^$' 'empty input' -- $C train -o "$TMP/x" /dev/null
+expect "train: no -o" 2 '^$' '-o MODEL is required' -- $C train $DATA/train-small.csv
+printf 'text,label\nrefund please,complaint\n"\xff bad",complaint\nfree followers,spam\n' >"$TMP/bad.csv"
+expect "train: invalid UTF-8 row skipped" 65 '' "bad.csv:3: invalid UTF-8" -- $C train -o "$TMP/x" "$TMP/bad.csv"
+expect "train: model still written" 0 'documents: +2' '' -- $C model info "$TMP/x"
+expect "train jsonl" 0 '' 'trained on 3 examples' -- $C train -o "$TMP/j" $DATA/train-small.jsonl
+
+# update and merge give the model of the union (fixed temperature: same bytes)
+head -9 $DATA/train-small.csv >"$TMP/a.csv"
+{ head -1 $DATA/train-small.csv; tail -n +10 $DATA/train-small.csv; } >"$TMP/b.csv"
+$C -q train --temperature 2 -o "$TMP/union" $DATA/train-small.csv
+$C -q train --temperature 2 -o "$TMP/ma" "$TMP/a.csv"
+$C -q train --temperature 2 -o "$TMP/mb" "$TMP/b.csv"
+$C -q train --temperature 2 --update "$TMP/ma" -o "$TMP/upd" "$TMP/b.csv"
+$C model merge "$TMP/ma" "$TMP/mb" -o "$TMP/merged"
+check "merge == train on union" cmp -s "$TMP/merged" "$TMP/union"
+check "update == train on union" cmp -s "$TMP/upd" "$TMP/union"
+
+# corrupted and foreign models are refused
+cp "$TMP/m" "$TMP/corrupt"; printf '\x42' | dd of="$TMP/corrupt" bs=1 seek=100 conv=notrunc 2>/dev/null
+expect "corrupted model refused" 65 '^$' "corrupt' is corrupted: checksum" -- $C -m "$TMP/corrupt" classify $SAMPLES/comments.txt
+head -c 40 "$TMP/m" >"$TMP/short"
+expect "truncated model refused" 65 '^$' "truncated" -- $C -m "$TMP/short" classify $SAMPLES/comments.txt
+expect "foreign file refused" 65 '^$' "not a candor model" -- $C model info $SAMPLES/comments.txt
+expect "missing model" 66 '^$' "cannot open model '/no/such.model'" -- $C -m /no/such.model classify $SAMPLES/comments.txt
+
+# --- eval -------------------------------------------------------------------
+expect "eval table" 0 '^accuracy [0-9.]+  macro-F1 [0-9.]+  \(3-fold stratified, seed 1, 15 examples\)' '^$' -- \
+	$C eval --folds 3 $DATA/train-small.csv
+expect "eval json" 0 '^\{"accuracy":[0-9.]+,"macro_f1":[0-9.]+,"classes":\{"complaint":\{"precision":.*"labels":\["complaint","question","spam"\],"confusion":\[\[' '^$' -- \
+	$C eval --folds 3 --json $DATA/train-small.csv
+check "eval is seeded: same seed, same result" [ "$($C eval --folds 3 --seed 7 --json $DATA/train-small.csv)" = "$($C eval --folds 3 --seed 7 --json $DATA/train-small.csv)" ]
+expect "eval --test" 0 'trained on .*, tested on' '' -- $C eval $DATA/train-small.csv --test $DATA/train-small.jsonl
+expect "eval of the default model" 0 '^accuracy' '' -- $C eval --test $DATA/train-small.csv
+expect "eval --folds 1" 2 '^$' 'folds must be 2 to 100' -- $C eval --folds 1 $DATA/train-small.csv
+
+# --- explain ----------------------------------------------------------------
+expect "explain" 0 'spam:' '^$' -- $C explain free followers check my profile
+expect "explain json" 0 '^\{"category":"spam","scores":\{.*"tokens":\{.*"feature":"follow"' '^$' -- $C explain --json free followers check my profile
+expect "explain needs text" 2 '^$' 'no TEXT given' -- $C explain
+
+finish

@@ -1,0 +1,451 @@
+/*
+ * test_nb.c - naive Bayes arithmetic against hand-computed values, the
+ * calibration, and the model file: round trip, update, merge equality and
+ * every kind of corruption.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "model_file.h"
+#include "nb.h"
+#include "tokenize.h"
+
+/* cmocka's assert_float_equal works in float; we need double precision. */
+#define assert_near(a, b, eps) assert_true(fabs((double)(a) - (double)(b)) <= (eps))
+
+struct doc {
+	const char *label, *text;
+};
+
+static struct nb_model *train(const struct nb_params *p, const struct doc *d,
+			      size_t n)
+{
+	struct tok_params tp;
+	struct tokenizer *tk;
+	struct nb_model *m = nb_new(p, NULL);
+	size_t i;
+
+	assert_non_null(m);
+	nb_tok_params(m, &tp);
+	tk = tok_new(&tp, NULL);
+	assert_non_null(tk);
+	for (i = 0; i < n; i++) {
+		int l = nb_label_index(m, d[i].label, 1, NULL);
+
+		assert_true(l >= 0);
+		assert_int_equal(tok_run(tk, d[i].text, strlen(d[i].text), NULL), 0);
+		assert_int_equal(nb_learn(m, l, tk, NULL), 0);
+		assert_int_equal(nb_calib_add(m, l, tk, NULL), 0);
+	}
+	tok_free(tk);
+	assert_int_equal(nb_finalize(m, NULL), 0);
+	return m;
+}
+
+static void plain_params(struct nb_params *p)
+{
+	nb_params_default(p);
+	p->alpha = 1.0;
+	p->bigrams = 0;
+	p->stem = 0;
+	p->temperature = 1.0;
+}
+
+static const struct doc tiny[] = {
+	{ "a", "good good" }, { "a", "good" }, { "b", "bad" },
+};
+
+static void classify(const struct nb_model *m, const char *text, double *raw,
+		     double *prob)
+{
+	struct tok_params tp;
+	struct tokenizer *tk;
+
+	nb_tok_params(m, &tp);
+	tk = tok_new(&tp, NULL);
+	assert_int_equal(tok_run(tk, text, strlen(text), NULL), 0);
+	nb_classify(m, tk, raw, prob);
+	tok_free(tk);
+}
+
+/*
+ * Multinomial, binary counts, alpha 1: good is counted once per document,
+ * so N(good|a) = 2, N(a) = 2, N(bad|b) = 1, N(b) = 1, |V| = 2.
+ *   score(a) = log(2/3) + log((2+1)/(2+2))
+ *   score(b) = log(1/3) + log((0+1)/(1+2))
+ * (the priors carry a 1e-3 pseudo-count: log((2+1e-3)/(3+2e-3)) ...)
+ */
+static void test_multinomial_by_hand(void **state)
+{
+	struct nb_params p;
+	struct nb_model *m;
+	double raw[2], prob[2], ea, eb;
+
+	(void)state;
+	plain_params(&p);
+	m = train(&p, tiny, 3);
+	assert_int_equal(nb_nlabels(m), 2);
+	assert_string_equal(nb_label(m, 0), "a");
+	assert_int_equal(nb_vocab_size(m), 2);
+	classify(m, "good", raw, prob);
+	ea = log(2.001 / 3.002) + log(3.0 / 4.0);
+	eb = log(1.001 / 3.002) + log(1.0 / 3.0);
+	assert_near(raw[0], ea, 1e-6);
+	assert_near(raw[1], eb, 1e-6);
+	assert_near(prob[0], 1 / (1 + exp(eb - ea)), 1e-6);
+	assert_near(prob[0] + prob[1], 1.0, 1e-12);
+	/* an unknown word changes nothing but the prior */
+	classify(m, "zzz", raw, prob);
+	assert_near(raw[0], log(2.001 / 3.002), 1e-6);
+	nb_free(m);
+}
+
+/*
+ * Complement NB (Rennie et al. eq. 6, no normalisation):
+ *   w(good, a) = -log((N~(good|a) + 1) / (N~(a) + |V|)) = -log((0+1)/(1+2))
+ *   w(good, b) = -log((2+1)/(2+2))
+ */
+static void test_complement_by_hand(void **state)
+{
+	struct nb_params p;
+	struct nb_model *m;
+	double raw[2];
+
+	(void)state;
+	plain_params(&p);
+	p.complement = 1;
+	m = train(&p, tiny, 3);
+	classify(m, "good", raw, NULL);
+	assert_near(raw[0], -log(1.0 / 3.0), 1e-6);
+	assert_near(raw[1], -log(3.0 / 4.0), 1e-6);
+	classify(m, "bad bad", raw, NULL);      /* binary: counted once */
+	assert_near(raw[0], -log(2.0 / 3.0), 1e-6);
+	assert_near(raw[1], -log(1.0 / 4.0), 1e-6);
+	nb_free(m);
+}
+
+/* With --counts a repeated word counts twice, in training and scoring. */
+static void test_counts_mode(void **state)
+{
+	struct nb_params p;
+	struct nb_model *m;
+	double raw[2];
+
+	(void)state;
+	plain_params(&p);
+	p.binary = 0;
+	m = train(&p, tiny, 3);
+	/* N(good|a) = 3, N(a) = 3 */
+	classify(m, "good good", raw, NULL);
+	assert_near(raw[0], log(2.001 / 3.002) + 2 * log(4.0 / 5.0), 1e-6);
+	nb_free(m);
+}
+
+static const struct doc corpus[] = {
+	{ "complaint", "my order is late again and nobody answers" },
+	{ "complaint", "still waiting for my refund after three weeks" },
+	{ "complaint", "the app crashes every time I open it" },
+	{ "complaint", "package arrived broken and support ignores me" },
+	{ "complaint", "charged twice for one order, fix it" },
+	{ "question", "do you ship to canada?" },
+	{ "question", "is the juice safe for kids?" },
+	{ "question", "when will the app be fixed?" },
+	{ "question", "how do I get a refund?" },
+	{ "question", "what time does support open?" },
+	{ "spam", "follow me for free followers" },
+	{ "spam", "check my profile for crypto giveaway" },
+	{ "spam", "earn 500 a day from home dm me" },
+	{ "spam", "free iphone at bit.ly/win" },
+	{ "spam", "sub4sub follow back" },
+};
+
+/* A fitted temperature is finite, positive and beats T=1 on held-out NLL. */
+static void test_calibration(void **state)
+{
+	struct nb_params p;
+	struct nb_model *m;
+
+	(void)state;
+	nb_params_default(&p);
+	m = train(&p, corpus, sizeof(corpus) / sizeof(corpus[0]));
+	assert_true(nb_temperature(m) > 0.05 && nb_temperature(m) < 500);
+	assert_true(fabs(nb_temperature(m) - 1.0) > 1e-3);
+	nb_free(m);
+}
+
+/* The pull of a token is its log-odds for the label against the rest. */
+static void test_explain(void **state)
+{
+	struct nb_params p;
+	struct nb_model *m;
+	struct tok_params tp;
+	struct tokenizer *tk;
+	struct nb_contrib c[8];
+	size_t n;
+	int best;
+
+	(void)state;
+	nb_params_default(&p);
+	m = train(&p, corpus, sizeof(corpus) / sizeof(corpus[0]));
+	nb_tok_params(m, &tp);
+	tk = tok_new(&tp, NULL);
+	assert_int_equal(tok_run(tk, "free crypto followers", 21, NULL), 0);
+	best = nb_classify(m, tk, NULL, NULL);
+	assert_string_equal(nb_label(m, (size_t)best), "spam");
+	n = nb_explain(m, tk, best, 1, c, 8);
+	assert_true(n >= 3);
+	assert_true(c[0].weight >= c[1].weight && c[1].weight > 0);
+	tok_free(tk);
+	nb_free(m);
+}
+
+/* ---- model file --------------------------------------------------------- */
+
+static char *tmp_path(const char *tag)
+{
+	static char paths[8][64];
+	static int next;
+	char *p = paths[next++ % 8];
+	int fd;
+
+	snprintf(p, 64, "/tmp/candor-test-%s-XXXXXX", tag);
+	fd = mkstemp(p);
+	assert_true(fd >= 0);
+	close(fd);
+	return p;
+}
+
+static unsigned char *slurp(const char *path, size_t *len)
+{
+	FILE *fp = fopen(path, "rb");
+	unsigned char *b;
+	long n;
+
+	assert_non_null(fp);
+	fseek(fp, 0, SEEK_END);
+	n = ftell(fp);
+	rewind(fp);
+	b = malloc((size_t)n + 1);
+	assert_int_equal(fread(b, 1, (size_t)n, fp), (size_t)n);
+	fclose(fp);
+	*len = (size_t)n;
+	return b;
+}
+
+static void spit(const char *path, const unsigned char *b, size_t len)
+{
+	FILE *fp = fopen(path, "wb");
+
+	assert_non_null(fp);
+	assert_int_equal(fwrite(b, 1, len, fp), len);
+	fclose(fp);
+}
+
+static void test_round_trip(void **state)
+{
+	struct nb_params p;
+	struct nb_model *m, *back;
+	const char *path = tmp_path("rt"), *path2 = tmp_path("rt2");
+	unsigned char *a, *b;
+	size_t la, lb;
+	double r1[8], r2[8];
+
+	(void)state;
+	nb_params_default(&p);
+	m = train(&p, corpus, sizeof(corpus) / sizeof(corpus[0]));
+	assert_int_equal(model_save(m, path, NULL), 0);
+	back = model_load(path, NULL);
+	assert_non_null(back);
+	assert_int_equal(nb_vocab_size(back), nb_vocab_size(m));
+	assert_int_equal(nb_total_docs(back), 15);
+	assert_near(nb_temperature(back), nb_temperature(m), 1e-12);
+	classify(m, "refund is late", r1, NULL);
+	classify(back, "refund is late", r2, NULL);
+	assert_memory_equal(r1, r2, 3 * sizeof(double));
+	assert_int_equal(model_save(back, path2, NULL), 0);
+	a = slurp(path, &la);
+	b = slurp(path2, &lb);
+	assert_int_equal(la, lb);
+	assert_memory_equal(a, b, la);
+	free(a);
+	free(b);
+	nb_free(m);
+	nb_free(back);
+	unlink(path);
+	unlink(path2);
+}
+
+/* Train on A, update with B == train on A+B; merge(A, B) == train on A+B. */
+static void test_update_and_merge_equal_union(void **state)
+{
+	struct nb_params p;
+	struct nb_model *a, *b, *u, *upd;
+	struct tok_params tp;
+	struct tokenizer *tk;
+	const char *pa = tmp_path("ma"), *pu = tmp_path("mu"),
+		   *pm = tmp_path("mm"), *pd = tmp_path("md");
+	unsigned char *x, *y;
+	size_t lx, ly, i;
+
+	(void)state;
+	nb_params_default(&p);
+	p.temperature = 2.5;    /* fixed, so the whole file must match */
+	a = train(&p, corpus, 8);
+	b = train(&p, corpus + 8, 7);
+	u = train(&p, corpus, 15);
+	assert_int_equal(model_save(u, pu, NULL), 0);
+
+	assert_int_equal(nb_merge(a, b, NULL), 0);
+	assert_int_equal(nb_finalize(a, NULL), 0);
+	assert_int_equal(model_save(a, pm, NULL), 0);
+	x = slurp(pu, &lx);
+	y = slurp(pm, &ly);
+	assert_int_equal(lx, ly);
+	assert_memory_equal(x, y, lx);
+	free(y);
+
+	/* update: load the A model from disk and learn B's documents */
+	nb_free(a);
+	a = train(&p, corpus, 8);
+	assert_int_equal(model_save(a, pa, NULL), 0);
+	upd = model_load(pa, NULL);
+	assert_non_null(upd);
+	nb_tok_params(upd, &tp);
+	tk = tok_new(&tp, NULL);
+	for (i = 8; i < 15; i++) {
+		int l = nb_label_index(upd, corpus[i].label, 1, NULL);
+
+		tok_run(tk, corpus[i].text, strlen(corpus[i].text), NULL);
+		assert_int_equal(nb_learn(upd, l, tk, NULL), 0);
+	}
+	assert_int_equal(nb_finalize(upd, NULL), 0);
+	assert_int_equal(model_save(upd, pd, NULL), 0);
+	y = slurp(pd, &ly);
+	assert_int_equal(lx, ly);
+	assert_memory_equal(x, y, lx);
+	free(x);
+	free(y);
+	tok_free(tk);
+	nb_free(a);
+	nb_free(b);
+	nb_free(u);
+	nb_free(upd);
+	unlink(pa);
+	unlink(pu);
+	unlink(pm);
+	unlink(pd);
+}
+
+static void test_merge_refuses_other_params(void **state)
+{
+	struct nb_params p, q;
+	struct nb_model *a, *b;
+	struct cd_error err;
+
+	(void)state;
+	nb_params_default(&p);
+	q = p;
+	q.complement = 1;
+	a = train(&p, corpus, 5);
+	b = train(&q, corpus, 5);
+	assert_int_equal(nb_merge(a, b, &err), CD_ERR_DATA);
+	assert_non_null(strstr(err.msg, "different parameters"));
+	nb_free(a);
+	nb_free(b);
+}
+
+/* Load a damaged copy and check the message names the damage. */
+static void expect_refused(const unsigned char *buf, size_t len,
+			   const char *needle)
+{
+	const char *path = tmp_path("bad");
+	struct cd_error err;
+	struct nb_model *m;
+
+	spit(path, buf, len);
+	cd_error_clear(&err);
+	m = model_load(path, &err);
+	if (m || !strstr(err.msg, needle))
+		fail_msg("want an error containing '%s', got '%s'", needle,
+			 m ? "(loaded)" : err.msg);
+	assert_non_null(strstr(err.msg, path));
+	unlink(path);
+}
+
+static void test_corruption_refused(void **state)
+{
+	struct nb_params p;
+	struct nb_model *m;
+	const char *path = tmp_path("good");
+	unsigned char *b, *c;
+	size_t len;
+
+	(void)state;
+	nb_params_default(&p);
+	m = train(&p, corpus, 15);
+	assert_int_equal(model_save(m, path, NULL), 0);
+	nb_free(m);
+	b = slurp(path, &len);
+	c = malloc(len + 8);
+
+	/* truncated: header only, and one byte short */
+	expect_refused(b, 30, "truncated");
+	expect_refused(b, len - 1, "truncated");
+	/* trailing garbage */
+	memcpy(c, b, len);
+	memcpy(c + len, "junk", 4);
+	expect_refused(c, len + 4, "trailing");
+	/* one flipped bit in the payload, and one in the header */
+	memcpy(c, b, len);
+	c[len / 2] ^= 0x10;
+	expect_refused(c, len, "checksum");
+	memcpy(c, b, len);
+	c[40] ^= 0x01;                  /* temperature */
+	expect_refused(c, len, "checksum");
+	/* foreign file and newer version */
+	expect_refused((const unsigned char *)"PK\x03\x04 a zip file", 17,
+		       "not a candor model");
+	expect_refused((const unsigned char *)"", 0, "not a candor model");
+	memcpy(c, b, len);
+	c[8] = 2;
+	expect_refused(c, len, "version 2");
+	free(b);
+	free(c);
+	unlink(path);
+}
+
+static void test_missing_file(void **state)
+{
+	struct cd_error err;
+
+	(void)state;
+	assert_null(model_load("/nonexistent/candor.model", &err));
+	assert_non_null(strstr(err.msg, "cannot open '/nonexistent/candor.model'"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_multinomial_by_hand),
+		cmocka_unit_test(test_complement_by_hand),
+		cmocka_unit_test(test_counts_mode),
+		cmocka_unit_test(test_calibration),
+		cmocka_unit_test(test_explain),
+		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_update_and_merge_equal_union),
+		cmocka_unit_test(test_merge_refuses_other_params),
+		cmocka_unit_test(test_corruption_refused),
+		cmocka_unit_test(test_missing_file),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
