@@ -39,6 +39,10 @@ static const struct command commands[] = {
 	{ "explain", cmd_explain, NEED_CONFIG | NEED_MODEL,
 	  "the tokens that pushed each category, with their weights" },
 	{ "model", cmd_model, 0, "model info|dump MODEL, model merge A B -o C" },
+	{ "render", cmd_render, 0,
+	  "render one Mustache template with JSON data (for authors)" },
+	{ "tone", cmd_tone, NEED_CONFIG,
+	  "lint a reply: exit 1 when a finding is an error" },
 	{ "train", cmd_train, NEED_CONFIG,
 	  "train a model from labelled CSV or JSONL" },
 };

@@ -27,8 +27,8 @@
 #include <csv.h>
 
 #define IN_BLOCK   ((size_t)64 * 1024)	/* bytes per fread */
-#define CSV_BLOCK  ((size_t)64 * 1024)	/* libcsv's field buffer grows by this */
-#define SPANS_MIN  16			/* first size of a row's field table */
+#define CSV_BLOCK  ((size_t)64 * 1024)	/* libcsv's field buffer step */
+#define SPANS_MIN  16			/* a row's first field table */
 #define CSV_OPTS   (CSV_STRICT | CSV_STRICT_FINI)
 
 /* Where the scanner stands inside a record. */
@@ -76,7 +76,7 @@ struct csv_reader {
 	int started;		/* the byte order mark check is done */
 	long line;		/* the line in[inpos] is on */
 	enum scan_state st;
-	long qline;		/* the line the current quoted field opened on */
+	long qline;		/* line the open quoted field started on */
 	enum fail fail;
 	int row_done;		/* libcsv ended the record */
 	long nread;		/* records begun, good or bad */
@@ -221,7 +221,11 @@ static void feed(struct csv_reader *r, const unsigned char *s, size_t n)
 	}
 	if (r->fail || p->entry_pos == 0)
 		return;
-	/* A quoted field holds its closing quote until the next byte. */
+	/*
+	 * entry_pos (a public member of struct csv_parser) is the length of
+	 * the field so far; a quoted one holds its closing quote until the
+	 * next byte shows whether it is the end or half of a "".
+	 */
 	open = p->entry_pos - 1;
 	if (open > r->lim.max_field)
 		r->fail = FAIL_FIELD;
@@ -262,8 +266,13 @@ static int fill(struct csv_reader *r, struct cd_error *err)
 		r->eof = 1;
 		return 0;
 	}
-	return fill(r, err);	/* the block held only the byte order mark */
+	return fill(r, err);	/* the block was just the byte order mark */
 }
+
+/* The bytes that can change the scanner's state or line count. */
+static const unsigned char scan_special[256] = {
+	['\n'] = 1, ['\r'] = 1, ['"'] = 1, [','] = 1
+};
 
 /*
  * Scan the buffered input from inpos through the end of the record or of
@@ -274,12 +283,32 @@ static int scan(struct csv_reader *r)
 {
 	const unsigned char *p = r->in + r->inpos;
 	const unsigned char *end = r->in + r->inlen;
+	const unsigned char *q, *nl;
 	enum scan_state st = r->st;
 	long line = r->line;
 	int ended = 0;
 	unsigned char c;
 
 	while (p < end) {
+		/*
+		 * Inside quotes only a quote ends the run (memchr is fast
+		 * on long comments), unquoted only the four special bytes.
+		 */
+		if (st == SC_QUOTED) {
+			q = memchr(p, '"', (size_t)(end - p));
+			if (!q)
+				q = end;
+			while ((nl = memchr(p, '\n', (size_t)(q - p)))) {
+				line++;
+				p = nl + 1;
+			}
+			p = q;
+		} else if (st == SC_PLAIN) {
+			while (p < end && !scan_special[*p])
+				p++;
+		}
+		if (p == end)
+			break;
 		c = *p++;
 		if (c == '\n')
 			line++;
@@ -362,8 +391,9 @@ static int report(const struct csv_reader *r, struct cd_error *err)
 /* Close the record the scanner ended: 1 with r->row, or its error. */
 static int finish(struct csv_reader *r, struct cd_error *err)
 {
+	/* libcsv and the scanner disagree: cannot happen, but never a row */
 	if (!r->fail && !r->row_done)
-		r->fail = FAIL_QUOTING;	/* the two parsers disagree: not seen */
+		r->fail = FAIL_QUOTING;
 	if (!r->fail)
 		return 1;
 	parser_reset(r);
@@ -545,7 +575,8 @@ int csvr_header(struct csv_reader *r, struct cd_error *err)
 				    "csvr_header: no reader");
 	if (r->nread || r->have_head)
 		return cd_error_set(err, CD_ERR_USAGE, 0,
-				    "%s: the header must be read before any row",
+				    "%s: the header must be read before "
+				    "any row",
 				    r->name);
 	rc = read_record(r, err);
 	if (rc == 0)

@@ -22,7 +22,7 @@
  *   - bytes are not interpreted: UTF-8 validity and NUL bytes are the
  *     caller's business (a field's length is exact even if it holds NUL).
  * Line numbers count LF bytes, so they match what editors and `sed -n`
- * show for LF and CRLF files.
+ * show for LF and CRLF files (a file with bare CR line ends is all line 1).
  *
  * The writer quotes only where needed and ends records with a single LF
  * (not RFC 4180's CRLF): Unix tools and the reader above take either.
@@ -67,7 +67,9 @@ struct csv_row;
 /*
  * Start reading CSV from fp.  name is what messages call the input ("-"
  * shows as "<stdin>", NULL as "<input>"); it is copied.  lim may be NULL
- * for the defaults.  Nothing is read yet.  Returns NULL with err filled
+ * for the defaults.  Nothing is read yet; later reads take 64 KiB blocks
+ * with fread(), so from a pipe records arrive a block at a time, not a
+ * line at a time.  Returns NULL with err filled
  * (CD_ERR_USAGE, CD_ERR_NOMEM) on failure; free with csvr_free().
  */
 struct csv_reader *csvr_new(FILE *fp, const char *name,
@@ -85,8 +87,8 @@ void csvr_free(struct csv_reader *r);
  *                 after a closing quote),
  *                 "<name>:<line>: unterminated quoted field starting at
  *                 line N" (input ends inside quotes),
- *                 "<name>:<line>: N fields, the header has M" (only after
- *                 csvr_header);
+ *                 "<name>:<line>: N fields, the header has M" ("1 field"
+ *                 for one; only after csvr_header);
  *   CD_ERR_LIMIT  "<name>:<line>: field longer than N bytes",
  *                 "<name>:<line>: record longer than N bytes",
  *                 "<name>:<line>: more than N fields";

@@ -277,17 +277,24 @@ int nb_internal_add_counts(struct nb_model *m, const char *text, size_t len,
 	return 0;
 }
 
-int nb_label_index(struct nb_model *m, const char *label, int create,
-		   struct cd_error *err)
+int nb_label_find(const struct nb_model *m, const char *label)
 {
-	size_t i, n = strlen(label);
-	int rc;
+	size_t i;
 
 	for (i = 0; i < m->nlabels; i++)
 		if (!strcmp(m->labels[i], label))
 			return (int)i;
-	if (!create)
-		return -1;
+	return -1;
+}
+
+int nb_label_index(struct nb_model *m, const char *label, int create,
+		   struct cd_error *err)
+{
+	size_t n = strlen(label);
+	int rc, i = nb_label_find(m, label);
+
+	if (i >= 0 || !create)
+		return i;
 	if (!n || n > NB_LABEL_MAX)
 		return cd_error_set(err, CD_ERR_DATA, 0,
 				    "label '%.40s' must be 1 to %d bytes", label,

@@ -60,6 +60,8 @@ const char *nb_label(const struct nb_model *m, size_t i);
  * only after nb_finalize(), which renumbers; look indexes up again then). */
 int nb_label_index(struct nb_model *m, const char *label, int create,
 		   struct cd_error *err);
+/* Index of label, or -1. */
+int nb_label_find(const struct nb_model *m, const char *label);
 size_t nb_vocab_size(const struct nb_model *m);
 uint64_t nb_label_docs(const struct nb_model *m, size_t i);
 uint64_t nb_total_docs(const struct nb_model *m);

@@ -233,13 +233,15 @@ static const struct why_info why_tab[W_COUNT] = {
 /* Lists whose matches a preceding negation cancels ("not your fault"). */
 static int list_negatable(int list)
 {
-	return list == LIST_BLAME || list == LIST_INSULT || list == LIST_PROMISE;
+	return list == LIST_BLAME || list == LIST_INSULT ||
+		list == LIST_PROMISE || list == LIST_ACK;
 }
 
 /* ---------------------------------------------------------------- rules */
 
 #define ANCHOR_START 1  /* "^phrase": must start a sentence */
 #define ANCHOR_END 2    /* "phrase$": must end a sentence */
+#define EXCEPTION 4     /* "!phrase": a match inside it does not count */
 
 struct phrase {
 	uint64_t key[TONE_MAX_PHRASE_WORDS];
@@ -328,6 +330,7 @@ struct word {
 struct match {
 	uint16_t from, to;      /* words [from, to) */
 	uint8_t list;
+	uint8_t except;         /* an exception phrase ("!you should have received") */
 	uint32_t phrase;
 };
 
@@ -348,7 +351,7 @@ static uint8_t gap_between(const char *s, size_t from, size_t to)
 			g = GAP_CLAUSE;
 			break;
 		case 0xE2:      /* U+2026 ... U+203C !! U+2049 ?! U+2013/4 dashes */
-			if (i + 2 < to + 2 && i + 2 < to) {
+			if (i + 2 < to) {
 				unsigned char c1 = (unsigned char)s[i + 1];
 				unsigned char c2 = (unsigned char)s[i + 2];
 
@@ -437,6 +440,32 @@ static size_t collect_words(const struct tokenizer *tk, const char *s,
 }
 
 /*
+ * Remove the matches that an exception of the same list covers ("you
+ * should have" inside "you should have received"), then the exceptions.
+ */
+static size_t drop_exceptions(struct match *m, size_t nm)
+{
+	size_t i, j, o = 0;
+	int any = 0;
+
+	for (i = 0; i < nm; i++)
+		any |= m[i].except;
+	if (!any)
+		return nm;
+	for (i = 0; i < nm; i++) {
+		if (m[i].except)
+			continue;
+		for (j = 0; j < nm; j++)
+			if (m[j].except && m[j].list == m[i].list &&
+			    m[j].from <= m[i].from && m[i].to <= m[j].to)
+				break;
+		if (j == nm)
+			m[o++] = m[i];
+	}
+	return o;
+}
+
+/*
  * Find every phrase of every list in w[0..n).  Words of stopwords and
  * caps_allow only get flags; the other lists' matches go to m (at most
  * mcap; the rest are ignored).  Returns the number of matches.
@@ -467,28 +496,30 @@ static size_t match_words(const struct tone_rules *r, struct word *w,
 			    w[i + ph->n].gap != GAP_SENTENCE &&
 			    w[i + ph->n].kind != TOK_EMOJI)
 				continue;
-			if (ph->list == LIST_STOP) {
+			if (ph->anchor & EXCEPTION) {
+				/* only kept for drop_exceptions() */
+			} else if (ph->list == LIST_STOP) {
 				if (ph->n == 1)
 					w[i].flags |= WF_STOP;
 				continue;
-			}
-			if (ph->list == LIST_CAPS_ALLOW) {
+			} else if (ph->list == LIST_CAPS_ALLOW) {
 				for (k = 0; k < ph->n; k++)
 					w[i + k].flags |= WF_CAPS_OK;
 				continue;
-			}
-			if (ph->list == LIST_PII_UNIT)
+			} else if (ph->list == LIST_PII_UNIT) {
 				w[i].flags |= WF_UNIT;
+			}
 			if (nm < mcap) {
 				m[nm].from = (uint16_t)i;
 				m[nm].to = (uint16_t)(i + ph->n);
 				m[nm].list = ph->list;
+				m[nm].except = (ph->anchor & EXCEPTION) != 0;
 				m[nm].phrase = p;
 				nm++;
 			}
 		}
 	}
-	return nm;
+	return drop_exceptions(m, nm);
 }
 
 /*
@@ -514,12 +545,15 @@ static int negated(const struct word *w, const struct match *m, size_t nm,
 	return 0;
 }
 
-static int has_list(const struct match *m, size_t nm, int list)
+/* Is there a match of list (not cancelled by a negation where it can be)? */
+static int has_list(const struct word *w, const struct match *m, size_t nm,
+		    int list)
 {
 	size_t i;
 
 	for (i = 0; i < nm; i++)
-		if (m[i].list == list)
+		if (m[i].list == list && !(list_negatable(list) &&
+					   negated(w, m, nm, m[i].from)))
 			return 1;
 	return 0;
 }
@@ -593,7 +627,8 @@ static size_t digits_in(const char *s, size_t bs, size_t be)
 	size_t d = 0;
 
 	for (; bs < be; bs++)
-		d += is_digit((unsigned char)s[bs]);
+		if (is_digit((unsigned char)s[bs]))
+			d++;
 	return d;
 }
 
@@ -954,9 +989,7 @@ static void rule_exclaim(const char *s, size_t len, struct hits *hs)
 				q = 0;
 			else
 				break;
-			if (b && total < 2 && total + b >= 3)
-				third = i;
-			else if (b && total == 2)
+			if (b && total < 3 && total + b >= 3)
 				third = i;
 			total += b;
 			bangs += b;
@@ -1580,12 +1613,12 @@ static void rule_required(const char *category, size_t len,
 			num = 1;
 	}
 	if (!strcmp(category, "complaint")) {
-		if (!has_list(m, nm, LIST_ACK))
+		if (!has_list(w, m, nm, LIST_ACK))
 			hit_add(hs, W_REQ_ACK, 0, len, 0, 0);
-		if (!has_list(m, nm, LIST_NEXT) && !url && !contact)
+		if (!has_list(w, m, nm, LIST_NEXT) && !url && !contact)
 			hit_add(hs, W_REQ_NEXT, 0, len, 0, 0);
 	} else if (!strcmp(category, "fake_news")) {
-		if (!has_list(m, nm, LIST_FACT) && !num)
+		if (!has_list(w, m, nm, LIST_FACT) && !num)
 			hit_add(hs, W_REQ_FACT, 0, len, 0, 0);
 		if (!url)
 			hit_add(hs, W_REQ_SOURCE, 0, len, 0, 0);
@@ -1680,10 +1713,12 @@ static void quote(char *dst, size_t cap, const char *s, size_t bs, size_t be)
 			k = 2;
 		if (n + k > lim)
 			break;
-		if (c < 0x20 || c == 0x7F)
+		if (c < 0x20 || c == 0x7F) {
 			dst[n++] = ' ';
-		else
-			memcpy(dst + n, s + i, k), n += k;
+		} else {
+			memcpy(dst + n, s + i, k);
+			n += k;
+		}
 		i += k;
 	}
 	if (i < be) {
@@ -1842,6 +1877,10 @@ static int load_line(struct tone_rules *r, struct tokenizer *tk, int list,
 	}
 	memset(&p, 0, sizeof(p));
 	p.list = (uint8_t)list;
+	if (line[0] == '!') {
+		p.anchor |= EXCEPTION;
+		line = trim(line + 1);
+	}
 	if (line[0] == '^') {
 		p.anchor |= ANCHOR_START;
 		line = trim(line + 1);
@@ -2010,6 +2049,10 @@ static int load_competitors(struct tokenizer *tk, const struct tone_ctx *ctx,
 	*ncomps = 0;
 	if (!ctx->ncompetitors)
 		return 0;
+	if (!ctx->competitors)
+		return cd_error_set(err, CD_ERR_USAGE, 0,
+				    "%zu competitors but no names",
+				    ctx->ncompetitors);
 	if (ctx->ncompetitors > TONE_MAX_COMPETITORS)
 		return cd_error_set(err, CD_ERR_LIMIT, 0,
 				    "more than %d competitors",

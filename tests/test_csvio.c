@@ -761,7 +761,8 @@ static void test_many_rows(void **state)
 	for (i = 0; i < rows; i++) {
 		if (i % 7 == 3)
 			fprintf(fp, "%ld,\"row %ld\r\nsays \"\"%.*s\"\"\"\r\n",
-				i, i, (int)(i % 50), "abcdefghijklmnopqrstuvwxyz"
+				i, i, (int)(i % 50),
+				"abcdefghijklmnopqrstuvwxyz"
 				"ABCDEFGHIJKLMNOPQRSTUVWXYZ");
 		else
 			fprintf(fp, "%ld,plain %ld %.*s\n", i, i, (int)(i % 90),
@@ -875,7 +876,8 @@ static void test_writer_exact(void **state)
 	assert_int_equal(csvw_end(&out), 0);
 	assert_string_equal(out.data,
 			    "plain,\"a,b\",\"say \"\"hi\"\"\",,\" lead\","
-			    "\"trail\t\",\"two\nlines\",\"cr\r\",in side,'=x;|\n");
+			    "\"trail\t\",\"two\nlines\",\"cr\r\","
+			    "in side,'=x;|\n");
 	cd_buf_reset(&out);
 	/* An empty first field is quoted, so no record is a blank line. */
 	put(&out, "", 1);
@@ -930,7 +932,8 @@ static void test_writer_roundtrip(void **state)
 		F("trail "),
 		F("\ttab"),
 		F(""),
-		F("\xd0\xbf\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82, \xf0\x9f\x98\x98"),
+		F("\xd0\xbf\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82, "
+		  "\xf0\x9f\x98\x98"),
 		F("nul\0byte"),
 		F("a,\"b\"\n c "),
 		F(","),

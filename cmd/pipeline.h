@@ -1,0 +1,25 @@
+/*
+ * pipeline.h - load what suggest, batch and review need to draft replies:
+ * templates (-t or the shipped ones), the fact sheet (facts.ini beside the
+ * config in use, else the shipped one) and the tone phrase lists, and build
+ * a suggester over the model.
+ */
+#ifndef CANDOR_PIPELINE_H
+#define CANDOR_PIPELINE_H
+
+#include "cli.h"
+#include "suggest.h"
+
+struct pipeline {
+	struct tpl_set *templates;
+	struct fact_sheet *facts;
+	struct tone_rules *tone;
+	struct suggester *sg;
+	struct tokenizer *tk;           /* for loading the facts */
+};
+
+/* 0, or an exit code after printing why. */
+int pipeline_open(struct pipeline *p, struct cli *c);
+void pipeline_close(struct pipeline *p);
+
+#endif

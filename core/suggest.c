@@ -1,0 +1,300 @@
+/*
+ * suggest.c - see suggest.h.
+ */
+#include "suggest.h"
+#include "jsonw.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+struct suggester {
+	struct suggester_opts o;
+	struct tokenizer *tk;           /* the model's tokenizer */
+	struct tokenizer *tone_tk;      /* stemming on: tone and facts */
+	struct cd_buf reply;
+	struct suggestion g;
+	const char *competitors[CONFIG_MAX_COMPETITORS];
+};
+
+static const struct {
+	const char *category, *action;
+} actions[] = {
+	{ "competitor_attack", "reply" },
+	{ "complaint", "reply" },
+	{ "fake_news", "reply+escalate" },
+	{ "other", "none" },
+	{ "question", "reply" },
+	{ "spam", "hide" },
+	{ "toxic", "hide+escalate" },
+};
+
+const char *suggest_action(const char *category, int has_template)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(actions) / sizeof(actions[0]); i++)
+		if (!strcmp(actions[i].category, category))
+			return actions[i].action;
+	/* a team's own category: reply when it has templates */
+	return has_template ? "reply" : "review";
+}
+
+struct suggester *suggester_new(const struct suggester_opts *o,
+				struct cd_error *err)
+{
+	struct suggester *s = calloc(1, sizeof(*s));
+	struct tok_params tp;
+	size_t i;
+
+	if (!s) {
+		cd_error_set(err, CD_ERR_NOMEM, 0, "out of memory");
+		return NULL;
+	}
+	s->o = *o;
+	nb_tok_params(o->model, &tp);
+	s->tk = tok_new(&tp, err);
+	s->tone_tk = s->tk ? tok_new(NULL, err) : NULL;
+	if (!s->tone_tk) {
+		suggester_free(s);
+		return NULL;
+	}
+	cd_buf_init(&s->reply, SUGGEST_REPLY_MAX);
+	for (i = 0; i < o->cfg->brand.ncompetitors; i++)
+		s->competitors[i] = o->cfg->brand.competitors[i];
+	return s;
+}
+
+void suggester_free(struct suggester *s)
+{
+	if (!s)
+		return;
+	tok_free(s->tk);
+	tok_free(s->tone_tk);
+	cd_buf_release(&s->reply);
+	free(s);
+}
+
+static void pick_why(struct suggester *s, struct suggestion *g)
+{
+	struct nb_contrib con[16];
+	const struct tok *toks = tok_list(s->tk);
+	size_t n, i, j;
+
+	g->nwhy = 0;
+	n = nb_explain(s->o.model, s->tk, g->label, 1, con, 16);
+	for (i = 0; i < n && g->nwhy < SUGGEST_WHY_MAX; i++) {
+		const struct tok *k = &toks[con[i].tok];
+		int covered = 0;
+
+		if (k->kind == TOK_MARK && k->start + 1 != k->end)
+			continue;       /* <caps> duplicates its word */
+		/* skip a token inside (or around) one already shown */
+		for (j = 0; j < g->nwhy; j++)
+			if (k->start < g->why[j].end && g->why[j].start < k->end)
+				covered = 1;
+		if (covered)
+			continue;
+		g->why[g->nwhy].start = k->start;
+		g->why[g->nwhy].end = k->end;
+		g->nwhy++;
+	}
+}
+
+static int check_tone(struct suggester *s, const struct comment *c,
+		      struct suggestion *g, struct cd_error *err)
+{
+	struct tone_ctx ctx;
+	int rc;
+
+	g->toned = 0;
+	if (!s->o.tone || !g->reply_len)
+		return 0;
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.lang = g->lang;
+	ctx.category = g->category;
+	ctx.comment = c->text;
+	ctx.max_chars = s->o.cfg->reply.max_chars;
+	ctx.competitors = s->competitors;
+	ctx.ncompetitors = s->o.cfg->brand.ncompetitors;
+	rc = tone_check(s->o.tone, s->tone_tk, g->reply, g->reply_len, &ctx,
+			&g->tone, err);
+	if (rc)
+		return rc;
+	g->toned = 1;
+	return 0;
+}
+
+/* Render the chosen template into s->reply. */
+static int draft(struct suggester *s, const struct comment *c,
+		 struct suggestion *g, unsigned variant, struct cd_error *err)
+{
+	const struct tpl *t;
+	cJSON *data;
+	int fell_back = 0, rc;
+
+	cd_buf_reset(&s->reply);
+	g->template_id = "";
+	g->reply = "";
+	g->reply_len = 0;
+	g->fact = NULL;
+	g->note = NULL;
+	if (!s->o.templates)
+		return 0;
+	t = tpl_choose(s->o.templates, g->lang, g->category, c->id, c->text,
+		       c->text_len, variant, &fell_back);
+	if (!t) {
+		if (strcmp(g->action, "hide") && strcmp(g->action, "none") &&
+		    strcmp(g->action, "hide+escalate"))
+			g->note = "no template for this category";
+		return 0;
+	}
+	g->lang_fallback = fell_back;
+	if (fell_back)
+		g->lang = tpl_lang(t);
+	if (!strcmp(g->category, "fake_news")) {
+		double score = 0;
+
+		if (s->o.facts &&
+		    tok_run(s->tone_tk, c->text, c->text_len, err) == 0)
+			g->fact = facts_match(s->o.facts, s->tone_tk, g->lang,
+					      s->o.now, &score);
+		if (!g->fact) {
+			/* never invent a correction: a person writes it */
+			g->note = "no fact on file";
+			return 0;
+		}
+	}
+	data = tpl_data_new(c, g->lang, g->category, s->o.cfg, g->fact);
+	if (!data)
+		return cd_error_set(err, CD_ERR_NOMEM, 0, "out of memory");
+	rc = tpl_render(t, data, SUGGEST_REPLY_MAX, &s->reply, err);
+	cJSON_Delete(data);
+	if (rc)
+		return rc;
+	g->template_id = tpl_id(t);
+	g->reply = s->reply.data ? s->reply.data : "";
+	g->reply_len = s->reply.len;
+	return 0;
+}
+
+int suggester_run(struct suggester *s, const struct comment *c,
+		  const char *category, unsigned variant,
+		  const struct suggestion **out, struct cd_error *err)
+{
+	struct suggestion *g = &s->g;
+	int rc, forced = -1;
+
+	memset(g, 0, sizeof(*g));
+	rc = tok_run(s->tk, c->text, c->text_len, err);
+	if (rc)
+		return rc;
+	g->label = nb_classify(s->o.model, s->tk, NULL, g->prob);
+	g->confidence = g->prob[g->label];
+	g->category = nb_label(s->o.model, (size_t)g->label);
+	g->uncertain = g->confidence < s->o.cfg->classifier.min_confidence;
+	if (category) {
+		forced = nb_label_find(s->o.model, category);
+		if (forced >= 0)
+			g->label = forced;
+		g->category = category;
+		g->uncertain = 0;       /* a person chose it */
+	}
+	pick_why(s, g);
+	if (s->o.lang)
+		g->lang = s->o.lang;
+	else if (c->lang[0])
+		g->lang = c->lang;
+	else
+		g->lang = tpl_detect_lang(c->text, c->text_len);
+	g->action = suggest_action(g->category, s->o.templates &&
+				   tpl_choose(s->o.templates, g->lang, g->category,
+					      c->id, c->text, c->text_len, 0,
+					      NULL) != NULL);
+	rc = draft(s, c, g, variant, err);
+	if (!rc)
+		rc = check_tone(s, c, g, err);
+	if (rc)
+		return rc;
+	*out = g;
+	return 0;
+}
+
+int suggester_set_reply(struct suggester *s, const struct comment *c,
+			const char *reply, size_t len, struct cd_error *err)
+{
+	struct suggestion *g = &s->g;
+	int rc;
+
+	cd_buf_reset(&s->reply);
+	rc = cd_buf_add(&s->reply, reply, len);
+	if (rc)
+		return cd_error_set(err, rc, 0, "reply longer than %d bytes",
+				    SUGGEST_REPLY_MAX);
+	g->reply = s->reply.data;
+	g->reply_len = s->reply.len;
+	g->note = NULL;
+	return check_tone(s, c, g, err);
+}
+
+static void add_str(struct cd_buf *b, const char *key, const char *v)
+{
+	jsonw_key(b, key, 0);
+	jsonw_str(b, v, strlen(v));
+}
+
+int suggestion_json(const struct suggester *s, const struct comment *c,
+		    const struct suggestion *g, struct cd_buf *b)
+{
+	size_t K = nb_nlabels(s->o.model), l, i;
+	size_t start = b->len;
+	int rc;
+
+	cd_buf_addstr(b, "{\"id\":");
+	jsonw_str(b, c->id, strlen(c->id));
+	jsonw_key(b, "text", 0);
+	jsonw_str(b, c->text, c->text_len);
+	add_str(b, "author", c->author);
+	add_str(b, "lang", g->lang);
+	add_str(b, "category", g->category);
+	jsonw_key(b, "confidence", 0);
+	jsonw_num(b, g->confidence, 4);
+	cd_buf_addstr(b, g->uncertain ? ",\"uncertain\":true" :
+					",\"uncertain\":false");
+	cd_buf_addstr(b, ",\"scores\":{");
+	for (l = 0; l < K; l++) {
+		jsonw_key(b, nb_label(s->o.model, l), l == 0);
+		jsonw_num(b, g->prob[l], 4);
+	}
+	cd_buf_addstr(b, "},\"why\":[");
+	for (i = 0; i < g->nwhy; i++) {
+		if (i)
+			cd_buf_addch(b, ',');
+		jsonw_str(b, c->text + g->why[i].start,
+			  g->why[i].end - g->why[i].start);
+	}
+	cd_buf_addch(b, ']');
+	add_str(b, "action", g->action);
+	add_str(b, "template", g->template_id);
+	jsonw_key(b, "reply", 0);
+	jsonw_str(b, g->reply, g->reply_len);
+	if (g->fact) {
+		add_str(b, "fact", g->fact->name);
+	}
+	if (g->note)
+		add_str(b, "note", g->note);
+	else if (g->lang_fallback)
+		add_str(b, "note", "no template in the comment's language; "
+			    "drafted in en");
+	jsonw_key(b, "tone", 0);
+	if (g->toned)
+		rc = tone_result_json(&g->tone, b);
+	else
+		rc = cd_buf_addstr(b, "null");
+	if (!rc)
+		rc = cd_buf_addstr(b, "}\n");
+	if (rc)
+		b->len = start;
+	return rc;
+}

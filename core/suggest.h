@@ -1,0 +1,93 @@
+/*
+ * suggest.h - from one comment to one suggestion: the product's pipeline.
+ *
+ * classify (naive Bayes) -> pick the language -> choose a template variant
+ * -> for fake_news, find a valid fact -> render -> tone check.  suggest,
+ * batch and review all go through here, so a comment gets the same draft
+ * whichever way it came in.
+ *
+ * Ownership: the suggester borrows everything in struct suggester_opts
+ * (they must outlive it) and owns its tokenizers and buffers.  The
+ * suggestion returned by suggester_run() lives in the suggester and stays
+ * valid until the next run or suggester_free().
+ */
+#ifndef CANDOR_SUGGEST_H
+#define CANDOR_SUGGEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "comment.h"
+#include "config.h"
+#include "error.h"
+#include "facts.h"
+#include "nb.h"
+#include "templates.h"
+#include "tone.h"
+
+#define SUGGEST_WHY_MAX 3
+#define SUGGEST_REPLY_MAX 8192          /* bytes of a rendered reply */
+
+struct suggester_opts {
+	const struct cd_config *cfg;
+	const struct nb_model *model;
+	const struct tpl_set *templates;        /* may be NULL: no drafts */
+	const struct fact_sheet *facts;         /* may be NULL: no facts */
+	const struct tone_rules *tone;          /* may be NULL: no check */
+	const char *lang;                       /* "en"/"ru" forces; NULL: auto */
+	int64_t now;                            /* for fact validity */
+};
+
+struct suggestion {
+	int label;                      /* index into the model's labels */
+	const char *category;
+	double confidence;
+	int uncertain;
+	double prob[NB_MAX_LABELS];
+	size_t nwhy;
+	struct { size_t start, end; } why[SUGGEST_WHY_MAX]; /* bytes of text */
+	const char *lang;               /* the template language used */
+	int lang_fallback;              /* no template in the comment's language */
+	const char *action;             /* reply, reply+escalate, hide, ... */
+	const char *template_id;        /* "" when no draft */
+	const char *reply;              /* "" when no draft */
+	size_t reply_len;
+	const struct fact *fact;        /* the fact cited, or NULL */
+	const char *note;               /* why there is no draft, or NULL */
+	int toned;                      /* tone holds a result */
+	struct tone_result tone;
+};
+
+struct suggester;
+
+struct suggester *suggester_new(const struct suggester_opts *o,
+				struct cd_error *err);
+void suggester_free(struct suggester *s);
+
+/*
+ * Suggest a reply to c.  category (a model label or any templates
+ * category) overrides the classifier's choice when a person changed it;
+ * variant shifts the template rotation (the review loop's "next variant").
+ * Returns 0 with *out set, or a negative status (invalid UTF-8 in the
+ * comment, an over-long reply).
+ */
+int suggester_run(struct suggester *s, const struct comment *c,
+		  const char *category, unsigned variant,
+		  const struct suggestion **out, struct cd_error *err);
+
+/*
+ * Re-check an edited reply for the suggestion's category and comment and
+ * replace the draft with it (the review loop's edit).
+ */
+int suggester_set_reply(struct suggester *s, const struct comment *c,
+			const char *reply, size_t len, struct cd_error *err);
+
+/* The suggestion record of SPEC section 4 as one JSON line (with '\n'). */
+int suggestion_json(const struct suggester *s, const struct comment *c,
+		    const struct suggestion *g, struct cd_buf *out);
+
+/* The action of SPEC section 2's table for a category. */
+const char *suggest_action(const char *category, int has_template);
+
+#endif

@@ -1,0 +1,834 @@
+/*
+ * templates.c - see templates.h.
+ *
+ * Loading walks the three directory levels, reads each file whole (capped
+ * at TPL_FILE_MAX), checks it is UTF-8, parses it with mustache_parse()
+ * and then reads the metadata comment off the front of the source.  The
+ * set is sorted by (lang, category, name), so the variants of a category
+ * are neighbours and tpl_choose() only has to find where they start.
+ */
+#include "templates.h"
+#include "tokenize.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#define PATH_BYTES 1024                 /* a template's path */
+#define META_OPEN "{{!"
+
+struct tpl {
+	char *strs;             /* one block: id, path, intent, requires, and
+				   lang, category, name, NUL-separated */
+	const char *id, *path, *intent, *requires;
+	const char *lang, *category, *name;
+	struct mustache_template *mt;
+};
+
+struct tpl_set {
+	struct tpl *v;
+	size_t n, cap;
+};
+
+/* ---- small helpers ----------------------------------------------------- */
+
+static int nomem(struct cd_error *err)
+{
+	return cd_error_set(err, CD_ERR_NOMEM, 0, "out of memory");
+}
+
+static int is_hspace(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
+/* Line and column (in code points, 1-based) of byte off in src. */
+static void position(const char *src, size_t off, long *line, long *col)
+{
+	size_t i;
+
+	*line = 1;
+	*col = 1;
+	for (i = 0; i < off; i++) {
+		if (src[i] == '\n') {
+			++*line;
+			*col = 1;
+		} else if (((unsigned char)src[i] & 0xC0) != 0x80) {
+			++*col;
+		}
+	}
+}
+
+/* A path component fit for an id: ASCII letters, digits, '-', '_', '.'. */
+static int good_part(const char *s)
+{
+	size_t i, n = strlen(s);
+
+	if (!n || n > TPL_PART_MAX)
+		return 0;
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.'))
+			return 0;
+	}
+	return 1;
+}
+
+static int has_suffix(const char *s, const char *suf)
+{
+	size_t n = strlen(s), k = strlen(suf);
+
+	return n > k && !strcmp(s + n - k, suf);
+}
+
+static int is_dir(const char *path)
+{
+	struct stat st;
+
+	return !stat(path, &st) && S_ISDIR(st.st_mode);
+}
+
+static int join(char *out, const char *a, const char *b, struct cd_error *err)
+{
+	int n = snprintf(out, PATH_BYTES, "%s/%s", a, b);
+
+	if (n < 0 || n >= PATH_BYTES)
+		return cd_error_set(err, CD_ERR_LIMIT, 0,
+				    "path '%s/%s' longer than %d bytes", a, b,
+				    PATH_BYTES - 1);
+	return 0;
+}
+
+/* ---- one template ------------------------------------------------------ */
+
+/* Read path whole into a malloc'd NUL-terminated buffer, at most the cap. */
+static int read_file(const char *path, char **out, size_t *len,
+		     struct cd_error *err)
+{
+	FILE *fp = fopen(path, "rb");
+	char *buf;
+	size_t n;
+
+	if (!fp)
+		return cd_error_set(err, CD_ERR_NOINPUT, 0,
+				    "cannot open '%s': %s", path,
+				    strerror(errno));
+	buf = malloc(TPL_FILE_MAX + 2);
+	if (!buf) {
+		fclose(fp);
+		return nomem(err);
+	}
+	n = fread(buf, 1, TPL_FILE_MAX + 1, fp);
+	if (ferror(fp)) {
+		free(buf);
+		fclose(fp);
+		return cd_error_set(err, CD_ERR_IO, 0, "cannot read '%s': %s",
+				    path, strerror(errno));
+	}
+	fclose(fp);
+	if (n > TPL_FILE_MAX) {
+		free(buf);
+		return cd_error_set(err, CD_ERR_LIMIT, 0,
+				    "%s: template larger than %d bytes", path,
+				    TPL_FILE_MAX);
+	}
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+/* [s, e) without blanks at either end. */
+static void trim(const char **s, const char **e)
+{
+	while (*s < *e && (is_hspace(**s) || **s == '\n'))
+		++*s;
+	while (*e > *s && (is_hspace((*e)[-1]) || (*e)[-1] == '\n'))
+		--*e;
+}
+
+/* Check each name in requires[s, e) is a known variable. */
+static int check_requires(const char *src, const char *s, const char *e,
+			  const char *path, struct cd_error *err)
+{
+	char name[TPL_PART_MAX * 2];
+	long line, col;
+
+	while (s < e) {
+		const char *w;
+		size_t n;
+
+		while (s < e && (is_hspace(*s) || *s == ','))
+			s++;
+		for (w = s; s < e && !is_hspace(*s) && *s != ','; s++)
+			;
+		n = (size_t)(s - w);
+		if (!n)
+			continue;
+		if (n >= sizeof(name) || (memcpy(name, w, n), name[n] = '\0',
+					  !tpl_known_variable(name))) {
+			position(src, (size_t)(w - src), &line, &col);
+			return cd_error_setc(err, CD_ERR_DATA, line, col,
+					     "%s:%ld:%ld: unknown variable "
+					     "'%.*s' in requires", path, line,
+					     col, (int)(n > 64 ? 64 : n), w);
+		}
+	}
+	return 0;
+}
+
+/*
+ * Find the metadata comment at the start of src: the text after "intent:"
+ * and after "requires:", each up to the end of its line.
+ */
+static int read_meta(const char *src, size_t len, const char *path,
+		     const char **intent, size_t *intent_len,
+		     const char **req, size_t *req_len, struct cd_error *err)
+{
+	const char *end, *p, *s, *e;
+	int have_intent = 0, have_req = 0;
+	long line, col;
+
+	if (len < 3 || memcmp(src, META_OPEN, 3))
+		return cd_error_setc(err, CD_ERR_DATA, 1, 1,
+				     "%s:1:1: missing the metadata comment "
+				     "'{{! intent: ... requires: ... }}' at the "
+				     "start", path);
+	end = strstr(src + 3, "}}");
+	if (!end)                       /* mustache_parse caught this */
+		end = src + len;
+	for (p = src + 3; p < end; p = e + (e < end)) {
+		for (e = p; e < end && *e != '\n'; e++)
+			;
+		s = p;
+		while (s < e && is_hspace(*s))
+			s++;
+		if ((size_t)(e - s) >= 7 && !memcmp(s, "intent:", 7)) {
+			const char *v = s + 7, *ve = e;
+
+			trim(&v, &ve);
+			*intent = v;
+			*intent_len = (size_t)(ve - v);
+			have_intent = 1;
+			if (!*intent_len) {
+				position(src, (size_t)(s - src), &line, &col);
+				return cd_error_setc(err, CD_ERR_DATA, line, col,
+						     "%s:%ld:%ld: empty intent",
+						     path, line, col);
+			}
+		} else if ((size_t)(e - s) >= 9 && !memcmp(s, "requires:", 9)) {
+			const char *v = s + 9, *ve = e;
+			int rc;
+
+			trim(&v, &ve);
+			rc = check_requires(src, v, ve, path, err);
+			if (rc)
+				return rc;
+			*req = v;
+			*req_len = (size_t)(ve - v);
+			have_req = 1;
+		}
+	}
+	if (!have_intent || !have_req)
+		return cd_error_setc(err, CD_ERR_DATA, 1, 1,
+				     "%s:1:1: the metadata comment has no '%s' "
+				     "line", path,
+				     have_intent ? "requires:" : "intent:");
+	return 0;
+}
+
+/* Build t from the file at path: dir/lang/category/name.mustache. */
+static int load_one(struct tpl *t, const char *path, const char *lang,
+		    const char *category, const char *name,
+		    struct cd_error *err)
+{
+	const char *intent = NULL, *req = NULL;
+	size_t len, ilen = 0, rlen = 0, bad, nlen = strlen(name) - 9;
+	struct cd_buf b;
+	char *src;
+	long line, col;
+	int rc;
+
+	memset(t, 0, sizeof(*t));
+	rc = read_file(path, &src, &len, err);
+	if (rc)
+		return rc;
+	if (tok_utf8_check(src, len, &bad)) {
+		position(src, bad, &line, &col);
+		free(src);
+		return cd_error_setc(err, CD_ERR_DATA, line, col,
+				     "%s:%ld:%ld: invalid UTF-8", path, line,
+				     col);
+	}
+	rc = mustache_parse(src, len, &t->mt, err);
+	if (rc) {
+		free(src);
+		if (rc == CD_ERR_DATA) {
+			char msg[sizeof(err->msg)];
+
+			snprintf(msg, sizeof(msg), "%s", err->msg);
+			return cd_error_setc(err, rc, err->line, err->col,
+					     "%s:%ld:%ld: %s", path, err->line,
+					     err->col, msg);
+		}
+		return rc;
+	}
+	rc = read_meta(src, len, path, &intent, &ilen, &req, &rlen, err);
+	if (!rc) {
+		cd_buf_init(&b, 4 * PATH_BYTES + TPL_FILE_MAX);
+		/* id, path, intent, requires, lang, category, name */
+		if (cd_buf_addf(&b, "%s/%s/%.*s", lang, category, (int)nlen,
+				name) ||
+		    cd_buf_add(&b, "", 1) || cd_buf_addstr(&b, path) ||
+		    cd_buf_add(&b, "", 1) || cd_buf_add(&b, intent, ilen) ||
+		    cd_buf_add(&b, "", 1) || cd_buf_add(&b, req, rlen) ||
+		    cd_buf_add(&b, "", 1) || cd_buf_addstr(&b, lang) ||
+		    cd_buf_add(&b, "", 1) || cd_buf_addstr(&b, category) ||
+		    cd_buf_add(&b, "", 1) || cd_buf_add(&b, name, nlen)) {
+			cd_buf_release(&b);
+			rc = nomem(err);
+		} else {
+			const char *p;
+
+			t->strs = b.data;
+			t->id = p = t->strs;
+			t->path = p += strlen(p) + 1;
+			t->intent = p += strlen(p) + 1;
+			t->requires = p += strlen(p) + 1;
+			t->lang = p += strlen(p) + 1;
+			t->category = p += strlen(p) + 1;
+			t->name = p += strlen(p) + 1;
+		}
+	}
+	free(src);
+	if (rc) {
+		mustache_free(t->mt);
+		t->mt = NULL;
+	}
+	return rc;
+}
+
+static void release_one(struct tpl *t)
+{
+	mustache_free(t->mt);
+	free(t->strs);
+}
+
+/* ---- the set ----------------------------------------------------------- */
+
+static int add(struct tpl_set *s, const char *path, const char *lang,
+	       const char *category, const char *name, struct cd_error *err)
+{
+	const char *bad = !good_part(lang) ? lang :
+			  !good_part(category) ? category : NULL;
+	int rc;
+
+	if (!bad && (strlen(name) - 9 > TPL_PART_MAX || !good_part(name)))
+		bad = name;
+	if (bad)
+		return cd_error_set(err, CD_ERR_DATA, 0,
+				    "%s: bad name '%s' (use at most %d letters, "
+				    "digits, '-', '_' and '.')", path, bad,
+				    TPL_PART_MAX);
+	if (s->n == TPL_MAX)
+		return cd_error_set(err, CD_ERR_LIMIT, 0,
+				    "more than %d templates", TPL_MAX);
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 32;
+		struct tpl *v = realloc(s->v, cap * sizeof(*v));
+
+		if (!v)
+			return nomem(err);
+		s->v = v;
+		s->cap = cap;
+	}
+	rc = load_one(&s->v[s->n], path, lang, category, name, err);
+	if (!rc)
+		s->n++;
+	return rc;
+}
+
+/* dir/lang/category: every *.mustache file in it. */
+static int scan_category(struct tpl_set *s, const char *dir, const char *lang,
+			 const char *category, struct cd_error *err)
+{
+	char path[PATH_BYTES], file[PATH_BYTES];
+	struct dirent *de;
+	DIR *d;
+	int rc = 0;
+
+	if (join(path, dir, lang, err) || join(path, path, category, err))
+		return CD_ERR_LIMIT;
+	d = opendir(path);
+	if (!d)
+		return cd_error_set(err, CD_ERR_NOINPUT, 0,
+				    "cannot open '%s': %s", path,
+				    strerror(errno));
+	while (!rc && (de = readdir(d))) {
+		if (de->d_name[0] == '.' || !has_suffix(de->d_name, ".mustache"))
+			continue;
+		rc = join(file, path, de->d_name, err);
+		if (!rc && is_dir(file))
+			continue;
+		if (!rc)
+			rc = add(s, file, lang, category, de->d_name, err);
+	}
+	closedir(d);
+	return rc;
+}
+
+/* A .mustache file where no template belongs is a mistake to report. */
+static int misplaced(const char *path, struct cd_error *err)
+{
+	return cd_error_set(err, CD_ERR_DATA, 0,
+			    "%s: a template belongs in "
+			    "<lang>/<category>/<name>.mustache", path);
+}
+
+/* dir/lang: every category directory in it. */
+static int scan_lang(struct tpl_set *s, const char *dir, const char *lang,
+		     struct cd_error *err)
+{
+	char path[PATH_BYTES], sub[PATH_BYTES];
+	struct dirent *de;
+	DIR *d;
+	int rc = 0;
+
+	if (join(path, dir, lang, err))
+		return CD_ERR_LIMIT;
+	d = opendir(path);
+	if (!d)
+		return cd_error_set(err, CD_ERR_NOINPUT, 0,
+				    "cannot open '%s': %s", path,
+				    strerror(errno));
+	while (!rc && (de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		rc = join(sub, path, de->d_name, err);
+		if (rc)
+			break;
+		if (is_dir(sub))
+			rc = scan_category(s, dir, lang, de->d_name, err);
+		else if (has_suffix(de->d_name, ".mustache"))
+			rc = misplaced(sub, err);
+	}
+	closedir(d);
+	return rc;
+}
+
+static int by_id(const void *a, const void *b)
+{
+	const struct tpl *x = a, *y = b;
+	int c = strcmp(x->lang, y->lang);
+
+	if (!c)
+		c = strcmp(x->category, y->category);
+	return c ? c : strcmp(x->name, y->name);
+}
+
+struct tpl_set *tpl_load(const char *dir, struct cd_error *err)
+{
+	struct tpl_set *s;
+	char sub[PATH_BYTES];
+	struct dirent *de;
+	DIR *d;
+	int rc = 0;
+
+	if (!dir) {
+		cd_error_set(err, CD_ERR_USAGE, 0, "no templates directory");
+		return NULL;
+	}
+	s = calloc(1, sizeof(*s));
+	if (!s) {
+		nomem(err);
+		return NULL;
+	}
+	d = opendir(dir);
+	if (!d) {
+		cd_error_set(err, CD_ERR_NOINPUT, 0, "cannot open '%s': %s", dir,
+			     strerror(errno));
+		free(s);
+		return NULL;
+	}
+	while (!rc && (de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		rc = join(sub, dir, de->d_name, err);
+		if (rc)
+			break;
+		if (is_dir(sub))
+			rc = scan_lang(s, dir, de->d_name, err);
+		else if (has_suffix(de->d_name, ".mustache"))
+			rc = misplaced(sub, err);
+	}
+	closedir(d);
+	if (!rc && !s->n)
+		rc = cd_error_set(err, CD_ERR_DATA, 0,
+				  "no templates in '%s' (expected "
+				  "<lang>/<category>/<name>.mustache)", dir);
+	if (rc) {
+		tpl_free(s);
+		return NULL;
+	}
+	qsort(s->v, s->n, sizeof(*s->v), by_id);
+	return s;
+}
+
+void tpl_free(struct tpl_set *s)
+{
+	size_t i;
+
+	if (!s)
+		return;
+	for (i = 0; i < s->n; i++)
+		release_one(&s->v[i]);
+	free(s->v);
+	free(s);
+}
+
+size_t tpl_count(const struct tpl_set *s)
+{
+	return s ? s->n : 0;
+}
+
+const struct tpl *tpl_at(const struct tpl_set *s, size_t i)
+{
+	return s && i < s->n ? &s->v[i] : NULL;
+}
+
+const struct tpl *tpl_find(const struct tpl_set *s, const char *id)
+{
+	size_t i;
+
+	for (i = 0; s && id && i < s->n; i++)
+		if (!strcmp(s->v[i].id, id))
+			return &s->v[i];
+	return NULL;
+}
+
+const char *tpl_id(const struct tpl *t) { return t->id; }
+const char *tpl_lang(const struct tpl *t) { return t->lang; }
+const char *tpl_category(const struct tpl *t) { return t->category; }
+const char *tpl_name(const struct tpl *t) { return t->name; }
+const char *tpl_path(const struct tpl *t) { return t->path; }
+const char *tpl_intent(const struct tpl *t) { return t->intent; }
+const char *tpl_requires(const struct tpl *t) { return t->requires; }
+
+const struct mustache_template *tpl_template(const struct tpl *t)
+{
+	return t->mt;
+}
+
+/* ---- choosing ---------------------------------------------------------- */
+
+/*
+ * The splitmix64 finaliser (Steele, Lea, Flood, "Fast splittable
+ * pseudorandom number generators", OOPSLA 2014): every input bit flips
+ * each output bit with probability close to 1/2, so ids 1, 2, 3, ... land
+ * on the variants evenly.
+ */
+static uint64_t mix64(uint64_t z)
+{
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+	return z ^ (z >> 31);
+}
+
+/* The first template of lang + category and how many follow it. */
+static size_t group(const struct tpl_set *s, const char *lang,
+		    const char *category, size_t *first)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < s->n; i++) {
+		if (strcmp(s->v[i].lang, lang) ||
+		    strcmp(s->v[i].category, category)) {
+			if (n)
+				break;
+			continue;
+		}
+		if (!n)
+			*first = i;
+		n++;
+	}
+	return n;
+}
+
+const struct tpl *tpl_choose(const struct tpl_set *s, const char *lang,
+			     const char *category, const char *id,
+			     const char *text, size_t text_len,
+			     unsigned variant_offset, int *fell_back)
+{
+	size_t first = 0, n = 0;
+	uint64_t h;
+
+	if (fell_back)
+		*fell_back = 0;
+	if (!s || !category)
+		return NULL;
+	if (lang && *lang)
+		n = group(s, lang, category, &first);
+	if (!n) {
+		n = group(s, "en", category, &first);
+		if (n && fell_back && (!lang || strcmp(lang, "en")))
+			*fell_back = 1;
+	}
+	if (!n)
+		return NULL;
+	if (!id)
+		id = "";
+	if (!text)
+		text_len = 0;
+	h = mix64(mix64(tok_hash(id, strlen(id))) ^
+		  tok_hash(text ? text : "", text_len));
+	return &s->v[first + (size_t)((h % n + variant_offset % n) % n)];
+}
+
+/* ---- rendering --------------------------------------------------------- */
+
+static int tight_before(char c)
+{
+	return c == ',' || c == '.' || c == '!' || c == '?';
+}
+
+/*
+ * Tidy s[0..n) in place (the result is never longer): see tpl_render().
+ * Returns the new length.
+ */
+static size_t tidy(char *s, size_t n)
+{
+	size_t i, o = 0, newlines = 0;
+	int space = 0;
+
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (is_hspace(c)) {
+			space = 1;
+			continue;
+		}
+		if (c == '\n') {
+			newlines++;
+			space = 0;
+			continue;
+		}
+		if (o) {
+			if (newlines) {
+				s[o++] = '\n';
+				if (newlines > 1)
+					s[o++] = '\n';
+			} else if (space && !tight_before(c)) {
+				s[o++] = ' ';
+			}
+		}
+		newlines = 0;
+		space = 0;
+		s[o++] = c;
+	}
+	return o;
+}
+
+int tpl_render(const struct tpl *t, const cJSON *data, size_t max_bytes,
+	       struct cd_buf *out, struct cd_error *err)
+{
+	struct mustache_opts opts = { MUSTACHE_ESCAPE_NONE, NULL, NULL, 0, 0 };
+	struct cd_buf raw;
+	char msg[sizeof(err->msg)];
+	size_t n;
+	int rc;
+
+	if (!t || !out)
+		return cd_error_set(err, CD_ERR_USAGE, 0,
+				    "tpl_render: missing argument");
+	cd_buf_init(&raw, max_bytes ? max_bytes : TPL_RENDER_MAX);
+	rc = mustache_render(t->mt, data, &opts, &raw, err);
+	if (rc) {
+		cd_buf_release(&raw);
+		if (!err)
+			return rc;
+		snprintf(msg, sizeof(msg), "%s", err->msg);
+		return cd_error_setc(err, rc, err->line, err->col,
+				     "template '%s': %s", t->id, msg);
+	}
+	n = raw.data ? tidy(raw.data, raw.len) : 0;
+	rc = cd_buf_add(out, raw.data ? raw.data : "", n);
+	cd_buf_release(&raw);
+	if (rc == CD_ERR_LIMIT)
+		return cd_error_set(err, rc, 0,
+				    "template '%s': reply exceeds %zu bytes",
+				    t->id, out->max);
+	return rc ? nomem(err) : 0;
+}
+
+/* ---- data -------------------------------------------------------------- */
+
+/* Add name: s[0..n) to o unless it is empty; 0 or CD_ERR_NOMEM. */
+static int add_str(cJSON *o, const char *name, const char *s, size_t n)
+{
+	cJSON *v;
+	char *copy;
+
+	if (!s || !n)
+		return 0;
+	copy = malloc(n + 1);
+	if (!copy)
+		return CD_ERR_NOMEM;
+	memcpy(copy, s, n);
+	copy[n] = '\0';
+	v = cJSON_CreateString(copy);
+	free(copy);
+	if (!v || !cJSON_AddItemToObject(o, name, v)) {
+		cJSON_Delete(v);
+		return CD_ERR_NOMEM;
+	}
+	return 0;
+}
+
+static int add_cstr(cJSON *o, const char *name, const char *s)
+{
+	return add_str(o, name, s, s ? strlen(s) : 0);
+}
+
+/* Add o2 to o as name, or drop it when it is empty. */
+static int add_object(cJSON *o, const char *name, cJSON *o2)
+{
+	if (!o2->child) {
+		cJSON_Delete(o2);
+		return 0;
+	}
+	if (!cJSON_AddItemToObject(o, name, o2)) {
+		cJSON_Delete(o2);
+		return CD_ERR_NOMEM;
+	}
+	return 0;
+}
+
+cJSON *tpl_data_new(const struct comment *c, const char *lang,
+		    const char *category, const struct cd_config *cfg,
+		    const struct fact *f)
+{
+	cJSON *d = cJSON_CreateObject(), *o;
+	int rc = 0;
+
+	if (!d)
+		return NULL;
+	if (c) {
+		const char *author = c->author;
+
+		while (author && *author == '@')
+			author++;
+		rc |= add_cstr(d, "author", author);
+		rc |= add_cstr(d, "id", c->id);
+		rc |= add_str(d, "text", c->text, c->text ? c->text_len : 0);
+	}
+	rc |= add_cstr(d, "lang", lang);
+	rc |= add_cstr(d, "category", category);
+	if (cfg) {
+		o = cJSON_CreateObject();
+		if (!o)
+			goto fail;
+		rc |= add_cstr(o, "name", cfg->brand.name);
+		rc |= add_cstr(o, "handle", cfg->brand.handle);
+		rc |= add_cstr(o, "support_url", cfg->brand.support_url);
+		rc |= add_cstr(o, "faq_url", cfg->brand.faq_url);
+		rc |= add_object(d, "brand", o);
+	}
+	if (f) {
+		o = cJSON_CreateObject();
+		if (!o)
+			goto fail;
+		rc |= add_cstr(o, "statement", f->statement);
+		rc |= add_cstr(o, "source_url", f->source_url);
+		rc |= add_object(d, "fact", o);
+	}
+	if (!rc)
+		return d;
+fail:
+	cJSON_Delete(d);
+	return NULL;
+}
+
+/* ---- language and variables ------------------------------------------- */
+
+/* A chunk that is a mention, a URL or a domain: its letters do not count. */
+static int not_prose(const unsigned char *s, size_t n)
+{
+	size_t i;
+
+	if (s[0] == '@')
+		return 1;
+	for (i = 1; i + 1 < n; i++) {
+		int before = (s[i - 1] >= 'a' && s[i - 1] <= 'z') ||
+			     (s[i - 1] >= 'A' && s[i - 1] <= 'Z') ||
+			     (s[i - 1] >= '0' && s[i - 1] <= '9');
+		int after = (s[i + 1] >= 'a' && s[i + 1] <= 'z') ||
+			    (s[i + 1] >= 'A' && s[i + 1] <= 'Z');
+
+		if ((s[i] == '.' || s[i] == '/' || s[i] == ':') && before && after)
+			return 1;
+	}
+	return 0;
+}
+
+const char *tpl_detect_lang(const char *text, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)text;
+	size_t i = 0, latin = 0, cyrillic = 0;
+
+	if (!text)
+		return "en";
+	while (i < len) {
+		size_t start = i, end;
+
+		while (start < len && (u[start] == ' ' || u[start] == '\t' ||
+				       u[start] == '\n' || u[start] == '\r'))
+			start++;
+		for (end = start; end < len && u[end] != ' ' && u[end] != '\t' &&
+				  u[end] != '\n' && u[end] != '\r'; end++)
+			;
+		i = end;
+		if (start == end || not_prose(u + start, end - start))
+			continue;
+		for (; start < end; start++) {
+			unsigned char c = u[start];
+
+			if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
+				latin++;
+			/* U+0400..U+052F: lead bytes D0..D4 */
+			else if (c >= 0xD0 && c <= 0xD4 && start + 1 < end &&
+				 (u[start + 1] & 0xC0) == 0x80)
+				cyrillic++;
+			/* U+00C0..U+024F, Latin-1 and Latin Extended letters,
+			   but not U+00D7 and U+00F7 (multiply, divide) */
+			else if (c >= 0xC3 && c <= 0xC9 && start + 1 < end &&
+				 (u[start + 1] & 0xC0) == 0x80 &&
+				 !(c == 0xC3 && (u[start + 1] == 0x97 ||
+						 u[start + 1] == 0xB7)))
+				latin++;
+		}
+	}
+	return cyrillic > latin ? "ru" : "en";
+}
+
+int tpl_known_variable(const char *name)
+{
+	static const char *const known[] = {
+		".", "author", "id", "text", "lang", "category",
+		"brand", "brand.name", "brand.handle", "brand.support_url",
+		"brand.faq_url",
+		"fact", "fact.statement", "fact.source_url", NULL
+	};
+	size_t i;
+
+	for (i = 0; name && known[i]; i++)
+		if (!strcmp(name, known[i]))
+			return 1;
+	return 0;
+}
