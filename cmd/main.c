@@ -32,6 +32,8 @@ struct command {
 
 /* Sorted by name. */
 static const struct command commands[] = {
+	{ "batch", cmd_batch, NEED_CONFIG | NEED_MODEL,
+	  "CSV in, CSV out: each row with its category, draft and tone" },
 	{ "classify", cmd_classify, NEED_CONFIG | NEED_MODEL,
 	  "category, confidence and scores of each comment (fast path)" },
 	{ "eval", cmd_eval, NEED_CONFIG,
@@ -41,6 +43,10 @@ static const struct command commands[] = {
 	{ "model", cmd_model, 0, "model info|dump MODEL, model merge A B -o C" },
 	{ "render", cmd_render, 0,
 	  "render one Mustache template with JSON data (for authors)" },
+	{ "suggest", cmd_suggest, NEED_CONFIG | NEED_MODEL,
+	  "one suggestion (category, why, draft reply, tone) per comment" },
+	{ "templates", cmd_templates, NEED_CONFIG,
+	  "templates list|check: list, or check every reply template" },
 	{ "tone", cmd_tone, NEED_CONFIG,
 	  "lint a reply: exit 1 when a finding is an error" },
 	{ "train", cmd_train, NEED_CONFIG,

@@ -61,6 +61,8 @@ int pipeline_open(struct pipeline *p, struct cli *c)
 		pipeline_close(p);
 		return code;
 	}
+	if (!c->model)
+		return 0;               /* templates and facts only */
 	memset(&o, 0, sizeof(o));
 	o.cfg = &c->cfg;
 	o.model = c->model;

@@ -2,7 +2,7 @@
  * pipeline.h - load what suggest, batch and review need to draft replies:
  * templates (-t or the shipped ones), the fact sheet (facts.ini beside the
  * config in use, else the shipped one) and the tone phrase lists, and build
- * a suggester over the model.
+ * a suggester over the model (when one is loaded; sg is NULL otherwise).
  */
 #ifndef CANDOR_PIPELINE_H
 #define CANDOR_PIPELINE_H

@@ -111,10 +111,16 @@ static const char *at(const struct fact_sheet *fs, size_t off)
 	return fs->arena.data + off;
 }
 
-/* Case-insensitive equality of language codes ("en", "RU"). */
-static int lang_eq(const char *a, const char *b)
+/*
+ * 1 when the comment's language code serves a fact written for fact_lang:
+ * the same primary subtag, case aside ("en" serves "EN" and "en-US").
+ */
+static int lang_eq(const char *fact_lang, const char *lang)
 {
-	return !strcasecmp(a, b);
+	size_t n = strlen(fact_lang);
+
+	return !strncasecmp(fact_lang, lang, n) &&
+	       (lang[n] == '\0' || lang[n] == '-' || lang[n] == '_');
 }
 
 /*
@@ -149,12 +155,12 @@ static int64_t end_of_day(const char *s)
 	return t < 0 ? -1 : t + 86399;
 }
 
-/* A language code: 2 to 8 ASCII lowercase letters. */
+/* A language code as ISO 639 writes them: 2 or 3 lowercase letters. */
 static int is_lang_code(const char *s)
 {
 	size_t i, n = strlen(s);
 
-	if (n < 2 || n > 8)
+	if (n < 2 || n > 3)
 		return 0;
 	for (i = 0; i < n; i++)
 		if (s[i] < 'a' || s[i] > 'z')
@@ -197,8 +203,9 @@ static int new_fact(struct load *ld, const char *section, long line,
 		if (!strcmp(at(fs, fs->meta[i].name), section))
 			return cd_error_set(err, CD_ERR_CONFIG, line,
 					    "%s:%ld: fact [%s] appears twice "
-					    "(first at line %ld)", ld->path, line,
-					    section, fs->meta[i].key_line);
+					    "(its first key is on line %ld)",
+					    ld->path, line, section,
+					    fs->meta[i].key_line);
 	if (fs->nfacts == FACTS_MAX)
 		return cd_error_set(err, CD_ERR_LIMIT, line,
 				    "%s:%ld: more than %d facts", ld->path, line,
@@ -265,6 +272,7 @@ static int add_phrase(struct load *ld, struct fact_meta *m, const char *kw,
 	size_t ns, nn, i, k;
 	int rc;
 
+	cd_error_clear(&e);
 	if (kwlen >= sizeof(raw))
 		return cd_error_set(err, CD_ERR_LIMIT, line,
 				    "%s:%ld: keyword longer than %zu bytes",

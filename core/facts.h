@@ -80,8 +80,9 @@ int facts_valid(const struct fact_sheet *fs, const struct fact *f, int64_t now);
 
 /*
  * The fact that best matches the comment that tk last ran on (tok_run),
- * among the facts valid at `now` whose lang is empty or equal to `lang`
- * (lang NULL or "" considers every fact).  The score is the number of the
+ * among the facts valid at `now` whose lang is empty or the primary
+ * language of `lang` ("en" serves "en", "EN" and "en-US"; lang NULL or ""
+ * considers every fact).  The score is the number of the
  * fact's distinct keyword phrases found in the comment (two keywords that
  * match the very same words count once).  Ties go to the fact whose
  * matched phrases have more words in all (the more specific one), then to

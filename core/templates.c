@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 
 #define PATH_BYTES 1024                 /* a template's path */
@@ -172,14 +171,17 @@ static int check_requires(const char *src, const char *s, const char *e,
 		n = (size_t)(s - w);
 		if (!n)
 			continue;
-		if (n >= sizeof(name) || (memcpy(name, w, n), name[n] = '\0',
-					  !tpl_known_variable(name))) {
-			position(src, (size_t)(w - src), &line, &col);
-			return cd_error_setc(err, CD_ERR_DATA, line, col,
-					     "%s:%ld:%ld: unknown variable "
-					     "'%.*s' in requires", path, line,
-					     col, (int)(n > 64 ? 64 : n), w);
+		if (n < sizeof(name)) {
+			memcpy(name, w, n);
+			name[n] = '\0';
+			if (tpl_known_variable(name))
+				continue;
 		}
+		position(src, (size_t)(w - src), &line, &col);
+		return cd_error_setc(err, CD_ERR_DATA, line, col,
+				     "%s:%ld:%ld: unknown variable '%.*s' in "
+				     "requires", path, line, col,
+				     (int)(n > 64 ? 64 : n), w);
 	}
 	return 0;
 }
@@ -250,9 +252,9 @@ static int load_one(struct tpl *t, const char *path, const char *lang,
 		    struct cd_error *err)
 {
 	const char *intent = NULL, *req = NULL;
-	size_t len, ilen = 0, rlen = 0, bad, nlen = strlen(name) - 9;
+	size_t len = 0, ilen = 0, rlen = 0, bad = 0;
 	struct cd_buf b;
-	char *src;
+	char *src = NULL;
 	long line, col;
 	int rc;
 
@@ -270,7 +272,7 @@ static int load_one(struct tpl *t, const char *path, const char *lang,
 	rc = mustache_parse(src, len, &t->mt, err);
 	if (rc) {
 		free(src);
-		if (rc == CD_ERR_DATA) {
+		if (rc == CD_ERR_DATA && err) {
 			char msg[sizeof(err->msg)];
 
 			snprintf(msg, sizeof(msg), "%s", err->msg);
@@ -284,14 +286,13 @@ static int load_one(struct tpl *t, const char *path, const char *lang,
 	if (!rc) {
 		cd_buf_init(&b, 4 * PATH_BYTES + TPL_FILE_MAX);
 		/* id, path, intent, requires, lang, category, name */
-		if (cd_buf_addf(&b, "%s/%s/%.*s", lang, category, (int)nlen,
-				name) ||
+		if (cd_buf_addf(&b, "%s/%s/%s", lang, category, name) ||
 		    cd_buf_add(&b, "", 1) || cd_buf_addstr(&b, path) ||
 		    cd_buf_add(&b, "", 1) || cd_buf_add(&b, intent, ilen) ||
 		    cd_buf_add(&b, "", 1) || cd_buf_add(&b, req, rlen) ||
 		    cd_buf_add(&b, "", 1) || cd_buf_addstr(&b, lang) ||
 		    cd_buf_add(&b, "", 1) || cd_buf_addstr(&b, category) ||
-		    cd_buf_add(&b, "", 1) || cd_buf_add(&b, name, nlen)) {
+		    cd_buf_add(&b, "", 1) || cd_buf_addstr(&b, name)) {
 			cd_buf_release(&b);
 			rc = nomem(err);
 		} else {
@@ -323,15 +324,23 @@ static void release_one(struct tpl *t)
 
 /* ---- the set ----------------------------------------------------------- */
 
+/* Load path, the file `file` in dir/lang/category, into the set. */
 static int add(struct tpl_set *s, const char *path, const char *lang,
-	       const char *category, const char *name, struct cd_error *err)
+	       const char *category, const char *file, struct cd_error *err)
 {
-	const char *bad = !good_part(lang) ? lang :
-			  !good_part(category) ? category : NULL;
+	char name[TPL_PART_MAX + 1];
+	size_t n = strlen(file) - strlen(".mustache");
+	const char *bad = NULL;
 	int rc;
 
-	if (!bad && (strlen(name) - 9 > TPL_PART_MAX || !good_part(name)))
-		bad = name;
+	if (n >= sizeof(name)) {
+		bad = file;
+	} else {
+		memcpy(name, file, n);
+		name[n] = '\0';
+		bad = !good_part(lang) ? lang : !good_part(category) ? category :
+		      !good_part(name) ? file : NULL;
+	}
 	if (bad)
 		return cd_error_set(err, CD_ERR_DATA, 0,
 				    "%s: bad name '%s' (use at most %d letters, "
@@ -359,12 +368,12 @@ static int add(struct tpl_set *s, const char *path, const char *lang,
 static int scan_category(struct tpl_set *s, const char *dir, const char *lang,
 			 const char *category, struct cd_error *err)
 {
-	char path[PATH_BYTES], file[PATH_BYTES];
+	char ldir[PATH_BYTES], path[PATH_BYTES], file[PATH_BYTES];
 	struct dirent *de;
 	DIR *d;
 	int rc = 0;
 
-	if (join(path, dir, lang, err) || join(path, path, category, err))
+	if (join(ldir, dir, lang, err) || join(path, ldir, category, err))
 		return CD_ERR_LIMIT;
 	d = opendir(path);
 	if (!d)
@@ -561,11 +570,31 @@ static size_t group(const struct tpl_set *s, const char *lang,
 	return n;
 }
 
+/*
+ * The primary language subtag of lang in lowercase ("en-US", "EN" -> "en")
+ * into out[size]; "" when there is none or it does not fit.
+ */
+static void primary_lang(const char *lang, char *out, size_t size)
+{
+	size_t i;
+
+	for (i = 0; lang && lang[i] && lang[i] != '-' && lang[i] != '_'; i++) {
+		if (i + 1 >= size) {
+			i = 0;
+			break;
+		}
+		out[i] = (lang[i] >= 'A' && lang[i] <= 'Z') ?
+			 (char)(lang[i] + 32) : lang[i];
+	}
+	out[i] = '\0';
+}
+
 const struct tpl *tpl_choose(const struct tpl_set *s, const char *lang,
 			     const char *category, const char *id,
 			     const char *text, size_t text_len,
 			     unsigned variant_offset, int *fell_back)
 {
+	char primary[TPL_PART_MAX + 1];
 	size_t first = 0, n = 0;
 	uint64_t h;
 
@@ -573,11 +602,14 @@ const struct tpl *tpl_choose(const struct tpl_set *s, const char *lang,
 		*fell_back = 0;
 	if (!s || !category)
 		return NULL;
+	primary_lang(lang, primary, sizeof(primary));
 	if (lang && *lang)
 		n = group(s, lang, category, &first);
+	if (!n && *primary && strcmp(primary, lang))
+		n = group(s, primary, category, &first);
 	if (!n) {
 		n = group(s, "en", category, &first);
-		if (n && fell_back && (!lang || strcmp(lang, "en")))
+		if (n && fell_back && strcmp(primary, "en"))
 			*fell_back = 1;
 	}
 	if (!n)

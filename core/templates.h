@@ -80,8 +80,10 @@ const struct mustache_template *tpl_template(const struct tpl *t);
 
 /*
  * Choose the variant for one comment among the templates of lang and
- * category.  When lang has none for that category but "en" has, en is used
- * and *fell_back is set to 1 (else 0; fell_back may be NULL).  Returns NULL
+ * category.  lang names a directory ("ru"); a code with a region or in
+ * capitals ("ru-RU", "RU") uses its primary language's directory.  When
+ * that language has none for the category but "en" has, en is used and
+ * *fell_back is set to 1 (else 0; fell_back may be NULL).  Returns NULL
  * when the category has no template at all (spam: its action is hide).
  *
  * The index is (mix(id, text) + variant_offset) mod n, with a 64-bit

@@ -545,7 +545,8 @@ static int known_tld(const char *s, size_t n)
 		"com", "net", "org", "io", "ly", "co", "me", "ru", "su", "info",
 		"biz", "xyz", "app", "dev", "shop", "store", "link", "site",
 		"online", "tv", "gg", "to", "us", "uk", "de", "fr", "ua", "by",
-		"kz", "eu", "ai", "gl", "cc", "top", "club", "live", "pro", NULL
+		"kz", "eu", "ai", "gl", "cc", "top", "club", "live", "pro",
+		"example", "test", NULL
 	};
 	size_t i;
 

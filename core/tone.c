@@ -43,8 +43,9 @@
 #define MAX_COMP_WORDS 4       /* words of one competitor name */
 #define MAX_COMP_BYTES 64      /* bytes of one competitor name */
 #define MAX_ZONES 64           /* urls and e-mails the number scanner skips */
-#define NEG_WINDOW 4           /* words between a negation and what it negates */
-#define NEAR_WINDOW 5          /* words between a competitor and a negative word */
+#define NEG_WINDOW 4           /* words from a negation to what it negates */
+#define NEAR_WINDOW 5          /* words from a competitor to a negative word */
+#define FACT_MIN_WORDS 6       /* content words that make a statement a fact */
 #define QUOTE_MAX 72           /* bytes of reply text quoted in a message */
 #define NUM_SALT 0x9e3779b97f4a7c15ULL
 #define NONE UINT32_MAX
@@ -118,10 +119,8 @@ struct why_info {
 };
 
 #define PII_SUGG "remove it and continue in a private message"
-#define PII_SUGG_RU PII_SUGG ", e.g. \xc2\xab\xd0\xbd\xd0\xb0\xd0\xbf\xd0\xb8" \
-	"\xd1\x88\xd0\xb8\xd1\x82\xd0\xb5 \xd0\xbd\xd0\xb0\xd0\xbc \xd0\xb2 " \
-	"\xd0\xbb\xd0\xb8\xd1\x87\xd0\xbd\xd1\x8b\xd0\xb5 \xd1\x81\xd0\xbe" \
-	"\xd0\xbe\xd0\xb1\xd1\x89\xd0\xb5\xd0\xbd\xd0\xb8\xd1\x8f\xc2\xbb"
+#define PII_SUGG_RU \
+	PII_SUGG ", e.g. «напишите нам в личные сообщения»"
 
 static const struct why_info why_tab[W_COUNT] = {
 	[W_LENGTH] = { R_LENGTH, TONE_ERROR, 0, NULL, NULL, NULL },
@@ -166,10 +165,7 @@ static const struct why_info why_tab[W_COUNT] = {
 	[W_BLAME] = { R_BLAME, TONE_ERROR, 1,
 		"blames the customer",
 		"own the problem: say what you will do, not what they did wrong",
-		"own the problem, e.g. \xc2\xab\xd0\xbc\xd1\x8b \xd1\x80\xd0\xb0"
-		"\xd0\xb7\xd0\xb1\xd0\xb5\xd1\x80\xd1\x91\xd0\xbc\xd1\x81\xd1\x8f "
-		"\xd0\xb8 \xd0\xbf\xd0\xbe\xd0\xbc\xd0\xbe\xd0\xb6\xd0\xb5\xd0\xbc"
-		"\xc2\xbb" },
+		"own the problem, e.g. «мы разберёмся и поможем»" },
 	[W_DEFENSIVE] = { R_DEFENSIVE, TONE_ERROR, 1,
 		"argues or defends instead of helping",
 		"acknowledge the concern and state the facts calmly", NULL },
@@ -182,11 +178,8 @@ static const struct why_info why_tab[W_COUNT] = {
 	[W_PROMISE] = { R_PROMISE, TONE_WARNING, 1,
 		"absolute promise",
 		"promise only what you control, e.g. 'we are working to prevent this'",
-		"promise only what you control, e.g. \xc2\xab\xd0\xb4\xd0\xb5\xd0\xbb"
-		"\xd0\xb0\xd0\xb5\xd0\xbc \xd0\xb2\xd1\x81\xd1\x91, \xd1\x87\xd1\x82"
-		"\xd0\xbe\xd0\xb1\xd1\x8b \xd1\x8d\xd1\x82\xd0\xbe \xd0\xbd\xd0\xb5 "
-		"\xd0\xbf\xd0\xbe\xd0\xb2\xd1\x82\xd0\xbe\xd1\x80\xd0\xb8\xd0\xbb"
-		"\xd0\xbe\xd1\x81\xd1\x8c\xc2\xbb" },
+		"promise only what you control, "
+		"e.g. «делаем всё, чтобы это не повторилось»" },
 	[W_COMPETITOR] = { R_COMPETITOR, TONE_ERROR, 1,
 		"runs down another brand",
 		"state your own facts; never comment on a competitor", NULL },
@@ -212,16 +205,12 @@ static const struct why_info why_tab[W_COUNT] = {
 	[W_REQ_ACK] = { R_REQUIRED, TONE_WARNING, 0,
 		"complaint reply has no acknowledgement or apology",
 		"acknowledge first, e.g. 'sorry about this, we hear you'",
-		"acknowledge first, e.g. \xc2\xab\xd0\xb8\xd0\xb7\xd0\xb2\xd0\xb8"
-		"\xd0\xbd\xd0\xb8\xd1\x82\xd0\xb5, \xd0\xbf\xd0\xbe\xd0\xbd\xd0\xb8"
-		"\xd0\xbc\xd0\xb0\xd0\xb5\xd0\xbc \xd0\xb2\xd0\xb0\xd1\x81\xc2\xbb" },
+		"acknowledge first, e.g. «извините, понимаем вас»" },
 	[W_REQ_NEXT] = { R_REQUIRED, TONE_WARNING, 0,
 		"complaint reply has no next step (link, dm, message us)",
 		"give a concrete next step, e.g. 'DM us your order number'",
-		"give a concrete next step, e.g. \xc2\xab\xd0\xbd\xd0\xb0\xd0\xbf\xd0"
-		"\xb8\xd1\x88\xd0\xb8\xd1\x82\xd0\xb5 \xd0\xbd\xd0\xb0\xd0\xbc \xd0"
-		"\xb2 \xd0\xbb\xd0\xb8\xd1\x87\xd0\xbd\xd1\x8b\xd0\xb5 \xd1\x81\xd0"
-		"\xbe\xd0\xbe\xd0\xb1\xd1\x89\xd0\xb5\xd0\xbd\xd0\xb8\xd1\x8f\xc2\xbb" },
+		"give a concrete next step, "
+		"e.g. «напишите нам в личные сообщения»" },
 	[W_REQ_FACT] = { R_REQUIRED, TONE_WARNING, 0,
 		"correction states no fact",
 		"state the fact from the fact sheet", NULL },
@@ -315,6 +304,7 @@ enum gap { GAP_NONE, GAP_CLAUSE, GAP_SENTENCE };
 #define WF_STOP 1       /* a stopword (stopwords.txt) */
 #define WF_CAPS_OK 2    /* an allowed all-caps word (caps_allow.txt) */
 #define WF_UNIT 4       /* starts a pii_unit match ("д.", "apt") */
+#define WF_NEG 8        /* a one-word negation ("not", "не") */
 
 /* One token of a text as the rules see it. */
 struct word {
@@ -382,22 +372,30 @@ static uint8_t gap_between(const char *s, size_t from, size_t to)
 	return g;
 }
 
+/* The end of a '%' right after a number ending at byte at (one space
+ * allowed), or at when there is none. */
+static size_t percent_end(const char *s, size_t len, size_t at)
+{
+	size_t j = at;
+
+	if (j < len && s[j] == ' ')
+		j++;
+	return j < len && s[j] == '%' ? j + 1 : at;
+}
+
 /*
- * A number's key is its digits, with a '%' right after it (one space
- * allowed) appended, so that "100%" in a list matches "100 %" in a reply
- * but not "100 bottles".
+ * A number's key is its digits, with '%' appended when one follows, so
+ * that "100%" in a list matches "100 %" in a reply but not "100 bottles".
  */
-static uint64_t num_key(const char *s, size_t len, size_t bs, size_t be)
+static uint64_t num_key(const char *s, size_t bs, size_t be, int percent)
 {
 	char b[40];
-	size_t n = be - bs, j = be;
+	size_t n = be - bs;
 
 	if (n > 32)
 		n = 32;
 	memcpy(b, s + bs, n);
-	if (j < len && s[j] == ' ')
-		j++;
-	if (j < len && s[j] == '%' && n && b[n - 1] != '%')
+	if (percent)
 		b[n++] = '%';
 	return tok_hash(b, n) ^ NUM_SALT;
 }
@@ -418,12 +416,19 @@ static size_t collect_words(const struct tokenizer *tk, const char *s,
 
 		if (k->kind == TOK_MARK || k->kind == TOK_BIGRAM)
 			continue;
-		w[n].key = k->kind == TOK_NUM ?
-			num_key(s, len, k->start, k->end) : k->hash;
 		w[n].bs = k->start;
 		w[n].be = k->end;
 		w[n].cs = k->cstart;
 		w[n].ce = k->cend;
+		if (k->kind == TOK_NUM) {
+			size_t pe = percent_end(s, len, k->end);
+
+			w[n].key = num_key(s, k->start, k->end, pe > k->end);
+			w[n].ce += (uint32_t)(pe - k->end);   /* ASCII */
+			w[n].be = (uint32_t)pe;
+		} else {
+			w[n].key = k->hash;
+		}
 		w[n].kind = k->kind;
 		w[n].script = k->script;
 		w[n].flags = 0;
@@ -508,6 +513,8 @@ static size_t match_words(const struct tone_rules *r, struct word *w,
 				continue;
 			} else if (ph->list == LIST_PII_UNIT) {
 				w[i].flags |= WF_UNIT;
+			} else if (ph->list == LIST_NEGATION && ph->n == 1) {
+				w[i].flags |= WF_NEG;
 			}
 			if (nm < mcap) {
 				m[nm].from = (uint16_t)i;
@@ -633,16 +640,23 @@ static size_t digits_in(const char *s, size_t bs, size_t be)
 }
 
 /* A house or order number: a number, or a word starting with a digit. */
-static int number_word(const char *s, size_t len, const struct word *w)
+static int number_word(const char *s, const struct word *w)
 {
-	size_t j = w->be;
-
 	if (w->kind != TOK_NUM &&
 	    !(w->kind == TOK_WORD && is_digit((unsigned char)s[w->bs])))
 		return 0;
-	if (j < len && s[j] == ' ')
-		j++;
-	return !(j < len && s[j] == '%');
+	return s[w->be - 1] != '%';
+}
+
+/* Only digits: an order number, not "3.50", "1,000" or "01.05.2024". */
+static int plain_digits(const char *s, const struct word *w)
+{
+	size_t i;
+
+	for (i = w->bs; i < w->be; i++)
+		if (!is_digit((unsigned char)s[i]))
+			return 0;
+	return 1;
 }
 
 /* ----------------------------------------------------------------- hits */
@@ -1012,33 +1026,52 @@ static void rule_exclaim(const char *s, size_t len, struct hits *hs)
 		hit_add(hs, W_EXCLAIM_COUNT, third, last_end, total, 0);
 }
 
-/* caps: ALL-CAPS words of 3+ letters; neighbours merge into one hit. */
+/*
+ * caps: ALL-CAPS words of 3+ letters not in caps_allow.txt.  Neighbouring
+ * all-caps words of the same sentence join one hit ("WE ARE SORRY").
+ */
 static void rule_caps(const char *s, const struct word *w, size_t n,
 		      struct hits *hs)
 {
-	size_t i, run_from = 0, run_to = 0;
+	size_t i, run_from = 0, run_to = 0, lead = SIZE_MAX;
 	int open = 0;
 
 	for (i = 0; i < n; i++) {
 		unsigned up, lo;
+		int flagged, allowed = (w[i].flags & WF_CAPS_OK) != 0;
 
-		if (w[i].kind != TOK_WORD) {
-			if (open && w[i].kind != TOK_NUM) {
-				hit_add(hs, W_CAPS, w[run_from].bs, w[run_to].be, 0, 0);
-				open = 0;
-			}
+		if (w[i].kind == TOK_NUM)
 			continue;
-		}
-		letter_case(s, w[i].bs, w[i].be, &up, &lo);
-		if (open && (lo || w[i].gap == GAP_SENTENCE)) {
+		if (open && (w[i].kind != TOK_WORD || w[i].gap == GAP_SENTENCE)) {
 			hit_add(hs, W_CAPS, w[run_from].bs, w[run_to].be, 0, 0);
 			open = 0;
 		}
-		if (up >= 3 && !lo && !(w[i].flags & WF_CAPS_OK)) {
+		if (w[i].kind != TOK_WORD || w[i].gap == GAP_SENTENCE)
+			lead = SIZE_MAX;
+		if (w[i].kind != TOK_WORD)
+			continue;
+		letter_case(s, w[i].bs, w[i].be, &up, &lo);
+		if (!up || lo || digits_in(s, w[i].bs, w[i].be)) {
+			/* not an all-caps word ("MP3", "1Z99AA" are codes) */
+			if (open)
+				hit_add(hs, W_CAPS, w[run_from].bs, w[run_to].be,
+					0, 0);
+			open = 0;
+			lead = SIZE_MAX;
+			continue;
+		}
+		flagged = up >= 3 && !allowed;
+		if (flagged) {
 			if (!open)
-				run_from = i;
+				run_from = lead != SIZE_MAX ? lead : i;
 			run_to = i;
 			open = 1;
+		} else if (open && !allowed) {
+			run_to = i;     /* "... FIX IT" */
+		} else if (!open && lead == SIZE_MAX && !allowed) {
+			lead = i;       /* "WE ARE ..." */
+		} else if (!open && allowed) {
+			lead = SIZE_MAX;
 		}
 	}
 	if (open)
@@ -1439,12 +1472,17 @@ static void pii_scan(const struct tone_rules *r, const char *s, size_t len,
  * (a number and a pii_street word with capitalised names between);
  * "apt 4", "д. 5", "кв. 12" (a pii_unit word and a number).
  */
-static void pii_words(const char *s, size_t len, const struct word *w,
+static void pii_words(const char *s, const struct word *w,
 		      size_t n, const struct match *m, size_t nm,
 		      struct hits *hs)
 {
 	size_t i, k, q;
 
+	/* codes mixing letters and digits: "1Z999AA10123456784" */
+	for (i = 0; i < n; i++)
+		if (w[i].kind == TOK_WORD && w[i].be - w[i].bs >= 8 &&
+		    digits_in(s, w[i].bs, w[i].be) >= 6)
+			hit_add(hs, W_PII_NUMBER, w[i].bs, w[i].be, 0, 0);
 	for (i = 0; i < nm; i++) {
 		size_t from = m[i].from, to = m[i].to;
 
@@ -1459,18 +1497,20 @@ static void pii_words(const char *s, size_t len, const struct word *w,
 					break;
 				to = m[k].to;
 			}
-			if (to < n && number_word(s, len, &w[to]) &&
+			if (to < n && (w[to].kind == TOK_NUM ?
+				       plain_digits(s, &w[to]) :
+				       number_word(s, &w[to])) &&
 			    digits_in(s, w[to].bs, w[to].be) >= 4)
 				hit_words(hs, W_PII_ORDER, w, from, to + 1);
 		} else if (m[i].list == LIST_PII_UNIT) {
-			if (to < n && number_word(s, len, &w[to]))
+			if (to < n && number_word(s, &w[to]))
 				hit_words(hs, W_PII_ADDRESS, w, from, to + 1);
 		} else if (m[i].list == LIST_PII_STREET) {
 			size_t caps = 0;
 
 			/* the street first: "ул. Ленина, д. 5", "улица Мира 10" */
 			for (q = to; q < n && q - to < 4; q++) {
-				if (number_word(s, len, &w[q]))
+				if (number_word(s, &w[q]))
 					break;
 				if (capitalised(s, &w[q]))
 					caps++;
@@ -1478,12 +1518,12 @@ static void pii_words(const char *s, size_t len, const struct word *w,
 					break;
 			}
 			if (q < n && q - to < 4 && caps &&
-			    number_word(s, len, &w[q]))
+			    number_word(s, &w[q]))
 				hit_words(hs, W_PII_ADDRESS, w, from, q + 1);
 			/* the number first: "12 Baker Street" */
 			caps = 0;
 			for (q = from; q > 0 && from - q < 4; q--) {
-				if (number_word(s, len, &w[q - 1])) {
+				if (number_word(s, &w[q - 1])) {
 					if (caps)
 						hit_words(hs, W_PII_ADDRESS, w,
 							  q - 1, to);
@@ -1501,7 +1541,9 @@ static void pii_words(const char *s, size_t len, const struct word *w,
 /*
  * echo: the reply repeats the comment's insult (the same insult phrase, or
  * a 2+ word run of the comment holding an insult) or, for fake_news, 3+
- * consecutive content words of the comment (the false claim).
+ * consecutive content words of the comment (the false claim).  Content
+ * words skip stopwords and negations, so a denial ("X does not cause Y")
+ * still repeats the claim "X causes Y".
  */
 static void rule_echo(const struct word *rw, size_t rn, const struct match *rm,
 		      size_t rnm, const struct word *cw, size_t cn,
@@ -1562,7 +1604,7 @@ static void rule_echo(const struct word *rw, size_t rn, const struct match *rm,
 		if (cw[i].gap == GAP_SENTENCE)
 			k++;
 		if ((cw[i].kind == TOK_WORD || cw[i].kind == TOK_NUM) &&
-		    !(cw[i].flags & WF_STOP)) {
+		    !(cw[i].flags & (WF_STOP | WF_NEG))) {
 			csid[nci] = (uint16_t)k;
 			ci[nci++] = (uint16_t)i;
 		}
@@ -1571,7 +1613,7 @@ static void rule_echo(const struct word *rw, size_t rn, const struct match *rm,
 		if (rw[i].gap == GAP_SENTENCE)
 			k++;
 		if ((rw[i].kind == TOK_WORD || rw[i].kind == TOK_NUM) &&
-		    !(rw[i].flags & WF_STOP)) {
+		    !(rw[i].flags & (WF_STOP | WF_NEG))) {
 			rsid[nri] = (uint16_t)k;
 			ri[nri++] = (uint16_t)i;
 		}
@@ -1595,7 +1637,8 @@ static void rule_echo(const struct word *rw, size_t rn, const struct match *rm,
 
 /*
  * required: what the category's reply must hold.  complaint: an
- * acknowledgement and a next step; fake_news: a fact and a source link.
+ * acknowledgement and a next step; fake_news: a fact (a fact.txt marker, a
+ * number, or FACT_MIN_WORDS content words) and a source link.
  * (toxic's "no insult back" is `insult` and `echo`, which always run.)
  */
 static void rule_required(const char *category, size_t len,
@@ -1603,7 +1646,7 @@ static void rule_required(const char *category, size_t len,
 			  const struct match *m, size_t nm, int contact,
 			  struct hits *hs)
 {
-	size_t i;
+	size_t i, content = 0;
 	int url = 0, num = 0;
 
 	for (i = 0; i < n; i++) {
@@ -1611,6 +1654,8 @@ static void rule_required(const char *category, size_t len,
 			url = 1;
 		else if (w[i].kind == TOK_NUM)
 			num = 1;
+		else if (w[i].kind == TOK_WORD && !(w[i].flags & WF_STOP))
+			content++;
 	}
 	if (!strcmp(category, "complaint")) {
 		if (!has_list(w, m, nm, LIST_ACK))
@@ -1618,7 +1663,9 @@ static void rule_required(const char *category, size_t len,
 		if (!has_list(w, m, nm, LIST_NEXT) && !url && !contact)
 			hit_add(hs, W_REQ_NEXT, 0, len, 0, 0);
 	} else if (!strcmp(category, "fake_news")) {
-		if (!has_list(w, m, nm, LIST_FACT) && !num)
+		/* a fact marker, a number, or a statement with substance */
+		if (!has_list(w, m, nm, LIST_FACT) && !num &&
+		    content < FACT_MIN_WORDS)
 			hit_add(hs, W_REQ_FACT, 0, len, 0, 0);
 		if (!url)
 			hit_add(hs, W_REQ_SOURCE, 0, len, 0, 0);
@@ -1634,7 +1681,8 @@ static int hits_overlap(const struct hit *a, const struct hit *b)
 
 /*
  * Merge overlapping hits of one rule into their union (the more severe
- * one's message wins), and drop insults that an echo hit already covers.
+ * one's message wins; `required` hits are distinct elements and stay
+ * apart), and drop insults that an echo hit already covers.
  */
 static void merge_hits(struct hits *hs)
 {
@@ -1644,7 +1692,8 @@ static void merge_hits(struct hits *hs)
 		for (j = i + 1; j < hs->n; j++) {
 			struct hit *a = &hs->h[i], *b = &hs->h[j];
 
-			if (a->rule != b->rule || !hits_overlap(a, b))
+			if (a->rule != b->rule || !hits_overlap(a, b) ||
+			    (a->rule == R_REQUIRED && a->why != b->why))
 				continue;
 			if (b->sev > a->sev) {
 				a->why = b->why;
@@ -2179,7 +2228,7 @@ int tone_check(const struct tone_rules *r, struct tokenizer *tk,
 	rule_phrases(wk.rw, wk.rm, rnm, &wk.hs);
 	rule_competitor(wk.rw, rn, wk.rm, rnm, wk.comps, ncomps, &wk.hs);
 	pii_scan(r, reply, len, wk.rw, rn, &wk.hs, &contact);
-	pii_words(reply, len, wk.rw, rn, wk.rm, rnm, &wk.hs);
+	pii_words(reply, wk.rw, rn, wk.rm, rnm, &wk.hs);
 	if (ctx->comment)
 		rule_echo(wk.rw, rn, wk.rm, rnm, wk.cw, cn, wk.cm, cnm,
 			  ctx->category && !strcmp(ctx->category, "fake_news"),

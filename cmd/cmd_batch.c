@@ -1,0 +1,396 @@
+/*
+ * cmd_batch.c - `candor batch IN.csv [-o OUT.csv]`: CSV in, CSV out.
+ *
+ * The input's columns come out unchanged and in order, followed by
+ * category, confidence, uncertain, lang, action, reply, template,
+ * tone_score, tone_issues and status (always "pending": nothing is
+ * approved here).  One pass, constant memory.  With -o the output goes to a
+ * temporary file beside OUT that is renamed at the end, so a crash never
+ * leaves a half-written OUT.csv.
+ */
+#include "cli.h"
+#include "csvio.h"
+#include "input.h"
+#include "pipeline.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char usage_batch[] =
+"usage: candor batch [options] IN.csv [-o OUT.csv]\n"
+"\n"
+"Reads a CSV export (RFC 4180: header row, optional UTF-8 BOM, CRLF or LF,\n"
+"quoted multi-line fields) and writes it back with these columns added:\n"
+"category, confidence, uncertain, lang, action, reply, template, tone_score,\n"
+"tone_issues, status (pending).  IN.csv may be `-` for stdin.\n"
+"\n"
+"  -o, --output FILE    write here (atomically: a temporary file is renamed\n"
+"                       at the end); default stdout\n"
+"      --text-col NAME  the comment column (default: text, comment, message,\n"
+"                       content or body)\n"
+"      --id-col NAME    the id column (default: id, comment_id; else the row's\n"
+"                       line number)\n"
+"      --author-col NAME  the author column (default: author, username, user)\n"
+"      --strict         stop at the first bad row\n"
+"      --errors FILE    append bad rows to FILE (as CSV)\n"
+"      --no-progress    no progress bar (it shows only on a terminal)\n"
+"  -h, --help           this help\n"
+"\n"
+"A bad row is reported as `candor: FILE:LINE: what` and skipped; the exit\n"
+"status is 65 when any row was skipped.\n";
+
+static const char *const text_names[] = {
+	"text", "comment", "message", "content", "body", "comment_text", NULL
+};
+static const char *const id_names[] = { "id", "comment_id", "cid", NULL };
+static const char *const author_names[] = {
+	"author", "username", "user", "unique_id", NULL
+};
+static const char *const lang_names[] = { "lang", "language", NULL };
+static const char *const time_names[] = {
+	"created_at", "create_time", "time", "timestamp", NULL
+};
+
+static const char *const added[] = {
+	"category", "confidence", "uncertain", "lang", "action", "reply",
+	"template", "tone_score", "tone_issues", "status"
+};
+
+struct progress {
+	int on;
+	long long total;        /* bytes of input, 0 unknown */
+	struct timespec t0, last;
+	long rows;
+};
+
+static double since(const struct timespec *a, const struct timespec *b)
+{
+	return (double)(b->tv_sec - a->tv_sec) +
+	       (double)(b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
+static void progress_show(struct progress *p, FILE *in, int done)
+{
+	struct timespec now;
+	double el, rate, frac = 0;
+	long pos;
+	int i, w = 30;
+
+	if (!p->on)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (!done && since(&p->last, &now) < 0.1)
+		return;
+	p->last = now;
+	el = since(&p->t0, &now);
+	rate = el > 0 ? (double)p->rows / el : 0;
+	pos = ftell(in);
+	if (p->total > 0 && pos >= 0)
+		frac = done ? 1.0 : (double)pos / (double)p->total;
+	fputs("\r[", stderr);
+	for (i = 0; i < w; i++)
+		fputc(i < (int)(frac * w) ? '#' : '.', stderr);
+	fprintf(stderr, "] %3.0f%%  %ld rows  %.0f rows/s", frac * 100, p->rows,
+		rate);
+	if (frac > 0.01 && frac < 1)
+		fprintf(stderr, "  eta %.0fs", el / frac - el);
+	fputs(done ? "\n" : "   ", stderr);
+}
+
+static void add_num(struct cd_buf *b, double v, int digits)
+{
+	char tmp[32];
+
+	snprintf(tmp, sizeof(tmp), "%.*f", digits, v);
+	csvw_field(b, tmp, strlen(tmp), 0);
+}
+
+/* "rule:severity;..." for the tone_issues column. */
+static void add_issues(struct cd_buf *b, const struct suggestion *g)
+{
+	char tmp[TONE_MAX_FINDINGS * 40];
+	size_t i, o = 0;
+
+	tmp[0] = '\0';
+	for (i = 0; g->toned && i < g->tone.n && o < sizeof(tmp) - 40; i++)
+		o += (size_t)snprintf(tmp + o, sizeof(tmp) - o, "%s%s:%s",
+				      i ? ";" : "", g->tone.f[i].rule,
+				      tone_severity_name(g->tone.f[i].severity));
+	csvw_field(b, tmp, o, 0);
+}
+
+/* Check the row's comment and draft its reply; nonzero with err set. */
+static int row_problem(struct suggester *sg, const struct comment *cm,
+		       const struct suggestion **g, struct cd_error *err)
+{
+	size_t bad;
+
+	if (cm->text_len > COMMENT_TEXT_MAX)
+		return cd_error_set(err, CD_ERR_LIMIT, cm->line,
+				    "comment longer than %d bytes",
+				    COMMENT_TEXT_MAX);
+	if (tok_utf8_check(cm->text, cm->text_len, &bad))
+		return cd_error_set(err, CD_ERR_DATA, cm->line,
+				    "invalid UTF-8 at byte %zu", bad + 1);
+	if (tok_utf8_check(cm->author, strlen(cm->author), &bad) ||
+	    tok_utf8_check(cm->id, strlen(cm->id), &bad))
+		return cd_error_set(err, CD_ERR_DATA, cm->line,
+				    "invalid UTF-8 in the id or author column");
+	return suggester_run(sg, cm, NULL, 0, g, err);
+}
+
+static void bad_row(struct input *errs, struct csv_row *row, FILE *errors)
+{
+	struct cd_buf b;
+	size_t i;
+
+	errs->skipped++;
+	if (!errors || !row)
+		return;
+	cd_buf_init(&b, 1u << 24);
+	for (i = 0; i < csvr_nfields(row); i++) {
+		size_t n;
+		const char *f = csvr_field(row, i, &n);
+
+		csvw_field(&b, f, n, i == 0);
+	}
+	csvw_end(&b);
+	fwrite(b.data, 1, b.len, errors);
+	fflush(errors);
+	cd_buf_release(&b);
+}
+
+int cmd_batch(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "text-col", required_argument, NULL, 'T' },
+		{ "id-col", required_argument, NULL, 'I' },
+		{ "author-col", required_argument, NULL, 'A' },
+		{ "strict", no_argument, NULL, 's' },
+		{ "errors", required_argument, NULL, 'e' },
+		{ "no-progress", no_argument, NULL, 'P' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *out_path = NULL, *errors_path = NULL, *in_path;
+	const char *tcol = NULL, *icol = NULL, *acol = NULL;
+	struct pipeline p;
+	struct csv_reader *r = NULL;
+	struct csv_row *row;
+	struct comment cm;
+	struct cd_error err;
+	struct cd_buf b;
+	struct progress pr;
+	struct input counts;            /* only .skipped is used */
+	FILE *in = NULL, *out = stdout, *errors = NULL;
+	char tmp[4200], idbuf[32];
+	long ti, ii, ai, li, ci;
+	size_t ncol, i;
+	int strict = 0, no_progress = 0, opt, rc = 0;
+
+	optind = 0;
+	while ((opt = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'o': out_path = optarg; break;
+		case 'T': tcol = optarg; break;
+		case 'I': icol = optarg; break;
+		case 'A': acol = optarg; break;
+		case 's': strict = 1; break;
+		case 'e': errors_path = optarg; break;
+		case 'P': no_progress = 1; break;
+		case 'h': fputs(usage_batch, stdout); return EXIT_OK;
+		default: return cli_usage_error("batch", "unknown option");
+		}
+	}
+	if (argc - optind != 1)
+		return cli_usage_error("batch", "give one IN.csv");
+	in_path = argv[optind];
+	memset(&counts, 0, sizeof(counts));
+	memset(&pr, 0, sizeof(pr));
+	in = strcmp(in_path, "-") ? fopen(in_path, "rb") : stdin;
+	if (!in) {
+		cli_err("cannot open '%s': %s", in_path, strerror(errno));
+		return EXIT_NOINPUT;
+	}
+	r = csvr_new(in, in_path, NULL, &err);
+	if (!r || (rc = csvr_header(r, &err)) != 0) {
+		rc = cli_fail(r ? rc : CD_ERR_NOMEM, &err);
+		goto done;
+	}
+	{
+		const char *one[2] = { NULL, NULL };
+
+		one[0] = tcol;
+		ti = csvr_column_any(r, tcol ? one : text_names);
+		one[0] = icol;
+		ii = csvr_column_any(r, icol ? one : id_names);
+		one[0] = acol;
+		ai = csvr_column_any(r, acol ? one : author_names);
+	}
+	li = csvr_column_any(r, lang_names);
+	ci = csvr_column_any(r, time_names);
+	if (ti < 0 || (icol && ii < 0) || (acol && ai < 0)) {
+		cli_err("%s:1: no %s column '%s' in the header (use %s)", in_path,
+			ti < 0 ? "text" : ii < 0 ? "id" : "author",
+			ti < 0 ? (tcol ? tcol : "text") : ii < 0 ? icol : acol,
+			ti < 0 ? "--text-col" : ii < 0 ? "--id-col" : "--author-col");
+		rc = EXIT_DATA;
+		goto done;
+	}
+	ncol = csvr_ncolumns(r);
+	if ((rc = pipeline_open(&p, c)) != 0)
+		goto done;
+	if (errors_path && !(errors = input_open_errors(errors_path))) {
+		rc = EXIT_IO;
+		goto done_pipeline;
+	}
+	if (out_path) {
+		snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", out_path, (long)getpid());
+		out = fopen(tmp, "wb");
+		if (!out) {
+			cli_err("cannot create '%s': %s", tmp, strerror(errno));
+			out = stdout;
+			rc = EXIT_IO;
+			goto done_pipeline;
+		}
+	}
+	if (!no_progress && isatty(STDERR_FILENO) && !c->quiet) {
+		struct stat st;
+
+		pr.on = 1;
+		if (in != stdin && !fstat(fileno(in), &st))
+			pr.total = (long long)st.st_size;
+		clock_gettime(CLOCK_MONOTONIC, &pr.t0);
+	}
+	cd_buf_init(&b, 1u << 26);
+	for (i = 0; i < ncol; i++) {
+		const char *name = csvr_column_name(r, i);
+
+		csvw_field(&b, name, strlen(name), i == 0);
+	}
+	for (i = 0; i < sizeof(added) / sizeof(added[0]); i++)
+		csvw_field(&b, added[i], strlen(added[i]), 0);
+	csvw_end(&b);
+	for (;;) {
+		const struct suggestion *g;
+		int n;
+
+		cd_error_clear(&err);
+		n = csvr_next(r, &row, &err);
+		if (n == 0)
+			break;
+		if (n < 0) {
+			if (n == CD_ERR_IO || n == CD_ERR_NOMEM) {
+				rc = cli_fail(n, &err);
+				break;
+			}
+			if (!c->quiet || strict)
+				cli_err("%s", err.msg);
+			bad_row(&counts, NULL, errors);
+			if (strict) {
+				rc = EXIT_DATA;
+				break;
+			}
+			continue;
+		}
+		memset(&cm, 0, sizeof(cm));
+		cm.line = csvr_row_line(row);
+		cm.text = csvr_field(row, (size_t)ti, &cm.text_len);
+		if (ii >= 0) {
+			cm.id = csvr_field(row, (size_t)ii, NULL);
+		} else {
+			snprintf(idbuf, sizeof(idbuf), "%ld", cm.line);
+			cm.id = idbuf;
+		}
+		cm.author = ai >= 0 ? csvr_field(row, (size_t)ai, NULL) : "";
+		cm.lang = li >= 0 ? csvr_field(row, (size_t)li, NULL) : "";
+		if (strcmp(cm.lang, "en") && strcmp(cm.lang, "ru"))
+			cm.lang = "";
+		cm.created_at = ci >= 0 ? csvr_field(row, (size_t)ci, NULL) : "";
+		cm.created_ts = comment_parse_time(cm.created_at);
+		cm.video_id = cm.parent_id = "";
+		cm.likes = -1;
+		if (row_problem(p.sg, &cm, &g, &err)) {
+			if (!c->quiet || strict)
+				cli_err("%s:%ld: %s", in_path, cm.line, err.msg);
+			bad_row(&counts, row, errors);
+			if (strict) {
+				rc = EXIT_DATA;
+				break;
+			}
+			continue;
+		}
+		for (i = 0; i < ncol; i++) {
+			size_t fl;
+			const char *f = csvr_field(row, i, &fl);
+
+			csvw_field(&b, f, fl, i == 0);
+		}
+		csvw_field(&b, g->category, strlen(g->category), 0);
+		add_num(&b, g->confidence, 4);
+		csvw_field(&b, g->uncertain ? "true" : "false", g->uncertain ? 4 : 5,
+			   0);
+		csvw_field(&b, g->lang, strlen(g->lang), 0);
+		csvw_field(&b, g->action, strlen(g->action), 0);
+		csvw_field(&b, g->reply, g->reply_len, 0);
+		csvw_field(&b, g->template_id, strlen(g->template_id), 0);
+		if (g->toned)
+			add_num(&b, g->tone.score, 0);
+		else
+			csvw_field(&b, "", 0, 0);
+		add_issues(&b, g);
+		csvw_field(&b, "pending", 7, 0);
+		csvw_end(&b);
+		pr.rows++;
+		if (b.len > (1u << 16)) {
+			if (fwrite(b.data, 1, b.len, out) != b.len)
+				break;
+			cd_buf_reset(&b);
+		}
+		if (pr.on && (pr.rows & 1023) == 0)
+			progress_show(&pr, in, 0);
+	}
+	if (b.len)
+		fwrite(b.data, 1, b.len, out);
+	cd_buf_release(&b);
+	progress_show(&pr, in, 1);
+	if (out != stdout) {
+		int werr = ferror(out) | fflush(out) | fsync(fileno(out));
+
+		werr |= fclose(out);
+		out = stdout;
+		if (werr) {
+			cli_err("cannot write '%s': %s", tmp, strerror(errno));
+			remove(tmp);
+			rc = rc ? rc : EXIT_IO;
+		} else if (rc) {
+			remove(tmp);    /* --strict or a fatal error: no OUT */
+		} else if (rename(tmp, out_path)) {
+			cli_err("cannot rename '%s' to '%s': %s", tmp, out_path,
+				strerror(errno));
+			remove(tmp);
+			rc = EXIT_IO;
+		}
+	}
+done_pipeline:
+	pipeline_close(&p);
+done:
+	if (out != stdout) {
+		fclose(out);
+		remove(tmp);
+	}
+	if (errors)
+		fclose(errors);
+	csvr_free(r);
+	if (in && in != stdin)
+		fclose(in);
+	if (rc)
+		return rc;
+	return counts.skipped ? EXIT_DATA : EXIT_OK;
+}

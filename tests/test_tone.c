@@ -1,0 +1,742 @@
+/*
+ * test_tone.c - tests for core/tone.c.
+ *
+ * usage: test_tone CONFIG_TONE_DIR CASES_FILE
+ *        (from the source tree: test_tone config/tone tests/tone/cases.txt)
+ *
+ * The cases file is the main suite (its format is described at its top):
+ * every line is a reply with the findings it must and must not get, and
+ * the suite also checks that every rule has at least MIN_CASES must-fire
+ * and MIN_CASES near-miss cases in each language.  The cmocka tests around
+ * it cover what a line cannot: the score formula, the JSON, sorting, the
+ * finding cap, load errors and bad input.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "buf.h"
+#include "error.h"
+#include "tokenize.h"
+#include "tone.h"
+
+#define MIN_CASES 4             /* per rule, per language, each way */
+#define CASE_LINE_MAX 4096      /* bytes of one cases line */
+#define CASE_FIELD_MAX 2048     /* bytes of one unescaped field */
+#define MAX_CHECKS 16           /* checks in one EXPECT field */
+#define MAX_CASE_COMPETITORS 8
+
+static const char *const rules[] = {
+	"length", "placeholder", "caps", "exclaim", "blame", "defensive",
+	"dismissive", "insult", "absolute_promise", "competitor", "pii",
+	"echo", "required"
+};
+#define NRULES (sizeof(rules) / sizeof(rules[0]))
+
+/* What the tests share; handed to each test as its cmocka state. */
+struct fixture {
+	const char *dir;        /* config/tone */
+	const char *cases;      /* tests/tone/cases.txt */
+	struct tone_rules *r;
+	struct tokenizer *tk;
+};
+
+static int setup(void **state)
+{
+	struct fixture *fx = *state;
+	struct tok_params tp;
+	struct cd_error err;
+
+	fx->r = tone_rules_load(fx->dir, &err);
+	if (!fx->r) {
+		fprintf(stderr, "test_tone: %s\n", err.msg);
+		return -1;
+	}
+	tok_params_default(&tp);
+	fx->tk = tok_new(&tp, &err);
+	return fx->tk ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *fx = *state;
+
+	tone_rules_free(fx->r);
+	tok_free(fx->tk);
+	fx->r = NULL;
+	fx->tk = NULL;
+	return 0;
+}
+
+/* ------------------------------------------------------- the cases file */
+
+struct check {
+	char rule[24];
+	int kind;               /* 'S' span, 'A' any, 'N' not, '0' none, '=' score */
+	long start, end;        /* 'S'; '=' uses start */
+};
+
+struct tcase {
+	char lang[8];
+	char category[32];
+	struct check checks[MAX_CHECKS];
+	size_t nchecks;
+	char comment[CASE_FIELD_MAX];
+	int has_comment;
+	size_t max_chars;
+	char comp_buf[256];
+	const char *comps[MAX_CASE_COMPETITORS];
+	size_t ncomps;
+	char reply[CASE_FIELD_MAX];
+	size_t reply_len;
+};
+
+/*
+ * Take the next field of *p up to an unescaped '|' (or the end) into out,
+ * unescaping \n \t \| \\ \s.  Returns -1 when it does not fit.
+ */
+static int next_field(const char **p, char *out, size_t cap, size_t *outlen,
+		      int last)
+{
+	const char *s = *p;
+	size_t n = 0;
+
+	while (*s && (last || *s != '|')) {
+		char c = *s++;
+
+		if (c == '\\' && *s) {
+			c = *s++;
+			if (c == 'n')
+				c = '\n';
+			else if (c == 't')
+				c = '\t';
+			else if (c == 's')
+				c = ' ';
+		}
+		if (n + 1 >= cap)
+			return -1;
+		out[n++] = c;
+	}
+	out[n] = '\0';
+	if (*s == '|')
+		s++;
+	*p = s;
+	if (outlen)
+		*outlen = n;
+	return 0;
+}
+
+static char *trim_ws(char *s)
+{
+	size_t n;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	n = strlen(s);
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		s[--n] = '\0';
+	return s;
+}
+
+static int parse_checks(char *spec, struct tcase *tc)
+{
+	char *tok, *save = NULL;
+
+	tc->nchecks = 0;
+	for (tok = strtok_r(spec, " \t", &save); tok;
+	     tok = strtok_r(NULL, " \t", &save)) {
+		struct check *c;
+		char *at;
+
+		if (tc->nchecks == MAX_CHECKS)
+			return -1;
+		c = &tc->checks[tc->nchecks++];
+		memset(c, 0, sizeof(*c));
+		if (!strcmp(tok, "none")) {
+			c->kind = '0';
+		} else if (!strncmp(tok, "score=", 6)) {
+			c->kind = '=';
+			c->start = strtol(tok + 6, NULL, 10);
+		} else if (tok[0] == '!') {
+			c->kind = 'N';
+			snprintf(c->rule, sizeof(c->rule), "%s", tok + 1);
+		} else if ((at = strchr(tok, '@'))) {
+			*at = '\0';
+			c->kind = 'S';
+			snprintf(c->rule, sizeof(c->rule), "%s", tok);
+			if (sscanf(at + 1, "%ld-%ld", &c->start, &c->end) != 2)
+				return -1;
+		} else {
+			c->kind = 'A';
+			snprintf(c->rule, sizeof(c->rule), "%s", tok);
+		}
+	}
+	return tc->nchecks ? 0 : -1;
+}
+
+/* One line into tc; -1 on a malformed line. */
+static int parse_case(const char *line, struct tcase *tc)
+{
+	char f[CASE_FIELD_MAX], *t;
+	const char *p = line;
+
+	memset(tc, 0, sizeof(*tc));
+	if (next_field(&p, f, sizeof(f), NULL, 0))
+		return -1;
+	snprintf(tc->lang, sizeof(tc->lang), "%s", trim_ws(f));
+	if (next_field(&p, f, sizeof(f), NULL, 0))
+		return -1;
+	snprintf(tc->category, sizeof(tc->category), "%s", trim_ws(f));
+	if (next_field(&p, f, sizeof(f), NULL, 0) || parse_checks(f, tc))
+		return -1;
+	tc->comps[0] = "FizzCo";        /* the SPEC's example competitors */
+	tc->comps[1] = "\xd0\xa4\xd0\xb8\xd0\xb7\xd0\xb7\xd0\x9a\xd0\xbe";
+	tc->ncomps = 2;
+	/* options: key=value fields before the reply */
+	for (;;) {
+		const char *q = p;
+
+		while (*q == ' ')
+			q++;
+		if (strncmp(q, "comment=", 8) && strncmp(q, "max=", 4) &&
+		    strncmp(q, "competitors=", 12))
+			break;
+		if (next_field(&p, f, sizeof(f), NULL, 0))
+			return -1;
+		t = trim_ws(f);
+		if (!strncmp(t, "comment=", 8)) {
+			snprintf(tc->comment, sizeof(tc->comment), "%s", t + 8);
+			tc->has_comment = 1;
+		} else if (!strncmp(t, "max=", 4)) {
+			tc->max_chars = (size_t)strtoul(t + 4, NULL, 10);
+		} else {
+			char *save = NULL, *name;
+
+			snprintf(tc->comp_buf, sizeof(tc->comp_buf), "%s", t + 12);
+			tc->ncomps = 0;
+			for (name = strtok_r(tc->comp_buf, ",", &save);
+			     name && tc->ncomps < MAX_CASE_COMPETITORS;
+			     name = strtok_r(NULL, ",", &save))
+				tc->comps[tc->ncomps++] = trim_ws(name);
+		}
+	}
+	if (*p == ' ')
+		p++;
+	return next_field(&p, tc->reply, sizeof(tc->reply), &tc->reply_len, 1);
+}
+
+static int has_rule(const struct tone_result *res, const char *rule)
+{
+	size_t i;
+
+	for (i = 0; i < res->n; i++)
+		if (!strcmp(res->f[i].rule, rule))
+			return 1;
+	return 0;
+}
+
+static int has_span(const struct tone_result *res, const char *rule,
+		    long start, long end)
+{
+	size_t i;
+
+	for (i = 0; i < res->n; i++)
+		if (!strcmp(res->f[i].rule, rule) &&
+		    (long)res->f[i].start == start && (long)res->f[i].end == end)
+			return 1;
+	return 0;
+}
+
+static int rule_index(const char *rule)
+{
+	size_t i;
+
+	for (i = 0; i < NRULES; i++)
+		if (!strcmp(rules[i], rule))
+			return (int)i;
+	return -1;
+}
+
+static void show_result(const char *file, long lineno,
+			const struct tone_result *res)
+{
+	size_t i;
+
+	fprintf(stderr, "%s:%ld:   got score %d:", file, lineno, res->score);
+	if (!res->n)
+		fprintf(stderr, " no findings");
+	for (i = 0; i < res->n; i++)
+		fprintf(stderr, " %s@%zu-%zu", res->f[i].rule, res->f[i].start,
+			res->f[i].end);
+	fprintf(stderr, "\n");
+}
+
+/* The counts the coverage check needs: [rule][lang en/ru][fires/misses]. */
+struct coverage {
+	int n[NRULES][2][2];
+	int cases, failed;
+};
+
+static void count_case(struct coverage *cv, const struct tcase *tc)
+{
+	size_t i, k;
+	int lang = !strcmp(tc->lang, "ru") ? 1 : !strcmp(tc->lang, "en") ? 0 : -1;
+
+	if (lang < 0)
+		return;
+	for (i = 0; i < tc->nchecks; i++) {
+		const struct check *c = &tc->checks[i];
+		int ri = rule_index(c->rule);
+
+		if (c->kind == '0')
+			for (k = 0; k < NRULES; k++)
+				cv->n[k][lang][1]++;
+		else if (ri >= 0 && (c->kind == 'S' || c->kind == 'A'))
+			cv->n[ri][lang][0]++;
+		else if (ri >= 0 && c->kind == 'N')
+			cv->n[ri][lang][1]++;
+	}
+}
+
+/* Run one case; 0 when every check holds. */
+static int run_case(struct fixture *fx, const struct tcase *tc,
+		    const char *file, long lineno)
+{
+	struct tone_ctx ctx;
+	struct tone_result res;
+	struct cd_error err;
+	size_t i;
+	int bad = 0, rc;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.lang = strcmp(tc->lang, "auto") ? tc->lang : NULL;
+	ctx.category = strcmp(tc->category, "-") ? tc->category : NULL;
+	ctx.comment = tc->has_comment ? tc->comment : NULL;
+	ctx.max_chars = tc->max_chars;
+	ctx.competitors = tc->comps;
+	ctx.ncompetitors = tc->ncomps;
+	rc = tone_check(fx->r, fx->tk, tc->reply, tc->reply_len, &ctx, &res,
+			&err);
+	if (rc) {
+		fprintf(stderr, "%s:%ld: tone_check failed: %s\n", file, lineno,
+			err.msg);
+		return 1;
+	}
+	for (i = 0; i < tc->nchecks; i++) {
+		const struct check *c = &tc->checks[i];
+		int ok = 1;
+
+		if (c->kind != '0' && c->kind != '=' && rule_index(c->rule) < 0) {
+			fprintf(stderr, "%s:%ld: unknown rule '%s'\n", file,
+				lineno, c->rule);
+			bad = 1;
+			continue;
+		}
+		switch (c->kind) {
+		case '0': ok = res.n == 0; break;
+		case '=': ok = res.score == c->start; break;
+		case 'N': ok = !has_rule(&res, c->rule); break;
+		case 'A': ok = has_rule(&res, c->rule); break;
+		case 'S': ok = has_span(&res, c->rule, c->start, c->end); break;
+		default: ok = 0; break;
+		}
+		if (!ok) {
+			if (!bad)
+				fprintf(stderr, "%s:%ld: FAIL %s\n", file, lineno,
+					tc->reply);
+			switch (c->kind) {
+			case '0':
+				fprintf(stderr, "%s:%ld:   expected no findings\n",
+					file, lineno);
+				break;
+			case '=':
+				fprintf(stderr, "%s:%ld:   expected score %ld\n",
+					file, lineno, c->start);
+				break;
+			case 'N':
+				fprintf(stderr, "%s:%ld:   expected no '%s'\n", file,
+					lineno, c->rule);
+				break;
+			case 'A':
+				fprintf(stderr, "%s:%ld:   expected '%s'\n", file,
+					lineno, c->rule);
+				break;
+			default:
+				fprintf(stderr, "%s:%ld:   expected %s@%ld-%ld\n",
+					file, lineno, c->rule, c->start, c->end);
+				break;
+			}
+			bad = 1;
+		}
+	}
+	if (bad)
+		show_result(file, lineno, &res);
+	return bad;
+}
+
+static void test_cases(void **state)
+{
+	struct fixture *fx = *state;
+	static struct tcase tc;     /* large: keep it off the stack */
+	struct coverage cv;
+	char line[CASE_LINE_MAX + 2];
+	long lineno = 0;
+	FILE *fp = fopen(fx->cases, "r");
+	size_t k;
+	int short_cov = 0;
+
+	if (!fp) {
+		fprintf(stderr, "test_tone: cannot open '%s'\n", fx->cases);
+		fail();
+	}
+	memset(&cv, 0, sizeof(cv));
+	while (fgets(line, sizeof(line), fp)) {
+		size_t n = strlen(line);
+		char *s;
+
+		lineno++;
+		if (n && line[n - 1] == '\n')
+			line[--n] = '\0';
+		else if (!feof(fp))
+			n = CASE_LINE_MAX + 1;
+		if (n > CASE_LINE_MAX) {
+			fprintf(stderr, "%s:%ld: longer than %d bytes\n",
+				fx->cases, lineno, CASE_LINE_MAX);
+			cv.failed++;
+			break;
+		}
+		for (s = line; *s == ' ' || *s == '\t'; s++)
+			;
+		if (!*s || *s == '#')
+			continue;
+		if (parse_case(line, &tc)) {
+			fprintf(stderr, "%s:%ld: malformed case\n", fx->cases,
+				lineno);
+			cv.failed++;
+			continue;
+		}
+		cv.cases++;
+		count_case(&cv, &tc);
+		cv.failed += run_case(fx, &tc, fx->cases, lineno);
+	}
+	fclose(fp);
+	printf("tone cases: %d run, %d failed\n", cv.cases, cv.failed);
+	printf("%-17s %8s %8s %8s %8s\n", "rule", "en fire", "en miss",
+	       "ru fire", "ru miss");
+	for (k = 0; k < NRULES; k++) {
+		printf("%-17s %8d %8d %8d %8d\n", rules[k], cv.n[k][0][0],
+		       cv.n[k][0][1], cv.n[k][1][0], cv.n[k][1][1]);
+		if (cv.n[k][0][0] < MIN_CASES || cv.n[k][0][1] < MIN_CASES ||
+		    cv.n[k][1][0] < MIN_CASES || cv.n[k][1][1] < MIN_CASES) {
+			fprintf(stderr, "test_tone: rule '%s' has fewer than %d "
+				"cases one way or in one language\n", rules[k],
+				MIN_CASES);
+			short_cov = 1;
+		}
+	}
+	assert_int_equal(cv.failed, 0);
+	assert_false(short_cov);
+	assert_true(cv.cases > 0);
+}
+
+/* ------------------------------------------------------ cmocka unit tests */
+
+static int check(struct fixture *fx, const char *reply, const char *category,
+		 struct tone_result *res)
+{
+	struct tone_ctx ctx;
+	struct cd_error err;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.category = category;
+	return tone_check(fx->r, fx->tk, reply, strlen(reply), &ctx, res, &err);
+}
+
+static void test_score(void **state)
+{
+	struct fixture *fx = *state;
+	struct tone_result res;
+
+	assert_int_equal(check(fx, "Thanks for reaching out, we're on it.", NULL,
+			       &res), 0);
+	assert_int_equal(res.score, 100);
+	assert_int_equal(res.n, 0);
+	/* blame (error 30) + exclaim (warning 10) */
+	assert_int_equal(check(fx, "You should have read the label!!", NULL,
+			       &res), 0);
+	assert_int_equal(res.n, 2);
+	assert_int_equal(res.score, 60);
+	/* complaint without acknowledgement and next step: 2 warnings */
+	assert_int_equal(check(fx, "Our juice is made fresh every day.",
+			       "complaint", &res), 0);
+	assert_int_equal(res.n, 2);
+	assert_int_equal(res.score, 80);
+	/* four errors: floored at 0 */
+	assert_int_equal(check(fx, "Calm down, idiot, it's your fault and we "
+			       "did nothing wrong.", NULL, &res), 0);
+	assert_true(res.n >= 4);
+	assert_int_equal(res.score, 0);
+}
+
+static void test_sorted_and_severity(void **state)
+{
+	struct fixture *fx = *state;
+	struct tone_result res;
+	size_t i;
+
+	assert_int_equal(check(fx, "LOL you should have read it!! Calm down.",
+			       NULL, &res), 0);
+	assert_true(res.n >= 3);
+	for (i = 1; i < res.n; i++)
+		assert_true(res.f[i - 1].start <= res.f[i].start);
+	assert_string_equal(tone_severity_name(TONE_ERROR), "error");
+	assert_string_equal(tone_severity_name(TONE_WARNING), "warning");
+	assert_string_equal(tone_severity_name(TONE_INFO), "info");
+	assert_true(tone_result_has_error(&res));
+}
+
+/* More findings than fit: errors are kept, the rest counted and scored. */
+static void test_cap(void **state)
+{
+	struct fixture *fx = *state;
+	struct tone_result res;
+	char reply[2048];
+	size_t i, n = 0, errors = 0;
+
+	for (i = 0; i < 20; i++)
+		n += (size_t)snprintf(reply + n, sizeof(reply) - n,
+				      "{{v%zu}} HELLO. ", i);
+	assert_int_equal(check(fx, reply, NULL, &res), 0);
+	/* 20 placeholders (error), 20 caps (warning), 1 length (error) */
+	assert_int_equal(res.n, TONE_MAX_FINDINGS);
+	assert_int_equal(res.dropped, 41 - TONE_MAX_FINDINGS);
+	assert_int_equal(res.score, 0);
+	for (i = 0; i < res.n; i++) {
+		errors += res.f[i].severity == TONE_ERROR;
+		if (i)
+			assert_true(res.f[i - 1].start <= res.f[i].start);
+	}
+	assert_int_equal(errors, 21);       /* all 21 errors kept */
+}
+
+static void test_json(void **state)
+{
+	struct tone_result res;
+	struct cd_buf b;
+
+	(void)state;
+	memset(&res, 0, sizeof(res));
+	res.score = 60;
+	res.n = 2;
+	strcpy(res.f[0].rule, "blame");
+	res.f[0].severity = TONE_ERROR;
+	strcpy(res.f[0].message, "blames the customer: 'You \"should\" have'");
+	strcpy(res.f[0].suggestion, "own it\\\n\tnow");
+	res.f[0].start = 0;
+	res.f[0].end = 15;
+	strcpy(res.f[1].rule, "exclaim");
+	res.f[1].severity = TONE_WARNING;
+	strcpy(res.f[1].message, "\xc2\xab\x01\xc2\xbb");
+	strcpy(res.f[1].suggestion, "x");
+	res.f[1].start = 30;
+	res.f[1].end = 32;
+	cd_buf_init(&b, 4096);
+	assert_int_equal(cd_buf_addstr(&b, "prefix:"), 0);
+	assert_int_equal(tone_result_json(&res, &b), 0);
+	assert_string_equal(b.data,
+		"prefix:{\"score\":60,\"issues\":["
+		"{\"rule\":\"blame\",\"severity\":\"error\","
+		"\"message\":\"blames the customer: 'You \\\"should\\\" have'\","
+		"\"start\":0,\"end\":15,\"suggestion\":\"own it\\\\\\n\\tnow\"},"
+		"{\"rule\":\"exclaim\",\"severity\":\"warning\","
+		"\"message\":\"\xc2\xab\\u0001\xc2\xbb\",\"start\":30,\"end\":32,"
+		"\"suggestion\":\"x\"}]}");
+	cd_buf_release(&b);
+
+	/* empty result */
+	memset(&res, 0, sizeof(res));
+	res.score = 100;
+	cd_buf_init(&b, 4096);
+	assert_int_equal(tone_result_json(&res, &b), 0);
+	assert_string_equal(b.data, "{\"score\":100,\"issues\":[]}");
+	cd_buf_release(&b);
+}
+
+/* A full buffer fails with CD_ERR_LIMIT and keeps what it had. */
+static void test_json_limit(void **state)
+{
+	struct fixture *fx = *state;
+	struct tone_result res;
+	struct cd_buf b;
+
+	assert_int_equal(check(fx, "Calm down, it's your fault!!", NULL, &res), 0);
+	cd_buf_init(&b, 40);
+	assert_int_equal(cd_buf_addstr(&b, "keep"), 0);
+	assert_int_equal(tone_result_json(&res, &b), CD_ERR_LIMIT);
+	assert_string_equal(b.data, "keep");
+	cd_buf_release(&b);
+}
+
+/* The reply's findings point at code points, not bytes. */
+static void test_code_points(void **state)
+{
+	struct fixture *fx = *state;
+	struct tone_result res;
+
+	assert_int_equal(check(fx, "Привет! Успокойтесь.", NULL, &res), 0);
+	assert_int_equal(res.n, 1);
+	assert_string_equal(res.f[0].rule, "dismissive");
+	assert_int_equal(res.f[0].start, 8);
+	assert_int_equal(res.f[0].end, 19);
+	assert_non_null(strstr(res.f[0].message, "'Успокойтесь'"));
+}
+
+static void test_bad_input(void **state)
+{
+	struct fixture *fx = *state;
+	struct tone_result res;
+	struct tone_ctx ctx;
+	struct cd_error err;
+	const char *many[TONE_MAX_COMPETITORS + 1];
+	size_t i;
+
+	memset(&ctx, 0, sizeof(ctx));
+	assert_int_equal(tone_check(fx->r, fx->tk, "ok \xff", 4, &ctx, &res,
+				    &err), CD_ERR_DATA);
+	assert_non_null(strstr(err.msg, "byte 4"));
+	ctx.comment = "bad \xc3";
+	assert_int_equal(tone_check(fx->r, fx->tk, "ok", 2, &ctx, &res, &err),
+			 CD_ERR_DATA);
+	assert_non_null(strstr(err.msg, "comment"));
+	ctx.comment = NULL;
+	ctx.lang = "de";
+	assert_int_equal(tone_check(fx->r, fx->tk, "ok", 2, &ctx, &res, &err),
+			 CD_ERR_USAGE);
+	assert_non_null(strstr(err.msg, "'de'"));
+	ctx.lang = NULL;
+	for (i = 0; i < TONE_MAX_COMPETITORS + 1; i++)
+		many[i] = "FizzCo";
+	ctx.competitors = many;
+	ctx.ncompetitors = TONE_MAX_COMPETITORS + 1;
+	assert_int_equal(tone_check(fx->r, fx->tk, "ok", 2, &ctx, &res, &err),
+			 CD_ERR_LIMIT);
+	/* a NULL ctx and an empty reply are fine */
+	assert_int_equal(tone_check(fx->r, fx->tk, "Thanks!", 7, NULL, &res,
+				    &err), 0);
+	assert_int_equal(res.score, 100);
+	assert_int_equal(tone_check(fx->r, fx->tk, "", 0, NULL, &res, &err), 0);
+	assert_string_equal(res.f[0].rule, "placeholder");
+}
+
+/* Write text to dir/name, creating dir/en first. */
+static void write_file(const char *dir, const char *name, const char *text)
+{
+	char path[512];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/en", dir);
+	mkdir(path, 0700);      /* may exist already */
+	snprintf(path, sizeof(path), "%s/en/%s", dir, name);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs(text, fp);
+	fclose(fp);
+}
+
+static void test_load_errors(void **state)
+{
+	struct cd_error err;
+	struct tone_rules *r;
+	char dir[] = "/tmp/test_tone.XXXXXX", path[512], longline[300];
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+
+	/* nothing there */
+	r = tone_rules_load(dir, &err);
+	assert_null(r);
+	assert_non_null(strstr(err.msg, "no tone lists"));
+
+	/* a good file loads, with comments, blank lines and anchors */
+	write_file(dir, "blame.txt", "# comment\n\nyour fault\n^calm down$\n"
+		   "!your fault sir\n");
+	r = tone_rules_load(dir, &err);
+	assert_non_null(r);
+	assert_int_equal(tone_rules_count(r), 3);
+	tone_rules_free(r);
+
+	/* a line over 200 bytes names the file and the line */
+	memset(longline, 'a', 250);
+	longline[250] = '\0';
+	snprintf(path, sizeof(path), "ok\n%s\n", longline);
+	write_file(dir, "blame.txt", path);
+	r = tone_rules_load(dir, &err);
+	assert_null(r);
+	assert_int_equal(err.line, 2);
+	assert_non_null(strstr(err.msg, "blame.txt': line 2"));
+	assert_non_null(strstr(err.msg, "200 bytes"));
+
+	/* a line with no words, one with too many */
+	write_file(dir, "blame.txt", "ok\n...\n");
+	r = tone_rules_load(dir, &err);
+	assert_null(r);
+	assert_int_equal(err.line, 2);
+	assert_non_null(strstr(err.msg, "no words"));
+	write_file(dir, "blame.txt", "one two three four five six seven eight nine\n");
+	r = tone_rules_load(dir, &err);
+	assert_null(r);
+	assert_non_null(strstr(err.msg, "more than 8 words"));
+
+	/* invalid UTF-8 */
+	write_file(dir, "blame.txt", "ok\nbad \xff\n");
+	r = tone_rules_load(dir, &err);
+	assert_null(r);
+	assert_non_null(strstr(err.msg, "invalid utf-8"));
+
+	snprintf(path, sizeof(path), "%s/en/blame.txt", dir);
+	remove(path);
+	snprintf(path, sizeof(path), "%s/en", dir);
+	rmdir(path);
+	rmdir(dir);
+}
+
+int main(int argc, char **argv)
+{
+	struct fixture fx = { NULL, NULL, NULL, NULL };
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_prestate_setup_teardown(test_cases, setup,
+							 teardown, &fx),
+		cmocka_unit_test_prestate_setup_teardown(test_score, setup,
+							 teardown, &fx),
+		cmocka_unit_test_prestate_setup_teardown(test_sorted_and_severity,
+							 setup, teardown, &fx),
+		cmocka_unit_test_prestate_setup_teardown(test_cap, setup,
+							 teardown, &fx),
+		cmocka_unit_test(test_json),
+		cmocka_unit_test_prestate_setup_teardown(test_json_limit, setup,
+							 teardown, &fx),
+		cmocka_unit_test_prestate_setup_teardown(test_code_points, setup,
+							 teardown, &fx),
+		cmocka_unit_test_prestate_setup_teardown(test_bad_input, setup,
+							 teardown, &fx),
+		cmocka_unit_test(test_load_errors),
+	};
+
+	if (argc != 3) {
+		fprintf(stderr, "usage: test_tone CONFIG_TONE_DIR CASES_FILE\n");
+		return 2;
+	}
+	fx.dir = argv[1];
+	fx.cases = argv[2];
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
