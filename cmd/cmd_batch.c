@@ -37,7 +37,7 @@ static const char usage_batch[] =
 "                       line number)\n"
 "      --author-col NAME  the author column (default: author, username, user)\n"
 "      --strict         stop at the first bad row\n"
-"      --errors FILE    append bad rows to FILE (as CSV)\n"
+"      --errors FILE    append bad rows to FILE, byte for byte\n"
 "      --no-progress    no progress bar (it shows only on a terminal)\n"
 "  -h, --help           this help\n"
 "\n"
@@ -144,25 +144,19 @@ static int row_problem(struct suggester *sg, const struct comment *cm,
 	return suggester_run(sg, cm, NULL, 0, g, err);
 }
 
-static void bad_row(struct input *errs, struct csv_row *row, FILE *errors)
+/* Count a bad row and keep its bytes, as read, in --errors FILE. */
+static void bad_row(struct input *errs, const struct csv_reader *r,
+		    FILE *errors)
 {
-	struct cd_buf b;
-	size_t i;
+	const char *raw;
+	size_t n;
 
 	errs->skipped++;
-	if (!errors || !row)
+	if (!errors || !(raw = csvr_raw(r, &n)))
 		return;
-	cd_buf_init(&b, 1u << 24);
-	for (i = 0; i < csvr_nfields(row); i++) {
-		size_t n;
-		const char *f = csvr_field(row, i, &n);
-
-		csvw_field(&b, f, n, i == 0);
-	}
-	csvw_end(&b);
-	fwrite(b.data, 1, b.len, errors);
+	fwrite(raw, 1, n, errors);
+	fputc('\n', errors);
 	fflush(errors);
-	cd_buf_release(&b);
 }
 
 int cmd_batch(struct cli *c, int argc, char **argv)
@@ -292,7 +286,7 @@ int cmd_batch(struct cli *c, int argc, char **argv)
 			}
 			if (!c->quiet || strict)
 				cli_err("%s", err.msg);
-			bad_row(&counts, NULL, errors);
+			bad_row(&counts, r, errors);
 			if (strict) {
 				rc = EXIT_DATA;
 				break;
@@ -319,7 +313,7 @@ int cmd_batch(struct cli *c, int argc, char **argv)
 		if (row_problem(p.sg, &cm, &g, &err)) {
 			if (!c->quiet || strict)
 				cli_err("%s:%ld: %s", in_path, cm.line, err.msg);
-			bad_row(&counts, row, errors);
+			bad_row(&counts, r, errors);
 			if (strict) {
 				rc = EXIT_DATA;
 				break;

@@ -83,6 +83,8 @@ struct csv_reader {
 	int have_head;
 	struct csv_row row;
 	struct csv_row head;
+	struct cd_buf raw;	/* the current record's bytes, as read */
+	int raw_over;		/* ... unless it was over max_record */
 };
 
 /* Sum that sticks at SIZE_MAX instead of wrapping. */
@@ -435,6 +437,8 @@ static int read_record(struct csv_reader *r, struct cd_error *err)
 		r->inpos++;
 	}
 	row_reset(&r->row, r->line);
+	cd_buf_reset(&r->raw);
+	r->raw_over = 0;
 	r->st = SC_FIELD;
 	r->fail = FAIL_NONE;
 	r->row_done = 0;
@@ -451,6 +455,9 @@ static int read_record(struct csv_reader *r, struct cd_error *err)
 		}
 		start = r->inpos;
 		rc = scan(r);
+		if (!r->raw_over &&
+		    cd_buf_add(&r->raw, r->in + start, r->inpos - start))
+			r->raw_over = 1;
 		if (!r->fail)
 			feed(r, r->in + start, r->inpos - start);
 		if (rc)
@@ -497,6 +504,7 @@ struct csv_reader *csvr_new(FILE *fp, const char *name,
 	n = add_sat(r->lim.max_record, r->lim.max_fields);
 	row_init(&r->row, n);
 	row_init(&r->head, n);
+	cd_buf_init(&r->raw, r->lim.max_record);
 	return r;
 nomem:
 	if (r) {
@@ -515,6 +523,7 @@ void csvr_free(struct csv_reader *r)
 	csv_free(&r->csv);
 	row_release(&r->row);
 	row_release(&r->head);
+	cd_buf_release(&r->raw);
 	free(r->in);
 	free(r->name);
 	free(r);
@@ -727,4 +736,16 @@ int csvw_end(struct cd_buf *out)
 	if (!out)
 		return CD_ERR_USAGE;
 	return cd_buf_addch(out, '\n');
+}
+
+const char *csvr_raw(const struct csv_reader *r, size_t *len)
+{
+	size_t n = r->raw.len;
+
+	if (r->raw_over || !r->raw.data)
+		return NULL;
+	while (n && (r->raw.data[n - 1] == '\n' || r->raw.data[n - 1] == '\r'))
+		n--;
+	*len = n;
+	return r->raw.data;
 }

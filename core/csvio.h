@@ -135,6 +135,14 @@ long csvr_column(const struct csv_reader *r, const char *name);
  */
 long csvr_column_any(const struct csv_reader *r, const char *const *names);
 
+/*
+ * The bytes of the record csvr_next() last read or rejected, as they stand
+ * in the input (line ends trimmed), so a bad row can be kept verbatim
+ * (--errors).  NULL when the record was longer than max_record.  Valid
+ * until the next csvr_next().
+ */
+const char *csvr_raw(const struct csv_reader *r, size_t *len);
+
 /* Number of header columns, 0 before csvr_header succeeded. */
 size_t csvr_ncolumns(const struct csv_reader *r);
 

@@ -69,6 +69,7 @@ enum list_id {
 	LIST_PII_STREET,
 	LIST_PII_UNIT,
 	LIST_EMAIL_ROLES,      /* raw e-mail local parts, not phrases */
+	LIST_NON_APOLOGY,
 	LIST_COUNT
 };
 
@@ -76,7 +77,7 @@ static const char *const list_file[LIST_COUNT] = {
 	"blame", "defensive", "dismissive", "insult", "absolute_promise",
 	"competitor_negative", "competitor_ref", "acknowledge", "next_step",
 	"fact", "caps_allow", "negation", "stopwords", "pii_order",
-	"pii_street", "pii_unit", "email_roles"
+	"pii_street", "pii_unit", "email_roles", "non_apology"
 };
 
 static const char *const langs[] = { "en", "ru" };
@@ -101,7 +102,7 @@ enum why {
 	W_PH_DOUBLE_SPACE, W_PH_EMPTY_PAIR, W_PH_EMPTY_NUMBER, W_PH_TRAILING,
 	W_PH_EMPTY_REPLY, W_PH_PUNCT_DOUBLE,
 	W_CAPS, W_EXCLAIM_RUN, W_EXCLAIM_COUNT,
-	W_BLAME, W_DEFENSIVE, W_DISMISSIVE, W_INSULT, W_PROMISE, W_COMPETITOR,
+	W_BLAME, W_DEFENSIVE, W_NON_APOLOGY, W_DISMISSIVE, W_INSULT, W_PROMISE, W_COMPETITOR,
 	W_PII_EMAIL, W_PII_PHONE, W_PII_CARD, W_PII_NUMBER, W_PII_ORDER,
 	W_PII_ADDRESS,
 	W_ECHO_INSULT, W_ECHO_CLAIM,
@@ -169,6 +170,9 @@ static const struct why_info why_tab[W_COUNT] = {
 	[W_DEFENSIVE] = { R_DEFENSIVE, TONE_ERROR, 1,
 		"argues or defends instead of helping",
 		"acknowledge the concern and state the facts calmly", NULL },
+	[W_NON_APOLOGY] = { R_DEFENSIVE, TONE_WARNING, 1,
+		"apology taken back",
+		"apologise without 'but', then explain", NULL },
 	[W_DISMISSIVE] = { R_DISMISSIVE, TONE_ERROR, 1,
 		"dismissive or sarcastic",
 		"take the concern seriously and drop the sarcasm", NULL },
@@ -1090,6 +1094,7 @@ static void rule_phrases(const struct word *w, const struct match *m,
 		switch (m[i].list) {
 		case LIST_BLAME: why = W_BLAME; break;
 		case LIST_DEFENSIVE: why = W_DEFENSIVE; break;
+		case LIST_NON_APOLOGY: why = W_NON_APOLOGY; break;
 		case LIST_DISMISSIVE: why = W_DISMISSIVE; break;
 		case LIST_INSULT: why = W_INSULT; break;
 		case LIST_PROMISE: why = W_PROMISE; break;
@@ -1433,6 +1438,13 @@ static void pii_scan(const struct tone_rules *r, const char *s, size_t len,
 
 			j = i + sign;
 			if (j < len && s[j] == ' ')
+				j++;
+			/* a short letter prefix: "#A-991234", "№ AB123456" */
+			for (d0 = j; j < len && j - d0 < 3 &&
+			     ((s[j] >= 'A' && s[j] <= 'Z') ||
+			      (s[j] >= 'a' && s[j] <= 'z')); j++)
+				;
+			if (j > d0 && j < len && s[j] == '-')
 				j++;
 			for (d0 = j; j < len && is_digit((unsigned char)s[j]); j++)
 				;

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# CLI tests of suggest, batch, render, templates and tone (issues 3, 4, 5).
+. "$(dirname "$0")/lib.sh"
+C=$CANDOR
+DATA=$SRC/tests/data
+SAMPLES=$SRC/config/samples
+
+# --- suggest ----------------------------------------------------------------
+expect "suggest record has every SPEC field" 0 \
+	'^\{"id":"7351","text":"[^"]*","author":"maria_k","lang":"en","category":"complaint","confidence":[0-9.]+,"uncertain":false,"scores":\{[^}]*\},"why":\[[^]]*\],"action":"reply","template":"en/complaint/[a-z0-9-]+","reply":"@maria_k [^"]+","tone":\{"score":[0-9]+,"issues":\[' \
+	'^$' -- $C suggest $SAMPLES/comments.jsonl
+check "suggest: one record per comment" [ "$($C suggest $SAMPLES/comments.jsonl | wc -l)" = 14 ]
+expect "suggest: Russian comment gets a Russian template" 0 '"id":"7358",.*"lang":"ru",.*"template":"ru/complaint/' '' -- $C suggest $SAMPLES/comments.jsonl
+expect "suggest: fake_news cites a fact" 0 '"id":"7352",.*"category":"fake_news",.*"reply":"[^"]*sunnyjuice.example/[^"]*",.*"fact":"' '' -- $C suggest $SAMPLES/comments.jsonl
+expect "suggest: spam is hidden, no draft" 0 '"id":"7356",.*"action":"hide","template":"","reply":""' '' -- $C suggest $SAMPLES/comments.jsonl
+expect "suggest: --lang forces the language" 0 '"id":"7358",.*"lang":"en",.*"template":"en/' '' -- $C suggest --lang en $SAMPLES/comments.jsonl
+echo '{"id":"x1","text":"heard the ceo of sunny juice was arrested for fraud lol"}' >"$TMP/nofact.jsonl"
+expect "suggest: no fact on file is flagged, never invented" 0 '"category":"fake_news",.*"reply":"",.*"note":"no fact on file"' '' -- $C suggest "$TMP/nofact.jsonl"
+echo '{"comment_id":"77","username":"tt_user","create_time":1732600000,"text":"my parcel is two weeks late"}' >"$TMP/tiktok.jsonl"
+expect "suggest: TikTok field names" 0 '^\{"id":"77",.*"author":"tt_user"' '' -- $C suggest "$TMP/tiktok.jsonl"
+expect "suggest: tsv" 0 '^id	category	confidence	uncertain	action	template	tone_score	reply$' '^$' -- $C suggest --format tsv $SAMPLES/comments.txt
+expect "suggest: pretty" 0 '^#7351 @maria_k  complaint' '^$' -- $C suggest --format pretty $SAMPLES/comments.jsonl
+expect "suggest: bad format" 2 '' 'format must be jsonl, tsv or pretty' -- $C suggest --format xml $SAMPLES/comments.txt
+printf '{"id":"1","text":"late order"}\nnot json at all\n{"id":"3","text":"where is it?"}\n' >"$TMP/mixed.jsonl"
+expect "suggest: bad line skipped, status 65" 65 '"id":"3"' "mixed.jsonl:2: invalid JSON" -- $C suggest "$TMP/mixed.jsonl"
+check "suggest: same input, same drafts" [ "$($C suggest $SAMPLES/comments.jsonl | md5sum)" = "$($C suggest $SAMPLES/comments.jsonl | md5sum)" ]
+yes '{"id":"1","text":"my order is late and nobody answers"}' | head -50000 >"$TMP/many.jsonl"
+expect "suggest: closed stdout stops quietly" 0 '"id":"1"' '^$' -- sh -c "$C suggest $TMP/many.jsonl | head -2"
+
+# flushed per line: the first record arrives while the input is still open
+mkfifo "$TMP/fifo"
+( echo '{"id":"f1","text":"where is my refund"}'; sleep 3; echo '{"id":"f2","text":"ok"}' ) >"$TMP/fifo" &
+timeout 10 $C suggest "$TMP/fifo" >"$TMP/stream.out" 2>&1 &
+sleep 1.5
+check "suggest: first record written before the input ends" grep -q '"id":"f1"' "$TMP/stream.out"
+wait
+
+# scale-out: sharding under GNU parallel gives byte-identical output
+if command -v parallel >/dev/null; then
+	for i in $(seq 1 300); do cat $SAMPLES/comments.jsonl; done | awk '{ sub(/"id":"[0-9]+"/, "\"id\":\"" NR "\""); print }' >"$TMP/big.jsonl"
+	$C suggest "$TMP/big.jsonl" >"$TMP/one.out"
+	parallel --will-cite --pipe -k --block 50k -j 2 $C suggest <"$TMP/big.jsonl" >"$TMP/sharded.out"
+	check "parallel --pipe output == one process" cmp -s "$TMP/one.out" "$TMP/sharded.out"
+	check "sharded run covered every line" [ "$(wc -l <"$TMP/sharded.out")" = 4200 ]
+	$C classify "$TMP/big.jsonl" >"$TMP/c1.out"
+	parallel --will-cite --pipe -k --block 30k -j 2 $C classify <"$TMP/big.jsonl" >"$TMP/c2.out"
+	check "classify sharded == one process" cmp -s "$TMP/c1.out" "$TMP/c2.out"
+fi
+
+# --- batch ------------------------------------------------------------------
+printf '\xef\xbb\xbfid,author,comment,likes\r\n1,maria_k,"late order, no refund",3\r\n2,bob,"free followers\r\ncheck my profile bit.ly/x",0\r\n3,lena,"обожаю ваш сок",5\r\n' >"$TMP/in.csv"
+expect "batch to stdout" 0 '^id,author,comment,likes,category,confidence,uncertain,lang,action,reply,template,tone_score,tone_issues,status$' '^$' -- $C batch "$TMP/in.csv"
+expect "batch keeps input columns and adds pending" 0 '^1,maria_k,"late order, no refund",3,complaint,[0-9.]+,(true|false),en,reply,".*",en/complaint/[a-z0-9-]+,[0-9]+,[^,]*,pending$' '' -- $C batch "$TMP/in.csv"
+expect "batch keeps multi-line fields" 0 '^check my profile bit.ly/x",0,spam,' '' -- $C batch "$TMP/in.csv"
+expect "batch -o writes the file" 0 '^$' '^$' -- $C batch "$TMP/in.csv" -o "$TMP/out.csv"
+check "batch -o: 4 records" [ "$(grep -c ',pending$' "$TMP/out.csv")" = 3 ]
+check "batch -o: no temporary file left" [ -z "$(ls "$TMP" | grep 'out.csv.tmp')" ]
+printf 'id,text\n1,fine\n2,"broken "quote" here"\n3,"\xff\xfe"\n4,ok then\n5,too,many\n' >"$TMP/bad.csv"
+expect "batch: bad rows reported and skipped" 65 '^4,ok then,' 'bad.csv:4: invalid UTF-8' -- $C batch "$TMP/bad.csv"
+expect "batch: ragged row named" 65 '' 'bad.csv:6: 3 fields, the header has 2' -- $C batch "$TMP/bad.csv"
+expect "batch: --strict leaves no output file" 65 '' 'bad.csv:3: malformed quoting' -- $C batch --strict "$TMP/bad.csv" -o "$TMP/strict.csv"
+check "batch: --strict wrote nothing" [ ! -e "$TMP/strict.csv" ]
+$C batch --errors "$TMP/rej.csv" "$TMP/bad.csv" >/dev/null 2>&1 || true
+check "batch: --errors keeps every bad row verbatim" [ "$(cat "$TMP/rej.csv")" = "$(printf '2,"broken "quote" here"\n3,"\xff\xfe"\n5,too,many')" ]
+printf 'id,stars\n1,5\n' >"$TMP/notext.csv"
+expect "batch: missing text column" 65 '^$' "notext.csv:1: no text column 'text' in the header \(use --text-col\)" -- $C batch "$TMP/notext.csv"
+expect "batch: --text-col" 0 ',pending$' '' -- $C batch --text-col comment "$TMP/in.csv"
+expect "batch: empty input" 65 '^$' 'empty input' -- $C batch /dev/null
+expect "batch: missing file" 66 '^$' "cannot open 'nope.csv'" -- $C batch nope.csv
+
+# --- render -----------------------------------------------------------------
+printf 'Hi {{#author}}@{{author}} {{/author}}{{> sig}}' >"$TMP/t.mustache"
+printf -- '- {{brand.name}}' >"$TMP/sig.mustache"
+expect "render with partials" 0 '^Hi @ann - Sunny$' '^$' -- $C render "$TMP/t.mustache" --data '{"author":"ann","brand":{"name":"Sunny"}}'
+expect "render escape html" 0 '^&lt;b&gt;$' '' -- sh -c "printf '{{x}}' | $C render - --escape html --data '{\"x\":\"<b>\"}'"
+expect "render escape none (default)" 0 '^<b>$' '' -- sh -c "printf '{{x}}' | $C render - --data '{\"x\":\"<b>\"}'"
+printf 'line one\n{{#items}}\n{{/wrong}}\n' >"$TMP/bad.mustache"
+expect "render: error names file, line, column" 65 '^$' "bad.mustache:3:1: closing tag 'wrong' does not match" -- $C render "$TMP/bad.mustache"
+expect "render: bad data" 65 '^$' 'invalid JSON data' -- $C render "$TMP/t.mustache" --data '{oops'
+
+# --- templates --------------------------------------------------------------
+expect "templates list" 0 '^en/complaint/apologize-1 ' '^$' -- $C templates list
+expect "templates check passes the shipped set" 0 '^30 templates, 0 failed$' '^$' -- $C templates check
+mkdir -p "$TMP/tpl/en/complaint"
+printf '{{! intent: test\n    requires: brand.support_url }}\nSorry {{nope}} {{#x}}\n' >"$TMP/tpl/en/complaint/broken.mustache"
+expect "templates check: broken template named with line and column" 1 '' 'broken.mustache:3:16' -- $C -t "$TMP/tpl" templates check
+printf '{{! intent: test\n    requires: brand.support_url }}\nSorry {{nope}}, but you should have read the label. See {{brand.support_url}}\n' >"$TMP/tpl/en/complaint/broken.mustache"
+expect "templates check: unknown variable" 1 "broken.mustache:3:7: unknown variable 'nope'" '' -- $C -t "$TMP/tpl" templates check
+expect "templates check: tone errors fail" 1 'FAIL .*tone' '' -- $C -t "$TMP/tpl" templates check
+printf '{{! intent: test\n    requires: brand.support_url }}\nWe are sorry about the order and we want to fix it properly for you, so please write to our support team with the order details at {{brand.support_url}} today\n' >"$TMP/tpl/en/complaint/broken.mustache"
+expect "templates check: over the channel limit" 1 'characters rendered, the tiktok limit is 150' '' -- $C -t "$TMP/tpl" templates check
+expect "templates check: a longer channel fits" 0 '1 templates, 0 failed' '' -- $C -t "$TMP/tpl" --channel instagram templates check
+
+# --- tone -------------------------------------------------------------------
+expect "tone: clean reply" 0 'score 100/100' '^$' -- $C tone --text "Sorry about the delay. Please DM us your order number and we will fix it." --category complaint
+expect "tone: blame is an error, exit 1" 1 'blame' '' -- $C tone --text "You should have read the label before buying."
+expect "tone: json" 1 '^\{"score":[0-9]+,"issues":\[\{"rule":"blame","severity":"error","message":"[^"]+","start":0,"end":[0-9]+,"suggestion":"' '' -- \
+	$C tone --json --text "You should have read the label before buying."
+expect "tone: file input" 0 'score' '' -- sh -c "echo 'Thanks for asking! Details: sunnyjuice.example/faq' | $C tone -"
+expect "tone: caret under the span" 1 '^    \^+' '' -- $C tone --text "You should have read the label."
+
+finish
