@@ -17,7 +17,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PY=/usr/bin/python3
 HELD=${1:-$ROOT/bench/data/heldout.csv}
-[[ ${1:-} == -h || ${1:-} == --help ]] && { sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0; }
+[[ ${1:-} == -h || ${1:-} == --help ]] && { sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0; }
 [[ -r $HELD ]] || { echo "heldout.sh: cannot read $HELD" >&2; exit 66; }
 CORPUS=("$ROOT"/config/corpus/*.csv)
 

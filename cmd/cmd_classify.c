@@ -44,7 +44,7 @@ int cmd_classify(struct cli *c, int argc, char **argv)
 	double prob[NB_MAX_LABELS];
 	const char *errors_path = NULL;
 	FILE *errors = NULL;
-	size_t K = nb_nlabels(c->model), l;
+	size_t K, l;
 	int strict = 0, o, rc;
 
 	optind = 0;
@@ -58,6 +58,7 @@ int cmd_classify(struct cli *c, int argc, char **argv)
 	}
 	if (argc - optind > 1)
 		return cli_usage_error("classify", "at most one input file");
+	K = nb_nlabels(c->model);
 	if (errors_path && !(errors = input_open_errors(errors_path)))
 		return EXIT_IO;
 	rc = input_open(&in, optind < argc ? argv[optind] : "-", strict,

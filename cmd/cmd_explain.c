@@ -73,7 +73,7 @@ int cmd_explain(struct cli *c, int argc, char **argv)
 	struct cd_error err;
 	struct cd_buf b;
 	double prob[NB_MAX_LABELS];
-	size_t K = nb_nlabels(c->model), l, i, len;
+	size_t K, l, i, len;
 	long top = 5;
 	int json = 0, opt, best, rc;
 	char *text, *end;
@@ -93,6 +93,7 @@ int cmd_explain(struct cli *c, int argc, char **argv)
 	}
 	if (optind >= argc)
 		return cli_usage_error("explain", "no TEXT given");
+	K = nb_nlabels(c->model);
 	text = malloc(EXPLAIN_TEXT_MAX + 2);
 	if (!text)
 		return EXIT_SOFTWARE;

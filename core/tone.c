@@ -262,6 +262,26 @@ static size_t slot_of(uint64_t key, size_t mask)
 	return (size_t)key & mask;
 }
 
+/*
+ * The table key of a phrase: its first word alone for one-word phrases,
+ * its first two words for longer ones, so that a common first word ("we",
+ * "не") does not make a long chain to walk.
+ */
+static uint64_t key_one(uint64_t a)
+{
+	return a * 0xff51afd7ed558ccdULL + 1;
+}
+
+static uint64_t key_two(uint64_t a, uint64_t b)
+{
+	return a * 0xc4ceb9fe1a85ec53ULL ^ ((b << 23) | (b >> 41));
+}
+
+static uint64_t phrase_key(const struct phrase *p)
+{
+	return p->n == 1 ? key_one(p->key[0]) : key_two(p->key[0], p->key[1]);
+}
+
 static uint32_t lookup(const struct tone_rules *r, uint64_t key)
 {
 	size_t i = slot_of(key, r->mask);
@@ -289,7 +309,7 @@ static int build_table(struct tone_rules *r, struct cd_error *err)
 		r->slot_head[i] = NONE;
 	r->mask = size - 1;
 	for (i = r->nph; i-- > 0;) {
-		uint64_t key = r->ph[i].key[0];
+		uint64_t key = phrase_key(&r->ph[i]);
 		size_t s = slot_of(key, r->mask);
 
 		while (r->slot_head[s] != NONE && r->slot_key[s] != key)
@@ -482,51 +502,58 @@ static size_t drop_exceptions(struct match *m, size_t nm)
 static size_t match_words(const struct tone_rules *r, struct word *w,
 			  size_t n, struct match *m, size_t mcap)
 {
-	size_t nm = 0, i, k;
+	size_t nm = 0, i, k, c;
 
 	for (i = 0; i < n; i++) {
-		uint32_t p;
+		uint32_t chain[2];
 
-		for (p = lookup(r, w[i].key); p != NONE; p = r->ph[p].next) {
-			const struct phrase *ph = &r->ph[p];
+		chain[0] = lookup(r, key_one(w[i].key));
+		chain[1] = i + 1 < n && w[i + 1].gap != GAP_SENTENCE ?
+			lookup(r, key_two(w[i].key, w[i + 1].key)) : NONE;
+		for (c = 0; c < 2; c++) {
+			uint32_t p;
 
-			if (ph->n > n - i)
-				continue;
-			for (k = 1; k < ph->n; k++)
-				if (w[i + k].gap == GAP_SENTENCE ||
-				    w[i + k].key != ph->key[k])
-					break;
-			if (k < ph->n)
-				continue;
-			if ((ph->anchor & ANCHOR_START) &&
-			    w[i].gap != GAP_SENTENCE)
-				continue;
-			if ((ph->anchor & ANCHOR_END) && i + ph->n < n &&
-			    w[i + ph->n].gap != GAP_SENTENCE &&
-			    w[i + ph->n].kind != TOK_EMOJI)
-				continue;
-			if (ph->anchor & EXCEPTION) {
-				/* only kept for drop_exceptions() */
-			} else if (ph->list == LIST_STOP) {
-				if (ph->n == 1)
-					w[i].flags |= WF_STOP;
-				continue;
-			} else if (ph->list == LIST_CAPS_ALLOW) {
-				for (k = 0; k < ph->n; k++)
-					w[i + k].flags |= WF_CAPS_OK;
-				continue;
-			} else if (ph->list == LIST_PII_UNIT) {
-				w[i].flags |= WF_UNIT;
-			} else if (ph->list == LIST_NEGATION && ph->n == 1) {
-				w[i].flags |= WF_NEG;
-			}
-			if (nm < mcap) {
-				m[nm].from = (uint16_t)i;
-				m[nm].to = (uint16_t)(i + ph->n);
-				m[nm].list = ph->list;
-				m[nm].except = (ph->anchor & EXCEPTION) != 0;
-				m[nm].phrase = p;
-				nm++;
+			for (p = chain[c]; p != NONE; p = r->ph[p].next) {
+				const struct phrase *ph = &r->ph[p];
+
+				if (ph->n > n - i || ph->key[0] != w[i].key)
+					continue;
+				for (k = 1; k < ph->n; k++)
+					if (w[i + k].gap == GAP_SENTENCE ||
+					    w[i + k].key != ph->key[k])
+						break;
+				if (k < ph->n)
+					continue;
+				if ((ph->anchor & ANCHOR_START) &&
+				    w[i].gap != GAP_SENTENCE)
+					continue;
+				if ((ph->anchor & ANCHOR_END) && i + ph->n < n &&
+				    w[i + ph->n].gap != GAP_SENTENCE &&
+				    w[i + ph->n].kind != TOK_EMOJI)
+					continue;
+				if (ph->anchor & EXCEPTION) {
+					/* only kept for drop_exceptions() */
+				} else if (ph->list == LIST_STOP) {
+					if (ph->n == 1)
+						w[i].flags |= WF_STOP;
+					continue;
+				} else if (ph->list == LIST_CAPS_ALLOW) {
+					for (k = 0; k < ph->n; k++)
+						w[i + k].flags |= WF_CAPS_OK;
+					continue;
+				} else if (ph->list == LIST_PII_UNIT) {
+					w[i].flags |= WF_UNIT;
+				} else if (ph->list == LIST_NEGATION && ph->n == 1) {
+					w[i].flags |= WF_NEG;
+				}
+				if (nm < mcap) {
+					m[nm].from = (uint16_t)i;
+					m[nm].to = (uint16_t)(i + ph->n);
+					m[nm].list = ph->list;
+					m[nm].except = (ph->anchor & EXCEPTION) != 0;
+					m[nm].phrase = p;
+					nm++;
+				}
 			}
 		}
 	}
@@ -569,7 +596,10 @@ static int has_list(const struct word *w, const struct match *m, size_t nm,
 	return 0;
 }
 
-/* Count upper- and lower-case letters of s[bs..be). */
+/*
+ * Count upper- and lower-case letters of s[bs..be); stops at the first
+ * lower-case letter (*lower is then 1), all a caps check needs.
+ */
 static void letter_case(const char *s, size_t bs, size_t be,
 			unsigned *upper, unsigned *lower)
 {
@@ -584,10 +614,12 @@ static void letter_case(const char *s, size_t bs, size_t be,
 		utf8proc_category_t cat;
 
 		if (c < 0x80) {
-			if (c >= 'A' && c <= 'Z')
+			if (c >= 'A' && c <= 'Z') {
 				(*upper)++;
-			else if (c >= 'a' && c <= 'z')
+			} else if (c >= 'a' && c <= 'z') {
 				(*lower)++;
+				return;
+			}
 			i++;
 			continue;
 		}
@@ -598,10 +630,12 @@ static void letter_case(const char *s, size_t bs, size_t be,
 			continue;
 		}
 		cat = utf8proc_category(cp);
-		if (cat == UTF8PROC_CATEGORY_LU || cat == UTF8PROC_CATEGORY_LT)
+		if (cat == UTF8PROC_CATEGORY_LU || cat == UTF8PROC_CATEGORY_LT) {
 			(*upper)++;
-		else if (cat == UTF8PROC_CATEGORY_LL)
+		} else if (cat == UTF8PROC_CATEGORY_LL) {
 			(*lower)++;
+			return;
+		}
 		i += (size_t)k;
 	}
 }
@@ -752,11 +786,49 @@ static int is_email_local(unsigned char c)
 		c == '-';
 }
 
+#define BC_DIGIT 1      /* an ASCII digit: the number scanner runs */
+#define BC_AT 2         /* '@': the e-mail scanner runs */
+#define BC_BANG 4       /* '!' or a lead byte of U+203C, U+FF01, ...: exclaim */
+#define BC_PH 8         /* a byte rule_placeholder looks at */
+
+/* The scanners' trigger bytes, so each skips the rest quickly. */
+static const unsigned char byte_class[256] = {
+	['0'] = BC_DIGIT, ['1'] = BC_DIGIT, ['2'] = BC_DIGIT, ['3'] = BC_DIGIT,
+	['4'] = BC_DIGIT, ['5'] = BC_DIGIT, ['6'] = BC_DIGIT, ['7'] = BC_DIGIT,
+	['8'] = BC_DIGIT, ['9'] = BC_DIGIT,
+	['@'] = BC_AT | BC_PH,
+	['!'] = BC_BANG,
+	[0xE2] = BC_BANG | BC_PH, [0xEF] = BC_BANG,
+	['{'] = BC_PH, ['}'] = BC_PH, ['$'] = BC_PH, ['%'] = BC_PH,
+	['['] = BC_PH, ['<'] = BC_PH, [' '] = BC_PH, ['('] = BC_PH,
+	['"'] = BC_PH, [0xC2] = BC_PH, [','] = BC_PH, ['#'] = BC_PH,
+	[':'] = BC_PH,
+};
+
+/*
+ * One pass over the bytes: which scanners have anything to look at (BC_*),
+ * and the length in code points.
+ */
+static unsigned byte_classes(const char *s, size_t len, size_t *cps)
+{
+	unsigned m = 0;
+	size_t i, n = 0;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		n += (c & 0xC0) != 0x80;
+		m |= byte_class[c];
+	}
+	*cps = n;
+	return m;
+}
+
 /* length: over the channel limit.  The span is the part past the limit. */
-static void rule_length(const char *s, size_t len, size_t max,
+static void rule_length(const char *s, size_t len, size_t total, size_t max,
 			struct hits *hs)
 {
-	size_t total = tok_utf8_len(s, len), i, cp = 0;
+	size_t i, cp = 0;
 
 	if (total <= max)
 		return;
@@ -799,9 +871,14 @@ static void rule_placeholder(const char *s, size_t len, struct hits *hs)
 		return;
 	}
 	for (i = first; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		unsigned char nx = i + 1 < len ? (unsigned char)s[i + 1] : 0;
-		unsigned char pv = i ? (unsigned char)s[i - 1] : 0;
+		unsigned char c = (unsigned char)s[i], nx, pv;
+
+		if (!(byte_class[c] & BC_PH))
+			continue;
+		nx = i + 1 < len ? (unsigned char)s[i + 1] : 0;
+		pv = i ? (unsigned char)s[i - 1] : 0;
+		if (c == ' ' && nx >= 'a' && nx <= 'z')
+			continue;       /* the common case: a word follows */
 
 		switch (c) {
 		case '{':
@@ -1390,8 +1467,8 @@ static size_t order_sign(const char *s, size_t len, size_t i)
  * Sets *contact when a hotline or role address was seen.
  */
 static void pii_scan(const struct tone_rules *r, const char *s, size_t len,
-		     const struct word *w, size_t n, struct hits *hs,
-		     int *contact)
+		     const struct word *w, size_t n, unsigned classes,
+		     struct hits *hs, int *contact)
 {
 	struct zones z;
 	size_t i, bs, be;
@@ -1400,7 +1477,7 @@ static void pii_scan(const struct tone_rules *r, const char *s, size_t len,
 	for (i = 0; i < n; i++)
 		if (w[i].kind == TOK_URL)
 			zone_add(&z, w[i].bs, w[i].be);
-	for (i = 0; i < len; i++) {
+	for (i = 0; (classes & BC_AT) && i < len; i++) {
 		const char *at = memchr(s + i, '@', len - i);
 
 		if (!at)
@@ -1415,7 +1492,7 @@ static void pii_scan(const struct tone_rules *r, const char *s, size_t len,
 		zone_add(&z, bs, be);
 		i = be - 1;
 	}
-	for (i = 0; i < len; i++) {
+	for (i = 0; (classes & BC_DIGIT) && i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
 		size_t ze, sign, j, end;
 		utf8proc_int32_t pcp;
@@ -2173,7 +2250,9 @@ int tone_check(const struct tone_rules *r, struct tokenizer *tk,
 {
 	static const struct tone_ctx none;
 	struct work wk;
-	size_t rn, cn = 0, rnm, cnm = 0, ncomps = 0, bad, i, cyr = 0, lat = 0;
+	struct cd_error e;
+	size_t rn, cn = 0, rnm, cnm = 0, ncomps = 0, i, cyr = 0, lat = 0, total;
+	unsigned classes;
 	int rc, ru, contact = 0;
 
 	if (!out)
@@ -2193,14 +2272,6 @@ int tone_check(const struct tone_rules *r, struct tokenizer *tk,
 		return cd_error_set(err, CD_ERR_USAGE, 0,
 				    "unknown language '%s' (en, ru or auto)",
 				    ctx->lang);
-	if (tok_utf8_check(reply, len, &bad))
-		return cd_error_set(err, CD_ERR_DATA, 0,
-				    "reply is not valid utf-8 at byte %zu", bad + 1);
-	if (ctx->comment &&
-	    tok_utf8_check(ctx->comment, strlen(ctx->comment), &bad))
-		return cd_error_set(err, CD_ERR_DATA, 0,
-				    "comment is not valid utf-8 at byte %zu",
-				    bad + 1);
 	wk.hs.n = 0;
 	wk.hs.lost = 0;
 	wk.hs.lost_penalty = 0;
@@ -2209,16 +2280,16 @@ int tone_check(const struct tone_rules *r, struct tokenizer *tk,
 	if (rc)
 		return rc;
 	if (ctx->comment) {
-		rc = tok_run(tk, ctx->comment, strlen(ctx->comment), err);
+		rc = tok_run(tk, ctx->comment, strlen(ctx->comment), &e);
 		if (rc)
-			return rc;
+			return cd_error_set(err, rc, 0, "comment: %s", e.msg);
 		cn = collect_words(tk, ctx->comment, strlen(ctx->comment),
 				   wk.cw, MAX_COMMENT_WORDS);
 		cnm = match_words(r, wk.cw, cn, wk.cm, MAX_MATCHES);
 	}
-	rc = tok_run(tk, reply, len, err);
+	rc = tok_run(tk, reply, len, &e);      /* validates the UTF-8 */
 	if (rc)
-		return rc;
+		return cd_error_set(err, rc, 0, "reply: %s", e.msg);
 	rn = collect_words(tk, reply, len, wk.rw, MAX_WORDS);
 	rnm = match_words(r, wk.rw, rn, wk.rm, MAX_MATCHES);
 
@@ -2232,14 +2303,16 @@ int tone_check(const struct tone_rules *r, struct tokenizer *tk,
 		ru = cyr > lat;
 	}
 
-	rule_length(reply, len, ctx->max_chars ? ctx->max_chars :
+	classes = byte_classes(reply, len, &total);
+	rule_length(reply, len, total, ctx->max_chars ? ctx->max_chars :
 		    DEFAULT_MAX_CHARS, &wk.hs);
 	rule_placeholder(reply, len, &wk.hs);
 	rule_caps(reply, wk.rw, rn, &wk.hs);
-	rule_exclaim(reply, len, &wk.hs);
+	if (classes & BC_BANG)
+		rule_exclaim(reply, len, &wk.hs);
 	rule_phrases(wk.rw, wk.rm, rnm, &wk.hs);
 	rule_competitor(wk.rw, rn, wk.rm, rnm, wk.comps, ncomps, &wk.hs);
-	pii_scan(r, reply, len, wk.rw, rn, &wk.hs, &contact);
+	pii_scan(r, reply, len, wk.rw, rn, classes, &wk.hs, &contact);
 	pii_words(reply, wk.rw, rn, wk.rm, rnm, &wk.hs);
 	if (ctx->comment)
 		rule_echo(wk.rw, rn, wk.rm, rnm, wk.cw, cn, wk.cm, cnm,

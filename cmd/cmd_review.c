@@ -1,0 +1,746 @@
+/*
+ * cmd_review.c - `candor review [FILE|-] [--journal J] [--as NAME]`.
+ *
+ * The terminal side of the review loop (core/review.c is the state
+ * machine).  Comments may come from a pipe while keys come from the
+ * controlling terminal (/dev/tty), read one at a time in raw mode.  The
+ * terminal is restored on every way out: normal exit, SIGINT, SIGTERM,
+ * SIGHUP, and around SIGTSTP/SIGCONT; a window resize redraws.  Without a
+ * terminal the command refuses instead of waiting for keys that never come.
+ */
+#include "cli.h"
+#include "csvio.h"
+#include "input.h"
+#include "pipeline.h"
+#include "review.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#define REVIEW_MAX_ITEMS 1000000
+
+static const char usage_review[] =
+"usage: candor review [options] [FILE|-]\n"
+"\n"
+"Shows one comment at a time with its category, confidence, the words that\n"
+"decided it, the draft reply and its tone findings, and records what you\n"
+"decide.  FILE holds comments (text or JSONL) or a batch CSV (its category\n"
+"and reply columns are used).  Keys come from the terminal even when the\n"
+"comments come from a pipe.\n"
+"\n"
+"  a approve   e edit in $VISUAL/$EDITOR   v next variant   c change category\n"
+"  h hide      s skip   r reject   u undo the last decision   ? help   q quit\n"
+"\n"
+"  -j, --journal J    where decisions go (default: FILE.journal.jsonl, or\n"
+"                     candor-journal.jsonl for stdin); rerunning with the same\n"
+"                     journal resumes at the first undecided comment\n"
+"      --as NAME      the approver recorded (default: $USER)\n"
+"  -o, --output-csv OUT  with a batch CSV: write it back with the reply and\n"
+"                     status (approved, skipped, hidden, rejected, pending)\n"
+"  -h, --help         this help\n"
+"\n"
+"Every decision is written and synced to the journal before the next\n"
+"comment shows, so killing candor loses nothing already decided.\n";
+
+/* ---- the terminal ------------------------------------------------------ */
+
+static int tty_fd = -1;
+static struct termios tty_saved;
+static volatile sig_atomic_t tty_raw, resized;
+
+static void tty_cooked(void)
+{
+	if (tty_fd >= 0 && tty_raw) {
+		tcsetattr(tty_fd, TCSAFLUSH, &tty_saved);
+		tty_raw = 0;
+	}
+}
+
+static int tty_make_raw(void)
+{
+	struct termios t = tty_saved;
+
+	t.c_lflag &= ~(tcflag_t)(ICANON | ECHO);
+	t.c_cc[VMIN] = 1;
+	t.c_cc[VTIME] = 0;
+	if (tcsetattr(tty_fd, TCSAFLUSH, &t))
+		return -1;
+	tty_raw = 1;
+	return 0;
+}
+
+static void on_fatal_signal(int sig)
+{
+	tty_cooked();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void on_tstp(int sig)
+{
+	(void)sig;
+	tty_cooked();
+	signal(SIGTSTP, SIG_DFL);
+	raise(SIGTSTP);
+}
+
+static void on_cont(int sig)
+{
+	(void)sig;
+	signal(SIGTSTP, on_tstp);
+	if (tty_fd >= 0 && !tty_raw)
+		tty_make_raw();
+	resized = 1;            /* redraw */
+}
+
+static void on_winch(int sig)
+{
+	(void)sig;
+	resized = 1;
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_fatal_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = on_tstp;
+	sigaction(SIGTSTP, &sa, NULL);
+	sa.sa_handler = on_cont;
+	sigaction(SIGCONT, &sa, NULL);
+	sa.sa_handler = on_winch;       /* no SA_RESTART: read() wakes up */
+	sigaction(SIGWINCH, &sa, NULL);
+}
+
+/* ---- the review_io over the terminal ----------------------------------- */
+
+struct term {
+	FILE *out;
+	int color;
+	char msg[512];
+	struct review_view last;
+	int have_last;
+	const char *const *labels;
+};
+
+static void show_reply(FILE *o, const struct suggestion *g, int color)
+{
+	size_t cp = 0, i, k;
+
+	fputs("    ", o);
+	for (i = 0; i < g->reply_len; cp++) {
+		int hot = 0;
+		size_t n = 1;
+
+		while (i + n < g->reply_len &&
+		       ((unsigned char)g->reply[i + n] & 0xC0) == 0x80)
+			n++;
+		for (k = 0; g->toned && k < g->tone.n; k++)
+			if (cp >= g->tone.f[k].start && cp < g->tone.f[k].end)
+				hot = g->tone.f[k].severity == TONE_ERROR ? 2 : 1;
+		if (hot && color)
+			fputs(hot == 2 ? "\033[41;97m" : "\033[43;30m", o);
+		else if (hot)
+			fputc('[', o);
+		if (g->reply[i] == '\n')
+			fputs("\n    ", o);
+		else
+			fwrite(g->reply + i, 1, n, o);
+		if (hot && color)
+			fputs("\033[0m", o);
+		else if (hot)
+			fputc(']', o);
+		i += n;
+	}
+	fputc('\n', o);
+}
+
+static void term_show(void *ctx, const struct review_view *v)
+{
+	struct term *t = ctx;
+	FILE *o = t->out;
+	const struct suggestion *g = v->g;
+	const struct comment *c = v->comment;
+	const char *b = t->color ? "\033[1m" : "", *off = t->color ? "\033[0m" : "";
+	size_t i;
+
+	t->last = *v;
+	t->have_last = 1;
+	if (t->color)
+		fputs("\033[H\033[2J", o);
+	else
+		fputs("\n----------------------------------------\n", o);
+	fprintf(o, "%scandor review%s  %zu/%zu", b, off, v->pos, v->total);
+	if (c->author[0])
+		fprintf(o, "   @%s", c->author);
+	if (c->created_at[0])
+		fprintf(o, "   %s", c->created_at);
+	fprintf(o, "   #%s\n", c->id);
+	fprintf(o, "%s%s%s %.2f", b, g->category, off, g->confidence);
+	if (g->uncertain)
+		fprintf(o, "  %sUNCERTAIN: press c to choose the category%s",
+			t->color ? "\033[1;33m" : "", off);
+	if (v->original_category)
+		fprintf(o, "  (changed from %s)", v->original_category);
+	fprintf(o, "   -> %s\n", g->action);
+	if (g->nwhy) {
+		fputs("why:", o);
+		for (i = 0; i < g->nwhy; i++)
+			fprintf(o, "%s \"%.*s\"", i ? "," : "",
+				(int)(g->why[i].end - g->why[i].start),
+				c->text + g->why[i].start);
+		fputc('\n', o);
+	}
+	fprintf(o, "\n  > %.*s\n\n", (int)c->text_len, c->text);
+	if (g->reply_len) {
+		fprintf(o, "draft %s%s%s%s, tone %d/100:\n", g->template_id,
+			v->edited ? " (edited)" : "",
+			v->variant ? ", variant +" : "", v->variant ? "" : "",
+			g->toned ? g->tone.score : 0);
+		show_reply(o, g, t->color);
+	} else {
+		fprintf(o, "no draft%s%s\n", g->note ? ": " : "",
+			g->note ? g->note : "");
+	}
+	for (i = 0; g->toned && i < g->tone.n; i++) {
+		const struct tone_finding *f = &g->tone.f[i];
+
+		fprintf(o, "  %s%s%s %s: %s\n",
+			t->color ? (f->severity == TONE_ERROR ? "\033[31m" :
+				    "\033[33m") : "",
+			tone_severity_name(f->severity), off, f->rule, f->message);
+	}
+	fputs("\n[a]pprove [e]dit [v]ariant [c]ategory [h]ide [s]kip [r]eject "
+	      "[u]ndo [?] [q]uit\n", o);
+	if (t->msg[0]) {
+		fprintf(o, "%s\n", t->msg);
+		t->msg[0] = '\0';
+	}
+	fflush(o);
+}
+
+static int read_key(struct term *t)
+{
+	unsigned char ch;
+
+	for (;;) {
+		ssize_t n = read(tty_fd, &ch, 1);
+
+		if (n == 1)
+			return ch;
+		if (n == 0)
+			return -1;
+		if (errno != EINTR)
+			return -1;
+		if (resized && t->have_last) {
+			resized = 0;
+			term_show(t, &t->last);
+		}
+	}
+}
+
+static int term_key(void *ctx)
+{
+	return read_key(ctx);
+}
+
+static void term_message(void *ctx, const char *msg)
+{
+	struct term *t = ctx;
+
+	snprintf(t->msg, sizeof(t->msg), "%s", msg);
+}
+
+static int term_confirm(void *ctx, const char *q)
+{
+	struct term *t = ctx;
+	int k;
+
+	fprintf(t->out, "%s [y/N] ", q);
+	fflush(t->out);
+	k = read_key(t);
+	fputc('\n', t->out);
+	return k == 'y' || k == 'Y';
+}
+
+static int term_choose(void *ctx, const char *const *labels, size_t n,
+		       const char *current)
+{
+	static const char keys[] = "123456789abdfgijklmnoptwxyz";
+	struct term *t = ctx;
+	size_t i;
+	int k;
+
+	fputs("\ncategory:\n", t->out);
+	for (i = 0; i < n && i < sizeof(keys) - 1; i++)
+		fprintf(t->out, "  %c  %s%s\n", keys[i], labels[i],
+			!strcmp(labels[i], current) ? "  (now)" : "");
+	fputs("choose (any other key keeps it): ", t->out);
+	fflush(t->out);
+	k = read_key(t);
+	for (i = 0; i < n && i < sizeof(keys) - 1; i++)
+		if (k == keys[i])
+			return (int)i;
+	return -1;
+}
+
+/* Run $VISUAL/$EDITOR on the reply in a temporary file. */
+static char *term_edit(void *ctx, const char *reply)
+{
+	struct term *t = ctx;
+	const char *ed = getenv("VISUAL");
+	char path[] = "/tmp/candor-reply-XXXXXX";
+	char *text = NULL;
+	int fd, status;
+	size_t len;
+	pid_t pid;
+	FILE *fp;
+
+	if (!ed || !*ed)
+		ed = getenv("EDITOR");
+	if (!ed || !*ed)
+		ed = "vi";
+	fd = mkstemp(path);
+	if (fd < 0 || write(fd, reply, strlen(reply)) < 0 || write(fd, "\n", 1) < 0) {
+		term_message(t, "cannot create a temporary file for the editor");
+		if (fd >= 0) {
+			close(fd);
+			unlink(path);
+		}
+		return NULL;
+	}
+	close(fd);
+	tty_cooked();
+	pid = fork();
+	if (pid == 0) {
+		dup2(tty_fd, 0);
+		dup2(tty_fd, 1);
+		dup2(tty_fd, 2);
+		execl("/bin/sh", "sh", "-c", "exec $0 \"$1\"", ed, path, (char *)NULL);
+		_exit(127);
+	}
+	while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	tty_make_raw();
+	if (pid < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		term_message(t, "the editor failed; the draft is unchanged");
+		unlink(path);
+		return NULL;
+	}
+	fp = fopen(path, "r");
+	if (fp) {
+		text = malloc(SUGGEST_REPLY_MAX + 1);
+		len = text ? fread(text, 1, SUGGEST_REPLY_MAX, fp) : 0;
+		if (text) {
+			while (len && (text[len - 1] == '\n' || text[len - 1] == '\r'))
+				len--;
+			text[len] = '\0';
+		}
+		fclose(fp);
+	}
+	unlink(path);
+	if (text && !strcmp(text, reply)) {
+		free(text);
+		return NULL;            /* unchanged */
+	}
+	return text;
+}
+
+/* ---- the input -------------------------------------------------------- */
+
+struct items {
+	struct review_item *v;
+	size_t n, cap;
+	/* batch CSV: every row's fields, for --output-csv */
+	char ***fields;
+	size_t nfields;
+	char **header;
+	long cat_col, reply_col, status_col;
+};
+
+static void items_free(struct items *it)
+{
+	size_t i, k;
+
+	for (i = 0; i < it->n; i++) {
+		free((char *)it->v[i].c.id);
+		free((char *)it->v[i].c.text);
+		free((char *)it->v[i].c.author);
+		free((char *)it->v[i].c.lang);
+		free((char *)it->v[i].c.created_at);
+		free((char *)it->v[i].category);
+		free((char *)it->v[i].reply);
+		if (it->fields) {
+			for (k = 0; k < it->nfields; k++)
+				free(it->fields[i][k]);
+			free(it->fields[i]);
+		}
+	}
+	for (k = 0; it->header && k < it->nfields; k++)
+		free(it->header[k]);
+	free(it->header);
+	free(it->fields);
+	free(it->v);
+}
+
+static int items_push(struct items *it, const struct comment *c,
+		      const char *category, const char *reply)
+{
+	struct review_item *d;
+
+	if (it->n == REVIEW_MAX_ITEMS) {
+		cli_err("more than %d comments for one review session",
+			REVIEW_MAX_ITEMS);
+		return EXIT_DATA;
+	}
+	if (it->n == it->cap) {
+		size_t cap = it->cap ? it->cap * 2 : 256;
+		struct review_item *v = realloc(it->v, cap * sizeof(*v));
+		char ***f = it->fields ? realloc(it->fields, cap * sizeof(*f)) : NULL;
+
+		if (v)
+			it->v = v;
+		if (f)
+			it->fields = f;
+		if (!v || (it->fields && !f))
+			return EXIT_SOFTWARE;
+		it->cap = cap;
+	}
+	d = &it->v[it->n];
+	memset(d, 0, sizeof(*d));
+	d->c = *c;
+	d->c.id = strdup(c->id);
+	d->c.text = strndup(c->text, c->text_len);
+	d->c.author = strdup(c->author);
+	d->c.lang = strdup(c->lang);
+	d->c.created_at = strdup(c->created_at);
+	d->c.video_id = d->c.parent_id = "";
+	d->category = category && *category ? strdup(category) : NULL;
+	d->reply = reply && *reply ? strdup(reply) : NULL;
+	it->n++;
+	return 0;
+}
+
+static int load_csv(struct items *it, const char *path, const struct cli *c)
+{
+	static const char *const text_names[] = {
+		"text", "comment", "message", "content", "body", NULL
+	};
+	static const char *const id_names[] = { "id", "comment_id", NULL };
+	static const char *const author_names[] = { "author", "username", NULL };
+	const char *one[2] = { NULL, NULL };
+	struct csv_reader *r;
+	struct csv_row *row;
+	struct cd_error err;
+	FILE *fp = fopen(path, "rb");
+	long ti, ii, ai;
+	size_t k;
+	int rc = 0, n;
+
+	if (!fp) {
+		cli_err("cannot open '%s': %s", path, strerror(errno));
+		return EXIT_NOINPUT;
+	}
+	r = csvr_new(fp, path, NULL, &err);
+	if (!r || (rc = csvr_header(r, &err)) != 0) {
+		rc = cli_fail(r ? rc : CD_ERR_NOMEM, &err);
+		goto out;
+	}
+	ti = csvr_column_any(r, text_names);
+	ii = csvr_column_any(r, id_names);
+	ai = csvr_column_any(r, author_names);
+	one[0] = "category";
+	it->cat_col = csvr_column_any(r, one);
+	one[0] = "reply";
+	it->reply_col = csvr_column_any(r, one);
+	one[0] = "status";
+	it->status_col = csvr_column_any(r, one);
+	if (ti < 0) {
+		cli_err("%s:1: no text column in the header", path);
+		rc = EXIT_DATA;
+		goto out;
+	}
+	it->nfields = csvr_ncolumns(r);
+	it->header = calloc(it->nfields, sizeof(char *));
+	it->fields = calloc(1, sizeof(char **));
+	if (!it->header || !it->fields) {
+		rc = EXIT_SOFTWARE;
+		goto out;
+	}
+	for (k = 0; k < it->nfields; k++)
+		it->header[k] = strdup(csvr_column_name(r, k));
+	while ((n = csvr_next(r, &row, &err)) != 0) {
+		struct comment cm;
+		char idbuf[32];
+		size_t bad;
+
+		if (n < 0) {
+			if (!c->quiet)
+				cli_err("%s", err.msg);
+			continue;
+		}
+		memset(&cm, 0, sizeof(cm));
+		cm.line = csvr_row_line(row);
+		cm.text = csvr_field(row, (size_t)ti, &cm.text_len);
+		snprintf(idbuf, sizeof(idbuf), "%ld", cm.line);
+		cm.id = ii >= 0 ? csvr_field(row, (size_t)ii, NULL) : idbuf;
+		cm.author = ai >= 0 ? csvr_field(row, (size_t)ai, NULL) : "";
+		cm.lang = cm.created_at = "";
+		if (tok_utf8_check(cm.text, cm.text_len, &bad)) {
+			cli_err("%s:%ld: invalid UTF-8 at byte %zu", path, cm.line,
+				bad + 1);
+			continue;
+		}
+		if (it->n == it->cap || !it->fields) {
+			/* items_push grows both arrays */
+		}
+		rc = items_push(it, &cm, it->cat_col >= 0 ?
+				csvr_field(row, (size_t)it->cat_col, NULL) : NULL,
+				it->reply_col >= 0 ?
+				csvr_field(row, (size_t)it->reply_col, NULL) : NULL);
+		if (rc)
+			goto out;
+		it->fields[it->n - 1] = calloc(it->nfields, sizeof(char *));
+		if (!it->fields[it->n - 1]) {
+			rc = EXIT_SOFTWARE;
+			goto out;
+		}
+		for (k = 0; k < it->nfields; k++)
+			it->fields[it->n - 1][k] = strdup(csvr_field(row, k, NULL));
+	}
+out:
+	csvr_free(r);
+	fclose(fp);
+	return rc;
+}
+
+static int load_stream(struct items *it, const char *path, const struct cli *c)
+{
+	struct input in;
+	struct comment cm;
+	int rc;
+
+	rc = input_open(&in, path, 0, c->quiet, NULL);
+	if (rc)
+		return rc;
+	while ((rc = input_next(&in, &cm)) == 1)
+		if ((rc = items_push(it, &cm, NULL, NULL)) != 0)
+			break;
+	input_close(&in);
+	return rc > 1 ? rc : 0;
+}
+
+static int is_csv(const char *path)
+{
+	size_t n = strlen(path);
+
+	return n > 4 && !strcmp(path + n - 4, ".csv");
+}
+
+/* Write the batch CSV back with the person's replies and decisions. */
+static int write_csv(const struct items *it, const struct review *r,
+		     const char *out_path)
+{
+	static const char *const status_of[][2] = {
+		{ "approve", "approved" }, { "skip", "skipped" },
+		{ "hide", "hidden" }, { "reject", "rejected" },
+	};
+	char tmp[4200];
+	struct cd_buf b;
+	FILE *fp;
+	size_t i, k, s;
+	int rc = 0;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", out_path, (long)getpid());
+	fp = fopen(tmp, "wb");
+	if (!fp) {
+		cli_err("cannot create '%s': %s", tmp, strerror(errno));
+		return EXIT_IO;
+	}
+	cd_buf_init(&b, 1u << 26);
+	for (k = 0; k < it->nfields; k++)
+		csvw_field(&b, it->header[k], strlen(it->header[k]), k == 0);
+	if (it->status_col < 0)
+		csvw_field(&b, "status", 6, it->nfields == 0);
+	csvw_end(&b);
+	for (i = 0; i < it->n; i++) {
+		const char *d = review_decision(r, i), *status = "pending";
+		const char *reply = review_final_reply(r, i);
+		const char *cat = review_final_category(r, i);
+
+		for (s = 0; s < 4; s++)
+			if (!strcmp(d, status_of[s][0]))
+				status = status_of[s][1];
+		for (k = 0; k < it->nfields; k++) {
+			const char *f = it->fields[i][k];
+
+			if ((long)k == it->status_col)
+				f = status;
+			else if ((long)k == it->reply_col && reply)
+				f = reply;
+			else if ((long)k == it->cat_col && cat)
+				f = cat;
+			csvw_field(&b, f, strlen(f), k == 0);
+		}
+		if (it->status_col < 0)
+			csvw_field(&b, status, strlen(status), 0);
+		csvw_end(&b);
+		if (b.len > (1u << 16)) {
+			fwrite(b.data, 1, b.len, fp);
+			cd_buf_reset(&b);
+		}
+	}
+	fwrite(b.data, 1, b.len, fp);
+	cd_buf_release(&b);
+	if (ferror(fp) | fflush(fp) | fsync(fileno(fp)) | fclose(fp) ||
+	    rename(tmp, out_path)) {
+		cli_err("cannot write '%s': %s", out_path, strerror(errno));
+		remove(tmp);
+		rc = EXIT_IO;
+	}
+	return rc;
+}
+
+int cmd_review(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "journal", required_argument, NULL, 'j' },
+		{ "as", required_argument, NULL, 'A' },
+		{ "output-csv", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct review_io io;
+	struct term t;
+	struct items it;
+	struct pipeline p;
+	struct journal *j = NULL;
+	struct review *r = NULL;
+	struct cd_error err;
+	const char *journal_path = NULL, *approver = getenv("USER");
+	const char *out_csv = NULL, *in_path;
+	const char *labels[NB_MAX_LABELS];
+	char jbuf[4200], warning[4400];
+	size_t l;
+	int opt, rc = 0;
+
+	optind = 0;
+	while ((opt = getopt_long(argc, argv, "hj:o:", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'j': journal_path = optarg; break;
+		case 'A': approver = optarg; break;
+		case 'o': out_csv = optarg; break;
+		case 'h': fputs(usage_review, stdout); return EXIT_OK;
+		default: return cli_usage_error("review", "unknown option");
+		}
+	}
+	if (argc - optind > 1)
+		return cli_usage_error("review", "at most one input file");
+	in_path = optind < argc ? argv[optind] : "-";
+	if (out_csv && !is_csv(in_path))
+		return cli_usage_error("review", "--output-csv needs a batch CSV "
+				       "as input");
+	if (!approver || !*approver)
+		approver = "unknown";
+	if (!journal_path) {
+		if (strcmp(in_path, "-"))
+			snprintf(jbuf, sizeof(jbuf), "%s.journal.jsonl", in_path);
+		else
+			snprintf(jbuf, sizeof(jbuf), "candor-journal.jsonl");
+		journal_path = jbuf;
+	}
+
+	/* keys come from the terminal, not from stdin (comments may be piped) */
+	tty_fd = open("/dev/tty", O_RDWR | O_CLOEXEC);
+	if (tty_fd < 0 || tcgetattr(tty_fd, &tty_saved)) {
+		cli_err("review needs a terminal for your keys (/dev/tty: %s); use "
+			"`candor suggest` or `candor batch` for unattended runs",
+			strerror(tty_fd < 0 ? errno : ENOTTY));
+		if (tty_fd >= 0)
+			close(tty_fd);
+		tty_fd = -1;
+		return EXIT_USAGE;
+	}
+	memset(&it, 0, sizeof(it));
+	rc = is_csv(in_path) ? load_csv(&it, in_path, c) :
+			       load_stream(&it, in_path, c);
+	if (rc)
+		goto out;
+	j = journal_open(journal_path, warning, sizeof(warning), &err);
+	if (!j) {
+		rc = cli_fail(CD_ERR_IO, &err);
+		goto out;
+	}
+	if (warning[0])
+		cli_err("warning: %s", warning);
+	if ((rc = pipeline_open(&p, c)) != 0)
+		goto out;
+	for (l = 0; l < nb_nlabels(c->model); l++)
+		labels[l] = nb_label(c->model, l);
+	r = review_new(it.v, it.n, p.sg, j, approver, labels,
+		       nb_nlabels(c->model), &err);
+	if (!r) {
+		rc = cli_fail(CD_ERR_NOMEM, &err);
+		goto out_pipeline;
+	}
+	memset(&t, 0, sizeof(t));
+	t.out = fdopen(dup(tty_fd), "w");
+	t.color = !getenv("NO_COLOR");
+	t.labels = labels;
+	if (journal_decided(j))
+		snprintf(t.msg, sizeof(t.msg), "resuming: %zu decided in %.400s",
+			 journal_decided(j), journal_path);
+	io.ctx = &t;
+	io.show = term_show;
+	io.key = term_key;
+	io.edit = term_edit;
+	io.choose = term_choose;
+	io.confirm = term_confirm;
+	io.message = term_message;
+	install_signals();
+	if (tty_make_raw()) {
+		cli_err("cannot set the terminal to raw mode: %s", strerror(errno));
+		rc = EXIT_IO;
+	} else {
+		int st = review_run(r, &io, &err);
+
+		tty_cooked();
+		if (st)
+			rc = cli_fail(st, &err);
+	}
+	if (t.out)
+		fclose(t.out);
+	{
+		const struct review_stats *s = review_stats(r);
+
+		printf("approved %zu (edited %zu, findings overridden %zu), skipped "
+		       "%zu, hidden %zu, rejected %zu, categories changed %zu; "
+		       "%zu left; journal %s\n", s->approved, s->edited,
+		       s->overridden, s->skipped, s->hidden, s->rejected,
+		       s->changed, s->remaining, journal_path);
+	}
+	if (!rc && out_csv)
+		rc = write_csv(&it, r, out_csv);
+	review_free(r);
+out_pipeline:
+	pipeline_close(&p);
+out:
+	tty_cooked();
+	journal_close(j);
+	items_free(&it);
+	close(tty_fd);
+	tty_fd = -1;
+	return rc;
+}

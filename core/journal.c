@@ -1,0 +1,348 @@
+/* journal.c - see journal.h. */
+#include "journal.h"
+#include "jsonw.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+/* One decision of the file (undo entries are not kept, they kill one). */
+struct hist {
+	size_t slot;            /* its id's slot */
+	char decision[8];
+	long prev;              /* earlier alive decision on the same id, -1 */
+	int alive;
+};
+
+struct idslot {
+	char *id;               /* NULL: empty slot */
+	long latest;            /* latest alive decision, -1 when none */
+};
+
+struct journal {
+	int fd;
+	struct hist *h;
+	size_t nh, caph;
+	struct idslot *slots;
+	size_t nslots, nids;    /* power of two; ids stored */
+	size_t decided;
+	int need_newline;       /* the file ends in a torn line */
+};
+
+static uint64_t hash_str(const char *s)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+	return h;
+}
+
+static size_t find(const struct journal *j, const char *id)
+{
+	size_t mask = j->nslots - 1, i = hash_str(id) & mask;
+
+	while (j->slots[i].id && strcmp(j->slots[i].id, id))
+		i = (i + 1) & mask;
+	return i;
+}
+
+static int grow_slots(struct journal *j)
+{
+	size_t n = j->nslots ? j->nslots * 2 : 1024, i, k;
+	struct idslot *s = calloc(n, sizeof(*s));
+	struct idslot *old = j->slots;
+	size_t oldn = j->nslots;
+
+	if (!s)
+		return CD_ERR_NOMEM;
+	j->slots = s;
+	j->nslots = n;
+	for (i = 0; i < oldn; i++) {
+		if (!old[i].id)
+			continue;
+		k = find(j, old[i].id);
+		s[k] = old[i];
+		/* re-point the history at the moved slot */
+		for (long h = s[k].latest; h >= 0; h = j->h[h].prev)
+			j->h[h].slot = k;
+	}
+	for (i = 0; i < j->nh; i++)
+		if (!j->h[i].alive)
+			j->h[i].slot = find(j, old[j->h[i].slot].id);
+	free(old);
+	return 0;
+}
+
+/* Apply one decision to the in-memory state. */
+static int apply(struct journal *j, const char *id, const char *decision)
+{
+	size_t k;
+	struct hist *h;
+
+	if ((j->nids + 1) * 2 > j->nslots && grow_slots(j))
+		return CD_ERR_NOMEM;
+	k = find(j, id);
+	if (!j->slots[k].id) {
+		j->slots[k].id = strdup(id);
+		if (!j->slots[k].id)
+			return CD_ERR_NOMEM;
+		j->slots[k].latest = -1;
+		j->nids++;
+	}
+	if (!strcmp(decision, "undo")) {
+		long l = j->slots[k].latest;
+
+		if (l >= 0) {
+			j->h[l].alive = 0;
+			j->slots[k].latest = j->h[l].prev;
+			if (j->slots[k].latest < 0)
+				j->decided--;
+		}
+		return 0;
+	}
+	if (j->nh == j->caph) {
+		size_t cap = j->caph ? j->caph * 2 : 256;
+		struct hist *p = realloc(j->h, cap * sizeof(*p));
+
+		if (!p)
+			return CD_ERR_NOMEM;
+		j->h = p;
+		j->caph = cap;
+	}
+	h = &j->h[j->nh];
+	h->slot = k;
+	snprintf(h->decision, sizeof(h->decision), "%s", decision);
+	h->prev = j->slots[k].latest;
+	h->alive = 1;
+	if (h->prev < 0)
+		j->decided++;
+	j->slots[k].latest = (long)j->nh++;
+	return 0;
+}
+
+static int known_decision(const char *d)
+{
+	return !strcmp(d, "approve") || !strcmp(d, "skip") || !strcmp(d, "hide") ||
+	       !strcmp(d, "reject") || !strcmp(d, "undo");
+}
+
+/* Read the existing file; a bad line that is not the last is an error. */
+static int load(struct journal *j, const char *path, char *warning,
+		size_t wsz, struct cd_error *err)
+{
+	FILE *fp = fdopen(dup(j->fd), "r");
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	long lineno = 0;
+	int rc = 0;
+
+	if (!fp)
+		return cd_error_set(err, CD_ERR_IO, 0, "cannot read '%s': %s",
+				    path, strerror(errno));
+	while ((n = getline(&line, &cap, fp)) >= 0) {
+		int complete = n > 0 && line[n - 1] == '\n';
+		cJSON *o, *id, *d;
+
+		lineno++;
+		if (complete)
+			line[--n] = '\0';
+		if (n == 0)
+			continue;
+		o = (size_t)n <= JOURNAL_LINE_MAX ? cJSON_Parse(line) : NULL;
+		id = cJSON_GetObjectItemCaseSensitive(o, "id");
+		d = cJSON_GetObjectItemCaseSensitive(o, "decision");
+		if (!cJSON_IsString(id) || !cJSON_IsString(d) ||
+		    !known_decision(d->valuestring)) {
+			/*
+			 * A line torn by a crash mid-write (the last one, or an
+			 * earlier one we already stepped over): not a decision,
+			 * so it is passed over with a warning, never fatal.
+			 */
+			cJSON_Delete(o);
+			if (!warning[0] && wsz)
+				snprintf(warning, wsz, "%s:%ld: ignoring a torn or "
+					 "malformed line (candor was stopped while "
+					 "writing it)", path, lineno);
+			if (!complete)
+				j->need_newline = 1;
+			continue;
+		}
+		if (!complete)
+			j->need_newline = 1;    /* valid, but no newline yet */
+		rc = apply(j, id->valuestring, d->valuestring);
+		cJSON_Delete(o);
+		if (rc) {
+			cd_error_set(err, rc, lineno, "out of memory");
+			break;
+		}
+	}
+	free(line);
+	fclose(fp);
+	return rc;
+}
+
+struct journal *journal_open(const char *path, char *warning, size_t wsz,
+			     struct cd_error *err)
+{
+	struct journal *j = calloc(1, sizeof(*j));
+
+	if (wsz)
+		warning[0] = '\0';
+	if (!j || grow_slots(j)) {
+		free(j);
+		cd_error_set(err, CD_ERR_NOMEM, 0, "out of memory");
+		return NULL;
+	}
+	j->fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	if (j->fd < 0) {
+		cd_error_set(err, CD_ERR_IO, 0, "cannot open journal '%s': %s",
+			     path, strerror(errno));
+		journal_close(j);
+		return NULL;
+	}
+	if (load(j, path, warning, wsz, err)) {
+		journal_close(j);
+		return NULL;
+	}
+	return j;
+}
+
+void journal_close(struct journal *j)
+{
+	size_t i;
+
+	if (!j)
+		return;
+	if (j->fd >= 0)
+		close(j->fd);
+	for (i = 0; i < j->nslots; i++)
+		free(j->slots[i].id);
+	free(j->slots);
+	free(j->h);
+	free(j);
+}
+
+void journal_now(char *buf, size_t n)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static void add_str(struct cd_buf *b, const char *key, const char *v)
+{
+	jsonw_key(b, key, 0);
+	jsonw_str(b, v ? v : "", v ? strlen(v) : 0);
+}
+
+int journal_append(struct journal *j, const struct journal_entry *e,
+		   struct cd_error *err)
+{
+	struct cd_buf b;
+	char ts[32];
+	const char *p;
+	size_t left;
+	int rc;
+
+	if (!known_decision(e->decision))
+		return cd_error_set(err, CD_ERR_USAGE, 0, "unknown decision '%s'",
+				    e->decision);
+	cd_buf_init(&b, JOURNAL_LINE_MAX);
+	if (j->need_newline)
+		cd_buf_addch(&b, '\n');
+	cd_buf_addstr(&b, "{\"id\":");
+	jsonw_str(&b, e->id, strlen(e->id));
+	add_str(&b, "decision", e->decision);
+	if (e->category)
+		add_str(&b, "category", e->category);
+	if (e->original_category)
+		add_str(&b, "original_category", e->original_category);
+	if (e->template_id)
+		add_str(&b, "template", e->template_id);
+	if (e->reply)
+		add_str(&b, "reply", e->reply);
+	if (e->edited)
+		cd_buf_addstr(&b, ",\"edited\":true");
+	if (e->override)
+		cd_buf_addstr(&b, ",\"override\":true");
+	if (e->tone) {
+		jsonw_key(&b, "tone", 0);
+		tone_result_json(e->tone, &b);
+	}
+	add_str(&b, "approver", e->approver);
+	if (!e->ts)
+		journal_now(ts, sizeof(ts));
+	add_str(&b, "ts", e->ts ? e->ts : ts);
+	if (e->text)
+		add_str(&b, "text", e->text);
+	rc = cd_buf_addstr(&b, "}\n");
+	if (rc) {
+		cd_buf_release(&b);
+		return cd_error_set(err, CD_ERR_LIMIT, 0,
+				    "journal entry longer than %u bytes",
+				    JOURNAL_LINE_MAX);
+	}
+	/* one write on O_APPEND: the line lands whole or torn, never mixed */
+	for (p = b.data, left = b.len; left > 0;) {
+		ssize_t n = write(j->fd, p, left);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = cd_error_set(err, CD_ERR_IO, 0,
+					  "cannot write the journal: %s",
+					  strerror(errno));
+			cd_buf_release(&b);
+			return rc;
+		}
+		p += n;
+		left -= (size_t)n;
+	}
+	cd_buf_release(&b);
+	if (fsync(j->fd))
+		return cd_error_set(err, CD_ERR_IO, 0,
+				    "cannot sync the journal: %s", strerror(errno));
+	j->need_newline = 0;
+	rc = apply(j, e->id, e->decision);
+	if (rc)
+		return cd_error_set(err, rc, 0, "out of memory");
+	return 0;
+}
+
+const char *journal_decision(const struct journal *j, const char *id)
+{
+	size_t k = find(j, id);
+
+	if (!j->slots[k].id || j->slots[k].latest < 0)
+		return NULL;
+	return j->h[j->slots[k].latest].decision;
+}
+
+size_t journal_decided(const struct journal *j)
+{
+	return j->decided;
+}
+
+const char *journal_last_id(const struct journal *j)
+{
+	size_t i = j->nh;
+
+	while (i > 0) {
+		i--;
+		if (j->h[i].alive)
+			return j->slots[j->h[i].slot].id;
+	}
+	return NULL;
+}

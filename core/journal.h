@@ -1,0 +1,76 @@
+/*
+ * journal.h - the review decisions, append-only JSONL, crash-safe.
+ *
+ * Every decision a person makes is one line:
+ *   {"id","decision":"approve|skip|hide|reject|undo","category",
+ *    "original_category" (only when a person changed it),"template",
+ *    "reply","edited","override","tone":{...},"approver","ts","text"}
+ * with ts in RFC 3339 UTC.  "undo" is a compensating entry that cancels
+ * the latest standing decision on that id: the file is never rewritten.
+ * journal_append() writes the line with one write(2) on an O_APPEND
+ * descriptor and fsyncs it before returning, so a decision that was shown
+ * as made survives a kill or a power cut.  A torn last line (a crash in
+ * the middle of a write) is detected on open, reported as a warning, and
+ * ignored; the next append starts on a fresh line, so the fragment stays a
+ * line of its own that later opens pass over with the same warning.
+ *
+ * Ownership: journal_open() returns a journal freed with journal_close().
+ * Strings handed to journal_append() are copied.
+ */
+#ifndef CANDOR_JOURNAL_H
+#define CANDOR_JOURNAL_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "error.h"
+#include "tone.h"
+
+#define JOURNAL_LINE_MAX (1u << 20)
+
+struct journal;
+
+struct journal_entry {
+	const char *id;
+	const char *decision;           /* approve, skip, hide, reject, undo */
+	const char *category;
+	const char *original_category;  /* NULL unless a person changed it */
+	const char *template_id;
+	const char *reply;
+	int edited;                     /* the person edited the draft */
+	int override;                   /* approved despite error findings */
+	const struct tone_result *tone; /* may be NULL */
+	const char *approver;
+	const char *text;               /* the comment, for learning */
+	const char *ts;                 /* NULL: now */
+};
+
+/*
+ * Open (creating if needed) the journal at path and read what it holds.
+ * warning receives a message when a torn or malformed line was ignored
+ * ("" otherwise).
+ */
+struct journal *journal_open(const char *path, char *warning, size_t wsz,
+			     struct cd_error *err);
+void journal_close(struct journal *j);
+
+/* Append one decision and fsync it.  0 or CD_ERR_IO. */
+int journal_append(struct journal *j, const struct journal_entry *e,
+		   struct cd_error *err);
+
+/*
+ * The standing decision on id after every entry (undo included), or NULL
+ * when the id is undecided.  Valid until the next append.
+ */
+const char *journal_decision(const struct journal *j, const char *id);
+
+/* Number of ids with a standing decision. */
+size_t journal_decided(const struct journal *j);
+
+/* The id of the latest standing decision (what `u` would undo), or NULL. */
+const char *journal_last_id(const struct journal *j);
+
+/* RFC 3339 UTC timestamp of now into buf (at least 21 bytes). */
+void journal_now(char *buf, size_t n);
+
+#endif
