@@ -4,7 +4,11 @@
  *
  * usage: tone_bench CONFIG_TONE_DIR REPLIES_FILE [PASSES]
  *                   [--category C] [--comment TEXT] [--competitors A,B]
+ *                   [--ctx-competitors]
  *
+ * --competitors loads the names into the rules once (as candor does with
+ * [brand] competitors); with --ctx-competitors they go through tone_ctx
+ * instead and are normalised on every call.
  * REPLIES_FILE holds one reply per line (UTF-8).  All replies are read
  * into memory first, then checked PASSES times (default 20) with one
  * tokenizer; the time covers the checks only.
@@ -104,6 +108,8 @@ int main(int argc, char **argv)
 	const char *comps[BENCH_MAX_COMPETITORS];
 	char compbuf[512];
 	long passes = 20, p;
+	size_t ncomps = 0;
+	int ctx_comps = 0;
 	size_t i, findings = 0;
 	double t0, dt;
 	int a;
@@ -112,7 +118,7 @@ int main(int argc, char **argv)
 	if (argc < 3) {
 		fprintf(stderr, "usage: tone_bench CONFIG_TONE_DIR REPLIES_FILE "
 			"[PASSES] [--category C] [--comment TEXT] "
-			"[--competitors A,B]\n");
+			"[--competitors A,B] [--ctx-competitors]\n");
 		return 2;
 	}
 	for (a = 3; a < argc; a++) {
@@ -125,10 +131,11 @@ int main(int argc, char **argv)
 
 			snprintf(compbuf, sizeof(compbuf), "%s", argv[++a]);
 			for (name = strtok_r(compbuf, ",", &save);
-			     name && ctx.ncompetitors < BENCH_MAX_COMPETITORS;
+			     name && ncomps < BENCH_MAX_COMPETITORS;
 			     name = strtok_r(NULL, ",", &save))
-				comps[ctx.ncompetitors++] = name;
-			ctx.competitors = comps;
+				comps[ncomps++] = name;
+		} else if (!strcmp(argv[a], "--ctx-competitors")) {
+			ctx_comps = 1;
 		} else {
 			passes = strtol(argv[a], NULL, 10);
 			if (passes < 1) {
@@ -140,6 +147,13 @@ int main(int argc, char **argv)
 	}
 	r = tone_rules_load(argv[1], &err);
 	if (!r) {
+		fprintf(stderr, "tone_bench: %s\n", err.msg);
+		return 1;
+	}
+	if (ctx_comps) {
+		ctx.competitors = comps;
+		ctx.ncompetitors = ncomps;
+	} else if (ncomps && tone_rules_add_competitors(r, comps, ncomps, &err)) {
 		fprintf(stderr, "tone_bench: %s\n", err.msg);
 		return 1;
 	}

@@ -110,6 +110,8 @@ double nb_temperature(const struct nb_model *m)
 
 void nb_set_temperature(struct nb_model *m, double t)
 {
+	if (m->p.temperature > 0)
+		m->prev_temperature = m->p.temperature;
 	m->p.temperature = t > 0 ? t : 0;
 }
 
@@ -687,13 +689,15 @@ int nb_finalize(struct nb_model *m, struct cd_error *err)
 	sort_model = NULL;
 	compute_weights(m);
 	if (m->p.temperature <= 0) {
-		if (m->ncal >= 2 && m->nlabels >= 2) {
+		if (m->ncal >= NB_CALIB_MIN && m->nlabels >= 2) {
 			int rc = fit_temperature(m, err);
 
 			if (rc)
 				return rc;
 		} else {
-			m->p.temperature = 1.0;
+			/* too few documents to fit: keep what the model had */
+			m->p.temperature = m->prev_temperature > 0 ?
+					   m->prev_temperature : 1.0;
 		}
 	}
 	return 0;

@@ -66,7 +66,10 @@ size_t nb_vocab_size(const struct nb_model *m);
 uint64_t nb_label_docs(const struct nb_model *m, size_t i);
 uint64_t nb_total_docs(const struct nb_model *m);
 double nb_temperature(const struct nb_model *m);
-/* Fix the temperature, or with 0 have nb_finalize() fit it again. */
+/*
+ * Fix the temperature, or with 0 have nb_finalize() fit it again (it keeps
+ * the current one when fewer than NB_CALIB_MIN documents were added).
+ */
 void nb_set_temperature(struct nb_model *m, double t);
 
 /* Count the features of the last tok_run() of tk as one document of label. */
@@ -79,6 +82,7 @@ int nb_learn(struct nb_model *m, int label, const struct tokenizer *tk,
  * deterministically.
  */
 #define NB_CALIB_MAX 20000
+#define NB_CALIB_MIN 30     /* fewer: keep the previous temperature */
 int nb_calib_add(struct nb_model *m, int label, const struct tokenizer *tk,
 		 struct cd_error *err);
 

@@ -40,6 +40,7 @@ struct nb_model {
 	uint8_t *cal_label;
 	uint64_t *cal_hash;             /* sampling hash per document */
 	unsigned cal_shift;             /* keep hashes with this many low 0 bits */
+	double prev_temperature;        /* kept when a refit has too few docs */
 };
 
 /*

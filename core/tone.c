@@ -20,7 +20,7 @@
  *     code points and messages, and sorted by start.
  *
  * Nothing is allocated per reply: the work area lives on the stack
- * (about 32 KiB) and the caller's tokenizer reuses its own buffers.
+ * (about 40 KiB) and the caller's tokenizer reuses its own buffers.
  */
 #include "tone.h"
 
@@ -244,6 +244,12 @@ struct phrase {
 	uint8_t anchor;
 };
 
+/* A competitor name normalised to keys. */
+struct comp {
+	uint64_t key[MAX_COMP_WORDS];
+	size_t n;
+};
+
 struct tone_rules {
 	struct phrase *ph;
 	size_t nph, cap;
@@ -252,6 +258,8 @@ struct tone_rules {
 	size_t mask;
 	char roles[MAX_ROLES][ROLE_LEN];
 	size_t nroles;
+	struct comp comps[TONE_MAX_COMPETITORS];   /* tone_rules_add_competitors */
+	size_t ncomps;
 };
 
 static size_t slot_of(uint64_t key, size_t mask)
@@ -1182,12 +1190,6 @@ static void rule_phrases(const struct word *w, const struct match *m,
 		hit_words(hs, why, w, m[i].from, m[i].to);
 	}
 }
-
-/* A competitor name normalised to keys. */
-struct comp {
-	uint64_t key[MAX_COMP_WORDS];
-	size_t n;
-};
 
 /* No sentence end between the words a and b (a < b)? */
 static int same_sentence(const struct word *w, size_t a, size_t b)
@@ -2170,12 +2172,14 @@ size_t tone_rules_count(const struct tone_rules *r)
 /* -------------------------------------------------------------- checking */
 
 /*
- * Normalise the competitor names with one tokenizer run over them joined
- * by newlines (names never span lines).
+ * Normalise competitor names into comps[*ncomps...] (at most cap in all)
+ * with one tokenizer run over them joined by newlines (names never span
+ * lines).
  */
-static int load_competitors(struct tokenizer *tk, const struct tone_ctx *ctx,
-			    struct comp *comps, size_t *ncomps,
-			    struct cd_error *err)
+static int normalize_competitors(struct tokenizer *tk,
+				 const char *const *names, size_t nnames,
+				 struct comp *comps, size_t *ncomps, size_t cap,
+				 struct cd_error *err)
 {
 	char buf[TONE_MAX_COMPETITORS * (MAX_COMP_BYTES + 1)];
 	uint32_t starts[TONE_MAX_COMPETITORS + 1];
@@ -2184,19 +2188,17 @@ static int load_competitors(struct tokenizer *tk, const struct tone_ctx *ctx,
 	struct cd_error e;
 	int rc;
 
-	*ncomps = 0;
-	if (!ctx->ncompetitors)
+	if (!nnames)
 		return 0;
-	if (!ctx->competitors)
+	if (!names)
 		return cd_error_set(err, CD_ERR_USAGE, 0,
-				    "%zu competitors but no names",
-				    ctx->ncompetitors);
-	if (ctx->ncompetitors > TONE_MAX_COMPETITORS)
+				    "%zu competitors but no names", nnames);
+	if (nnames > TONE_MAX_COMPETITORS || *ncomps + nnames > cap)
 		return cd_error_set(err, CD_ERR_LIMIT, 0,
 				    "more than %d competitors",
 				    TONE_MAX_COMPETITORS);
-	for (i = 0; i < ctx->ncompetitors; i++) {
-		const char *name = ctx->competitors[i] ? ctx->competitors[i] : "";
+	for (i = 0; i < nnames; i++) {
+		const char *name = names[i] ? names[i] : "";
 		size_t nl = strlen(name);
 
 		if (nl > MAX_COMP_BYTES)
@@ -2217,7 +2219,7 @@ static int load_competitors(struct tokenizer *tk, const struct tone_ctx *ctx,
 	if (rc)
 		return cd_error_set(err, rc, 0, "competitor names: %s", e.msg);
 	n = collect_words(tk, buf, len, w, sizeof(w) / sizeof(w[0]));
-	for (c = 0, i = 0; c < ctx->ncompetitors; c++) {
+	for (c = 0, i = 0; c < nnames; c++) {
 		struct comp *cp = &comps[*ncomps];
 
 		cp->n = 0;
@@ -2225,7 +2227,7 @@ static int load_competitors(struct tokenizer *tk, const struct tone_ctx *ctx,
 			if (cp->n == MAX_COMP_WORDS)
 				return cd_error_set(err, CD_ERR_LIMIT, 0,
 						    "competitor name '%s' has more than %d words",
-						    ctx->competitors[c], MAX_COMP_WORDS);
+						    names[c], MAX_COMP_WORDS);
 			cp->key[cp->n++] = w[i].key;
 		}
 		if (cp->n)
@@ -2234,13 +2236,38 @@ static int load_competitors(struct tokenizer *tk, const struct tone_ctx *ctx,
 	return 0;
 }
 
+int tone_rules_add_competitors(struct tone_rules *r, const char *const *names,
+			       size_t n, struct cd_error *err)
+{
+	struct tok_params tp;
+	struct tokenizer *tk;
+	size_t keep;
+	int rc;
+
+	if (!r)
+		return cd_error_set(err, CD_ERR_USAGE, 0, "no tone rules");
+	tok_params_default(&tp);
+	tp.bigrams = 0;
+	tp.stem = 1;
+	tk = tok_new(&tp, err);
+	if (!tk)
+		return CD_ERR_NOMEM;
+	keep = r->ncomps;
+	rc = normalize_competitors(tk, names, n, r->comps, &r->ncomps,
+				   TONE_MAX_COMPETITORS, err);
+	if (rc)
+		r->ncomps = keep;
+	tok_free(tk);
+	return rc;
+}
+
 /* The work area of one check, on the stack: no allocation per reply. */
 struct work {
 	struct word rw[MAX_WORDS];
 	struct word cw[MAX_COMMENT_WORDS];
 	struct match rm[MAX_MATCHES];
 	struct match cm[MAX_MATCHES];
-	struct comp comps[TONE_MAX_COMPETITORS];
+	struct comp comps[2 * TONE_MAX_COMPETITORS];  /* the rules' + ctx's */
 	struct hits hs;
 };
 
@@ -2276,7 +2303,11 @@ int tone_check(const struct tone_rules *r, struct tokenizer *tk,
 	wk.hs.lost = 0;
 	wk.hs.lost_penalty = 0;
 
-	rc = load_competitors(tk, ctx, wk.comps, &ncomps, err);
+	ncomps = r->ncomps;
+	memcpy(wk.comps, r->comps, ncomps * sizeof(wk.comps[0]));
+	rc = normalize_competitors(tk, ctx->competitors, ctx->ncompetitors,
+				   wk.comps, &ncomps,
+				   sizeof(wk.comps) / sizeof(wk.comps[0]), err);
 	if (rc)
 		return rc;
 	if (ctx->comment) {

@@ -50,6 +50,17 @@ void tone_rules_free(struct tone_rules *r);
 size_t tone_rules_count(const struct tone_rules *r);
 
 /*
+ * Add the brand's competitors ([brand] competitors) to the rules, so that
+ * every check knows them without normalising the names again (which costs
+ * a tokenizer run per check when they come through tone_ctx).  At most
+ * TONE_MAX_COMPETITORS names in all, each at most 64 bytes and 4 words.
+ * Returns 0 or a negative status; on failure the rules are unchanged.
+ * Call it before sharing the rules between threads.
+ */
+int tone_rules_add_competitors(struct tone_rules *r, const char *const *names,
+			       size_t n, struct cd_error *err);
+
+/*
  * What the reply answers.  A zeroed struct (or a NULL ctx) means: language
  * from the reply's script, no category rules, no comment, 150 characters,
  * no configured competitors.
@@ -60,8 +71,9 @@ struct tone_ctx {
 	const char *category;      /* NULL: only the category-independent rules */
 	const char *comment;       /* the comment answered, for `echo`; may be NULL */
 	size_t max_chars;          /* channel limit in code points, 0: 150 */
-	const char *const *competitors; /* from [brand] competitors, at most */
-	size_t ncompetitors;            /* TONE_MAX_COMPETITORS */
+	const char *const *competitors; /* more names, besides those of */
+	size_t ncompetitors;            /* tone_rules_add_competitors(); at most
+					   TONE_MAX_COMPETITORS */
 };
 
 struct tone_finding {
@@ -86,7 +98,8 @@ struct tone_result {
  * are ignored), and its tokens are overwritten.  ctx may be NULL.
  * Returns 0, or a negative status with err set: CD_ERR_DATA for invalid
  * UTF-8 in the reply or the comment, CD_ERR_USAGE for an unknown lang,
- * CD_ERR_LIMIT for too many or too long competitor names.  When more
+ * CD_ERR_LIMIT for too many or too long competitor names (the names in
+ * ctx cost a tokenizer run per call: prefer tone_rules_add_competitors()).  When more
  * findings exist than fit, the errors are kept first and out->dropped
  * counts the rest.
  */

@@ -387,7 +387,7 @@ static int run_case(struct fixture *fx, const struct tcase *tc,
 static void test_cases(void **state)
 {
 	struct fixture *fx = *state;
-	static struct tcase tc;     /* large: keep it off the stack */
+	struct tcase *tc = malloc(sizeof(*tc));  /* large: off the stack */
 	struct coverage cv;
 	char line[CASE_LINE_MAX + 2];
 	long lineno = 0;
@@ -395,8 +395,10 @@ static void test_cases(void **state)
 	size_t k;
 	int short_cov = 0;
 
+	assert_non_null(tc);
 	if (!fp) {
 		fprintf(stderr, "test_tone: cannot open '%s'\n", fx->cases);
+		free(tc);
 		fail();
 	}
 	memset(&cv, 0, sizeof(cv));
@@ -419,17 +421,18 @@ static void test_cases(void **state)
 			;
 		if (!*s || *s == '#')
 			continue;
-		if (parse_case(line, &tc)) {
+		if (parse_case(line, tc)) {
 			fprintf(stderr, "%s:%ld: malformed case\n", fx->cases,
 				lineno);
 			cv.failed++;
 			continue;
 		}
 		cv.cases++;
-		count_case(&cv, &tc);
-		cv.failed += run_case(fx, &tc, fx->cases, lineno);
+		count_case(&cv, tc);
+		cv.failed += run_case(fx, tc, fx->cases, lineno);
 	}
 	fclose(fp);
+	free(tc);
 	printf("tone cases: %d run, %d failed\n", cv.cases, cv.failed);
 	printf("%-17s %8s %8s %8s %8s\n", "rule", "en fire", "en miss",
 	       "ru fire", "ru miss");

@@ -62,6 +62,24 @@ $C model merge "$TMP/ma" "$TMP/mb" -o "$TMP/merged"
 check "merge == train on union" cmp -s "$TMP/merged" "$TMP/union"
 check "update == train on union" cmp -s "$TMP/upd" "$TMP/union"
 
+# learning from a review journal: approvals and corrections count, undone
+# decisions, skips and torn lines do not
+cat >"$TMP/j.jsonl" <<'J'
+{"id":"1","decision":"approve","category":"complaint","text":"the bottle leaked all over my bag","approver":"a","ts":"2026-11-26T10:00:00Z"}
+{"id":"2","decision":"skip","category":"question","original_category":"spam","text":"do you deliver on sundays?","approver":"a","ts":"2026-11-26T10:00:01Z"}
+{"id":"3","decision":"approve","category":"spam","text":"win a free phone here","approver":"a","ts":"2026-11-26T10:00:02Z"}
+{"id":"3","decision":"undo","approver":"a","ts":"2026-11-26T10:00:03Z"}
+{"id":"4","decision":"skip","category":"other","text":"meh","approver":"a","ts":"2026-11-26T10:00:04Z"}
+{"id":"5","decisi
+J
+expect "train --from-journal learns 2" 0 '^$' "learned 2 decisions" -- \
+	$C train --update "$TMP/m" --from-journal "$TMP/j.jsonl" -o "$TMP/mj"
+expect "train --from-journal warns about the torn line" 0 '^$' "j.jsonl:6: not a journal entry" -- \
+	$C train --update "$TMP/m" --from-journal "$TMP/j.jsonl" -o "$TMP/mj"
+expect "from-journal: 15 + 2 documents" 0 'documents: +17' '' -- $C model info "$TMP/mj"
+expect "from-journal: the correction counted for question" 0 'question +6$' '' -- $C model info "$TMP/mj"
+expect "from-journal: the undone spam did not count" 0 'spam +5$' '' -- $C model info "$TMP/mj"
+
 # corrupted and foreign models are refused
 cp "$TMP/m" "$TMP/corrupt"; printf '\x42' | dd of="$TMP/corrupt" bs=1 seek=100 conv=notrunc 2>/dev/null
 expect "corrupted model refused" 65 '^$' "corrupt' is corrupted: checksum" -- $C -m "$TMP/corrupt" classify $SAMPLES/comments.txt
