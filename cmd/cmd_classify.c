@@ -27,6 +27,12 @@ static const char usage_classify[] =
 "A bad line is reported as `candor: FILE:LINE: what` and the exit status\n"
 "is 65 when any line was skipped.\n";
 
+static char *put(char *p, const char *s, size_t n)
+{
+	memcpy(p, s, n);
+	return p + n;
+}
+
 int cmd_classify(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -44,7 +50,9 @@ int cmd_classify(struct cli *c, int argc, char **argv)
 	double prob[NB_MAX_LABELS];
 	const char *errors_path = NULL;
 	FILE *errors = NULL;
-	size_t K, l;
+	size_t K, l, keys_len, label_len[NB_MAX_LABELS];
+	size_t key_off[NB_MAX_LABELS + 1];
+	char keys[NB_MAX_LABELS * (NB_LABEL_MAX + 5)], *p;
 	int strict = 0, o, rc;
 
 	optind = 0;
@@ -68,6 +76,16 @@ int cmd_classify(struct cli *c, int argc, char **argv)
 			fclose(errors);
 		return rc;
 	}
+	/* the label keys of the scores object, built once: "a":,"b": ... */
+	for (l = 0, keys_len = 0; l < K; l++) {
+		const char *name = nb_label(c->model, l);
+
+		label_len[l] = strlen(name);
+		key_off[l] = keys_len;
+		keys_len += (size_t)snprintf(keys + keys_len, sizeof(keys) - keys_len,
+					     "%s\"%s\":", l ? "," : "", name);
+	}
+	key_off[K] = keys_len;
 	nb_tok_params(c->model, &tp);
 	tk = tok_new(&tp, &err);
 	if (!tk) {
@@ -79,26 +97,45 @@ int cmd_classify(struct cli *c, int argc, char **argv)
 		int best;
 
 		if (tok_run(tk, cm.text, cm.text_len, &err)) {
-			rc = cli_fail(CD_ERR_DATA, &err);
-			break;
+			/* invalid UTF-8 in a plain-text line: report, skip */
+			in.skipped++;
+			if (!c->quiet || strict)
+				cli_err("%s:%ld: %s", in.name, cm.line, err.msg);
+			if (errors) {
+				fwrite(cm.text, 1, cm.text_len, errors);
+				fputc('\n', errors);
+			}
+			if (strict) {
+				rc = EXIT_DATA;
+				break;
+			}
+			continue;
 		}
 		best = nb_classify(c->model, tk, NULL, prob);
 		cd_buf_reset(&out);
 		cd_buf_addstr(&out, "{\"id\":");
 		jsonw_str(&out, cm.id, strlen(cm.id));
-		cd_buf_addstr(&out, ",\"category\":");
-		jsonw_str(&out, nb_label(c->model, (size_t)best),
-			  strlen(nb_label(c->model, (size_t)best)));
-		cd_buf_addstr(&out, ",\"confidence\":");
-		jsonw_num(&out, prob[best], 4);
-		cd_buf_addstr(&out, prob[best] < c->cfg.classifier.min_confidence ?
-				    ",\"uncertain\":true" : ",\"uncertain\":false");
-		cd_buf_addstr(&out, ",\"scores\":{");
-		for (l = 0; l < K; l++) {
-			jsonw_key(&out, nb_label(c->model, l), l == 0);
-			jsonw_num(&out, prob[l], 4);
+		/* the rest has a known maximum size: write it directly */
+		if (cd_buf_grow(&out, 96 + keys_len + K * 16)) {
+			rc = EXIT_SOFTWARE;
+			break;
 		}
-		cd_buf_addstr(&out, "}}\n");
+		p = out.data + out.len;
+		p = put(p, ",\"category\":\"", 13);
+		p = put(p, nb_label(c->model, (size_t)best),
+			label_len[best]);
+		p = put(p, "\",\"confidence\":", 15);
+		p = jsonw_fixed(p, prob[best], 4);
+		if (prob[best] < c->cfg.classifier.min_confidence)
+			p = put(p, ",\"uncertain\":true,\"scores\":{", 28);
+		else
+			p = put(p, ",\"uncertain\":false,\"scores\":{", 29);
+		for (l = 0; l < K; l++) {
+			p = put(p, keys + key_off[l], key_off[l + 1] - key_off[l]);
+			p = jsonw_fixed(p, prob[l], 4);
+		}
+		p = put(p, "}}\n", 3);
+		out.len = (size_t)(p - out.data);
 		if (cli_write(out.data, out.len)) {
 			rc = 0;         /* stdout closed (EPIPE): stop quietly */
 			break;

@@ -157,8 +157,11 @@ int comment_parse(struct comment_parser *p, const char *line, size_t len,
 		len -= 3;
 	}
 	if (!jsonl) {
-		if ((rc = check_text(line, len, lineno, err)) != 0)
-			return rc;
+		/* UTF-8 is checked by the tokenizer, which reads it anyway */
+		if (len > COMMENT_TEXT_MAX)
+			return cd_error_set(err, CD_ERR_LIMIT, lineno,
+					    "comment longer than %d bytes",
+					    COMMENT_TEXT_MAX);
 		snprintf(p->idbuf, sizeof(p->idbuf), "%ld", lineno);
 		out->id = p->idbuf;
 		out->text = line;

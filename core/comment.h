@@ -1,7 +1,10 @@
 /*
  * comment.h - one incoming comment, from a plain-text or JSONL line.
  *
- * Plain text: the line is the text and the id is the line number.
+ * Plain text: the line is the text and the id is the line number; its
+ * UTF-8 is not checked here but by tok_run(), which reads every byte anyway
+ * (callers report a tok_run() failure as a bad line).  JSONL strings are
+ * checked here.
  * JSONL: an object with "text" (required) and optional "id", "author",
  * "lang", "created_at" (RFC 3339 or unix seconds), "video_id",
  * "parent_id", "likes"; TikTok's names are accepted too ("comment_id",

@@ -169,7 +169,8 @@ static int load(struct journal *j, const char *path, char *warning,
 			 * so it is passed over with a warning, never fatal.
 			 */
 			cJSON_Delete(o);
-			if (!warning[0] && wsz)
+			/* fix: test wsz first, warning may be NULL then */
+			if (wsz && !warning[0])
 				snprintf(warning, wsz, "%s:%ld: ignoring a torn or "
 					 "malformed line (candor was stopped while "
 					 "writing it)", path, lineno);
@@ -241,10 +242,12 @@ void journal_now(char *buf, size_t n)
 	strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-static void add_str(struct cd_buf *b, const char *key, const char *v)
+/* 0, or the cd_buf status of the first failed part. */
+static int add_str(struct cd_buf *b, const char *key, const char *v)
 {
-	jsonw_key(b, key, 0);
-	jsonw_str(b, v ? v : "", v ? strlen(v) : 0);
+	int rc = jsonw_key(b, key, 0);
+
+	return rc ? rc : jsonw_str(b, v ? v : "", v ? strlen(v) : 0);
 }
 
 int journal_append(struct journal *j, const struct journal_entry *e,
@@ -254,41 +257,47 @@ int journal_append(struct journal *j, const struct journal_entry *e,
 	char ts[32];
 	const char *p;
 	size_t left;
-	int rc;
+	int rc, bad = 0;
 
 	if (!known_decision(e->decision))
 		return cd_error_set(err, CD_ERR_USAGE, 0, "unknown decision '%s'",
 				    e->decision);
+	/*
+	 * Fix: every part's status is kept in `bad`.  Only the closing "}\n"
+	 * used to be checked, so a field past JOURNAL_LINE_MAX (or a string
+	 * cut in the middle by jsonw_str) left a broken line that was written,
+	 * counted, and then lost as "torn" on the next open.
+	 */
 	cd_buf_init(&b, JOURNAL_LINE_MAX);
 	if (j->need_newline)
-		cd_buf_addch(&b, '\n');
-	cd_buf_addstr(&b, "{\"id\":");
-	jsonw_str(&b, e->id, strlen(e->id));
-	add_str(&b, "decision", e->decision);
+		bad |= cd_buf_addch(&b, '\n') != 0;
+	bad |= cd_buf_addstr(&b, "{\"id\":") != 0;
+	bad |= jsonw_str(&b, e->id, strlen(e->id)) != 0;
+	bad |= add_str(&b, "decision", e->decision) != 0;
 	if (e->category)
-		add_str(&b, "category", e->category);
+		bad |= add_str(&b, "category", e->category) != 0;
 	if (e->original_category)
-		add_str(&b, "original_category", e->original_category);
+		bad |= add_str(&b, "original_category", e->original_category) != 0;
 	if (e->template_id)
-		add_str(&b, "template", e->template_id);
+		bad |= add_str(&b, "template", e->template_id) != 0;
 	if (e->reply)
-		add_str(&b, "reply", e->reply);
+		bad |= add_str(&b, "reply", e->reply) != 0;
 	if (e->edited)
-		cd_buf_addstr(&b, ",\"edited\":true");
+		bad |= cd_buf_addstr(&b, ",\"edited\":true") != 0;
 	if (e->override)
-		cd_buf_addstr(&b, ",\"override\":true");
+		bad |= cd_buf_addstr(&b, ",\"override\":true") != 0;
 	if (e->tone) {
-		jsonw_key(&b, "tone", 0);
-		tone_result_json(e->tone, &b);
+		bad |= jsonw_key(&b, "tone", 0) != 0;
+		bad |= tone_result_json(e->tone, &b) != 0;
 	}
-	add_str(&b, "approver", e->approver);
+	bad |= add_str(&b, "approver", e->approver) != 0;
 	if (!e->ts)
 		journal_now(ts, sizeof(ts));
-	add_str(&b, "ts", e->ts ? e->ts : ts);
+	bad |= add_str(&b, "ts", e->ts ? e->ts : ts) != 0;
 	if (e->text)
-		add_str(&b, "text", e->text);
+		bad |= add_str(&b, "text", e->text) != 0;
 	rc = cd_buf_addstr(&b, "}\n");
-	if (rc) {
+	if (rc || bad) {
 		cd_buf_release(&b);
 		return cd_error_set(err, CD_ERR_LIMIT, 0,
 				    "journal entry longer than %u bytes",

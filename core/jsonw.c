@@ -3,6 +3,7 @@
 #include "error.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -61,6 +62,36 @@ int jsonw_key(struct cd_buf *b, const char *key, int first)
 	return rc;
 }
 
+char *jsonw_fixed(char *p, double v, int digits)
+{
+	static const uint64_t scale[] = { 1, 10, 100, 1000, 10000, 100000,
+					  1000000 };
+	uint64_t x = (uint64_t)(v * (double)scale[digits] + 0.5);
+	uint64_t ip = x / scale[digits], fp = x % scale[digits];
+	char rev[24];
+	size_t len = 0;
+	int d = digits, k;
+
+	do
+		rev[len++] = (char)('0' + ip % 10);
+	while ((ip /= 10) != 0);
+	while (len)
+		*p++ = rev[--len];
+	while (d > 0 && fp % 10 == 0) {
+		fp /= 10;
+		d--;
+	}
+	if (d > 0) {
+		*p++ = '.';
+		for (k = d - 1; k >= 0; k--) {
+			p[k] = (char)('0' + fp % 10);
+			fp /= 10;
+		}
+		p += d;
+	}
+	return p;
+}
+
 int jsonw_num(struct cd_buf *b, double v, int digits)
 {
 	char tmp[64];
@@ -68,6 +99,8 @@ int jsonw_num(struct cd_buf *b, double v, int digits)
 
 	if (!isfinite(v))
 		return cd_buf_addstr(b, "null");
+	if (v >= 0 && v < 1e9 && digits >= 0 && digits <= 6)
+		return cd_buf_add(b, tmp, (size_t)(jsonw_fixed(tmp, v, digits) - tmp));
 	n = snprintf(tmp, sizeof(tmp), "%.*f", digits, v);
 	if (n <= 0 || (size_t)n >= sizeof(tmp))
 		return CD_ERR_LIMIT;

@@ -16,6 +16,12 @@
 int jsonw_str(struct cd_buf *b, const char *s, size_t len);
 /* "key": (with a leading comma unless first) */
 int jsonw_key(struct cd_buf *b, const char *key, int first);
+/*
+ * Write v in [0, 1e9) with up to `digits` (0..6) decimals, trailing zeros
+ * dropped, at p (room for 24 bytes); returns the end.  The hot path of
+ * jsonw_num, for writers that fill a buffer directly.
+ */
+char *jsonw_fixed(char *p, double v, int digits);
 /* A number with up to `digits` decimals, trailing zeros dropped. */
 int jsonw_num(struct cd_buf *b, double v, int digits);
 

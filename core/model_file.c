@@ -297,7 +297,7 @@ struct nb_model *model_parse(const unsigned char *buf, size_t len,
 		for (l = 0; l < K; l++)
 			row[l] = get32(r.p + 1 + n + l * 4);
 		if (nb_internal_add_counts(m, (const char *)r.p + 1, n,
-					   tok_hash((const char *)r.p + 1, n), row,
+					   tok_feature_hash((const char *)r.p + 1, n), row,
 					   err))
 			goto bad;
 		r.p += 1 + n + (size_t)K * 4;

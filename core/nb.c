@@ -323,18 +323,20 @@ static void doc_select(const struct tok *toks, size_t n, int binary,
 		       unsigned char *keep)
 {
 	uint64_t set[512];
-	size_t i, j;
+	size_t i, j, mask = 15;
 
 	if (!binary) {
 		memset(keep, 1, n);
 		return;
 	}
 	if (n <= 256) {
-		memset(set, 0, sizeof(set));
+		while (mask + 1 < 2 * n)        /* at most half full */
+			mask = mask * 2 + 1;
+		memset(set, 0, (mask + 1) * sizeof(set[0]));
 		for (i = 0; i < n; i++) {
 			uint64_t h = toks[i].hash;
 
-			for (j = h & 511; set[j] && set[j] != h; j = (j + 1) & 511)
+			for (j = h & mask; set[j] && set[j] != h; j = (j + 1) & mask)
 				;
 			keep[i] = !set[j];
 			set[j] = h;

@@ -18,13 +18,22 @@
 
 #define TOK_MAX_DEFAULT 4096
 #define WORD_MAX 128            /* feature bytes kept of a long word */
-#define CACHE_SLOTS 65536       /* stem cache slots, a power of two */
+#define CACHE_SLOTS 65536       /* word cache slots, a power of two */
 #define CACHE_ARENA_MAX (4u << 20)
+#define CACHE_KEY_MAX 255       /* longer words are not cached */
 
-struct stem_slot {
-	uint64_t hash;          /* 0: empty */
-	uint32_t key_off, key_len;
-	uint32_t val_off, val_len;
+/*
+ * The word cache maps a word as written in the input to its feature (the
+ * normalised stem) and the feature's hash, so a word seen before costs one
+ * hash and one probe: no utf8proc, no Snowball.  The arena holds, per
+ * entry, the key bytes, the feature hash (8 bytes) and the feature text.
+ */
+struct word_slot {
+	uint32_t tag;           /* high half of the key's hash; 0: empty */
+	uint32_t off;           /* entry in the arena */
+	uint16_t key_len;
+	uint16_t val_len;
+	uint32_t pad;
 };
 
 struct tokenizer {
@@ -37,22 +46,62 @@ struct tokenizer {
 	size_t cpcap;
 	char norm[WORD_MAX * 4 + 8];
 	struct sb_stemmer *en, *ru;
-	struct stem_slot *cache;
+	struct word_slot *cache;
 	size_t cache_n;
 	char *carena;
 	size_t calen, cacap;
 };
 
+/*
+ * 64-bit hash of feature text, 8 bytes per step: each word is mixed with
+ * a multiply and folded (the scheme of wyhash/xxh3, simplified), and the
+ * result goes through the splitmix64 finaliser.  Never returns 0, which
+ * marks empty slots.
+ */
 uint64_t tok_hash(const char *s, size_t len)
 {
-	uint64_t h = 14695981039346656037ULL;
-	size_t i;
+	uint64_t h = 0x9E3779B97F4A7C15ULL ^ (len * 0xC2B2AE3D27D4EB4FULL);
+	size_t i = 0;
 
-	for (i = 0; i < len; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 1099511628211ULL;
+	for (; i + 8 <= len; i += 8) {
+		uint64_t w;
+
+		memcpy(&w, s + i, 8);
+		h = (h ^ w) * 0xBF58476D1CE4E5B9ULL;
+		h ^= h >> 31;
 	}
+	if (i < len) {
+		uint64_t w = 0;
+
+		memcpy(&w, s + i, len - i);
+		h = (h ^ w) * 0x94D049BB133111EBULL;
+		h ^= h >> 29;
+	}
+	h ^= h >> 30;
+	h *= 0xBF58476D1CE4E5B9ULL;
+	h ^= h >> 27;
+	h *= 0x94D049BB133111EBULL;
+	h ^= h >> 31;
 	return h ? h : 1;
+}
+
+uint64_t tok_hash_pair(uint64_t a, uint64_t b)
+{
+	uint64_t h = (a ^ 0x9E3779B97F4A7C15ULL) * 0xBF58476D1CE4E5B9ULL;
+
+	h = (h ^ (h >> 31) ^ b) * 0x94D049BB133111EBULL;
+	h ^= h >> 29;
+	return h ? h : 1;
+}
+
+uint64_t tok_feature_hash(const char *s, size_t len)
+{
+	const char *sp = memchr(s, ' ', len);
+
+	if (!sp)
+		return tok_hash(s, len);
+	return tok_hash_pair(tok_hash(s, (size_t)(sp - s)),
+			     tok_hash(sp + 1, len - (size_t)(sp - s) - 1));
 }
 
 /* ---- UTF-8 ---------------------------------------------------------- */
@@ -63,12 +112,28 @@ int tok_utf8_check(const char *s, size_t len, size_t *bad_at)
 	size_t i = 0;
 
 	while (i < len) {
-		unsigned char c = u[i];
+		unsigned char c;
 		size_t n, k;
 		uint32_t cp;
 
+		while (i + 8 <= len) {          /* ASCII runs, a word at a time */
+			uint64_t w;
+
+			memcpy(&w, u + i, 8);
+			if (w & 0x8080808080808080ULL)
+				break;
+			i += 8;
+		}
+		if (i >= len)
+			break;
+		c = u[i];
 		if (c < 0x80) {
 			i++;
+			continue;
+		}
+		if (c >= 0xC2 && c <= 0xDF && i + 1 < len &&
+		    (u[i + 1] & 0xC0) == 0x80) {
+			i += 2;         /* Cyrillic and the like: 2 bytes */
 			continue;
 		}
 		if (c >= 0xC2 && c <= 0xDF) {
@@ -138,6 +203,8 @@ static int is_letter(uint32_t c)
 {
 	if (c < 0x80)
 		return (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
+	if (c >= 0x400 && c <= 0x4FF)           /* Cyrillic, the common case */
+		return c <= 0x481 || c >= 0x48A;
 	switch (utf8proc_category((utf8proc_int32_t)c)) {
 	case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL:
 	case UTF8PROC_CATEGORY_LT: case UTF8PROC_CATEGORY_LM:
@@ -150,7 +217,7 @@ static int is_letter(uint32_t c)
 
 static int is_mark(uint32_t c)
 {
-	if (c < 0x300)
+	if (c < 0x300 || (c >= 0x400 && c <= 0x482) || (c >= 0x48A && c <= 0x52F))
 		return 0;
 	switch (utf8proc_category((utf8proc_int32_t)c)) {
 	case UTF8PROC_CATEGORY_MN: case UTF8PROC_CATEGORY_MC:
@@ -165,6 +232,8 @@ static int is_digit(uint32_t c)
 {
 	if (c < 0x80)
 		return c >= '0' && c <= '9';
+	if (c >= 0x400 && c <= 0x52F)
+		return 0;
 	return utf8proc_category((utf8proc_int32_t)c) == UTF8PROC_CATEGORY_ND;
 }
 
@@ -181,6 +250,10 @@ static int is_upper(uint32_t c)
 {
 	if (c < 0x80)
 		return c >= 'A' && c <= 'Z';
+	if (c >= 0x400 && c <= 0x42F)
+		return 1;
+	if (c >= 0x430 && c <= 0x45F)
+		return 0;
 	return utf8proc_category((utf8proc_int32_t)c) == UTF8PROC_CATEGORY_LU;
 }
 
@@ -228,10 +301,10 @@ struct tokenizer *tok_new(const struct tok_params *p, struct cd_error *err)
 				     "cannot create the snowball stemmers");
 			return NULL;
 		}
-		t->cache = calloc(CACHE_SLOTS, sizeof(*t->cache));
-		if (!t->cache)
-			goto nomem;
 	}
+	t->cache = calloc(CACHE_SLOTS, sizeof(*t->cache));
+	if (!t->cache)
+		goto nomem;
 	return t;
 nomem:
 	tok_free(t);
@@ -277,8 +350,20 @@ struct span {
 	size_t cstart, cend;    /* code points */
 };
 
+static int emit_h(struct tokenizer *t, enum tok_kind kind, enum tok_script sc,
+		  const char *text, size_t len, uint64_t hash,
+		  const struct span *sp);
+
 static int emit(struct tokenizer *t, enum tok_kind kind, enum tok_script sc,
 		const char *text, size_t len, const struct span *sp)
+{
+	return emit_h(t, kind, sc, text, len, tok_hash(text, len), sp);
+}
+
+/* Append a token whose feature hash is already known. */
+static int emit_h(struct tokenizer *t, enum tok_kind kind, enum tok_script sc,
+		  const char *text, size_t len, uint64_t hash,
+		  const struct span *sp)
 {
 	struct tok *k;
 
@@ -311,7 +396,7 @@ static int emit(struct tokenizer *t, enum tok_kind kind, enum tok_script sc,
 	k->off = (uint32_t)t->alen;
 	k->len = (uint32_t)len;
 	t->alen += len + 1;
-	k->hash = tok_hash(text, len);
+	k->hash = hash;
 	k->start = (uint32_t)sp->start;
 	k->end = (uint32_t)sp->end;
 	k->cstart = (uint32_t)sp->cstart;
@@ -340,10 +425,37 @@ static int emit_bigram(struct tokenizer *t, size_t a)
 	sp.end = y->end;
 	sp.cstart = x->cstart;
 	sp.cend = y->cend;
-	return emit(t, TOK_BIGRAM, (enum tok_script)x->script, buf, n, &sp);
+	return emit_h(t, TOK_BIGRAM, (enum tok_script)x->script, buf, n,
+		      tok_hash_pair(x->hash, y->hash), &sp);
 }
 
 /* ---- word normalisation and stemming -------------------------------- */
+
+/*
+ * 1 when w[0..n) holds only ASCII, U+0400..U+045F and U+2019 (the
+ * typographic apostrophe): text whose NFKC form is itself.
+ */
+static int simple_cyrillic(const char *w, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)w;
+	size_t i = 0;
+
+	while (i < n) {
+		if (u[i] < 0x80) {
+			i++;
+		} else if (u[i] == 0xD0 && i + 1 < n) {
+			i += 2;
+		} else if (u[i] == 0xD1 && i + 1 < n && u[i + 1] <= 0x9F) {
+			i += 2;
+		} else if (u[i] == 0xE2 && i + 2 < n && u[i + 1] == 0x80 &&
+			   u[i + 2] == 0x99) {
+			i += 3;
+		} else {
+			return 0;
+		}
+	}
+	return 1;
+}
 
 /*
  * NFKC + case folding of w[0..n) into t->norm, apostrophes dropped and
@@ -364,6 +476,38 @@ static int normalize_word(struct tokenizer *t, const char *w, size_t n,
 			ascii = 0;
 			break;
 		}
+	if (!ascii && simple_cyrillic(w, n)) {
+		/*
+		 * Basic Cyrillic and ASCII only: NFKC leaves them as they are,
+		 * so case folding is a table lookup (А-Я, Ѐ-Џ -> а-я, ѐ-џ; ё -> е).
+		 */
+		for (i = 0; i < n;) {
+			size_t k;
+			uint32_t c = decode((const unsigned char *)w + i, &k);
+
+			i += k;
+			if (c == '\'' || c == 0x2019)
+				continue;
+			if (c < 0x80) {
+				if (o + 1 > WORD_MAX)
+					break;
+				t->norm[o++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+				continue;
+			}
+			if (c >= 0x410 && c <= 0x42F)
+				c += 0x20;
+			else if (c >= 0x400 && c <= 0x40F)
+				c += 0x50;
+			if (c == 0x451)
+				c = 0x435;
+			if (o + 2 > WORD_MAX)
+				break;
+			t->norm[o++] = (char)(0xC0 | (c >> 6));
+			t->norm[o++] = (char)(0x80 | (c & 0x3F));
+		}
+		*outlen = o;
+		return 0;
+	}
 	if (ascii) {
 		for (i = 0; i < n && o < WORD_MAX; i++) {
 			char c = w[i];
@@ -435,47 +579,15 @@ static void cache_clear(struct tokenizer *t)
 	t->calen = 0;
 }
 
-static int cache_store(struct tokenizer *t, uint64_t h, const char *key,
-		       size_t klen, const char *val, size_t vlen,
-		       struct stem_slot *slot)
-{
-	if (t->calen + klen + vlen > t->cacap) {
-		size_t cap = t->cacap ? t->cacap : 65536;
-		char *na;
-
-		while (cap < t->calen + klen + vlen)
-			cap *= 2;
-		na = realloc(t->carena, cap);
-		if (!na)
-			return CD_ERR_NOMEM;
-		t->carena = na;
-		t->cacap = cap;
-	}
-	slot->hash = h;
-	slot->key_off = (uint32_t)t->calen;
-	slot->key_len = (uint32_t)klen;
-	memcpy(t->carena + t->calen, key, klen);
-	t->calen += klen;
-	slot->val_off = (uint32_t)t->calen;
-	slot->val_len = (uint32_t)vlen;
-	memcpy(t->carena + t->calen, val, vlen);
-	t->calen += vlen;
-	t->cache_n++;
-	return 0;
-}
-
 /*
- * The stem of the normalised word t->norm[0..n): a pointer into the cache
- * or the stemmer's buffer, valid until the next call.
+ * The stem of the normalised word t->norm[0..n), in the stemmer's buffer
+ * (valid until the next call) or t->norm itself.
  */
 static const char *stem(struct tokenizer *t, size_t n, enum tok_script sc,
 			size_t *outlen, int *rc)
 {
 	struct sb_stemmer *sb;
 	const sb_symbol *s;
-	struct stem_slot *slot;
-	uint64_t h;
-	size_t i, slen;
 
 	*rc = 0;
 	sb = sc == TOK_SCRIPT_CYRILLIC ? t->ru : sc == TOK_SCRIPT_LATIN ? t->en : NULL;
@@ -483,36 +595,57 @@ static const char *stem(struct tokenizer *t, size_t n, enum tok_script sc,
 		*outlen = n;
 		return t->norm;
 	}
-	h = tok_hash(t->norm, n) ^ (uint64_t)sc;
-	h = h ? h : 1;
-	for (i = h & (CACHE_SLOTS - 1);; i = (i + 1) & (CACHE_SLOTS - 1)) {
-		slot = &t->cache[i];
-		if (!slot->hash)
-			break;
-		if (slot->hash == h && slot->key_len == n &&
-		    !memcmp(t->carena + slot->key_off, t->norm, n)) {
-			*outlen = slot->val_len;
-			return t->carena + slot->val_off;
-		}
-	}
 	s = sb_stemmer_stem(sb, (const sb_symbol *)t->norm, (int)n);
 	if (!s) {
 		*rc = CD_ERR_NOMEM;
 		return NULL;
 	}
-	slen = (size_t)sb_stemmer_length(sb);
-	if (t->cache_n >= CACHE_SLOTS / 2 || t->calen > CACHE_ARENA_MAX) {
+	*outlen = (size_t)sb_stemmer_length(sb);
+	return (const char *)s;
+}
+
+/*
+ * Remember word -> (feature, its hash); a full cache is emptied first (a
+ * stream's vocabulary is mostly a few thousand words, so this is rare).
+ */
+static void cache_put(struct tokenizer *t, uint64_t h, size_t slot,
+		      const char *word, size_t wlen, const char *feat,
+		      size_t flen, uint64_t fh)
+{
+	size_t need = wlen + 8 + flen, i;
+	struct word_slot *w;
+
+	if (wlen > CACHE_KEY_MAX || flen > CACHE_KEY_MAX || !t->cache)
+		return;
+	if (t->cache_n >= CACHE_SLOTS / 2 || t->calen + need > CACHE_ARENA_MAX) {
 		cache_clear(t);
-		for (i = h & (CACHE_SLOTS - 1); t->cache[i].hash;
-		     i = (i + 1) & (CACHE_SLOTS - 1))
+		for (slot = (size_t)h & (CACHE_SLOTS - 1); t->cache[slot].tag;
+		     slot = (slot + 1) & (CACHE_SLOTS - 1))
 			;
-		slot = &t->cache[i];
 	}
-	*rc = cache_store(t, h, t->norm, n, (const char *)s, slen, slot);
-	if (*rc)
-		return NULL;
-	*outlen = slen;
-	return t->carena + slot->val_off;
+	if (t->calen + need > t->cacap) {
+		size_t cap = t->cacap ? t->cacap : 65536;
+		char *na;
+
+		while (cap < t->calen + need)
+			cap *= 2;
+		na = realloc(t->carena, cap);
+		if (!na)
+			return;         /* a cache miss next time, nothing worse */
+		t->carena = na;
+		t->cacap = cap;
+	}
+	i = t->calen;
+	memcpy(t->carena + i, word, wlen);
+	memcpy(t->carena + i + wlen, &fh, 8);
+	memcpy(t->carena + i + wlen + 8, feat, flen);
+	w = &t->cache[slot];
+	w->tag = (uint32_t)(h >> 32) | 1;
+	w->off = (uint32_t)i;
+	w->key_len = (uint16_t)wlen;
+	w->val_len = (uint16_t)flen;
+	t->calen += need;
+	t->cache_n++;
 }
 
 /* ---- recognisers ---------------------------------------------------- */
@@ -570,10 +703,15 @@ static int trailing_punct(char c)
 static size_t url_len(const char *s, size_t n)
 {
 	size_t end = 0, i, dot = 0, host_end;
+	int has_dot = 0;
 
 	while (end < n && (unsigned char)s[end] > ' ' &&
-	       (unsigned char)s[end] < 0x80)
+	       (unsigned char)s[end] < 0x80) {
+		has_dot |= s[end] == '.';
 		end++;
+	}
+	if (!has_dot)           /* most runs are plain words: no URL */
+		return 0;
 	while (end > 0 && trailing_punct(s[end - 1]))
 		end--;
 	if (has_prefix_ci(s, end, "http://") || has_prefix_ci(s, end, "https://"))
@@ -648,19 +786,42 @@ static size_t word_end(const struct cursor *c, int *caps_letters,
 static int emit_word(struct tokenizer *t, const struct cursor *c, size_t wend,
 		     enum tok_script sc, const struct span *sp)
 {
-	const char *feat;
-	size_t n, flen;
+	const char *w = c->s + c->pos, *feat;
+	size_t wlen = wend - c->pos, n, flen, slot = 0;
+	uint64_t h = 0, fh;
 	int rc;
 
-	rc = normalize_word(t, c->s + c->pos, wend - c->pos, &n);
+	if (t->cache && wlen <= CACHE_KEY_MAX) {
+		h = tok_hash(w, wlen);
+		for (slot = (size_t)h & (CACHE_SLOTS - 1); t->cache[slot].tag;
+		     slot = (slot + 1) & (CACHE_SLOTS - 1)) {
+			const struct word_slot *e = &t->cache[slot];
+			const char *a = t->carena + e->off;
+
+			if (e->tag == ((uint32_t)(h >> 32) | 1) &&
+			    e->key_len == wlen && !memcmp(a, w, wlen)) {
+				if (!e->val_len)
+					return 0;
+				memcpy(&fh, a + wlen, 8);
+				return emit_h(t, TOK_WORD, sc, a + wlen + 8,
+					      e->val_len, fh, sp);
+			}
+		}
+	}
+	rc = normalize_word(t, w, wlen, &n);
+	if (rc)
+		return rc;
+	feat = n ? stem(t, n, sc, &flen, &rc) : "";
 	if (rc)
 		return rc;
 	if (!n)
+		flen = 0;
+	fh = tok_hash(feat, flen);
+	if (t->cache && wlen <= CACHE_KEY_MAX)
+		cache_put(t, h, slot, w, wlen, feat, flen, fh);
+	if (!flen)
 		return 0;
-	feat = stem(t, n, sc, &flen, &rc);
-	if (rc)
-		return rc;
-	return emit(t, TOK_WORD, sc, feat, flen, sp);
+	return emit_h(t, TOK_WORD, sc, feat, flen, fh, sp);
 }
 
 int tok_run(struct tokenizer *t, const char *text, size_t len,

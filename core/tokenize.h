@@ -47,7 +47,7 @@ enum tok_kind {
 enum tok_script { TOK_SCRIPT_OTHER, TOK_SCRIPT_LATIN, TOK_SCRIPT_CYRILLIC };
 
 struct tok {
-	uint64_t hash;      /* FNV-1a 64 of the feature text */
+	uint64_t hash;      /* tok_feature_hash() of the feature text */
 	uint32_t off;       /* feature text: tok_text() */
 	uint32_t len;       /* its length in bytes */
 	uint32_t start;     /* span in the input, bytes [start, end) */
@@ -96,8 +96,16 @@ const char *tok_text(const struct tokenizer *t, const struct tok *k);
 int tok_normalize_phrase(struct tokenizer *t, const char *phrase,
 			 char *out, size_t outsz, struct cd_error *err);
 
-/* FNV-1a 64, the hash of tok.hash, for callers that hash feature text. */
+/* The hash of a one-word feature's text (tok.hash of a word, mark, ...). */
 uint64_t tok_hash(const char *s, size_t len);
+/* The hash of the bigram "a b" from the hashes of a and b. */
+uint64_t tok_hash_pair(uint64_t a, uint64_t b);
+/*
+ * The tok.hash of any feature text: tok_hash() for one word, and
+ * tok_hash_pair() of the two halves for a bigram ("a b").  Models use this
+ * when they load feature texts from a file.
+ */
+uint64_t tok_feature_hash(const char *s, size_t len);
 
 /*
  * Check that s[0..len) is valid UTF-8.  Returns 0, or CD_ERR_DATA with the

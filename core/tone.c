@@ -20,7 +20,7 @@
  *     code points and messages, and sorted by start.
  *
  * Nothing is allocated per reply: the work area lives on the stack
- * (about 40 KiB) and the caller's tokenizer reuses its own buffers.
+ * (about 48 KiB) and the caller's tokenizer reuses its own buffers.
  */
 #include "tone.h"
 
@@ -244,10 +244,18 @@ struct phrase {
 	uint8_t anchor;
 };
 
-/* A competitor name normalised to keys. */
+/*
+ * A competitor name normalised to keys, and the feature text of its last
+ * word: Russian inflects names and Snowball does not always strip the
+ * ending ("СокПром" -> "сокпр", "СокПрома" -> "сокпром"), so the last word
+ * also matches a word that extends it by at most COMP_SUFFIX bytes.
+ */
+#define COMP_SUFFIX 6   /* three Cyrillic letters */
 struct comp {
 	uint64_t key[MAX_COMP_WORDS];
 	size_t n;
+	char last[MAX_COMP_BYTES + 1];
+	size_t lastlen;
 };
 
 struct tone_rules {
@@ -343,6 +351,7 @@ struct word {
 	uint64_t key;           /* the phrase key (see word_key) */
 	uint32_t bs, be;        /* bytes */
 	uint32_t cs, ce;        /* code points */
+	uint32_t tok;           /* index in tok_list() of the run it came from */
 	uint8_t kind;           /* enum tok_kind */
 	uint8_t gap;            /* enum gap: punctuation before this word */
 	uint8_t script;
@@ -461,6 +470,7 @@ static size_t collect_words(const struct tokenizer *tk, const char *s,
 		} else {
 			w[n].key = k->hash;
 		}
+		w[n].tok = (uint32_t)i;
 		w[n].kind = k->kind;
 		w[n].script = k->script;
 		w[n].flags = 0;
@@ -1207,8 +1217,23 @@ static int same_sentence(const struct word *w, size_t a, size_t b)
  * brands", "конкуренты"), with a negative word (competitor_negative.txt)
  * at most NEAR_WINDOW words away in the same sentence.
  */
-static void rule_competitor(const struct word *w, size_t n,
-			    const struct match *m, size_t nm,
+/* Does word w (of tk's last run) match the competitor's last word? */
+static int comp_last(const struct tokenizer *tk, const struct word *w,
+		     const struct comp *c)
+{
+	const struct tok *k;
+
+	if (w->key == c->key[c->n - 1])
+		return 1;
+	if (w->kind != TOK_WORD || !c->lastlen)
+		return 0;
+	k = &tok_list(tk)[w->tok];
+	return k->len > c->lastlen && k->len - c->lastlen <= COMP_SUFFIX &&
+		!memcmp(tok_text(tk, k), c->last, c->lastlen);
+}
+
+static void rule_competitor(const struct tokenizer *tk, const struct word *w,
+			    size_t n, const struct match *m, size_t nm,
 			    const struct comp *comps, size_t ncomps,
 			    struct hits *hs)
 {
@@ -1216,13 +1241,17 @@ static void rule_competitor(const struct word *w, size_t n,
 
 	for (i = 0; i < n && nmen < 64; i++)
 		for (j = 0; j < ncomps; j++) {
+			size_t last = comps[j].n - 1;
+
 			if (comps[j].n > n - i)
 				continue;
-			for (k = 0; k < comps[j].n; k++)
+			for (k = 0; k < last; k++)
 				if (w[i + k].key != comps[j].key[k] ||
 				    (k && w[i + k].gap == GAP_SENTENCE))
 					break;
-			if (k == comps[j].n) {
+			if (k == last && (!last || w[i + k].gap != GAP_SENTENCE) &&
+			    comp_last(tk, &w[i + k], &comps[j])) {
+				k = comps[j].n;
 				men_from[nmen] = i;
 				men_to[nmen++] = i + k;
 				break;
@@ -2223,12 +2252,20 @@ static int normalize_competitors(struct tokenizer *tk,
 		struct comp *cp = &comps[*ncomps];
 
 		cp->n = 0;
+		cp->lastlen = 0;
 		for (; i < n && w[i].bs < starts[c + 1]; i++) {
+			const struct tok *k = &tok_list(tk)[w[i].tok];
+
 			if (cp->n == MAX_COMP_WORDS)
 				return cd_error_set(err, CD_ERR_LIMIT, 0,
 						    "competitor name '%s' has more than %d words",
 						    names[c], MAX_COMP_WORDS);
 			cp->key[cp->n++] = w[i].key;
+			cp->lastlen = 0;
+			if (w[i].kind == TOK_WORD && k->len <= MAX_COMP_BYTES) {
+				memcpy(cp->last, tok_text(tk, k), k->len);
+				cp->lastlen = k->len;
+			}
 		}
 		if (cp->n)
 			(*ncomps)++;
@@ -2342,7 +2379,7 @@ int tone_check(const struct tone_rules *r, struct tokenizer *tk,
 	if (classes & BC_BANG)
 		rule_exclaim(reply, len, &wk.hs);
 	rule_phrases(wk.rw, wk.rm, rnm, &wk.hs);
-	rule_competitor(wk.rw, rn, wk.rm, rnm, wk.comps, ncomps, &wk.hs);
+	rule_competitor(tk, wk.rw, rn, wk.rm, rnm, wk.comps, ncomps, &wk.hs);
 	pii_scan(r, reply, len, wk.rw, rn, classes, &wk.hs, &contact);
 	pii_words(reply, wk.rw, rn, wk.rm, rnm, &wk.hs);
 	if (ctx->comment)

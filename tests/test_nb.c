@@ -168,17 +168,27 @@ static const struct doc corpus[] = {
 	{ "spam", "sub4sub follow back" },
 };
 
-/* A fitted temperature is finite, positive and beats T=1 on held-out NLL. */
+/*
+ * With enough documents the temperature is fitted (finite, positive, not
+ * the default); with fewer than NB_CALIB_MIN it stays at the default.
+ */
 static void test_calibration(void **state)
 {
+	struct doc many[45];
 	struct nb_params p;
 	struct nb_model *m;
+	size_t i;
 
 	(void)state;
+	for (i = 0; i < 45; i++)
+		many[i] = corpus[i % 15];
 	nb_params_default(&p);
-	m = train(&p, corpus, sizeof(corpus) / sizeof(corpus[0]));
+	m = train(&p, many, 45);
 	assert_true(nb_temperature(m) > 0.05 && nb_temperature(m) < 500);
 	assert_true(fabs(nb_temperature(m) - 1.0) > 1e-3);
+	nb_free(m);
+	m = train(&p, corpus, 15);
+	assert_near(nb_temperature(m), 1.0, 1e-12);
 	nb_free(m);
 }
 

@@ -641,6 +641,36 @@ static void test_bad_input(void **state)
 	assert_string_equal(res.f[0].rule, "placeholder");
 }
 
+/* Competitors loaded into the rules apply to every check. */
+static void test_rules_competitors(void **state)
+{
+	struct fixture *fx = *state;
+	struct tone_result res;
+	struct cd_error err;
+	const char *names[] = { "JuicyCorp", "СокПром" };
+	const char *many[TONE_MAX_COMPETITORS];
+	size_t i;
+
+	assert_int_equal(check(fx, "JuicyCorp is a scam.", NULL, &res), 0);
+	assert_int_equal(res.n, 0);
+	assert_int_equal(tone_rules_add_competitors(fx->r, names, 2, &err), 0);
+	assert_int_equal(check(fx, "JuicyCorp is a scam.", NULL, &res), 0);
+	assert_int_equal(res.n, 1);
+	assert_string_equal(res.f[0].rule, "competitor");
+	assert_int_equal(res.f[0].start, 0);
+	assert_int_equal(res.f[0].end, 19);
+	assert_int_equal(check(fx, "У СокПрома хуже состав.", NULL, &res), 0);
+	assert_int_equal(res.n, 1);
+	/* past the cap: refused, the rules keep what they had */
+	for (i = 0; i < TONE_MAX_COMPETITORS; i++)
+		many[i] = "Other";
+	assert_int_equal(tone_rules_add_competitors(fx->r, many,
+						    TONE_MAX_COMPETITORS, &err),
+			 CD_ERR_LIMIT);
+	assert_int_equal(check(fx, "JuicyCorp is a scam.", NULL, &res), 0);
+	assert_int_equal(res.n, 1);
+}
+
 /* Write text to dir/name, creating dir/en first. */
 static void write_file(const char *dir, const char *name, const char *text)
 {
@@ -732,6 +762,8 @@ int main(int argc, char **argv)
 							 teardown, &fx),
 		cmocka_unit_test_prestate_setup_teardown(test_bad_input, setup,
 							 teardown, &fx),
+		cmocka_unit_test_prestate_setup_teardown(test_rules_competitors,
+							 setup, teardown, &fx),
 		cmocka_unit_test(test_load_errors),
 	};
 

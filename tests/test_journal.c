@@ -1,0 +1,732 @@
+/*
+ * test_journal.c - the review journal (core/journal.h): decisions survive
+ * a reopen, each append is on disk when journal_append() returns, undo is
+ * a compensating entry (the file only grows), a torn last line is passed
+ * over with a warning and the next append starts on a fresh line, the
+ * JSON fields are the SPEC's, and bad input is refused without writing.
+ *
+ * Every test works in its own temporary directory (under $TMPDIR or /tmp).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <fcntl.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "error.h"
+#include "journal.h"
+#include "tone.h"
+
+#define PATH_BYTES 1024
+#define WARN_BYTES 1024
+#define FIXED_TS "2026-11-26T12:00:00Z"
+
+struct fixture {
+	char dir[PATH_BYTES];
+	char path[PATH_BYTES + 32];     /* dir/journal.jsonl */
+};
+
+/* ---- helpers ----------------------------------------------------------- */
+
+static int setup(void **state)
+{
+	struct fixture *fx = calloc(1, sizeof(*fx));
+	const char *tmp = getenv("TMPDIR");
+
+	if (!fx)
+		return -1;
+	snprintf(fx->dir, sizeof(fx->dir), "%s/candor-journal.XXXXXX",
+		 tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(fx->dir)) {
+		free(fx);
+		return -1;
+	}
+	snprintf(fx->path, sizeof(fx->path), "%s/journal.jsonl", fx->dir);
+	*state = fx;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *fx = *state;
+
+	unlink(fx->path);
+	rmdir(fx->dir);
+	free(fx);
+	return 0;
+}
+
+static struct fixture *fx_of(void **state)
+{
+	return *state;
+}
+
+/* The whole file as a NUL-terminated string (freed by the caller). */
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *fp = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	assert_non_null(fp);
+	assert_int_equal(fseek(fp, 0, SEEK_END), 0);
+	n = ftell(fp);
+	assert_true(n >= 0);
+	rewind(fp);
+	buf = malloc((size_t)n + 1);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)n, fp), (size_t)n);
+	buf[n] = '\0';
+	fclose(fp);
+	if (len)
+		*len = (size_t)n;
+	return buf;
+}
+
+static size_t file_size(const char *path)
+{
+	struct stat st;
+
+	assert_int_equal(stat(path, &st), 0);
+	return (size_t)st.st_size;
+}
+
+static size_t count_lines(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+/* Line k (1-based) of s, parsed as JSON; NULL when it is not JSON. */
+static cJSON *json_line(const char *s, size_t k)
+{
+	const char *end;
+	char *copy;
+	cJSON *o;
+	size_t i;
+
+	for (i = 1; i < k; i++) {
+		s = strchr(s, '\n');
+		assert_non_null(s);
+		s++;
+	}
+	end = strchr(s, '\n');
+	assert_non_null(end);
+	copy = strndup(s, (size_t)(end - s));
+	assert_non_null(copy);
+	o = cJSON_Parse(copy);
+	free(copy);
+	return o;
+}
+
+static const char *str_field(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static struct journal_entry entry(const char *id, const char *decision)
+{
+	struct journal_entry e;
+
+	memset(&e, 0, sizeof(e));
+	e.id = id;
+	e.decision = decision;
+	e.category = "complaint";
+	e.template_id = "en/complaint/apologize-1";
+	e.reply = "@ann We're sorry this happened.";
+	e.approver = "tester";
+	e.ts = FIXED_TS;
+	return e;
+}
+
+static struct journal *open_ok(const char *path, char *warning)
+{
+	struct cd_error err;
+	struct journal *j = journal_open(path, warning, WARN_BYTES, &err);
+
+	if (!j)
+		fail_msg("journal_open('%s'): %s", path, err.msg);
+	return j;
+}
+
+static void append_ok(struct journal *j, const char *id, const char *decision)
+{
+	struct journal_entry e = entry(id, decision);
+	struct cd_error err;
+
+	if (journal_append(j, &e, &err))
+		fail_msg("journal_append(%s, %s): %s", id, decision, err.msg);
+}
+
+static void append_raw(const char *path, const char *bytes)
+{
+	FILE *fp = fopen(path, "ab");
+
+	assert_non_null(fp);
+	assert_int_equal(fwrite(bytes, 1, strlen(bytes), fp), strlen(bytes));
+	assert_int_equal(fclose(fp), 0);
+}
+
+static void assert_decision(const struct journal *j, const char *id,
+			    const char *want)
+{
+	const char *got = journal_decision(j, id);
+
+	if (!want && got)
+		fail_msg("'%s' should be undecided, is '%s'", id, got);
+	if (want && (!got || strcmp(got, want)))
+		fail_msg("'%s' should be '%s', is '%s'", id, want,
+			 got ? got : "(undecided)");
+}
+
+/* ---- tests ------------------------------------------------------------- */
+
+/* What was appended stands after closing and opening the file again. */
+static void test_append_and_reopen(void **state)
+{
+	struct fixture *fx = fx_of(state);
+	char warning[WARN_BYTES];
+	struct journal *j = open_ok(fx->path, warning);
+
+	assert_string_equal(warning, "");
+	assert_int_equal(journal_decided(j), 0);
+	assert_null(journal_last_id(j));
+	assert_null(journal_decision(j, "a"));
+	append_ok(j, "a", "approve");
+	append_ok(j, "b", "hide");
+	append_ok(j, "c", "reject");
+	append_ok(j, "d", "skip");
+	assert_int_equal(journal_decided(j), 4);
+	journal_close(j);
+
+	j = open_ok(fx->path, warning);
+	assert_string_equal(warning, "");
+	assert_int_equal(journal_decided(j), 4);
+	assert_decision(j, "a", "approve");
+	assert_decision(j, "b", "hide");
+	assert_decision(j, "c", "reject");
+	assert_decision(j, "d", "skip");
+	assert_decision(j, "e", NULL);
+	assert_string_equal(journal_last_id(j), "d");
+	journal_close(j);
+}
+
+/*
+ * Each decision is in the file when journal_append() returns: another
+ * reader sees it at once, before the journal is closed (what a kill -9
+ * right after the next screen would leave).
+ */
+static void test_each_append_is_on_disk(void **state)
+{
+	struct fixture *fx = fx_of(state);
+	static const char *const ids[] = { "7351", "7352", "7353" };
+	static const char *const decisions[] = { "approve", "skip", "hide" };
+	char warning[WARN_BYTES];
+	struct journal *j = open_ok(fx->path, warning);
+	size_t k, len;
+
+	for (k = 0; k < 3; k++) {
+		char *text;
+		cJSON *o;
+
+		append_ok(j, ids[k], decisions[k]);
+		text = slurp(fx->path, &len);
+		assert_int_equal(count_lines(text), k + 1);
+		assert_true(len > 0 && text[len - 1] == '\n');
+		o = json_line(text, k + 1);
+		assert_non_null(o);
+		assert_string_equal(str_field(o, "id"), ids[k]);
+		assert_string_equal(str_field(o, "decision"), decisions[k]);
+		cJSON_Delete(o);
+		free(text);
+	}
+	journal_close(j);
+}
+
+/*
+ * undo appends a compensating entry: the file only grows (what was there
+ * stays byte for byte), the id goes back to its previous decision or to
+ * undecided, and journal_last_id() moves back.
+ */
+static void test_undo_is_compensating(void **state)
+{
+	struct fixture *fx = fx_of(state);
+	char warning[WARN_BYTES];
+	struct journal *j = open_ok(fx->path, warning);
+	char *before, *after;
+	size_t n_before, n_after;
+	cJSON *o;
+
+	append_ok(j, "a", "approve");
+	append_ok(j, "a", "hide");      /* a second decision on the same id */
+	append_ok(j, "b", "approve");
+	assert_int_equal(journal_decided(j), 2);
+	assert_string_equal(journal_last_id(j), "b");
+
+	before = slurp(fx->path, &n_before);
+	append_ok(j, "b", "undo");
+	after = slurp(fx->path, &n_after);
+	assert_true(n_after > n_before);
+	assert_memory_equal(before, after, n_before);
+	o = json_line(after, 4);
+	assert_non_null(o);
+	assert_string_equal(str_field(o, "id"), "b");
+	assert_string_equal(str_field(o, "decision"), "undo");
+	cJSON_Delete(o);
+	free(before);
+	free(after);
+	assert_decision(j, "b", NULL);
+	assert_int_equal(journal_decided(j), 1);
+	assert_string_equal(journal_last_id(j), "a");
+
+	/* a's hide goes, its approve stands again */
+	append_ok(j, "a", "undo");
+	assert_decision(j, "a", "approve");
+	assert_int_equal(journal_decided(j), 1);
+	assert_string_equal(journal_last_id(j), "a");
+	append_ok(j, "a", "undo");
+	assert_decision(j, "a", NULL);
+	assert_int_equal(journal_decided(j), 0);
+	assert_null(journal_last_id(j));
+
+	/* nothing left to undo: harmless, the count does not wrap */
+	append_ok(j, "a", "undo");
+	assert_int_equal(journal_decided(j), 0);
+	assert_int_equal(count_lines(after = slurp(fx->path, NULL)), 7);
+	free(after);
+	journal_close(j);
+
+	/* the same state after a reopen */
+	j = open_ok(fx->path, warning);
+	assert_string_equal(warning, "");
+	assert_int_equal(journal_decided(j), 0);
+	assert_null(journal_last_id(j));
+	assert_decision(j, "a", NULL);
+	assert_decision(j, "b", NULL);
+	journal_close(j);
+}
+
+/*
+ * A crash in the middle of a write leaves half a line without a newline.
+ * Opening passes over it with a warning naming file:line; the next append
+ * starts on a fresh line, so the fragment stays a line of its own and the
+ * file opens fine again afterwards.
+ */
+static void test_torn_last_line(void **state)
+{
+	struct fixture *fx = fx_of(state);
+	char warning[WARN_BYTES], want[PATH_BYTES + 64];
+	struct journal *j = open_ok(fx->path, warning);
+	char *text;
+	cJSON *o;
+
+	append_ok(j, "a", "approve");
+	append_ok(j, "b", "skip");
+	journal_close(j);
+	append_raw(fx->path, "{\"id\":\"c\",\"decision\":\"appr");
+
+	j = open_ok(fx->path, warning);
+	snprintf(want, sizeof(want), "%s:3:", fx->path);
+	if (strncmp(warning, want, strlen(want)))
+		fail_msg("warning '%s' does not start with '%s'", warning, want);
+	assert_int_equal(journal_decided(j), 2);
+	assert_decision(j, "c", NULL);
+	append_ok(j, "c", "approve");
+	assert_decision(j, "c", "approve");
+
+	text = slurp(fx->path, NULL);
+	assert_int_equal(count_lines(text), 4);
+	assert_null(json_line(text, 3));        /* the fragment, alone */
+	o = json_line(text, 4);
+	assert_non_null(o);
+	assert_string_equal(str_field(o, "id"), "c");
+	cJSON_Delete(o);
+	free(text);
+	journal_close(j);
+
+	/* reopens: the same warning, every decision, appends still fine */
+	j = open_ok(fx->path, warning);
+	if (strncmp(warning, want, strlen(want)))
+		fail_msg("warning '%s' does not start with '%s'", warning, want);
+	assert_int_equal(journal_decided(j), 3);
+	assert_decision(j, "a", "approve");
+	assert_decision(j, "b", "skip");
+	assert_decision(j, "c", "approve");
+	append_ok(j, "d", "hide");
+	journal_close(j);
+	j = open_ok(fx->path, warning);
+	assert_int_equal(journal_decided(j), 4);
+	assert_decision(j, "d", "hide");
+	text = slurp(fx->path, NULL);
+	assert_int_equal(count_lines(text), 5);
+	free(text);
+	journal_close(j);
+}
+
+/* The warning buffer is optional: journal_open(path, NULL, 0, ...). */
+static void test_torn_line_without_warning_buffer(void **state)
+{
+	struct fixture *fx = fx_of(state);
+	struct cd_error err;
+	struct journal *j;
+
+	append_raw(fx->path, "{\"id\":\"a\",\"decision\":\"approve\"}\n{\"id\":\"b\",");
+	j = journal_open(fx->path, NULL, 0, &err);
+	assert_non_null(j);
+	assert_int_equal(journal_decided(j), 1);
+	journal_close(j);
+}
+
+/* A complete last entry that lost only its newline still counts. */
+static void test_last_line_without_newline(void **state)
+{
+	struct fixture *fx = fx_of(state);
+	char warning[WARN_BYTES];
+	struct journal *j;
+	char *text;
+
+	append_raw(fx->path, "{\"id\":\"a\",\"decision\":\"hide\"}");
+	j = open_ok(fx->path, warning);
+	assert_string_equal(warning, "");
+	assert_decision(j, "a", "hide");
+	append_ok(j, "b", "approve");
+	text = slurp(fx->path, NULL);
+	assert_int_equal(count_lines(text), 2);
+	assert_true(!strncmp(text, "{\"id\":\"a\",\"decision\":\"hide\"}\n{\"id\":\"b\"",
+			     38));
+	free(text);
+	journal_close(j);
+}
+
+/* A line that is not a decision (unknown decision, no id) is passed over. */
+static void test_bad_line_in_the_middle(void **state)
+{
+	struct fixture *fx = fx_of(state);
+	char warning[WARN_BYTES], want[PATH_BYTES + 64];
+	struct journal *j;
+
+	append_raw(fx->path, "{\"id\":\"a\",\"decision\":\"approve\"}\n"
+			     "{\"id\":\"b\",\"decision\":\"delete\"}\n"
+			     "{\"decision\":\"approve\"}\n"
+			     "{\"id\":\"c\",\"decision\":\"skip\"}\n");
+	j = open_ok(fx->path, warning);
+	snprintf(want, sizeof(want), "%s:2:", fx->path);
+	if (strncmp(warning, want, strlen(want)))
+		fail_msg("warning '%s' does not start with '%s'", warning, want);
+	assert_int_equal(journal_decided(j), 2);
+	assert_decision(j, "b", NULL);
+	assert_decision(j, "c", "skip");
+	journal_close(j);
+}
+
+/* Resume: the count and decisions a second session starts from. */
+static void test_resume_counts(void **state)
+{
+	struct fixture *fx = fx_of(state);
+	char warning[WARN_BYTES];
+	struct journal *j = open_ok(fx->path, warning);
+
+	append_ok(j, "1", "approve");
+	append_ok(j, "2", "approve");
+	append_ok(j, "3", "skip");
+	append_ok(j, "4", "hide");
+	append_ok(j, "4", "undo");
+	append_ok(j, "5", "reject");
+	assert_int_equal(journal_decided(j), 4);
+	journal_close(j);
+
+	j = open_ok(fx->path, warning);
+	assert_int_equal(journal_decided(j), 4);
+	assert_decision(j, "3", "skip");
+	assert_decision(j, "4", NULL);
+	assert_string_equal(journal_last_id(j), "5");
+	/* the next session decides 4 */
+	append_ok(j, "4", "approve");
+	assert_int_equal(journal_decided(j), 5);
+	journal_close(j);
+	j = open_ok(fx->path, warning);
+	assert_int_equal(journal_decided(j), 5);
+	journal_close(j);
+}
+
+/* An unknown decision is refused and nothing is written. */
+static void test_unknown_decision_refused(void **state)
+{
+	struct fixture *fx = fx_of(state);
+	char warning[WARN_BYTES];
+	struct journal *j = open_ok(fx->path, warning);
+	struct journal_entry e;
+	struct cd_error err;
+	size_t size;
+
+	append_ok(j, "a", "approve");
+	size = file_size(fx->path);
+	e = entry("b", "delete");
+	assert_int_equal(journal_append(j, &e, &err), CD_ERR_USAGE);
+	assert_non_null(strstr(err.msg, "'delete'"));
+	e = entry("b", "");
+	assert_int_equal(journal_append(j, &e, &err), CD_ERR_USAGE);
+	assert_int_equal(file_size(fx->path), size);
+	assert_int_equal(journal_decided(j), 1);
+	assert_decision(j, "b", NULL);
+	assert_string_equal(journal_last_id(j), "a");
+	journal_close(j);
+}
+
+/*
+ * An entry past JOURNAL_LINE_MAX is refused whole: nothing is written and
+ * the decision does not count (a line without its reply, or cut in the
+ * middle of a string, would be a decision lost on the next open).
+ */
+static void test_oversized_entry_refused(void **state)
+{
+	struct fixture *fx = fx_of(state);
+	char warning[WARN_BYTES];
+	struct journal *j = open_ok(fx->path, warning);
+	struct journal_entry e;
+	struct cd_error err;
+	char *big = malloc(JOURNAL_LINE_MAX);
+	size_t size;
+
+	assert_non_null(big);
+	append_ok(j, "a", "approve");
+	size = file_size(fx->path);
+
+	/* too long at once */
+	memset(big, 'x', JOURNAL_LINE_MAX - 1);
+	big[JOURNAL_LINE_MAX - 1] = '\0';
+	e = entry("b", "approve");
+	e.reply = big;
+	assert_int_equal(journal_append(j, &e, &err), CD_ERR_LIMIT);
+	assert_int_equal(file_size(fx->path), size);
+	assert_decision(j, "b", NULL);
+
+	/* too long only once escaped (quotes double): cut mid-string */
+	memset(big, '"', JOURNAL_LINE_MAX / 2 + 100);
+	big[JOURNAL_LINE_MAX / 2 + 100] = '\0';
+	e.reply = big;
+	assert_int_equal(journal_append(j, &e, &err), CD_ERR_LIMIT);
+	assert_int_equal(file_size(fx->path), size);
+	assert_decision(j, "b", NULL);
+	assert_int_equal(journal_decided(j), 1);
+	free(big);
+	journal_close(j);
+
+	j = open_ok(fx->path, warning);
+	assert_string_equal(warning, "");
+	assert_int_equal(journal_decided(j), 1);
+	journal_close(j);
+}
+
+static void keys_of(const cJSON *o, char *out, size_t n)
+{
+	const cJSON *c;
+
+	out[0] = '\0';
+	cJSON_ArrayForEach(c, o) {
+		size_t l = strlen(out);
+
+		snprintf(out + l, n - l, "%s%s", l ? "," : "", c->string);
+	}
+}
+
+/*
+ * The SPEC's fields, in order: id, decision, category, original_category
+ * (only when a person changed it), template, reply, edited and override
+ * (only when true), tone, approver, ts (RFC 3339 UTC, "Z"), text.
+ */
+static void test_json_fields(void **state)
+{
+	struct fixture *fx = fx_of(state);
+	static const char reply[] = "Say \"hi\"\n\\ \xd0\xbf\xd1\x80\xd0\xb8 \xf0\x9f\xa7\xa1\x01";
+	char warning[WARN_BYTES], keys[512], before[32], after[32];
+	struct journal *j = open_ok(fx->path, warning);
+	struct tone_result tone;
+	struct journal_entry e;
+	struct cd_error err;
+	const cJSON *t, *f;
+	regex_t rfc3339;
+	char *text;
+	cJSON *o;
+
+	memset(&tone, 0, sizeof(tone));
+	tone.score = 70;
+	tone.n = 1;
+	snprintf(tone.f[0].rule, sizeof(tone.f[0].rule), "blame");
+	tone.f[0].severity = TONE_ERROR;
+	snprintf(tone.f[0].message, sizeof(tone.f[0].message), "blames the customer");
+	snprintf(tone.f[0].suggestion, sizeof(tone.f[0].suggestion), "say sorry");
+	tone.f[0].start = 0;
+	tone.f[0].end = 3;
+
+	memset(&e, 0, sizeof(e));
+	e.id = "7351";
+	e.decision = "approve";
+	e.category = "question";
+	e.original_category = "complaint";
+	e.template_id = "en/question/answer-1";
+	e.reply = reply;
+	e.edited = 1;
+	e.override = 1;
+	e.tone = &tone;
+	e.approver = "ann";
+	e.text = "is it safe?";
+	e.ts = NULL;                    /* now */
+	journal_now(before, sizeof(before));
+	assert_int_equal(journal_append(j, &e, &err), 0);
+	journal_now(after, sizeof(after));
+
+	/* the plain case: nothing changed, nothing edited, no tone */
+	memset(&e, 0, sizeof(e));
+	e.id = "7352";
+	e.decision = "skip";
+	e.category = "fake_news";
+	e.template_id = "";
+	e.reply = "";
+	e.approver = "bob";
+	e.ts = FIXED_TS;
+	assert_int_equal(journal_append(j, &e, &err), 0);
+	journal_close(j);
+
+	text = slurp(fx->path, NULL);
+	o = json_line(text, 1);
+	assert_non_null(o);
+	keys_of(o, keys, sizeof(keys));
+	assert_string_equal(keys, "id,decision,category,original_category,template,"
+			    "reply,edited,override,tone,approver,ts,text");
+	assert_string_equal(str_field(o, "id"), "7351");
+	assert_string_equal(str_field(o, "decision"), "approve");
+	assert_string_equal(str_field(o, "category"), "question");
+	assert_string_equal(str_field(o, "original_category"), "complaint");
+	assert_string_equal(str_field(o, "template"), "en/question/answer-1");
+	assert_string_equal(str_field(o, "reply"), reply);
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "edited")));
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "override")));
+	assert_string_equal(str_field(o, "approver"), "ann");
+	assert_string_equal(str_field(o, "text"), "is it safe?");
+	t = cJSON_GetObjectItemCaseSensitive(o, "tone");
+	assert_true(cJSON_IsObject(t));
+	assert_int_equal(cJSON_GetObjectItemCaseSensitive(t, "score")->valueint, 70);
+	f = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(t, "issues"), 0);
+	assert_non_null(f);
+	assert_string_equal(str_field(f, "rule"), "blame");
+	assert_string_equal(str_field(f, "severity"), "error");
+	assert_int_equal(cJSON_GetObjectItemCaseSensitive(f, "end")->valueint, 3);
+
+	/* ts: RFC 3339 in UTC with a Z, taken when the entry was written */
+	assert_int_equal(regcomp(&rfc3339, "^[0-9]{4}-[01][0-9]-[0-3][0-9]T"
+				 "[0-2][0-9]:[0-5][0-9]:[0-6][0-9]Z$",
+				 REG_EXTENDED | REG_NOSUB), 0);
+	assert_int_equal(regexec(&rfc3339, str_field(o, "ts"), 0, NULL, 0), 0);
+	assert_true(strcmp(before, str_field(o, "ts")) <= 0);
+	assert_true(strcmp(str_field(o, "ts"), after) <= 0);
+	assert_int_equal(regexec(&rfc3339, before, 0, NULL, 0), 0);
+	regfree(&rfc3339);
+	cJSON_Delete(o);
+
+	o = json_line(text, 2);
+	assert_non_null(o);
+	keys_of(o, keys, sizeof(keys));
+	assert_string_equal(keys, "id,decision,category,template,reply,approver,ts");
+	assert_string_equal(str_field(o, "ts"), FIXED_TS);
+	assert_string_equal(str_field(o, "reply"), "");
+	cJSON_Delete(o);
+	free(text);
+}
+
+/*
+ * Enough ids to grow the id table several times, with undone decisions
+ * (dead history entries) spread among them: every id keeps its decision
+ * through the growth and through a reopen.
+ */
+#define MANY 700                /* the table starts at 1024 slots, half full */
+static void test_many_ids(void **state)
+{
+	struct fixture *fx = fx_of(state);
+	char warning[WARN_BYTES], id[32];
+	struct journal *j = open_ok(fx->path, warning);
+	size_t i, pass;
+
+	for (i = 0; i < MANY; i++) {
+		snprintf(id, sizeof(id), "id-%zu", i);
+		append_ok(j, id, i % 2 ? "approve" : "skip");
+		if (i % 7 == 0) {
+			append_ok(j, id, "hide");
+			append_ok(j, id, "undo");
+		}
+		if (i % 11 == 0)
+			append_ok(j, id, "undo");
+	}
+	for (pass = 0; pass < 2; pass++) {
+		size_t decided = 0;
+
+		for (i = 0; i < MANY; i++) {
+			snprintf(id, sizeof(id), "id-%zu", i);
+			if (i % 11 == 0) {
+				assert_decision(j, id, NULL);
+				continue;
+			}
+			assert_decision(j, id, i % 2 ? "approve" : "skip");
+			decided++;
+		}
+		assert_int_equal(journal_decided(j), decided);
+		snprintf(id, sizeof(id), "id-%d", MANY - 1);
+		assert_true((MANY - 1) % 11 != 0);
+		assert_string_equal(journal_last_id(j), id);
+		journal_close(j);
+		j = open_ok(fx->path, warning);
+		assert_string_equal(warning, "");
+	}
+	journal_close(j);
+}
+
+static void test_open_errors(void **state)
+{
+	struct fixture *fx = fx_of(state);
+	char warning[WARN_BYTES], path[PATH_BYTES + 32];
+	struct cd_error err;
+
+	snprintf(path, sizeof(path), "%s/no/such/dir/j.jsonl", fx->dir);
+	assert_null(journal_open(path, warning, sizeof(warning), &err));
+	assert_non_null(strstr(err.msg, "cannot open journal '"));
+	assert_non_null(strstr(err.msg, "No such file or directory"));
+	assert_null(journal_open(fx->dir, warning, sizeof(warning), &err));
+	assert_non_null(strstr(err.msg, fx->dir));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_append_and_reopen, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_each_append_is_on_disk, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_undo_is_compensating, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_torn_last_line, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_torn_line_without_warning_buffer, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_last_line_without_newline, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_line_in_the_middle, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_resume_counts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unknown_decision_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_oversized_entry_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_json_fields, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_many_ids, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_open_errors, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
