@@ -81,11 +81,13 @@ int cli_nb_option(int opt, const char *arg, struct nb_params *p,
 
 struct tone_rules;
 struct tone_ctx;
-/* Load config/tone; NULL after printing why (*code: the exit code). */
+/*
+ * Load config/tone with the config's competitors added; NULL after
+ * printing why (*code: the exit code).
+ */
 struct tone_rules *cli_load_tone(const struct cli *c, int *code);
 /* A tone context from the config and global options (no category). */
-void cli_tone_ctx(const struct cli *c, struct tone_ctx *ctx,
-		  const char *const *competitors);
+void cli_tone_ctx(const struct cli *c, struct tone_ctx *ctx);
 
 /* The commands. */
 int cmd_batch(struct cli *c, int argc, char **argv);

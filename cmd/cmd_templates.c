@@ -65,7 +65,6 @@ static const struct fact *sample_fact(const struct fact_sheet *fs,
 
 static int check(struct cli *c, struct pipeline *p)
 {
-	const char *competitors[CONFIG_MAX_COMPETITORS];
 	struct tokenizer *tk;
 	struct cd_error err;
 	struct cd_buf out;
@@ -75,8 +74,6 @@ static int check(struct cli *c, struct pipeline *p)
 	tk = tok_new(NULL, &err);
 	if (!tk)
 		return cli_fail(CD_ERR_NOMEM, &err);
-	for (i = 0; i < c->cfg.brand.ncompetitors; i++)
-		competitors[i] = c->cfg.brand.competitors[i];
 	cd_buf_init(&out, TPL_RENDER_MAX);
 	for (i = 0; i < n; i++) {
 		const struct tpl *t = tpl_at(p->templates, i);
@@ -124,7 +121,7 @@ static int check(struct cli *c, struct pipeline *p)
 			       c->cfg.reply.max_chars);
 			bad = 1;
 		}
-		cli_tone_ctx(c, &ctx, competitors);
+		cli_tone_ctx(c, &ctx);
 		ctx.lang = tpl_lang(t);
 		ctx.category = tpl_category(t);
 		if (tone_check(p->tone, tk, out.data ? out.data : "", out.len, &ctx,

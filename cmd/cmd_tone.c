@@ -49,18 +49,30 @@ struct tone_rules *cli_load_tone(const struct cli *c, int *code)
 	}
 	cli_info(c, "tone lists: %s", dir);
 	r = tone_rules_load(dir, &err);
-	if (!r)
+	if (!r) {
 		*code = cli_fail(CD_ERR_CONFIG, &err);
+		return NULL;
+	}
+	/* [brand] competitors, normalised once for every check */
+	{
+		const char *names[CONFIG_MAX_COMPETITORS];
+		size_t i;
+
+		for (i = 0; i < c->cfg.brand.ncompetitors; i++)
+			names[i] = c->cfg.brand.competitors[i];
+		if (i && tone_rules_add_competitors(r, names, i, &err)) {
+			*code = cli_fail(CD_ERR_CONFIG, &err);
+			tone_rules_free(r);
+			return NULL;
+		}
+	}
 	return r;
 }
 
-void cli_tone_ctx(const struct cli *c, struct tone_ctx *ctx,
-		  const char *const *competitors)
+void cli_tone_ctx(const struct cli *c, struct tone_ctx *ctx)
 {
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->max_chars = c->cfg.reply.max_chars;
-	ctx->competitors = competitors;
-	ctx->ncompetitors = c->cfg.brand.ncompetitors;
 	if (c->lang && strcmp(c->lang, "auto"))
 		ctx->lang = c->lang;
 }
@@ -109,7 +121,6 @@ int cmd_tone(struct cli *c, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *competitors[CONFIG_MAX_COMPETITORS];
 	struct tone_rules *rules;
 	struct tone_result res;
 	struct tone_ctx ctx;
@@ -153,9 +164,7 @@ int cmd_tone(struct cli *c, int argc, char **argv)
 		free(buf);
 		return code ? code : EXIT_SOFTWARE;
 	}
-	for (i = 0; i < c->cfg.brand.ncompetitors; i++)
-		competitors[i] = c->cfg.brand.competitors[i];
-	cli_tone_ctx(c, &ctx, competitors);
+	cli_tone_ctx(c, &ctx);
 	ctx.category = category;
 	ctx.comment = comment;
 	rc = tone_check(rules, tk, text, len, &ctx, &res, &err);

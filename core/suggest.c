@@ -15,7 +15,6 @@ struct suggester {
 	struct tokenizer *tone_tk;      /* stemming on: tone and facts */
 	struct cd_buf reply;
 	struct suggestion g;
-	const char *competitors[CONFIG_MAX_COMPETITORS];
 };
 
 static const struct {
@@ -46,7 +45,6 @@ struct suggester *suggester_new(const struct suggester_opts *o,
 {
 	struct suggester *s = calloc(1, sizeof(*s));
 	struct tok_params tp;
-	size_t i;
 
 	if (!s) {
 		cd_error_set(err, CD_ERR_NOMEM, 0, "out of memory");
@@ -61,8 +59,6 @@ struct suggester *suggester_new(const struct suggester_opts *o,
 		return NULL;
 	}
 	cd_buf_init(&s->reply, SUGGEST_REPLY_MAX);
-	for (i = 0; i < o->cfg->brand.ncompetitors; i++)
-		s->competitors[i] = o->cfg->brand.competitors[i];
 	return s;
 }
 
@@ -116,8 +112,6 @@ static int check_tone(struct suggester *s, const struct comment *c,
 	ctx.category = g->category;
 	ctx.comment = c->text;
 	ctx.max_chars = s->o.cfg->reply.max_chars;
-	ctx.competitors = s->competitors;
-	ctx.ncompetitors = s->o.cfg->brand.ncompetitors;
 	rc = tone_check(s->o.tone, s->tone_tk, g->reply, g->reply_len, &ctx,
 			&g->tone, err);
 	if (rc)

@@ -34,7 +34,8 @@ struct suggester_opts {
 	const struct nb_model *model;
 	const struct tpl_set *templates;        /* may be NULL: no drafts */
 	const struct fact_sheet *facts;         /* may be NULL: no facts */
-	const struct tone_rules *tone;          /* may be NULL: no check */
+	const struct tone_rules *tone;          /* may be NULL: no check; the
+						   brand's competitors added */
 	const char *lang;                       /* "en"/"ru" forces; NULL: auto */
 	int64_t now;                            /* for fact validity */
 };
