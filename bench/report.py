@@ -138,6 +138,12 @@ def main():
     if cs and fs:
         p("| speed, steady state (start-up taken out): candor / fastText "
           "| %.2fx (%s vs %s comments/s) |" % (cs / fs, fmt_n(cs), fmt_n(fs)))
+    for name, inp in (("candor batch", "csv"), ("candor suggest", "raw")):
+        r = rate(name, inp)
+        if r and fr:
+            p("| speed: %s (classify + draft + tone + output) / fasttext "
+              "predict | **%.2fx** (%s vs %s comments/s) |"
+              % (name, r / fr, fmt_n(r), fmt_n(fr)))
     c0 = by.get("candor")
     cnbs = [q for q in qual if "ComplementNB" in q["name"]]
     for q in cnbs:
@@ -151,7 +157,8 @@ def main():
         p("| macro-F1: candor / best peer (%s) | %.3f (%.4f vs %.4f) |"
           % (best["name"], c0["macro_f1"] / best["macro_f1"], c0["macro_f1"],
              best["macro_f1"]))
-    for name, inp in (("candor classify", "raw"), ("fasttext predict", "raw")):
+    for name, inp in (("candor classify", "raw"), ("candor batch", "csv"),
+                      ("fasttext predict", "raw")):
         a, b = peak(name, inp, small), peak(name, inp, big)
         if a and b:
             p("| peak RSS %s: %s vs %s comments | %.1f MB vs %.1f MB (x%.2f: %s) |"

@@ -14,6 +14,8 @@
 #     1,000,000) made by repeating the test texts, `candor classify FILE
 #     >/dev/null` against `fasttext predict MODEL FILE >/dev/null`; median
 #     of R runs (default 3);
+#     plus the whole pipeline on the same comments: `candor batch` (CSV
+#     in and out: classify, draft, tone check) and `candor suggest`;
 #  4. peak RSS (/usr/bin/time -f %M) of each, on N/10 and N comments.
 # Progress goes to stderr; the markdown summary goes to stdout.
 # Work files go to a temporary folder (fastText's model alone is ~800 MB),
@@ -138,6 +140,14 @@ for n in (int(sys.argv[4]), int(sys.argv[5])):
                   encoding="utf-8") as fh:
             for i in range(n):
                 fh.write(src[(start + i) % len(src)] + "\n")
+    # the same comments as a CSV export, for `candor batch`
+    import csv
+    with open("%s/speed-raw-%d.csv" % (sys.argv[3], n), "w",
+              encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(["id", "text"])
+        for i in range(n):
+            w.writerow([i + 1, raw[(start + i) % len(raw)]])
 EOF
 # candor must answer every line (checked on the small file, untimed)
 got=$("$CANDOR" -q -m "$W/candor-default.model" classify "$W/speed-raw-$SMALL.txt" | wc -l) || true
@@ -159,6 +169,9 @@ for n in "$SMALL" "$BIG"; do
   speed "candor classify" raw "$n" "$CANDOR" -q -m "$W/candor-default.model" classify "$W/speed-raw-$n.txt"
   speed "fasttext predict" raw "$n" fasttext predict "$W/ft.bin" "$W/speed-raw-$n.txt"
   speed "fasttext predict" normalised "$n" fasttext predict "$W/ft.bin" "$W/speed-norm-$n.txt"
+  # the whole pipeline: classify + template + fact + tone check + output
+  speed "candor batch" csv "$n" "$CANDOR" -q -m "$W/candor-default.model" batch --no-progress "$W/speed-raw-$n.csv"
+  speed "candor suggest" raw "$n" "$CANDOR" -q -m "$W/candor-default.model" suggest "$W/speed-raw-$n.txt"
 done
 # one-comment runs: the fixed start-up cost (model load) of each
 printf '%s\n' "$(head -n 1 "$W/speed-raw-$SMALL.txt")" > "$W/one.txt"

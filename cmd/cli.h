@@ -61,6 +61,9 @@ int cli_load_model(struct cli *c);
  */
 int cli_find_data(const char *rel, char *out, size_t outsz);
 
+/* A tokenizer for phrase matching (tone, facts); NULL after printing why. */
+struct tokenizer *cli_tok_words(struct cd_error *err);
+
 /* Write a whole buffer to stdout; EPIPE and other errors return -1. */
 int cli_write(const char *p, size_t n);
 

@@ -238,7 +238,7 @@ int cmd_batch(struct cli *c, int argc, char **argv)
 		goto done;
 	}
 	ncol = csvr_ncolumns(r);
-	if ((rc = pipeline_open(&p, c)) != 0)
+	if ((rc = pipeline_open(&p, c, 0)) != 0)
 		goto done;
 	if (errors_path && !(errors = input_open_errors(errors_path))) {
 		rc = EXIT_IO;

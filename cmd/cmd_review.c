@@ -685,7 +685,7 @@ int cmd_review(struct cli *c, int argc, char **argv)
 	}
 	if (warning[0])
 		cli_err("warning: %s", warning);
-	if ((rc = pipeline_open(&p, c)) != 0)
+	if ((rc = pipeline_open(&p, c, 1)) != 0)
 		goto out;
 	for (l = 0; l < nb_nlabels(c->model); l++)
 		labels[l] = nb_label(c->model, l);

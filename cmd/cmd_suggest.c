@@ -182,7 +182,7 @@ int cmd_suggest(struct cli *c, int argc, char **argv)
 	}
 	if (argc - optind > 1)
 		return cli_usage_error("suggest", "at most one input file");
-	if ((rc = pipeline_open(&p, c)) != 0)
+	if ((rc = pipeline_open(&p, c, 1)) != 0)
 		return rc;
 	if (errors_path && !(errors = input_open_errors(errors_path))) {
 		pipeline_close(&p);

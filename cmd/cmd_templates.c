@@ -71,7 +71,7 @@ static int check(struct cli *c, struct pipeline *p)
 	size_t i, j, failed = 0, n = tpl_count(p->templates);
 	int64_t now = (int64_t)time(NULL);
 
-	tk = tok_new(NULL, &err);
+	tk = cli_tok_words(&err);
 	if (!tk)
 		return cli_fail(CD_ERR_NOMEM, &err);
 	cd_buf_init(&out, TPL_RENDER_MAX);
@@ -162,7 +162,7 @@ int cmd_templates(struct cli *c, int argc, char **argv)
 	if (strcmp(argv[1], "list") && strcmp(argv[1], "check"))
 		return cli_usage_error("templates", "unknown subcommand '%s' (list "
 				       "or check)", argv[1]);
-	rc = pipeline_open(&p, c);
+	rc = pipeline_open(&p, c, 0);
 	if (rc)
 		return !strcmp(argv[1], "check") && rc == EXIT_CONFIG ?
 		       EXIT_FINDINGS : rc;

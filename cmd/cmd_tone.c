@@ -158,7 +158,7 @@ int cmd_tone(struct cli *c, int argc, char **argv)
 		len = strlen(text);
 	}
 	rules = cli_load_tone(c, &code);
-	tk = rules ? tok_new(NULL, &err) : NULL;
+	tk = rules ? cli_tok_words(&err) : NULL;
 	if (!tk) {
 		tone_rules_free(rules);
 		free(buf);

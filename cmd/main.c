@@ -142,6 +142,14 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
+struct tokenizer *cli_tok_words(struct cd_error *err)
+{
+	struct tok_params tp;
+
+	tok_params_words(&tp);
+	return tok_new(&tp, err);
+}
+
 int cli_write(const char *p, size_t n)
 {
 	return fwrite(p, 1, n, stdout) == n ? 0 : -1;

@@ -21,7 +21,7 @@ static int find_facts(const struct cli *c, char *out, size_t n)
 	return cli_find_data("config/facts.ini", out, n);
 }
 
-int pipeline_open(struct pipeline *p, struct cli *c)
+int pipeline_open(struct pipeline *p, struct cli *c, int want_why)
 {
 	struct suggester_opts o;
 	struct cd_error err;
@@ -40,7 +40,7 @@ int pipeline_open(struct pipeline *p, struct cli *c)
 	if (!p->templates)
 		return cli_fail(CD_ERR_CONFIG, &err);
 
-	p->tk = tok_new(NULL, &err);
+	p->tk = cli_tok_words(&err);
 	if (!p->tk) {
 		pipeline_close(p);
 		return cli_fail(CD_ERR_NOMEM, &err);
@@ -71,6 +71,7 @@ int pipeline_open(struct pipeline *p, struct cli *c)
 	o.tone = p->tone;
 	o.lang = c->lang && strcmp(c->lang, "auto") ? c->lang : NULL;
 	o.now = (int64_t)time(NULL);
+	o.no_why = !want_why;
 	p->sg = suggester_new(&o, &err);
 	if (!p->sg) {
 		pipeline_close(p);

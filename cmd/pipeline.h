@@ -18,8 +18,8 @@ struct pipeline {
 	struct tokenizer *tk;           /* for loading the facts */
 };
 
-/* 0, or an exit code after printing why. */
-int pipeline_open(struct pipeline *p, struct cli *c);
+/* 0, or an exit code after printing why.  want_why: compute the why words. */
+int pipeline_open(struct pipeline *p, struct cli *c, int want_why);
 void pipeline_close(struct pipeline *p);
 
 #endif

@@ -45,6 +45,19 @@ int comment_is_jsonl(const char *buf, size_t len)
 	return 0;
 }
 
+/* The decimal line number as the id, without printf (a hot path). */
+static const char *line_id(char *buf, size_t n, long lineno)
+{
+	char *p = buf + n - 1;
+	unsigned long v = lineno > 0 ? (unsigned long)lineno : 0;
+
+	*p = '\0';
+	do
+		*--p = (char)('0' + v % 10);
+	while ((v /= 10) != 0 && p > buf);
+	return p;
+}
+
 static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
 {
 	/* Howard Hinnant's algorithm, proleptic Gregorian calendar */
@@ -162,8 +175,7 @@ int comment_parse(struct comment_parser *p, const char *line, size_t len,
 			return cd_error_set(err, CD_ERR_LIMIT, lineno,
 					    "comment longer than %d bytes",
 					    COMMENT_TEXT_MAX);
-		snprintf(p->idbuf, sizeof(p->idbuf), "%ld", lineno);
-		out->id = p->idbuf;
+		out->id = line_id(p->idbuf, sizeof(p->idbuf), lineno);
 		out->text = line;
 		out->text_len = len;
 		return 0;

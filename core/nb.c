@@ -686,8 +686,13 @@ int nb_finalize(struct nb_model *m, struct cd_error *err)
 		return cd_error_set(err, CD_ERR_NOMEM, 0, "out of memory");
 	for (f = 0; f < m->nfeat; f++)
 		ord[f] = (uint32_t)f;
+	/* a loaded model is already sorted: check in one pass before sorting */
 	sort_model = m;
-	qsort(ord, m->nfeat, sizeof(*ord), cmp_feature);
+	for (f = 1; f < m->nfeat; f++)
+		if (cmp_feature(&ord[f - 1], &ord[f]) > 0)
+			break;
+	if (f < m->nfeat)
+		qsort(ord, m->nfeat, sizeof(*ord), cmp_feature);
 	sort_model = NULL;
 	compute_weights(m);
 	if (m->p.temperature <= 0) {
@@ -804,37 +809,24 @@ int nb_classify(const struct nb_model *m, const struct tokenizer *tk,
 	return best;
 }
 
-static int cmp_contrib(const void *a, const void *b)
-{
-	double x = ((const struct nb_contrib *)a)->weight;
-	double y = ((const struct nb_contrib *)b)->weight;
-	double ax = fabs(x), ay = fabs(y);
-
-	return ax < ay ? 1 : ax > ay ? -1 : 0;
-}
-
 size_t nb_explain(const struct nb_model *m, const struct tokenizer *tk,
 		  int label, int positive_only, struct nb_contrib *out,
 		  size_t max)
 {
 	const struct tok *toks = tok_list(tk);
-	size_t i, l, n = tok_count(tk), K = m->nlabels, cnt = 0, cap;
+	size_t i, l, n = tok_count(tk), K = m->nlabels, cnt = 0;
 	unsigned char keep[4096];
-	struct nb_contrib *all;
 
 	if (label < 0 || (size_t)label >= K || K < 2 || !max)
 		return 0;
 	if (n > sizeof(keep))
 		n = sizeof(keep);
 	doc_select(toks, n, 1, keep);
-	cap = n ? n : 1;
-	all = malloc(cap * sizeof(*all));
-	if (!all)
-		return 0;
 	for (i = 0; i < n; i++) {
 		long f;
 		const float *w;
 		double others = 0, v;
+		size_t j;
 
 		if (!keep[i] || (f = find(m, toks[i].hash)) < 0)
 			continue;
@@ -845,14 +837,16 @@ size_t nb_explain(const struct nb_model *m, const struct tokenizer *tk,
 		v = w[label] - others / (double)(K - 1);
 		if (positive_only && v <= 0)
 			continue;
-		all[cnt].tok = i;
-		all[cnt].weight = v;
-		cnt++;
+		/* keep the `max` strongest, by |weight|, in order: insertion */
+		if (cnt == max && fabs(v) <= fabs(out[cnt - 1].weight))
+			continue;
+		j = cnt < max ? cnt++ : cnt - 1;
+		while (j > 0 && fabs(out[j - 1].weight) < fabs(v)) {
+			out[j] = out[j - 1];
+			j--;
+		}
+		out[j].tok = i;
+		out[j].weight = v;
 	}
-	qsort(all, cnt, sizeof(*all), cmp_contrib);
-	if (cnt > max)
-		cnt = max;
-	memcpy(out, all, cnt * sizeof(*out));
-	free(all);
 	return cnt;
 }

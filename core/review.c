@@ -341,6 +341,13 @@ int review_run(struct review *r, const struct review_io *io,
 		}
 		case 'v':
 			p.variant++;
+			/*
+			 * Fix: drop an edit, as c does.  The edited text used to
+			 * stay, shown and recorded under the next variant's
+			 * template id, so v seemed to do nothing.
+			 */
+			free(p.reply);
+			p.reply = NULL;
 			break;
 		case 'c': {
 			int c = io->choose(io->ctx, r->labels, r->nlabels,

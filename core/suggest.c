@@ -53,7 +53,8 @@ struct suggester *suggester_new(const struct suggester_opts *o,
 	s->o = *o;
 	nb_tok_params(o->model, &tp);
 	s->tk = tok_new(&tp, err);
-	s->tone_tk = s->tk ? tok_new(NULL, err) : NULL;
+	tok_params_words(&tp);
+	s->tone_tk = s->tk ? tok_new(&tp, err) : NULL;
 	if (!s->tone_tk) {
 		suggester_free(s);
 		return NULL;
@@ -120,13 +121,13 @@ static int check_tone(struct suggester *s, const struct comment *c,
 	return 0;
 }
 
-/* Render the chosen template into s->reply. */
+/* Render template t (NULL: there is none) into s->reply. */
 static int draft(struct suggester *s, const struct comment *c,
-		 struct suggestion *g, unsigned variant, struct cd_error *err)
+		 struct suggestion *g, const struct tpl *t, int fell_back,
+		 struct cd_error *err)
 {
-	const struct tpl *t;
 	cJSON *data;
-	int fell_back = 0, rc;
+	int rc;
 
 	cd_buf_reset(&s->reply);
 	g->template_id = "";
@@ -136,8 +137,6 @@ static int draft(struct suggester *s, const struct comment *c,
 	g->note = NULL;
 	if (!s->o.templates)
 		return 0;
-	t = tpl_choose(s->o.templates, g->lang, g->category, c->id, c->text,
-		       c->text_len, variant, &fell_back);
 	if (!t) {
 		if (strcmp(g->action, "hide") && strcmp(g->action, "none") &&
 		    strcmp(g->action, "hide+escalate"))
@@ -173,14 +172,38 @@ static int draft(struct suggester *s, const struct comment *c,
 	return 0;
 }
 
+/*
+ * "ru" when the comment has more Cyrillic words than Latin ones, else "en":
+ * the script of each word is known from tokenizing it already.
+ */
+static const char *lang_of_tokens(const struct tokenizer *tk)
+{
+	const struct tok *k = tok_list(tk);
+	size_t i, n = tok_count(tk), cyr = 0, lat = 0;
+
+	for (i = 0; i < n; i++) {
+		if (k[i].kind != TOK_WORD)
+			continue;
+		cyr += k[i].script == TOK_SCRIPT_CYRILLIC;
+		lat += k[i].script == TOK_SCRIPT_LATIN;
+	}
+	return cyr > lat ? "ru" : "en";
+}
+
 int suggester_run(struct suggester *s, const struct comment *c,
 		  const char *category, unsigned variant,
 		  const struct suggestion **out, struct cd_error *err)
 {
 	struct suggestion *g = &s->g;
-	int rc, forced = -1;
+	const struct tpl *t;
+	int rc, forced = -1, fell_back = 0;
 
-	memset(g, 0, sizeof(*g));
+	/* field by field: the tone result alone is 12 KiB, filled by tone_check */
+	g->nwhy = 0;
+	g->lang_fallback = 0;
+	g->toned = 0;
+	g->fact = NULL;
+	g->note = NULL;
 	rc = tok_run(s->tk, c->text, c->text_len, err);
 	if (rc)
 		return rc;
@@ -195,18 +218,19 @@ int suggester_run(struct suggester *s, const struct comment *c,
 		g->category = category;
 		g->uncertain = 0;       /* a person chose it */
 	}
-	pick_why(s, g);
+	if (!s->o.no_why)
+		pick_why(s, g);
 	if (s->o.lang)
 		g->lang = s->o.lang;
 	else if (c->lang[0])
 		g->lang = c->lang;
 	else
-		g->lang = tpl_detect_lang(c->text, c->text_len);
-	g->action = suggest_action(g->category, s->o.templates &&
-				   tpl_choose(s->o.templates, g->lang, g->category,
-					      c->id, c->text, c->text_len, 0,
-					      NULL) != NULL);
-	rc = draft(s, c, g, variant, err);
+		g->lang = lang_of_tokens(s->tk);
+	t = s->o.templates ? tpl_choose(s->o.templates, g->lang, g->category,
+					c->id, c->text, c->text_len, variant,
+					&fell_back) : NULL;
+	g->action = suggest_action(g->category, t != NULL);
+	rc = draft(s, c, g, t, fell_back, err);
 	if (!rc)
 		rc = check_tone(s, c, g, err);
 	if (rc)

@@ -38,6 +38,7 @@ struct suggester_opts {
 						   brand's competitors added */
 	const char *lang;                       /* "en"/"ru" forces; NULL: auto */
 	int64_t now;                            /* for fact validity */
+	int no_why;                             /* skip the why words (batch) */
 };
 
 struct suggestion {

@@ -280,6 +280,12 @@ void tok_params_default(struct tok_params *p)
 	p->max_tokens = TOK_MAX_DEFAULT;
 }
 
+void tok_params_words(struct tok_params *p)
+{
+	tok_params_default(p);
+	p->bigrams = 0;
+}
+
 struct tokenizer *tok_new(const struct tok_params *p, struct cd_error *err)
 {
 	struct tokenizer *t = calloc(1, sizeof(*t));
@@ -755,10 +761,10 @@ static void advance_bytes(struct cursor *c, size_t nbytes)
 
 /* Scan a word: letters, marks, digits and inner apostrophes. */
 static size_t word_end(const struct cursor *c, int *caps_letters,
-		       int *all_upper)
+		       int *all_upper, size_t *ncp)
 {
 	const unsigned char *u = (const unsigned char *)c->s;
-	size_t i = c->pos, k;
+	size_t i = c->pos, k, cps = 0;
 	int letters = 0, upper = 1;
 
 	while (i < c->len) {
@@ -777,9 +783,11 @@ static size_t word_end(const struct cursor *c, int *caps_letters,
 			break;
 		}
 		i += k;
+		cps++;
 	}
 	*caps_letters = letters;
 	*all_upper = upper;
+	*ncp = cps;
 	return i;
 }
 
@@ -917,10 +925,11 @@ int tok_run(struct tokenizer *t, const char *text, size_t len,
 		}
 		if (is_letter(ch)) {
 			int letters, upper;
+			size_t ncp;
 			enum tok_script sc;
 			size_t i;
 
-			end = word_end(&c, &letters, &upper);
+			end = word_end(&c, &letters, &upper, &ncp);
 			/* script of the first letter decides the stemmer */
 			sc = TOK_SCRIPT_OTHER;
 			for (i = c.pos; i < end; i += k) {
@@ -932,7 +941,7 @@ int tok_run(struct tokenizer *t, const char *text, size_t len,
 				}
 			}
 			sp.end = end;
-			sp.cend = c.cpos + tok_utf8_len(text + c.pos, end - c.pos);
+			sp.cend = c.cpos + ncp;
 			rc = emit_word(t, &c, end, sc, &sp);
 			if (!rc && t->ntoks && t->toks[t->ntoks - 1].kind == TOK_WORD &&
 			    t->toks[t->ntoks - 1].start == sp.start) {
@@ -945,7 +954,8 @@ int tok_run(struct tokenizer *t, const char *text, size_t len,
 						  "<caps>", 6, &sp);
 				prev_word = me;
 			}
-			advance_bytes(&c, end - c.pos);
+			c.pos = end;
+			c.cpos += ncp;
 			continue;
 		}
 		if (is_emoji(ch)) {

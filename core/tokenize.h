@@ -66,6 +66,8 @@ struct tok_params {
 
 /* The defaults the classifier uses: bigrams and stemming on. */
 void tok_params_default(struct tok_params *p);
+/* Stemmed words without bigrams: what phrase matching (tone, facts) needs. */
+void tok_params_words(struct tok_params *p);
 
 struct tokenizer;
 
