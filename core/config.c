@@ -83,41 +83,40 @@ static int set_double(double *dst, const char *v, double lo, double hi,
 	return 0;
 }
 
+struct list_ctx {
+	struct cd_config *c;
+	const struct load *ld;
+	long line;
+	struct cd_error *err;
+};
+
+static int add_competitor(void *ctx, const char *name, size_t n)
+{
+	struct list_ctx *x = ctx;
+	struct cd_config *c = x->c;
+
+	if (c->brand.ncompetitors == CONFIG_MAX_COMPETITORS)
+		return cd_error_set(x->err, CD_ERR_CONFIG, x->line,
+				    "%s:%ld: more than %d competitors", x->ld->path,
+				    x->line, CONFIG_MAX_COMPETITORS);
+	if (n >= sizeof(c->brand.competitors[0]))
+		return cd_error_set(x->err, CD_ERR_CONFIG, x->line,
+				    "%s:%ld: competitor name longer than %zu bytes",
+				    x->ld->path, x->line,
+				    sizeof(c->brand.competitors[0]) - 1);
+	memcpy(c->brand.competitors[c->brand.ncompetitors], name, n);
+	c->brand.competitors[c->brand.ncompetitors++][n] = '\0';
+	return 0;
+}
+
 /* "FizzCo, ФиззКо" -> competitors[] */
 static int set_list(struct cd_config *c, const char *v, const struct load *ld,
 		    long line, struct cd_error *err)
 {
-	const char *p = v;
+	struct list_ctx x = { c, ld, line, err };
 
 	c->brand.ncompetitors = 0;
-	while (*p) {
-		const char *e = strchr(p, ',');
-		size_t n;
-
-		if (!e)
-			e = p + strlen(p);
-		while (p < e && (*p == ' ' || *p == '\t'))
-			p++;
-		n = (size_t)(e - p);
-		while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
-			n--;
-		if (n) {
-			if (c->brand.ncompetitors == CONFIG_MAX_COMPETITORS)
-				return cd_error_set(err, CD_ERR_CONFIG, line,
-						    "%s:%ld: more than %d competitors",
-						    ld->path, line,
-						    CONFIG_MAX_COMPETITORS);
-			if (n >= sizeof(c->brand.competitors[0]))
-				return cd_error_set(err, CD_ERR_CONFIG, line,
-						    "%s:%ld: competitor name longer "
-						    "than %zu bytes", ld->path, line,
-						    sizeof(c->brand.competitors[0]) - 1);
-			memcpy(c->brand.competitors[c->brand.ncompetitors], p, n);
-			c->brand.competitors[c->brand.ncompetitors++][n] = '\0';
-		}
-		p = *e ? e + 1 : e;
-	}
-	return 0;
+	return inifile_each_item(v, add_competitor, &x);
 }
 
 static int handle(void *user, const char *sec, const char *key,

@@ -344,32 +344,27 @@ static int add_phrase(struct load *ld, struct fact_meta *m, const char *kw,
 	return 0;
 }
 
+struct keyword_ctx {
+	struct load *ld;
+	struct fact_meta *m;
+	long line;
+	struct cd_error *err;
+};
+
+static int add_keyword(void *ctx, const char *phrase, size_t n)
+{
+	struct keyword_ctx *x = ctx;
+
+	return add_phrase(x->ld, x->m, phrase, n, x->line, x->err);
+}
+
 /* "recall, pulled from shelves, отзыв" -> phrases of m. */
 static int add_keywords(struct load *ld, struct fact_meta *m, const char *v,
 			long line, struct cd_error *err)
 {
-	const char *p = v;
-	int rc;
+	struct keyword_ctx x = { ld, m, line, err };
 
-	while (*p) {
-		const char *e = strchr(p, ',');
-		size_t n;
-
-		if (!e)
-			e = p + strlen(p);
-		while (p < e && (*p == ' ' || *p == '\t'))
-			p++;
-		n = (size_t)(e - p);
-		while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
-			n--;
-		if (n) {
-			rc = add_phrase(ld, m, p, n, line, err);
-			if (rc)
-				return rc;
-		}
-		p = *e ? e + 1 : e;
-	}
-	return 0;
+	return inifile_each_item(v, add_keyword, &x);
 }
 
 /* A key that may appear once, with a non-empty value. */

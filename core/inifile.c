@@ -96,3 +96,28 @@ int inifile_parse(const char *path, inifile_fn fn, void *user,
 				    path);
 	return 0;
 }
+
+int inifile_each_item(const char *value,
+		      int (*fn)(void *ctx, const char *item, size_t len),
+		      void *ctx)
+{
+	const char *p = value;
+
+	while (*p) {
+		const char *e = strchr(p, ',');
+		size_t n;
+		int rc;
+
+		if (!e)
+			e = p + strlen(p);
+		while (p < e && (*p == ' ' || *p == '\t'))
+			p++;
+		n = (size_t)(e - p);
+		while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+			n--;
+		if (n && (rc = fn(ctx, p, n)) != 0)
+			return rc;
+		p = *e ? e + 1 : e;
+	}
+	return 0;
+}

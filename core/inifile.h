@@ -20,6 +20,15 @@
 typedef int (*inifile_fn)(void *user, const char *section, const char *key,
 			  const char *value, long line, struct cd_error *err);
 
+/*
+ * Call fn for each item of a comma-separated value ("a, b ,c"), trimmed of
+ * spaces and tabs; empty items are skipped.  Stops at and returns fn's
+ * first nonzero result.
+ */
+int inifile_each_item(const char *value,
+		      int (*fn)(void *ctx, const char *item, size_t len),
+		      void *ctx);
+
 /* Parse path; errors name the file and line.  0 or a negative status. */
 int inifile_parse(const char *path, inifile_fn fn, void *user,
 		  struct cd_error *err);
