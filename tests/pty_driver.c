@@ -29,7 +29,8 @@
  * the script; 1 when an action failed (a wait timed out or the child ended
  * without the match, a wrong exit status); 2 for a usage or script error;
  * 3 when the child was still running at the end of the script (it is
- * SIGKILLed then); 4 at the hard deadline; 127 when CMD could not run.
+ * SIGKILLed then); 4 at the hard deadline; 127 when the pty cannot be set
+ * up.  A CMD that cannot be run ends with status 127, as in a shell.
  * On a failure the last part of the output goes to stderr.  Every buffer
  * is bounded: the output kept for matching is the last OUT_KEEP bytes.
  */
