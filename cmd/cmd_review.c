@@ -138,6 +138,7 @@ struct term {
 static void show_reply(FILE *o, const struct suggestion *g, int color)
 {
 	size_t cp = 0, i, k;
+	int prev = 0;
 
 	fputs("    ", o);
 	for (i = 0; i < g->reply_len; cp++) {
@@ -150,20 +151,28 @@ static void show_reply(FILE *o, const struct suggestion *g, int color)
 		for (k = 0; g->toned && k < g->tone.n; k++)
 			if (cp >= g->tone.f[k].start && cp < g->tone.f[k].end)
 				hot = g->tone.f[k].severity == TONE_ERROR ? 2 : 1;
-		if (hot && color)
-			fputs(hot == 2 ? "\033[41;97m" : "\033[43;30m", o);
-		else if (hot)
-			fputc('[', o);
+		/*
+		 * Fix: mark a span once where it starts and ends.  Each code
+		 * point used to get its own marks, so without colour a
+		 * finding read "[y][o][u]..." instead of "[you ...]".
+		 */
+		if (hot != prev) {
+			if (prev)
+				fputs(color ? "\033[0m" : "]", o);
+			if (hot && color)
+				fputs(hot == 2 ? "\033[41;97m" : "\033[43;30m", o);
+			else if (hot)
+				fputc('[', o);
+			prev = hot;
+		}
 		if (g->reply[i] == '\n')
 			fputs("\n    ", o);
 		else
 			fwrite(g->reply + i, 1, n, o);
-		if (hot && color)
-			fputs("\033[0m", o);
-		else if (hot)
-			fputc(']', o);
 		i += n;
 	}
+	if (prev)
+		fputs(color ? "\033[0m" : "]", o);
 	fputc('\n', o);
 }
 
@@ -205,10 +214,12 @@ static void term_show(void *ctx, const struct review_view *v)
 	}
 	fprintf(o, "\n  > %.*s\n\n", (int)c->text_len, c->text);
 	if (g->reply_len) {
-		fprintf(o, "draft %s%s%s%s, tone %d/100:\n", g->template_id,
-			v->edited ? " (edited)" : "",
-			v->variant ? ", variant +" : "", v->variant ? "" : "",
-			g->toned ? g->tone.score : 0);
+		/* fix: the variant's number was missing ("variant +") */
+		fprintf(o, "draft %s%s", g->template_id,
+			v->edited ? " (edited)" : "");
+		if (v->variant)
+			fprintf(o, ", variant +%u", v->variant);
+		fprintf(o, ", tone %d/100:\n", g->toned ? g->tone.score : 0);
 		show_reply(o, g, t->color);
 	} else {
 		fprintf(o, "no draft%s%s\n", g->note ? ": " : "",

@@ -182,6 +182,7 @@ int cli_nb_option(int opt, const char *arg, struct nb_params *p,
 	}
 }
 
+
 static int exists(const char *path)
 {
 	return access(path, R_OK) == 0;
@@ -205,12 +206,25 @@ static void exe_dir(char *out, size_t n)
 		out[0] = '\0';
 }
 
+/*
+ * Where shipped data may be, in order: beside an installed binary
+ * (<bindir>/../share/candor, so an install can be moved), the data dir the
+ * build was configured for, and the source tree (a build run in place).
+ */
 int cli_find_data(const char *rel, char *out, size_t outsz)
 {
-	const char *roots[] = { CANDOR_DATADIR, CANDOR_SOURCE_DIR };
-	size_t i;
+	char exe[3000], rel_share[3100];
+	const char *roots[3];
+	size_t i, n = 0;
 
-	for (i = 0; i < sizeof(roots) / sizeof(roots[0]); i++) {
+	exe_dir(exe, sizeof(exe));
+	if (exe[0]) {
+		snprintf(rel_share, sizeof(rel_share), "%s/../share/candor", exe);
+		roots[n++] = rel_share;
+	}
+	roots[n++] = CANDOR_DATADIR;
+	roots[n++] = CANDOR_SOURCE_DIR;
+	for (i = 0; i < n; i++) {
 		if ((size_t)snprintf(out, outsz, "%s/%s", roots[i], rel) < outsz &&
 		    exists(out))
 			return 0;
@@ -270,16 +284,15 @@ int cli_load_model(struct cli *c)
 	} else if (env && *env) {
 		snprintf(c->model_file, sizeof(c->model_file), "%s", env);
 	} else {
+		/* a build tree keeps the model beside the binary */
 		exe_dir(dir, sizeof(dir) - 16);
 		snprintf(c->model_file, sizeof(c->model_file), "%s/candor.model",
 			 dir);
-		if (!dir[0] || !exists(c->model_file)) {
+		if ((!dir[0] || !exists(c->model_file)) &&
+		    cli_find_data("candor.model", c->model_file,
+				  sizeof(c->model_file)))
 			snprintf(c->model_file, sizeof(c->model_file),
-				 "%s/candor.model", CANDOR_DATADIR);
-			if (!exists(c->model_file))
-				snprintf(c->model_file, sizeof(c->model_file),
-					 "%s/candor.model", CANDOR_BUILD_DIR);
-		}
+				 "%s/candor.model", CANDOR_BUILD_DIR);
 	}
 	cli_info(c, "model: %s", c->model_file);
 	if (!exists(c->model_file)) {

@@ -86,6 +86,35 @@ EOF
 check "piped comments, keys from the tty (driver status $status: $(head -c 300 "$TMP/pty3.err"))" [ "$status" = 0 ]
 check "pipe journal: hide, undo, reject" [ "$(sed -E 's/^\{"id":"([0-9]+)","decision":"([a-z]+)".*/\1 \2/' "$TMP/pipe.jsonl" | tr '\n' ' ')" = "7351 hide 7351 undo 7351 reject " ]
 
+# --- an edit that blames: the finding is marked, approving asks twice --------
+cat >"$TMP/blame.sh" <<'EOF'
+#!/bin/sh
+printf '%s\n' '@maria_k you should have read the label.' >"$1"
+EOF
+chmod +x "$TMP/blame.sh"
+status=0
+EDITOR=$TMP/blame.sh drive "$TMP/pty5.err" "$TMP/screen5" -- \
+	$C review --as tester -j "$TMP/blame.jsonl" "$SAMPLES/comments.jsonl" <<'EOF' || status=$?
+wait 1/14 .*#7351
+send e
+wait ^    @maria_k \[you should have\] read the label\.$
+wait ^  error blame: 
+send a
+wait approve it anyway\? \[y/N\]
+send n
+wait 1/14 .*#7351
+send a
+wait approve it anyway\? \[y/N\]
+send y
+wait 2/14 .*#7352
+send q
+wait ^approved 1 \(edited 1, findings overridden 1\),
+expect-exit 0
+EOF
+check "edit with a tone error, no then yes (driver status $status: $(head -c 300 "$TMP/pty5.err"))" [ "$status" = 0 ]
+check "override journal: the 'no' wrote nothing, the 'yes' one entry" [ "$(wc -l <"$TMP/blame.jsonl")" = 1 ]
+check "override journal: edited, override, blame finding" grep -Eq '^\{"id":"7351","decision":"approve",.*"reply":"@maria_k you should have read the label\.","edited":true,"override":true,"tone":\{"score":[0-9]+,"issues":\[\{"rule":"blame","severity":"error"' "$TMP/blame.jsonl"
+
 # --- no terminal: refuse at once, never wait for keys ------------------------
 expect "review without a terminal refuses with status 2" 2 '^$' 'review needs a terminal for your keys' -- \
 	timeout 10 setsid -w $C review -j "$TMP/none.jsonl" "$SAMPLES/comments.jsonl"
