@@ -7,13 +7,13 @@
  */
 #include "cli.h"
 #include "dataset.h"
+#include "journal.h"
 #include "model_file.h"
 
-#include <cjson/cJSON.h>
-#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char usage_train[] =
 "usage: candor train [options] DATA... -o MODEL\n"
@@ -79,132 +79,64 @@ static int learn_file(const struct cli *c, const struct train_opts *o,
 	return rc > 1 ? rc : 0;
 }
 
-/* One standing journal entry, for learn_journal. */
-struct jentry {
-	char *id, *decision, *category, *text;
-	int corrected;
-	long prev;              /* earlier standing entry on the same id */
-	int alive;
+struct journal_learn {
+	struct nb_model *m;
+	struct tokenizer *tk;
+	const char *path;
+	long learned, skipped;
 };
 
-static void jentry_free(struct jentry *e, size_t n)
+/* Approvals and hides confirm a category; a changed category corrects it. */
+static int learn_record(void *ctx, const struct journal_record *r)
 {
-	size_t i;
+	struct journal_learn *x = ctx;
+	struct cd_error err;
+	int l;
 
-	for (i = 0; i < n; i++) {
-		free(e[i].id);
-		free(e[i].decision);
-		free(e[i].category);
-		free(e[i].text);
+	if (!r->category || !r->text)
+		return 0;
+	if (strcmp(r->decision, "approve") && strcmp(r->decision, "hide") &&
+	    !r->corrected)
+		return 0;
+	l = nb_label_index(x->m, r->category, 1, &err);
+	if (l < 0 || tok_run(x->tk, r->text, strlen(r->text), &err) ||
+	    nb_learn(x->m, l, x->tk, &err) || nb_calib_add(x->m, l, x->tk, &err)) {
+		cli_err("%s: entry for '%s': %s", x->path, r->id, err.msg);
+		x->skipped++;
+		return 0;
 	}
-	free(e);
-}
-
-static const char *jstr(const cJSON *o, const char *k)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
+	x->learned++;
+	return 0;
 }
 
 /*
- * Learn from a review journal: replay it (an undo cancels the latest
- * standing decision on its id), then count each standing approve or hide
- * as a confirmation of its category and each changed category as a
- * correction.  Lines that are not entries (a torn last line) are skipped
- * with a warning.
+ * Learn from a review journal, replayed by core/journal exactly as the
+ * review loop reads it: undone decisions are gone, a later decision on an
+ * id stands over an earlier one, a torn line is skipped with a warning.
  */
 static int learn_journal(const struct cli *c, const char *path,
 			 struct nb_model *m, struct tokenizer *tk, long *n,
 			 long *skipped)
 {
-	FILE *fp = fopen(path, "r");
-	struct jentry *e = NULL;
+	struct journal_learn x = { m, tk, path, 0, 0 };
 	struct cd_error err;
-	size_t ne = 0, cap = 0, i, k;
-	char *line = NULL;
-	size_t lcap = 0;
-	long lineno = 0, learned = 0;
-	int rc = 0;
+	struct journal *j;
+	char warning[4400];
 
-	if (!fp) {
-		cli_err("cannot open journal '%s': %s", path, strerror(errno));
-		return EXIT_NOINPUT;
-	}
-	while (getline(&line, &lcap, fp) >= 0) {
-		cJSON *o = cJSON_Parse(line);
-		const char *id = jstr(o, "id"), *d = jstr(o, "decision");
-
-		lineno++;
-		if (!id || !d) {
-			if (line[0] != '\n' && !c->quiet)
-				cli_err("warning: %s:%ld: not a journal entry, "
-					"skipped", path, lineno);
-			cJSON_Delete(o);
-			continue;
-		}
-		if (!strcmp(d, "undo")) {
-			for (k = ne; k-- > 0;)
-				if (e[k].alive && !strcmp(e[k].id, id)) {
-					e[k].alive = 0;
-					break;
-				}
-			cJSON_Delete(o);
-			continue;
-		}
-		if (ne == cap) {
-			size_t nc = cap ? cap * 2 : 256;
-			struct jentry *p = realloc(e, nc * sizeof(*p));
-
-			if (!p) {
-				cJSON_Delete(o);
-				rc = EXIT_SOFTWARE;
-				break;
-			}
-			e = p;
-			cap = nc;
-		}
-		/* a later decision on the same id supersedes the earlier */
-		for (k = ne; k-- > 0;)
-			if (e[k].alive && !strcmp(e[k].id, id)) {
-				e[k].alive = 0;
-				break;
-			}
-		e[ne].id = strdup(id);
-		e[ne].decision = strdup(d);
-		e[ne].category = jstr(o, "category") ?
-				 strdup(jstr(o, "category")) : NULL;
-		e[ne].text = jstr(o, "text") ? strdup(jstr(o, "text")) : NULL;
-		e[ne].corrected = jstr(o, "original_category") != NULL;
-		e[ne].alive = 1;
-		ne++;
-		cJSON_Delete(o);
-	}
-	free(line);
-	fclose(fp);
-	for (i = 0; i < ne && !rc; i++) {
-		int l;
-
-		if (!e[i].alive || !e[i].category || !e[i].text)
-			continue;
-		if (strcmp(e[i].decision, "approve") &&
-		    strcmp(e[i].decision, "hide") && !e[i].corrected)
-			continue;
-		l = nb_label_index(m, e[i].category, 1, &err);
-		if (l < 0 || tok_run(tk, e[i].text, strlen(e[i].text), &err) ||
-		    nb_learn(m, l, tk, &err) || nb_calib_add(m, l, tk, &err)) {
-			cli_err("%s: entry for '%s': %s", path, e[i].id, err.msg);
-			(*skipped)++;
-			continue;
-		}
-		learned++;
-	}
-	jentry_free(e, ne);
-	*n += learned;
+	j = journal_read(path, warning, sizeof(warning), &err);
+	if (!j)
+		return cli_fail(access(path, F_OK) ? CD_ERR_NOINPUT : CD_ERR_DATA,
+				&err);
+	if (warning[0] && !c->quiet)
+		cli_err("warning: %s", warning);
+	journal_each(j, learn_record, &x);
+	journal_close(j);
+	*n += x.learned;
+	*skipped += x.skipped;
 	if (!c->quiet)
-		fprintf(stderr, "candor: learned %ld decisions from %s\n", learned,
-			path);
-	return rc;
+		fprintf(stderr, "candor: learned %ld decisions from %s\n",
+			x.learned, path);
+	return 0;
 }
 
 int cmd_train(struct cli *c, int argc, char **argv)

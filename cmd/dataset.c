@@ -55,7 +55,7 @@ struct dataset *dataset_open(const char *path, const char *text_col,
 {
 	struct dataset *d = calloc(1, sizeof(*d));
 	struct cd_error err;
-	int rc;
+	int rc = 0;
 
 	if (!d) {
 		*code = EXIT_SOFTWARE;

@@ -2,6 +2,7 @@
 #include "comment.h"
 #include "tokenize.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,12 +97,18 @@ int64_t comment_parse_time(const char *s)
 	if (*p == 'Z' || *p == 'z') {
 		p++;
 	} else if (*p == '+' || *p == '-') {
-		int oh, om;
+		int oh, om, k = 0;
 
-		if (sscanf(p + 1, "%2d:%2d", &oh, &om) != 2)
+		/*
+		 * Fix (found by tests/fuzz/fuzz_comment.c): the offset was
+		 * skipped as 6 bytes, as if always "+hh:mm", so a shorter one
+		 * ("+1:1") read past the end of the string.  Skip what sscanf
+		 * actually read.
+		 */
+		if (sscanf(p + 1, "%2d:%2d%n", &oh, &om, &k) != 2 || !k)
 			return -1;
 		off = (oh * 60 + om) * 60 * (*p == '+' ? 1 : -1);
-		p += 6;
+		p += 1 + k;
 	} else {
 		return -1;
 	}
@@ -235,7 +242,13 @@ int comment_parse(struct comment_parser *p, const char *line, size_t len,
 			"";
 	}
 	likes = cJSON_GetObjectItemCaseSensitive(p->json, "likes");
-	if (cJSON_IsNumber(likes))
+	/*
+	 * Fix (found by tests/fuzz/fuzz_comment.c): converting a double
+	 * outside long's range ("likes":1e32) is undefined behaviour; such a
+	 * count is taken as unknown.
+	 */
+	if (cJSON_IsNumber(likes) && likes->valuedouble >= (double)LONG_MIN &&
+	    likes->valuedouble < (double)LONG_MAX)
 		out->likes = (long)likes->valuedouble;
 	return 0;
 }

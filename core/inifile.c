@@ -20,9 +20,28 @@ static char *reader(char *str, int num, void *stream)
 {
 	struct ctx *c = stream;
 	char *s = fgets(str, num, c->fp);
+	size_t n;
+	int ch;
 
-	if (s)
-		c->line++;
+	if (!s)
+		return NULL;
+	c->line++;
+	/*
+	 * Fix (found by tests/fuzz/fuzz_config.c): inih's buffer holds
+	 * INIFILE_LINE_MAX bytes and the NUL, so a line of exactly that many
+	 * bytes (or one followed by CRs, which check_lines() lets past the
+	 * limit) came back without its newline, the rest of its line end
+	 * was read as a line of its own, and every later line number was one
+	 * too high.  All that can be left of such a line is CRs and the
+	 * newline, which inih would strip anyway: consume them here.
+	 */
+	n = strlen(s);
+	if (n && s[n - 1] != '\n') {
+		while ((ch = getc(c->fp)) == '\r')
+			;
+		if (ch != '\n' && ch != EOF)
+			ungetc(ch, c->fp);
+	}
 	return s;
 }
 
@@ -30,8 +49,16 @@ static int handler(void *user, const char *section, const char *name,
 		   const char *value)
 {
 	struct ctx *c = user;
-	int rc = c->fn(c->user, section, name, value, c->line, c->err);
+	int rc;
 
+	/*
+	 * Fix (seen while fuzzing): inih goes on after a handler fails, so
+	 * each later bad key overwrote err and the last error was reported
+	 * instead of the first.  Keep the first.
+	 */
+	if (c->status)
+		return 0;
+	rc = c->fn(c->user, section, name, value, c->line, c->err);
 	if (rc) {
 		c->status = rc;
 		return 0;

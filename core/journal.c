@@ -20,6 +20,10 @@ struct hist {
 	char decision[8];
 	long prev;              /* earlier alive decision on the same id, -1 */
 	int alive;
+	char *category;         /* as recorded, NULL when absent */
+	char *reply;
+	char *text;
+	int corrected;          /* had an original_category */
 };
 
 struct idslot {
@@ -82,8 +86,9 @@ static int grow_slots(struct journal *j)
 	return 0;
 }
 
-/* Apply one decision to the in-memory state. */
-static int apply(struct journal *j, const char *id, const char *decision)
+/* Apply one decision to the in-memory state (r: its fields, may be NULL). */
+static int apply(struct journal *j, const char *id, const char *decision,
+		 const struct journal_record *r)
 {
 	size_t k;
 	struct hist *h;
@@ -121,6 +126,17 @@ static int apply(struct journal *j, const char *id, const char *decision)
 	h = &j->h[j->nh];
 	h->slot = k;
 	snprintf(h->decision, sizeof(h->decision), "%s", decision);
+	h->category = r && r->category ? strdup(r->category) : NULL;
+	h->reply = r && r->reply ? strdup(r->reply) : NULL;
+	h->text = r && r->text ? strdup(r->text) : NULL;
+	h->corrected = r ? r->corrected : 0;
+	if ((r && r->category && !h->category) || (r && r->reply && !h->reply) ||
+	    (r && r->text && !h->text)) {
+		free(h->category);
+		free(h->reply);
+		free(h->text);
+		return CD_ERR_NOMEM;
+	}
 	h->prev = j->slots[k].latest;
 	h->alive = 1;
 	if (h->prev < 0)
@@ -180,7 +196,21 @@ static int load(struct journal *j, const char *path, char *warning,
 		}
 		if (!complete)
 			j->need_newline = 1;    /* valid, but no newline yet */
-		rc = apply(j, id->valuestring, d->valuestring);
+		{
+			struct journal_record rec;
+			const cJSON *v;
+
+			memset(&rec, 0, sizeof(rec));
+			v = cJSON_GetObjectItemCaseSensitive(o, "category");
+			rec.category = cJSON_IsString(v) ? v->valuestring : NULL;
+			v = cJSON_GetObjectItemCaseSensitive(o, "reply");
+			rec.reply = cJSON_IsString(v) ? v->valuestring : NULL;
+			v = cJSON_GetObjectItemCaseSensitive(o, "text");
+			rec.text = cJSON_IsString(v) ? v->valuestring : NULL;
+			rec.corrected = cJSON_IsString(cJSON_GetObjectItemCaseSensitive(
+					o, "original_category"));
+			rc = apply(j, id->valuestring, d->valuestring, &rec);
+		}
 		cJSON_Delete(o);
 		if (rc) {
 			cd_error_set(err, rc, lineno, "out of memory");
@@ -192,8 +222,23 @@ static int load(struct journal *j, const char *path, char *warning,
 	return rc;
 }
 
+static struct journal *open_mode(const char *path, int flags, char *warning,
+				  size_t wsz, struct cd_error *err);
+
 struct journal *journal_open(const char *path, char *warning, size_t wsz,
 			     struct cd_error *err)
+{
+	return open_mode(path, O_RDWR | O_APPEND | O_CREAT, warning, wsz, err);
+}
+
+struct journal *journal_read(const char *path, char *warning, size_t wsz,
+			     struct cd_error *err)
+{
+	return open_mode(path, O_RDONLY, warning, wsz, err);
+}
+
+static struct journal *open_mode(const char *path, int flags, char *warning,
+				  size_t wsz, struct cd_error *err)
 {
 	struct journal *j = calloc(1, sizeof(*j));
 
@@ -204,7 +249,7 @@ struct journal *journal_open(const char *path, char *warning, size_t wsz,
 		cd_error_set(err, CD_ERR_NOMEM, 0, "out of memory");
 		return NULL;
 	}
-	j->fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	j->fd = open(path, flags | O_CLOEXEC, 0644);
 	if (j->fd < 0) {
 		cd_error_set(err, CD_ERR_IO, 0, "cannot open journal '%s': %s",
 			     path, strerror(errno));
@@ -228,6 +273,11 @@ void journal_close(struct journal *j)
 		close(j->fd);
 	for (i = 0; i < j->nslots; i++)
 		free(j->slots[i].id);
+	for (i = 0; i < j->nh; i++) {
+		free(j->h[i].category);
+		free(j->h[i].reply);
+		free(j->h[i].text);
+	}
 	free(j->slots);
 	free(j->h);
 	free(j);
@@ -324,7 +374,16 @@ int journal_append(struct journal *j, const struct journal_entry *e,
 		return cd_error_set(err, CD_ERR_IO, 0,
 				    "cannot sync the journal: %s", strerror(errno));
 	j->need_newline = 0;
-	rc = apply(j, e->id, e->decision);
+	{
+		struct journal_record rec;
+
+		memset(&rec, 0, sizeof(rec));
+		rec.category = e->category;
+		rec.reply = e->reply;
+		rec.text = e->text;
+		rec.corrected = e->original_category != NULL;
+		rc = apply(j, e->id, e->decision, &rec);
+	}
 	if (rc)
 		return cd_error_set(err, rc, 0, "out of memory");
 	return 0;
@@ -354,4 +413,47 @@ const char *journal_last_id(const struct journal *j)
 			return j->slots[j->h[i].slot].id;
 	}
 	return NULL;
+}
+
+int journal_get(const struct journal *j, const char *id,
+		struct journal_record *out)
+{
+	size_t k = find(j, id);
+	const struct hist *h;
+
+	if (!j->slots[k].id || j->slots[k].latest < 0)
+		return 0;
+	h = &j->h[j->slots[k].latest];
+	out->id = j->slots[k].id;
+	out->decision = h->decision;
+	out->category = h->category;
+	out->reply = h->reply;
+	out->text = h->text;
+	out->corrected = h->corrected;
+	return 1;
+}
+
+int journal_each(const struct journal *j,
+		 int (*fn)(void *ctx, const struct journal_record *r), void *ctx)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < j->nh; i++) {
+		const struct hist *h = &j->h[i];
+		struct journal_record r;
+
+		/* standing: alive and the latest alive decision on its id */
+		if (!h->alive || j->slots[h->slot].latest != (long)i)
+			continue;
+		r.id = j->slots[h->slot].id;
+		r.decision = h->decision;
+		r.category = h->category;
+		r.reply = h->reply;
+		r.text = h->text;
+		r.corrected = h->corrected;
+		if ((rc = fn(ctx, &r)) != 0)
+			return rc;
+	}
+	return 0;
 }

@@ -45,6 +45,16 @@ struct journal_entry {
 	const char *ts;                 /* NULL: now */
 };
 
+/* A standing decision as read back: strings live as long as the journal. */
+struct journal_record {
+	const char *id;
+	const char *decision;
+	const char *category;           /* NULL when the entry had none */
+	const char *reply;
+	const char *text;
+	int corrected;                  /* the person changed the category */
+};
+
 /*
  * Open (creating if needed) the journal at path and read what it holds.
  * warning receives a message when a torn or malformed line was ignored
@@ -52,7 +62,22 @@ struct journal_entry {
  */
 struct journal *journal_open(const char *path, char *warning, size_t wsz,
 			     struct cd_error *err);
+/* Read a journal without creating or changing it (for train). */
+struct journal *journal_read(const char *path, char *warning, size_t wsz,
+			     struct cd_error *err);
 void journal_close(struct journal *j);
+
+/* The standing decision on id into *out: 1, or 0 when undecided. */
+int journal_get(const struct journal *j, const char *id,
+		struct journal_record *out);
+
+/*
+ * Call fn for each standing decision (undone ones replayed away; a later
+ * decision on an id stands over an earlier one), in file order.  Stops at
+ * and returns fn's first nonzero result.
+ */
+int journal_each(const struct journal *j,
+		 int (*fn)(void *ctx, const struct journal_record *r), void *ctx);
 
 /* Append one decision and fsync it.  0 or CD_ERR_IO. */
 int journal_append(struct journal *j, const struct journal_entry *e,

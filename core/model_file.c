@@ -248,6 +248,17 @@ struct nb_model *model_parse(const unsigned char *buf, size_t len,
 			     name, crc, get32(buf + 48));
 		return NULL;
 	}
+	/*
+	 * Fix (found by tests/fuzz/fuzz_model.c): bytes 52..55 lie outside
+	 * the CRC, so a changed byte there was accepted; the format says
+	 * they are zero, and model_save() writes zeros.
+	 */
+	if (get32(buf + 52) != 0) {
+		cd_error_set(err, CD_ERR_DATA, 0,
+			     "'%s' is corrupted: header bytes 52-55 are not zero",
+			     name);
+		return NULL;
+	}
 	if (K == 0 || K > NB_MAX_LABELS || (flags & ~15u)) {
 		cd_error_set(err, CD_ERR_DATA, 0,
 			     "'%s' has %u labels or unknown flags %#x (at most "

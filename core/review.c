@@ -134,14 +134,27 @@ const char *review_decision(const struct review *r, size_t i)
 	return d ? d : "";
 }
 
+/* This session's choice, else what the journal holds from an earlier one. */
 const char *review_final_category(const struct review *r, size_t i)
 {
-	return i < r->n ? r->final_category[i] : NULL;
+	struct journal_record rec;
+
+	if (i >= r->n)
+		return NULL;
+	if (r->final_category[i])
+		return r->final_category[i];
+	return journal_get(r->j, r->items[i].c.id, &rec) ? rec.category : NULL;
 }
 
 const char *review_final_reply(const struct review *r, size_t i)
 {
-	return i < r->n ? r->final_reply[i] : NULL;
+	struct journal_record rec;
+
+	if (i >= r->n)
+		return NULL;
+	if (r->final_reply[i])
+		return r->final_reply[i];
+	return journal_get(r->j, r->items[i].c.id, &rec) ? rec.reply : NULL;
 }
 
 static void count(struct review_stats *st, const struct made *m, int delta)

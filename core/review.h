@@ -85,7 +85,10 @@ const struct review_stats *review_stats(const struct review *r);
 
 /* The standing decision on item i ("" when undecided), for batch output. */
 const char *review_decision(const struct review *r, size_t i);
-/* The category and reply the person settled on for item i (NULL if none). */
+/*
+ * The category and reply the person settled on for item i, in this session
+ * or an earlier one on the same journal (NULL if none).
+ */
 const char *review_final_category(const struct review *r, size_t i);
 const char *review_final_reply(const struct review *r, size_t i);
 

@@ -559,7 +559,14 @@ static int normalize_word(struct tokenizer *t, const char *w, size_t n,
 		size_t k;
 		uint32_t c = decode(s + i, &k);
 
-		if (is_apostrophe(c)) {
+		/*
+		 * Fix (found by tests/fuzz/fuzz_tokenize.c): NFKC turns a few
+		 * letters into text with spaces (U+037A -> " \u03b9", U+FDFA
+		 * -> four Arabic words).  A feature with a space reads back
+		 * from a model file as a bigram (tok_feature_hash), so drop
+		 * them as we drop apostrophes.
+		 */
+		if (is_apostrophe(c) || c == ' ') {
 			i += k;
 			continue;
 		}

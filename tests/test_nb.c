@@ -422,8 +422,12 @@ static void test_corruption_refused(void **state)
 	c[40] ^= 0x01;                  /* temperature */
 	expect_refused(c, len, "checksum");
 	/* foreign file and newer version */
-	expect_refused((const unsigned char *)"PK\x03\x04 a zip file", 17,
-		       "not a candor model");
+	{
+		static const char zip[] = "PK\x03\x04 a zip file";
+
+		expect_refused((const unsigned char *)zip, sizeof(zip) - 1,
+			       "not a candor model");
+	}
 	expect_refused((const unsigned char *)"", 0, "not a candor model");
 	memcpy(c, b, len);
 	c[8] = 2;

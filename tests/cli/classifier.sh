@@ -70,13 +70,17 @@ cat >"$TMP/j.jsonl" <<'J'
 {"id":"3","decision":"approve","category":"spam","text":"win a free phone here","approver":"a","ts":"2026-11-26T10:00:02Z"}
 {"id":"3","decision":"undo","approver":"a","ts":"2026-11-26T10:00:03Z"}
 {"id":"4","decision":"skip","category":"other","text":"meh","approver":"a","ts":"2026-11-26T10:00:04Z"}
+{"id":"6","decision":"approve","category":"complaint","text":"still no refund after a month","approver":"a","ts":"2026-11-26T10:00:05Z"}
+{"id":"6","decision":"skip","category":"complaint","text":"still no refund after a month","approver":"a","ts":"2026-11-26T10:00:06Z"}
+{"id":"6","decision":"undo","approver":"a","ts":"2026-11-26T10:00:07Z"}
 {"id":"5","decisi
 J
-expect "train --from-journal learns 2" 0 '^$' "learned 2 decisions" -- \
+expect "train --from-journal learns 3" 0 '^$' "learned 3 decisions" -- \
 	$C train --update "$TMP/m" --from-journal "$TMP/j.jsonl" -o "$TMP/mj"
-expect "train --from-journal warns about the torn line" 0 '^$' "j.jsonl:6: not a journal entry" -- \
+expect "train --from-journal warns about the torn line" 0 '^$' "j.jsonl:9: ignoring a torn or malformed line" -- \
 	$C train --update "$TMP/m" --from-journal "$TMP/j.jsonl" -o "$TMP/mj"
-expect "from-journal: 15 + 2 documents" 0 'documents: +17' '' -- $C model info "$TMP/mj"
+expect "from-journal: 15 + 3 documents" 0 'documents: +18' '' -- $C model info "$TMP/mj"
+expect "from-journal: an undone skip brings the approval back" 0 'complaint +7$' '' -- $C model info "$TMP/mj"
 expect "from-journal: the correction counted for question" 0 'question +6$' '' -- $C model info "$TMP/mj"
 expect "from-journal: the undone spam did not count" 0 'spam +5$' '' -- $C model info "$TMP/mj"
 

@@ -33,7 +33,7 @@ chmod +x "$TMP/editor.sh"
 # journaled: the next comment is shown only after the fsync.
 status=0
 EDITOR=$TMP/editor.sh drive "$TMP/pty1.err" "$TMP/screen1" -- \
-	$C review --as tester -j "$J" "$SAMPLES/comments.jsonl" <<'EOF' || status=$?
+	"$C" review --as tester -j "$J" "$SAMPLES/comments.jsonl" <<'EOF' || status=$?
 wait 1/14 .*#7351
 send a
 wait 2/14 .*#7352
@@ -57,14 +57,16 @@ check "journal: no override, nothing changed" [ "$(grep -c -e '"override"' -e '"
 # --- session 2: the same journal resumes at the first undecided comment ------
 status=0
 drive "$TMP/pty2.err" "$TMP/screen2" -- \
-	$C review --as tester -j "$J" "$SAMPLES/comments.jsonl" <<'EOF' || status=$?
+	"$C" review --as tester -j "$J" "$SAMPLES/comments.jsonl" <<'EOF' || status=$?
 wait 4/14 .*#7354
 wait resuming: 3 decided in
+send v
+wait ^draft en/question/[a-z0-9-]+, variant \+1, tone 
 send q
 wait ^approved 0 \(edited 0, findings overridden 0\), skipped 0, hidden 0, rejected 0, categories changed 0; 11 left; journal 
 expect-exit 0
 EOF
-check "session 2 resumed at 4/14 and quit (driver status $status: $(head -c 300 "$TMP/pty2.err"))" [ "$status" = 0 ]
+check "session 2 resumed at 4/14, v, quit (driver status $status: $(head -c 300 "$TMP/pty2.err"))" [ "$status" = 0 ]
 check "session 2 never showed 1/14" not grep -q ' 1/14 ' "$TMP/screen2"
 check "journal: still 3 decisions after q" [ "$(wc -l <"$J")" = 3 ]
 
@@ -93,11 +95,11 @@ printf '%s\n' '@maria_k you should have read the label.' >"$1"
 EOF
 chmod +x "$TMP/blame.sh"
 status=0
-EDITOR=$TMP/blame.sh drive "$TMP/pty5.err" "$TMP/screen5" -- \
-	$C review --as tester -j "$TMP/blame.jsonl" "$SAMPLES/comments.jsonl" <<'EOF' || status=$?
+EDITOR=$TMP/blame.sh drive "$TMP/pty4.err" "$TMP/screen4" -- \
+	"$C" review --as tester -j "$TMP/blame.jsonl" "$SAMPLES/comments.jsonl" <<'EOF' || status=$?
 wait 1/14 .*#7351
 send e
-wait ^    @maria_k \[you should have\] read the label\.$
+wait ^    .*\[you should have\]
 wait ^  error blame: 
 send a
 wait approve it anyway\? \[y/N\]
@@ -111,21 +113,21 @@ send q
 wait ^approved 1 \(edited 1, findings overridden 1\),
 expect-exit 0
 EOF
-check "edit with a tone error, no then yes (driver status $status: $(head -c 300 "$TMP/pty5.err"))" [ "$status" = 0 ]
+check "edit with a tone error, no then yes (driver status $status: $(head -c 300 "$TMP/pty4.err"))" [ "$status" = 0 ]
 check "override journal: the 'no' wrote nothing, the 'yes' one entry" [ "$(wc -l <"$TMP/blame.jsonl")" = 1 ]
-check "override journal: edited, override, blame finding" grep -Eq '^\{"id":"7351","decision":"approve",.*"reply":"@maria_k you should have read the label\.","edited":true,"override":true,"tone":\{"score":[0-9]+,"issues":\[\{"rule":"blame","severity":"error"' "$TMP/blame.jsonl"
+check "override journal: edited, override, blame finding" grep -Eq '^\{"id":"7351","decision":"approve",.*"reply":"@maria_k you should have read the label\.","edited":true,"override":true,"tone":\{"score":[0-9]+,"issues":\[.*\{"rule":"blame","severity":"error"' "$TMP/blame.jsonl"
 
 # --- no terminal: refuse at once, never wait for keys ------------------------
 expect "review without a terminal refuses with status 2" 2 '^$' 'review needs a terminal for your keys' -- \
-	timeout 10 setsid -w $C review -j "$TMP/none.jsonl" "$SAMPLES/comments.jsonl"
+	timeout 10 setsid -w "$C" review -j "$TMP/none.jsonl" "$SAMPLES/comments.jsonl"
 check "review without a terminal writes no journal" [ ! -e "$TMP/none.jsonl" ]
 
 # --- batch CSV round trip: batch -> review --output-csv -> statuses ----------
 printf 'id,author,comment\n1,maria_k,"late order, no refund"\n2,jen,where can I buy the orange one?\n3,bot,free followers check my profile bit.ly/x\n' >"$TMP/in.csv"
-$C batch "$TMP/in.csv" -o "$TMP/drafts.csv" 2>/dev/null
+"$C" batch "$TMP/in.csv" -o "$TMP/drafts.csv" 2>/dev/null
 status=0
-drive "$TMP/pty4.err" "$TMP/screen4" -- \
-	$C review --as tester "$TMP/drafts.csv" --output-csv "$TMP/reviewed.csv" <<'EOF' || status=$?
+drive "$TMP/pty5.err" "$TMP/screen5" -- \
+	"$C" review --as tester "$TMP/drafts.csv" --output-csv "$TMP/reviewed.csv" <<'EOF' || status=$?
 wait 1/3
 send a
 wait 2/3
@@ -134,23 +136,49 @@ wait 3/3
 send q
 expect-exit 0
 EOF
-check "batch review ran (driver status $status: $(head -c 300 "$TMP/pty4.err"))" [ "$status" = 0 ]
+check "batch review ran (driver status $status: $(head -c 300 "$TMP/pty5.err"))" [ "$status" = 0 ]
 check "batch review: default journal beside the CSV" [ "$(wc -l <"$TMP/drafts.csv.journal.jsonl")" = 2 ]
 check "reviewed CSV: same header" [ "$(head -1 "$TMP/reviewed.csv")" = "$(head -1 "$TMP/drafts.csv")" ]
 check "reviewed CSV: row 1 approved with its draft" [ "$(grep '^1,' "$TMP/reviewed.csv")" = "$(grep '^1,' "$TMP/drafts.csv" | sed 's/,pending$/,approved/')" ]
 check "reviewed CSV: row 2 skipped" grep -q '^2,.*,skipped$' "$TMP/reviewed.csv"
 check "reviewed CSV: row 3 pending" grep -q '^3,.*,pending$' "$TMP/reviewed.csv"
 
+# an edited approval from an earlier session keeps its edited text when a
+# resumed session writes the CSV back
+"$C" batch "$TMP/in.csv" -o "$TMP/drafts2.csv" 2>/dev/null
+status=0
+EDITOR=$TMP/editor.sh drive "$TMP/pty6.err" "$TMP/screen6" -- \
+	"$C" review --as tester "$TMP/drafts2.csv" <<'EOF' || status=$?
+wait 1/3
+send e
+wait edited
+send a
+wait 2/3
+send q
+expect-exit 0
+EOF
+check "edit session ran (driver status $status)" [ "$status" = 0 ]
+status=0
+drive "$TMP/pty7.err" "$TMP/screen7" -- \
+	"$C" review --as tester "$TMP/drafts2.csv" --output-csv "$TMP/reviewed2.csv" <<'EOF' || status=$?
+wait 2/3
+send q
+expect-exit 0
+EOF
+check "resumed session ran (driver status $status)" [ "$status" = 0 ]
+check "resumed CSV: row 1 approved" grep -q '^1,.*,approved$' "$TMP/reviewed2.csv"
+check "resumed CSV: row 1 keeps the edited reply" sh -c "grep '^1,' '$TMP/reviewed2.csv' | grep -qF '$EDITED'"
+
 # --- train --update MODEL --from-journal J -----------------------------------
-if $C train --help | grep -q from-journal; then
+if "$C" train --help | grep -q from-journal; then
 	MODEL=${MODEL:-$(dirname "$C")/candor.model}
 	expect "train --from-journal learns the session's decisions" 0 '' '' -- \
-		$C train -q --update "$MODEL" --from-journal "$J" -o "$TMP/updated.model"
-	docs() { $C model info "$1" | sed -n 's/^documents: *//p'; }
+		"$C" train -q --update "$MODEL" --from-journal "$J" -o "$TMP/updated.model"
+	docs() { "$C" model info "$1" | sed -n 's/^documents: *//p'; }
 	# session 1 approved two comments (learned) and skipped one (not)
 	check "updated model: two more documents" [ "$(docs "$TMP/updated.model")" = "$(( $(docs "$MODEL") + 2 ))" ]
 	expect "updated model classifies" 0 '"id":"7351","category":"complaint"' '' -- \
-		$C -m "$TMP/updated.model" classify "$SAMPLES/comments.jsonl"
+		"$C" -m "$TMP/updated.model" classify "$SAMPLES/comments.jsonl"
 fi
 
 finish

@@ -20,7 +20,9 @@
  * is handed to LLVMFuzzerTestOneInput() in a heap buffer of exactly its
  * size, as libFuzzer does, so AddressSanitizer sees any read past its end.
  * Set FUZZ_VERBOSE=1 to print each input's size and origin before it runs,
- * and -n 0 to replay a crash file alone.
+ * FUZZ_LAST=FILE to have each input written to FILE before it runs (after
+ * a crash FILE holds the input that caused it), and use -n 0 to replay a
+ * crash file alone.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -267,13 +269,20 @@ static void mutate_once(uint8_t *buf, size_t *len, size_t cap,
 static void run(const uint8_t *data, size_t len, const char *what)
 {
 	uint8_t *copy = xmalloc(len);
+	const char *last = getenv("FUZZ_LAST");
 
 	if (getenv("FUZZ_VERBOSE"))
 		fprintf(stderr, "fuzz %s: %s (%zu bytes)\n", FUZZ_NAME, what,
 			len);
+	if (last && *last) {
+		FILE *fp = fopen(last, "wb");
+
+		if (!fp || fwrite(data, 1, len, fp) != len || fclose(fp))
+			die("cannot write", last);
+	}
 	if (len)
 		memcpy(copy, data, len);
-	LLVMFuzzerTestOneInput(len ? copy : NULL, len);
+	LLVMFuzzerTestOneInput(copy, len);
 	free(copy);
 }
 

@@ -87,7 +87,8 @@ static int each_name(void *ctx, const char *name, enum mustache_tag kind,
 		     long line, long col)
 {
 	(void)ctx;
-	CHECK(name != NULL && name[0] != '\0');
+	/* may be "" for a name that starts with a NUL byte ({{&\0}}) */
+	CHECK(name != NULL);
 	CHECK(kind == MUSTACHE_TAG_VAR || kind == MUSTACHE_TAG_SECTION ||
 	      kind == MUSTACHE_TAG_INVERTED);
 	CHECK(line >= 1 && col >= 1);

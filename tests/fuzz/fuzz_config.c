@@ -1,0 +1,193 @@
+/*
+ * fuzz_config.c - the INI loaders on arbitrary file contents.
+ *
+ * The bytes are written to a temporary file, which is then loaded as
+ * candor.ini (config_load), as a fact sheet (facts_load) and as a tone
+ * phrase list (tone_rules_load on a directory holding it as
+ * en/blame.txt).  All three go through core/inifile.c or their own line
+ * reader, so this is where a long line, a NUL byte, a stray CR or a
+ * byte order mark meets them.
+ *
+ * Checked: each load returns 0 or a documented status with a message, and
+ * a line number that is a line of the file; a loaded config has
+ * NUL-terminated strings within its arrays and at most
+ * CONFIG_MAX_COMPETITORS competitors; a loaded fact sheet has every field
+ * set, a section name of at most FACTS_NAME_MAX bytes, and can be matched
+ * against a comment (the file's own text, so that keywords do match).
+ *
+ * The temporary directory is made once per process under $TMPDIR (or
+ * /tmp) and removed at exit.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "config.h"
+#include "error.h"
+#include "facts.h"
+#include "tokenize.h"
+#include "tone.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define CHECK(c) do { if (!(c)) fail(__LINE__, #c); } while (0)
+
+static void fail(int line, const char *what)
+{
+	fprintf(stderr, "fuzz_config.c:%d: check failed: %s\n", line, what);
+	abort();
+}
+
+static char dir[256], ini[300], tonedir[300], tonelang[300], tonefile[300];
+
+static void cleanup(void)
+{
+	unlink(ini);
+	unlink(tonefile);
+	rmdir(tonelang);
+	rmdir(tonedir);
+	rmdir(dir);
+}
+
+static void setup(void)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	snprintf(dir, sizeof(dir), "%s/candor-fuzz-config-XXXXXX",
+		 tmp && *tmp ? tmp : "/tmp");
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(ini, sizeof(ini), "%s/input.ini", dir);
+	snprintf(tonedir, sizeof(tonedir), "%s/tone", dir);
+	snprintf(tonelang, sizeof(tonelang), "%s/tone/en", dir);
+	snprintf(tonefile, sizeof(tonefile), "%s/tone/en/blame.txt", dir);
+	CHECK(mkdir(tonedir, 0700) == 0 && mkdir(tonelang, 0700) == 0);
+	atexit(cleanup);
+}
+
+static void write_file(const char *path, const uint8_t *data, size_t size)
+{
+	FILE *fp = fopen(path, "wb");
+
+	CHECK(fp != NULL);
+	CHECK(fwrite(data, 1, size, fp) == size);
+	CHECK(fclose(fp) == 0);
+}
+
+/* A NUL-terminated string that fits in an array of n bytes. */
+static int fits(const char *s, size_t n)
+{
+	return memchr(s, '\0', n) != NULL;
+}
+
+static void check_config(const struct cd_config *c)
+{
+	size_t i;
+
+	CHECK(fits(c->brand.name, sizeof(c->brand.name)));
+	CHECK(fits(c->brand.handle, sizeof(c->brand.handle)));
+	CHECK(fits(c->brand.support_url, sizeof(c->brand.support_url)));
+	CHECK(fits(c->brand.faq_url, sizeof(c->brand.faq_url)));
+	CHECK(fits(c->alerts.webhook_url, sizeof(c->alerts.webhook_url)));
+	CHECK(fits(c->reply.channel, sizeof(c->reply.channel)));
+	CHECK(c->brand.ncompetitors <= CONFIG_MAX_COMPETITORS);
+	for (i = 0; i < c->brand.ncompetitors; i++) {
+		CHECK(fits(c->brand.competitors[i],
+			   sizeof(c->brand.competitors[i])));
+		CHECK(c->brand.competitors[i][0] != '\0');
+	}
+	CHECK(c->classifier.min_confidence >= 0 &&
+	      c->classifier.min_confidence <= 1);
+	CHECK(c->reply.max_chars >= 1 && c->reply.max_chars <= 100000);
+	CHECK(c->alerts.spike_factor >= 1 && c->alerts.spike_factor <= 1000);
+	CHECK(c->alerts.window_seconds >= 1 &&
+	      c->alerts.window_seconds <= 86400 * 7);
+}
+
+static void check_facts(const struct fact_sheet *fs, struct tokenizer *tk,
+			const uint8_t *data, size_t size)
+{
+	size_t i, n = facts_count(fs);
+	const struct fact *f;
+	double score;
+
+	CHECK(n <= FACTS_MAX);
+	for (i = 0; i < n; i++) {
+		f = facts_get(fs, i);
+		CHECK(f && f->name && f->statement && f->source_url &&
+		      f->valid_until && f->lang);
+		CHECK(f->name[0] && strlen(f->name) <= FACTS_NAME_MAX);
+		CHECK(f->statement[0] && f->source_url[0]);
+		CHECK(strlen(f->valid_until) == 10);
+		CHECK(f->line >= 1);
+		CHECK(facts_valid(fs, f, 0) == 1);
+	}
+	CHECK(facts_get(fs, n) == NULL);
+	if (tok_run(tk, (const char *)data, size, NULL) == 0) {
+		f = facts_match(fs, tk, NULL, 0, &score);
+		CHECK(f ? score >= 1 : score == 0);
+		f = facts_match(fs, tk, "en-US", 0, &score);
+		CHECK(f ? score >= 1 && (!f->lang[0] || !strcmp(f->lang, "en"))
+			: score == 0);
+	}
+}
+
+static int config_status(int rc)
+{
+	return rc == CD_ERR_CONFIG || rc == CD_ERR_USAGE;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct tokenizer *tk;
+	struct cd_config c;
+	struct cd_error err;
+	struct fact_sheet *fs = NULL;
+	struct tone_rules *r;
+	long lines = 1;
+	size_t i;
+	int rc;
+
+	if (!tk) {
+		struct tok_params tp;
+
+		setup();
+		tok_params_default(&tp);
+		tk = tok_new(&tp, &err);
+		CHECK(tk != NULL);
+	}
+	for (i = 0; i < size; i++)
+		lines += data[i] == '\n';
+	write_file(ini, data, size);
+	write_file(tonefile, data, size);
+
+	config_init(&c);
+	memset(&err, 0, sizeof(err));
+	rc = config_load(&c, ini, &err);
+	if (rc) {
+		CHECK(config_status(rc) && err.msg[0]);
+		CHECK(err.line >= 0 && err.line <= lines);
+	}
+	check_config(&c);
+
+	memset(&err, 0, sizeof(err));
+	rc = facts_load(ini, tk, &fs, &err);
+	if (rc) {
+		CHECK((rc == CD_ERR_CONFIG || rc == CD_ERR_LIMIT) && err.msg[0]);
+		CHECK(err.line >= 0 && err.line <= lines);
+	} else {
+		check_facts(fs, tk, data, size);
+		facts_free(fs);
+	}
+
+	r = tone_rules_load(tonedir, &err);
+	if (!r) {
+		CHECK(err.msg[0]);
+		CHECK(err.line >= 0 && err.line <= lines);
+	} else {
+		tone_rules_free(r);
+	}
+	return 0;
+}
