@@ -701,7 +701,11 @@ int tpl_render(const struct tpl *t, const cJSON *data, size_t max_bytes,
 
 /* ---- data -------------------------------------------------------------- */
 
-/* Add name: s[0..n) to o unless it is empty; 0 or CD_ERR_NOMEM. */
+/*
+ * Add name: s[0..n) to o unless it is empty; 0 or CD_ERR_NOMEM.  A string
+ * that is NUL-terminated at n is referenced, not copied (the data lives
+ * only while one reply renders, and its sources outlive that).
+ */
 static int add_str(cJSON *o, const char *name, const char *s, size_t n)
 {
 	cJSON *v;
@@ -709,6 +713,14 @@ static int add_str(cJSON *o, const char *name, const char *s, size_t n)
 
 	if (!s || !n)
 		return 0;
+	if (s[n] == '\0' && !memchr(s, '\0', n)) {
+		v = cJSON_CreateStringReference(s);
+		if (!v || !cJSON_AddItemToObjectCS(o, name, v)) {
+			cJSON_Delete(v);
+			return CD_ERR_NOMEM;
+		}
+		return 0;
+	}
 	copy = malloc(n + 1);
 	if (!copy)
 		return CD_ERR_NOMEM;
@@ -716,7 +728,7 @@ static int add_str(cJSON *o, const char *name, const char *s, size_t n)
 	copy[n] = '\0';
 	v = cJSON_CreateString(copy);
 	free(copy);
-	if (!v || !cJSON_AddItemToObject(o, name, v)) {
+	if (!v || !cJSON_AddItemToObjectCS(o, name, v)) {
 		cJSON_Delete(v);
 		return CD_ERR_NOMEM;
 	}
@@ -735,7 +747,7 @@ static int add_object(cJSON *o, const char *name, cJSON *o2)
 		cJSON_Delete(o2);
 		return 0;
 	}
-	if (!cJSON_AddItemToObject(o, name, o2)) {
+	if (!cJSON_AddItemToObjectCS(o, name, o2)) {
 		cJSON_Delete(o2);
 		return CD_ERR_NOMEM;
 	}

@@ -120,7 +120,8 @@ int tpl_render(const struct tpl *t, const cJSON *data, size_t max_bytes,
  * Empty strings are left out, so {{#author}}...{{/author}} is skipped for
  * an anonymous comment; a leading '@' of the author is dropped, since the
  * templates write "@{{author}}".  c, cfg and f may be NULL.  NULL when out
- * of memory.
+ * of memory.  The object refers to the strings of c, cfg and f instead of
+ * copying them, so it must not outlive them.
  */
 cJSON *tpl_data_new(const struct comment *c, const char *lang,
 		    const char *category, const struct cd_config *cfg,
