@@ -68,6 +68,17 @@ expect "batch: --text-col" 0 ',pending$' '' -- $C batch --text-col comment "$TMP
 expect "batch: empty input" 65 '^$' 'empty input' -- $C batch /dev/null
 expect "batch: missing file" 66 '^$' "cannot open 'nope.csv'" -- $C batch nope.csv
 
+printf 'id,text\n1,first\n2,"' >"$TMP/huge.csv"; head -c 2000000 /dev/zero | tr '\0' 'a' >>"$TMP/huge.csv"; printf '"\n3,last one\n' >>"$TMP/huge.csv"
+expect "batch: over-long field reported with the limit, rest kept" 65 '^3,last one,' 'huge.csv:3: field longer than 1048576 bytes' -- $C batch "$TMP/huge.csv"
+yes '7,"my order is late, where is it"' | head -100000 | sed '1i id,text' >"$TMP/bigbatch.csv"
+expect "batch: closed stdout stops quietly" 0 '^id,text,category' '^$' -- sh -c "$C batch --no-progress $TMP/bigbatch.csv | head -2"
+
+printf 'fine comment\n\xc3\x28 broken\nanother one\n' >"$TMP/bad-utf8.txt"
+expect "suggest: invalid UTF-8 line reported and skipped" 65 '"id":"3"' 'bad-utf8.txt:2: invalid UTF-8 at byte 1' -- $C suggest "$TMP/bad-utf8.txt"
+expect "suggest: empty input" 0 '^$' '^$' -- $C suggest /dev/null
+echo '{"id":"d1","lang":"de","text":"my order never arrived and support ignores me"}' >"$TMP/de.jsonl"
+expect "suggest: a language without templates falls back to en and says so" 0 '"template":"en/complaint/.*"note":"no template in the comment.s language; drafted in en"' '' -- $C suggest "$TMP/de.jsonl"
+
 # --- render -----------------------------------------------------------------
 printf 'Hi {{#author}}@{{author}} {{/author}}{{> sig}}' >"$TMP/t.mustache"
 printf -- '- {{brand.name}}' >"$TMP/sig.mustache"
