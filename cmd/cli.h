@@ -52,6 +52,10 @@ int cli_exit_code(int status);
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* Load a model file; NULL after printing why (*code: 66 missing, 65 bad). */
+struct nb_model *cli_model_load(const char *path, int *code);
+/* 1 when NO_COLOR is set to a non-empty value. */
+int cli_no_color(void);
 /* Load the model the global options or the defaults point to. */
 int cli_load_model(struct cli *c);
 /*

@@ -31,6 +31,7 @@ static const char usage_eval[] =
 
 struct examples {
 	size_t n, cap;
+	long skipped;                   /* bad rows reported and left out */
 	char **text;
 	size_t *len;
 	char **label;
@@ -92,6 +93,7 @@ static int examples_load(struct examples *e, const char *path,
 		}
 		e->n++;
 	}
+	e->skipped += dataset_skipped(d);
 	dataset_close(d);
 	return rc > 1 ? rc : 0;
 }
@@ -455,6 +457,8 @@ int cmd_eval(struct cli *c, int argc, char **argv)
 		print_json(&t, &s);
 	else
 		print_table(&t, &s, how);
+	if (train.skipped || test.skipped)
+		rc = EXIT_DATA;         /* reported on stderr, left out */
 out:
 	free(fold);
 	tok_free(tk);

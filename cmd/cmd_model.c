@@ -23,15 +23,15 @@ static const char usage_model[] =
 
 static int info(const char *path)
 {
-	struct cd_error err;
-	struct nb_model *m = model_load(path, &err);
+	int code = 0;
+	struct nb_model *m = cli_model_load(path, &code);
 	const struct nb_params *p;
 	unsigned char head[MODEL_HEADER_SIZE];
 	FILE *fp;
 	size_t l;
 
 	if (!m)
-		return cli_fail(CD_ERR_DATA, &err);
+		return code;
 	p = nb_params(m);
 	fp = fopen(path, "rb");
 	if (!fp || fread(head, 1, sizeof(head), fp) != sizeof(head)) {
@@ -65,15 +65,15 @@ static int info(const char *path)
 
 static int dump(const char *path)
 {
-	struct cd_error err;
-	struct nb_model *m = model_load(path, &err);
+	int code = 0;
+	struct nb_model *m = cli_model_load(path, &code);
 	const struct nb_params *p;
 	struct cd_buf b;
 	size_t K, l, i;
 	int rc = EXIT_OK;
 
 	if (!m)
-		return cli_fail(CD_ERR_DATA, &err);
+		return code;
 	p = nb_params(m);
 	K = nb_nlabels(m);
 	cd_buf_init(&b, (size_t)1 << 20);
@@ -142,11 +142,9 @@ static int merge(int argc, char **argv)
 	if (argc - optind < 2)
 		return cli_usage_error("model merge", "give at least two models");
 	for (i = optind; i < argc && !rc; i++) {
-		o = model_load(argv[i], &err);
-		if (!o) {
-			rc = cli_fail(CD_ERR_DATA, &err);
+		o = cli_model_load(argv[i], &rc);
+		if (!o)
 			break;
-		}
 		if (!m) {
 			m = o;
 			continue;

@@ -708,7 +708,7 @@ int cmd_review(struct cli *c, int argc, char **argv)
 	}
 	memset(&t, 0, sizeof(t));
 	t.out = fdopen(dup(tty_fd), "w");
-	t.color = !getenv("NO_COLOR");
+	t.color = !cli_no_color();
 	t.labels = labels;
 	if (journal_decided(j))
 		snprintf(t.msg, sizeof(t.msg), "resuming: %zu decided in %.400s",

@@ -184,9 +184,9 @@ int cmd_train(struct cli *c, int argc, char **argv)
 	if (optind >= argc && !o.journal)
 		return cli_usage_error("train", "no training data given");
 	if (o.update) {
-		m = model_load(o.update, &err);
+		m = cli_model_load(o.update, &rc);
 		if (!m)
-			return cli_fail(CD_ERR_DATA, &err);
+			return rc;
 		/* refit the temperature on the new data unless one is given */
 		nb_set_temperature(m, o.p.temperature);
 	} else {

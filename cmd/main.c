@@ -275,7 +275,7 @@ int cli_load_model(struct cli *c)
 {
 	const char *env = getenv("CANDOR_MODEL");
 	char dir[4000];
-	struct cd_error err;
+	int code = 0;
 
 	if (c->model)
 		return 0;
@@ -301,10 +301,26 @@ int cli_load_model(struct cli *c)
 			" (build candor, or pass -m MODEL)");
 		return EXIT_NOINPUT;
 	}
-	c->model = model_load(c->model_file, &err);
-	if (!c->model)
-		return cli_fail(CD_ERR_DATA, &err);
-	return 0;
+	c->model = cli_model_load(c->model_file, &code);
+	return c->model ? 0 : code;
+}
+
+struct nb_model *cli_model_load(const char *path, int *code)
+{
+	struct cd_error err;
+	struct nb_model *m = model_load(path, &err);
+
+	if (!m)
+		*code = cli_fail(access(path, F_OK) ? CD_ERR_NOINPUT : CD_ERR_DATA,
+				 &err);
+	return m;
+}
+
+int cli_no_color(void)
+{
+	const char *v = getenv("NO_COLOR");
+
+	return v && *v;         /* no-color.org: set and not empty */
 }
 
 static const struct command *find_command(const char *name)
@@ -433,7 +449,7 @@ int main(int argc, char **argv)
 		free(rest);
 		return EXIT_USAGE;
 	}
-	c.color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+	c.color = isatty(STDOUT_FILENO) && !cli_no_color();
 	rc = 0;
 	for (i = 1; i < nrest; i++)
 		if (!strcmp(rest[i], "-h") || !strcmp(rest[i], "--help"))

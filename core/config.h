@@ -1,6 +1,6 @@
 /*
  * config.h - the brand's candor.ini: [brand], [classifier], [reply],
- * [alerts], [fetch].
+ * [alerts].
  *
  * struct cd_config is a plain value the caller embeds: config_init() fills
  * the defaults, config_load() overlays a file.  It owns no heap memory.

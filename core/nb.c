@@ -549,6 +549,15 @@ static void compute_weights(struct nb_model *m)
 					 (all - (double)m->total[l] + a * V));
 			else
 				w = log((c[l] + a) / ((double)m->total[l] + a * V));
+			/*
+			 * Fix (found by tests/fuzz/fuzz_model.c): an alpha as
+			 * small as 1e-322 passes every range check, the ratio
+			 * underflows to 0 and log() gives an infinite weight;
+			 * a comment with two of them scored inf - inf and every
+			 * probability was NaN.  A weight of 1e30 decides alone.
+			 */
+			if (!isfinite(w))
+				w = w > 0 ? 1e30 : -1e30;
 			m->weights[f * K + l] = (float)w;
 		}
 	}

@@ -15,6 +15,7 @@ struct suggester {
 	struct tokenizer *tone_tk;      /* stemming on: tone and facts */
 	struct cd_buf reply;
 	struct suggestion g;
+	char lang[12];                  /* the comment's language, normalised */
 };
 
 static const struct {
@@ -172,22 +173,17 @@ static int draft(struct suggester *s, const struct comment *c,
 	return 0;
 }
 
-/*
- * "ru" when the comment has more Cyrillic words than Latin ones, else "en":
- * the script of each word is known from tokenizing it already.
- */
-static const char *lang_of_tokens(const struct tokenizer *tk)
+/* "ru-RU", "RU" -> "ru": the primary subtag, lowercased (BCP 47). */
+static const char *primary_lang(struct suggester *s, const char *lang)
 {
-	const struct tok *k = tok_list(tk);
-	size_t i, n = tok_count(tk), cyr = 0, lat = 0;
+	size_t i;
 
-	for (i = 0; i < n; i++) {
-		if (k[i].kind != TOK_WORD)
-			continue;
-		cyr += k[i].script == TOK_SCRIPT_CYRILLIC;
-		lat += k[i].script == TOK_SCRIPT_LATIN;
-	}
-	return cyr > lat ? "ru" : "en";
+	for (i = 0; i + 1 < sizeof(s->lang) && lang[i] && lang[i] != '-' &&
+	     lang[i] != '_'; i++)
+		s->lang[i] = (char)(lang[i] >= 'A' && lang[i] <= 'Z' ?
+				    lang[i] + 32 : lang[i]);
+	s->lang[i] = '\0';
+	return s->lang;
 }
 
 int suggester_run(struct suggester *s, const struct comment *c,
@@ -223,9 +219,9 @@ int suggester_run(struct suggester *s, const struct comment *c,
 	if (s->o.lang)
 		g->lang = s->o.lang;
 	else if (c->lang[0])
-		g->lang = c->lang;
+		g->lang = primary_lang(s, c->lang);
 	else
-		g->lang = lang_of_tokens(s->tk);
+		g->lang = tpl_detect_lang(c->text, c->text_len);
 	t = s->o.templates ? tpl_choose(s->o.templates, g->lang, g->category,
 					c->id, c->text, c->text_len, variant,
 					&fell_back) : NULL;

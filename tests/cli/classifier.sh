@@ -90,6 +90,8 @@ expect "corrupted model refused" 65 '^$' "corrupt' is corrupted: checksum" -- $C
 head -c 40 "$TMP/m" >"$TMP/short"
 expect "truncated model refused" 65 '^$' "truncated" -- $C -m "$TMP/short" classify $SAMPLES/comments.txt
 expect "foreign file refused" 65 '^$' "not a candor model" -- $C model info $SAMPLES/comments.txt
+expect "model info: missing file is 66" 66 '^$' "cannot open '/no/such.model'" -- $C model info /no/such.model
+expect "train --update: missing model is 66" 66 '^$' "cannot open '/no/such.model'" -- $C train --update /no/such.model -o "$TMP/z" $DATA/train-small.csv
 expect "missing model" 66 '^$' "cannot open model '/no/such.model'" -- $C -m /no/such.model classify $SAMPLES/comments.txt
 
 # --- eval -------------------------------------------------------------------
@@ -100,6 +102,7 @@ expect "eval json" 0 '^\{"accuracy":[0-9.]+,"macro_f1":[0-9.]+,"classes":\{"comp
 check "eval is seeded: same seed, same result" [ "$($C eval --folds 3 --seed 7 --json $DATA/train-small.csv)" = "$($C eval --folds 3 --seed 7 --json $DATA/train-small.csv)" ]
 expect "eval --test" 0 'trained on .*, tested on' '' -- $C eval $DATA/train-small.csv --test $DATA/train-small.jsonl
 expect "eval of the default model" 0 '^accuracy' '' -- $C eval --test $DATA/train-small.csv
+expect "eval: a bad row is reported and gives 65" 65 '^accuracy' "bad.csv:3: invalid UTF-8" -- $C eval --folds 2 "$TMP/bad.csv" $DATA/train-small.csv
 expect "eval --folds 1" 2 '^$' 'folds must be 2 to 100' -- $C eval --folds 1 $DATA/train-small.csv
 
 # --- explain ----------------------------------------------------------------
