@@ -169,6 +169,18 @@ check "resumed session ran (driver status $status)" [ "$status" = 0 ]
 check "resumed CSV: row 1 approved" grep -q '^1,.*,approved$' "$TMP/reviewed2.csv"
 check "resumed CSV: row 1 keeps the edited reply" sh -c "grep '^1,' '$TMP/reviewed2.csv' | grep -qF '$EDITED'"
 
+# --- batch's progress bar: on a terminal only --------------------------------
+yes '1,"my order is late, where is it"' | head -30000 | sed '1i id,text' >"$TMP/progress.csv"
+status=0
+drive "$TMP/pty8.err" "$TMP/screen8" -- sh -c "'$C' batch '$TMP/progress.csv' -o '$TMP/progress.out'" <<'EOF' || status=$?
+wait rows/s
+expect-exit 0
+EOF
+check "batch shows a progress bar with its rate on a terminal (driver status $status)" [ "$status" = 0 ]
+check "the bar ends at 100%" grep -q '100%' "$TMP/screen8"
+"$C" batch "$TMP/progress.csv" -o "$TMP/progress2.out" 2>"$TMP/progress.err"
+check "no progress bar when stderr is not a terminal" [ ! -s "$TMP/progress.err" ]
+
 # --- train --update MODEL --from-journal J -----------------------------------
 if "$C" train --help | grep -q from-journal; then
 	MODEL=${MODEL:-$(dirname "$C")/candor.model}
