@@ -113,6 +113,9 @@ static int check_tone(struct suggester *s, const struct comment *c,
 	ctx.lang = g->lang;
 	ctx.category = g->category;
 	ctx.comment = c->text;
+	/* the model's tokenizer still holds the comment: reuse it if stemmed */
+	if (nb_params(s->o.model)->stem)
+		ctx.comment_tokens = s->tk;
 	ctx.max_chars = s->o.cfg->reply.max_chars;
 	rc = tone_check(s->o.tone, s->tone_tk, g->reply, g->reply_len, &ctx,
 			&g->tone, err);

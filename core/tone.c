@@ -2348,10 +2348,15 @@ int tone_check(const struct tone_rules *r, struct tokenizer *tk,
 	if (rc)
 		return rc;
 	if (ctx->comment) {
-		rc = tok_run(tk, ctx->comment, strlen(ctx->comment), &e);
-		if (rc)
-			return cd_error_set(err, rc, 0, "comment: %s", e.msg);
-		cn = collect_words(tk, ctx->comment, strlen(ctx->comment),
+		const struct tokenizer *ct = ctx->comment_tokens;
+
+		if (!ct) {
+			rc = tok_run(tk, ctx->comment, strlen(ctx->comment), &e);
+			if (rc)
+				return cd_error_set(err, rc, 0, "comment: %s", e.msg);
+			ct = tk;
+		}
+		cn = collect_words(ct, ctx->comment, strlen(ctx->comment),
 				   wk.cw, MAX_COMMENT_WORDS);
 		cnm = match_words(r, wk.cw, cn, wk.cm, MAX_MATCHES);
 	}

@@ -70,6 +70,12 @@ struct tone_ctx {
 	const char *lang;          /* "en" or "ru"; NULL: detect by script of the reply */
 	const char *category;      /* NULL: only the category-independent rules */
 	const char *comment;       /* the comment answered, for `echo`; may be NULL */
+	/*
+	 * Optional: a tokenizer whose last tok_run() was on `comment` with
+	 * stemming on (bigrams do not matter), so the comment is not tokenized
+	 * a second time.  NULL: tone_check tokenizes the comment itself.
+	 */
+	const struct tokenizer *comment_tokens;
 	size_t max_chars;          /* channel limit in code points, 0: 150 */
 	const char *const *competitors; /* more names, besides those of */
 	size_t ncompetitors;            /* tone_rules_add_competitors(); at most
