@@ -135,9 +135,11 @@ struct term {
 	const char *const *labels;
 };
 
+/* The draft, indented and wrapped at spaces near REPLY_WIDTH columns. */
+#define REPLY_WIDTH 72
 static void show_reply(FILE *o, const struct suggestion *g, int color)
 {
-	size_t cp = 0, i, k;
+	size_t cp = 0, i, k, col = 0;
 	int prev = 0;
 
 	fputs("    ", o);
@@ -165,10 +167,14 @@ static void show_reply(FILE *o, const struct suggestion *g, int color)
 				fputc('[', o);
 			prev = hot;
 		}
-		if (g->reply[i] == '\n')
+		if (g->reply[i] == '\n' ||
+		    (g->reply[i] == ' ' && col >= REPLY_WIDTH - 8)) {
 			fputs("\n    ", o);
-		else
+			col = 0;
+		} else {
 			fwrite(g->reply + i, 1, n, o);
+			col++;
+		}
 		i += n;
 	}
 	if (prev)
