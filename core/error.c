@@ -15,6 +15,9 @@ void cd_error_clear(struct cd_error *err)
 }
 
 static void vset(struct cd_error *err, long line, long col, const char *fmt,
+		 va_list ap) __attribute__((format(printf, 4, 0)));
+
+static void vset(struct cd_error *err, long line, long col, const char *fmt,
 		 va_list ap)
 {
 	if (!err)

@@ -52,9 +52,10 @@ static int handler(void *user, const char *section, const char *name,
 	int rc;
 
 	/*
-	 * Fix (seen while fuzzing): inih goes on after a handler fails, so
-	 * each later bad key overwrote err and the last error was reported
-	 * instead of the first.  Keep the first.
+	 * Fix (seen while fuzzing, checked by tests/fuzz/fuzz_config.c): inih
+	 * goes on after a handler fails, so each later bad key overwrote err
+	 * and the last error was reported instead of the first.  Keep the
+	 * first.
 	 */
 	if (c->status)
 		return 0;
@@ -112,7 +113,12 @@ int inifile_parse(const char *path, inifile_fn fn, void *user,
 	}
 	rc = ini_parse_stream(reader, &c, handler, &c);
 	fclose(c.fp);
-	if (c.status)
+	/*
+	 * Fix (found by tests/fuzz/fuzz_config.c): report the first error.
+	 * inih's rc is its first bad line, a failed key included, so a
+	 * malformed line before the failed key is the one to report.
+	 */
+	if (c.status && !(rc > 0 && rc < err->line))
 		return c.status;
 	if (rc > 0)
 		return cd_error_set(err, CD_ERR_CONFIG, rc,

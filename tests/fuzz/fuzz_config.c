@@ -9,14 +9,15 @@
  * byte order mark meets them.
  *
  * Checked: each load returns 0 or a documented status with a message, and
- * a line number that is a line of the file; a loaded config has
+ * a line number that is a line of the file; a config error is the first
+ * one (the lines before it load cleanly); a loaded config has
  * NUL-terminated strings within its arrays and at most
  * CONFIG_MAX_COMPETITORS competitors; a loaded fact sheet has every field
  * set, a section name of at most FACTS_NAME_MAX bytes, and can be matched
  * against a comment (the file's own text, so that keywords do match).
  *
  * The temporary directory is made once per process under $TMPDIR (or
- * /tmp) and removed at exit.
+ * /dev/shm, or /tmp) and removed at exit.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -56,8 +57,10 @@ static void setup(void)
 {
 	const char *tmp = getenv("TMPDIR");
 
-	snprintf(dir, sizeof(dir), "%s/candor-fuzz-config-XXXXXX",
-		 tmp && *tmp ? tmp : "/tmp");
+	/* tmpfs if there is one: every journal append is fsynced */
+	if (!tmp || !*tmp)
+		tmp = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
+	snprintf(dir, sizeof(dir), "%s/candor-fuzz-config-XXXXXX", tmp);
 	CHECK(mkdtemp(dir) != NULL);
 	snprintf(ini, sizeof(ini), "%s/input.ini", dir);
 	snprintf(tonedir, sizeof(tonedir), "%s/tone", dir);
@@ -171,6 +174,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(err.line >= 0 && err.line <= lines);
 	}
 	check_config(&c);
+	if (rc && err.line > 1 && !strstr(err.msg, "NUL byte") &&
+	    !strstr(err.msg, "line longer than")) {
+		/*
+		 * The error is the first: the lines before it load cleanly.
+		 * (A NUL byte or a long line anywhere is found by a first
+		 * pass over the whole file, so those come before the rest.)
+		 */
+		size_t before = 0;
+		long l;
+
+		for (l = 1; l < err.line; l++)
+			before = (size_t)((const uint8_t *)memchr(data + before, '\n',
+							      size - before) - data) + 1;
+		write_file(ini, data, before);
+		config_init(&c);
+		CHECK(config_load(&c, ini, &err) == 0);
+		write_file(ini, data, size);
+	}
 
 	memset(&err, 0, sizeof(err));
 	rc = facts_load(ini, tk, &fs, &err);
