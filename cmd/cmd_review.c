@@ -399,7 +399,7 @@ static void items_free(struct items *it)
 		free((char *)it->v[i].c.created_at);
 		free((char *)it->v[i].category);
 		free((char *)it->v[i].reply);
-		if (it->fields) {
+		if (it->fields && it->fields[i]) {
 			for (k = 0; k < it->nfields; k++)
 				free(it->fields[i][k]);
 			free(it->fields[i]);
@@ -437,6 +437,8 @@ static int items_push(struct items *it, const struct comment *c,
 	}
 	d = &it->v[it->n];
 	memset(d, 0, sizeof(*d));
+	if (it->fields)
+		it->fields[it->n] = NULL;       /* load_csv fills it next */
 	d->c = *c;
 	d->c.id = strdup(c->id);
 	d->c.text = strndup(c->text, c->text_len);
@@ -446,7 +448,13 @@ static int items_push(struct items *it, const struct comment *c,
 	d->c.video_id = d->c.parent_id = "";
 	d->category = category && *category ? strdup(category) : NULL;
 	d->reply = reply && *reply ? strdup(reply) : NULL;
-	it->n++;
+	it->n++;                /* counted now, so items_free frees it all */
+	if (!d->c.id || !d->c.text || !d->c.author || !d->c.lang ||
+	    !d->c.created_at || (category && *category && !d->category) ||
+	    (reply && *reply && !d->reply)) {
+		cli_err("out of memory");
+		return EXIT_SOFTWARE;
+	}
 	return 0;
 }
 
@@ -519,9 +527,6 @@ static int load_csv(struct items *it, const char *path, const struct cli *c)
 			cli_err("%s:%ld: invalid UTF-8 at byte %zu", path, cm.line,
 				bad + 1);
 			continue;
-		}
-		if (it->n == it->cap || !it->fields) {
-			/* items_push grows both arrays */
 		}
 		rc = items_push(it, &cm, it->cat_col >= 0 ?
 				csvr_field(row, (size_t)it->cat_col, NULL) : NULL,
