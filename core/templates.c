@@ -801,26 +801,27 @@ fail:
 
 /* ---- language and variables ------------------------------------------- */
 
-/* A chunk that is a mention, a URL or a domain: its letters do not count. */
-static int not_prose(const unsigned char *s, size_t n)
+static int ascii_alpha(unsigned char c)
 {
-	size_t i;
-
-	if (s[0] == '@')
-		return 1;
-	for (i = 1; i + 1 < n; i++) {
-		int before = (s[i - 1] >= 'a' && s[i - 1] <= 'z') ||
-			     (s[i - 1] >= 'A' && s[i - 1] <= 'Z') ||
-			     (s[i - 1] >= '0' && s[i - 1] <= '9');
-		int after = (s[i + 1] >= 'a' && s[i + 1] <= 'z') ||
-			    (s[i + 1] >= 'A' && s[i + 1] <= 'Z');
-
-		if ((s[i] == '.' || s[i] == '/' || s[i] == ':') && before && after)
-			return 1;
-	}
-	return 0;
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
+static int ascii_alnum(unsigned char c)
+{
+	return ascii_alpha(c) || (c >= '0' && c <= '9');
+}
+
+static int blank(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/*
+ * One pass over the bytes.  Letters are counted per whitespace-separated
+ * chunk and added only when the chunk is prose: not a mention (starts with
+ * '@') and not a URL or domain ('.', '/' or ':' between an ASCII letter or
+ * digit and an ASCII letter).
+ */
 const char *tpl_detect_lang(const char *text, size_t len)
 {
 	const unsigned char *u = (const unsigned char *)text;
@@ -829,33 +830,38 @@ const char *tpl_detect_lang(const char *text, size_t len)
 	if (!text)
 		return "en";
 	while (i < len) {
-		size_t start = i, end;
+		size_t lat = 0, cyr = 0;
+		int prose;
 
-		while (start < len && (u[start] == ' ' || u[start] == '\t' ||
-				       u[start] == '\n' || u[start] == '\r'))
-			start++;
-		for (end = start; end < len && u[end] != ' ' && u[end] != '\t' &&
-				  u[end] != '\n' && u[end] != '\r'; end++)
-			;
-		i = end;
-		if (start == end || not_prose(u + start, end - start))
-			continue;
-		for (; start < end; start++) {
-			unsigned char c = u[start];
+		while (i < len && blank(u[i]))
+			i++;
+		if (i >= len)
+			break;
+		prose = u[i] != '@';
+		for (; i < len && !blank(u[i]); i++) {
+			unsigned char c = u[i];
 
-			if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
-				latin++;
-			/* U+0400..U+052F: lead bytes D0..D4 */
-			else if (c >= 0xD0 && c <= 0xD4 && start + 1 < end &&
-				 (u[start + 1] & 0xC0) == 0x80)
-				cyrillic++;
-			/* U+00C0..U+024F, Latin-1 and Latin Extended letters,
-			   but not U+00D7 and U+00F7 (multiply, divide) */
-			else if (c >= 0xC3 && c <= 0xC9 && start + 1 < end &&
-				 (u[start + 1] & 0xC0) == 0x80 &&
-				 !(c == 0xC3 && (u[start + 1] == 0x97 ||
-						 u[start + 1] == 0xB7)))
-				latin++;
+			if (ascii_alpha(c)) {
+				lat++;
+			} else if ((c == '.' || c == '/' || c == ':') && i > 0 &&
+				   ascii_alnum(u[i - 1]) && !blank(u[i - 1]) &&
+				   i + 1 < len && ascii_alpha(u[i + 1])) {
+				prose = 0;
+			} else if (i + 1 < len && (u[i + 1] & 0xC0) == 0x80 &&
+				   !blank(u[i + 1])) {
+				/* U+0400..U+052F: lead bytes D0..D4 */
+				if (c >= 0xD0 && c <= 0xD4)
+					cyr++;
+				/* U+00C0..U+024F, but not U+00D7, U+00F7 */
+				else if (c >= 0xC3 && c <= 0xC9 &&
+					 !(c == 0xC3 && (u[i + 1] == 0x97 ||
+							 u[i + 1] == 0xB7)))
+					lat++;
+			}
+		}
+		if (prose) {
+			latin += lat;
+			cyrillic += cyr;
 		}
 	}
 	return cyrillic > latin ? "ru" : "en";
