@@ -96,6 +96,14 @@ struct tone_rules *cli_load_tone(const struct cli *c, int *code);
 /* A tone context from the config and global options (no category). */
 void cli_tone_ctx(const struct cli *c, struct tone_ctx *ctx);
 
+/*
+ * The header names a CSV column is found by when no --*-col is given
+ * (NULL-terminated, tried in order): SPEC section 3's usual names.
+ */
+extern const char *const cli_text_columns[];
+extern const char *const cli_id_columns[];
+extern const char *const cli_author_columns[];
+
 /* The commands. */
 int cmd_batch(struct cli *c, int argc, char **argv);
 int cmd_classify(struct cli *c, int argc, char **argv);

@@ -44,13 +44,6 @@ static const char usage_batch[] =
 "A bad row is reported as `candor: FILE:LINE: what` and skipped; the exit\n"
 "status is 65 when any row was skipped.\n";
 
-static const char *const text_names[] = {
-	"text", "comment", "message", "content", "body", "comment_text", NULL
-};
-static const char *const id_names[] = { "id", "comment_id", "cid", NULL };
-static const char *const author_names[] = {
-	"author", "username", "user", "unique_id", NULL
-};
 static const char *const lang_names[] = { "lang", "language", NULL };
 static const char *const time_names[] = {
 	"created_at", "create_time", "time", "timestamp", NULL
@@ -221,11 +214,11 @@ int cmd_batch(struct cli *c, int argc, char **argv)
 		const char *one[2] = { NULL, NULL };
 
 		one[0] = tcol;
-		ti = csvr_column_any(r, tcol ? one : text_names);
+		ti = csvr_column_any(r, tcol ? one : cli_text_columns);
 		one[0] = icol;
-		ii = csvr_column_any(r, icol ? one : id_names);
+		ii = csvr_column_any(r, icol ? one : cli_id_columns);
 		one[0] = acol;
-		ai = csvr_column_any(r, acol ? one : author_names);
+		ai = csvr_column_any(r, acol ? one : cli_author_columns);
 	}
 	li = csvr_column_any(r, lang_names);
 	ci = csvr_column_any(r, time_names);

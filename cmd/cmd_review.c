@@ -460,11 +460,6 @@ static int items_push(struct items *it, const struct comment *c,
 
 static int load_csv(struct items *it, const char *path, const struct cli *c)
 {
-	static const char *const text_names[] = {
-		"text", "comment", "message", "content", "body", NULL
-	};
-	static const char *const id_names[] = { "id", "comment_id", NULL };
-	static const char *const author_names[] = { "author", "username", NULL };
 	const char *one[2] = { NULL, NULL };
 	struct csv_reader *r;
 	struct csv_row *row;
@@ -483,9 +478,9 @@ static int load_csv(struct items *it, const char *path, const struct cli *c)
 		rc = cli_fail(r ? rc : CD_ERR_NOMEM, &err);
 		goto out;
 	}
-	ti = csvr_column_any(r, text_names);
-	ii = csvr_column_any(r, id_names);
-	ai = csvr_column_any(r, author_names);
+	ti = csvr_column_any(r, cli_text_columns);
+	ii = csvr_column_any(r, cli_id_columns);
+	ai = csvr_column_any(r, cli_author_columns);
 	one[0] = "category";
 	it->cat_col = csvr_column_any(r, one);
 	one[0] = "reply";

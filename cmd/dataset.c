@@ -31,9 +31,6 @@ struct dataset {
 	const char *text_key, *label_key;
 };
 
-static const char *const text_aliases[] = {
-	"text", "comment", "message", "content", "body", NULL
-};
 static const char *const label_aliases[] = {
 	"label", "category", "class", NULL
 };
@@ -98,7 +95,7 @@ struct dataset *dataset_open(const char *path, const char *text_col,
 
 		d->text_idx = csvr_column_any(d->csv, one);
 	} else {
-		d->text_idx = csvr_column_any(d->csv, text_aliases);
+		d->text_idx = csvr_column_any(d->csv, cli_text_columns);
 	}
 	if (label_col) {
 		const char *one[] = { label_col, NULL };

@@ -155,6 +155,14 @@ int cli_write(const char *p, size_t n)
 	return fwrite(p, 1, n, stdout) == n ? 0 : -1;
 }
 
+const char *const cli_text_columns[] = {
+	"text", "comment", "message", "content", "body", "comment_text", NULL
+};
+const char *const cli_id_columns[] = { "id", "comment_id", "cid", NULL };
+const char *const cli_author_columns[] = {
+	"author", "username", "user", "unique_id", NULL
+};
+
 int cli_nb_option(int opt, const char *arg, struct nb_params *p,
 		  const char *cmd)
 {

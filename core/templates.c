@@ -364,6 +364,17 @@ static int add(struct tpl_set *s, const char *path, const char *lang,
 	return rc;
 }
 
+/* opendir, or NULL with err saying why. */
+static DIR *open_dir(const char *path, struct cd_error *err)
+{
+	DIR *d = opendir(path);
+
+	if (!d)
+		cd_error_set(err, CD_ERR_NOINPUT, 0, "cannot open '%s': %s", path,
+			     strerror(errno));
+	return d;
+}
+
 /* dir/lang/category: every *.mustache file in it. */
 static int scan_category(struct tpl_set *s, const char *dir, const char *lang,
 			 const char *category, struct cd_error *err)
@@ -375,11 +386,8 @@ static int scan_category(struct tpl_set *s, const char *dir, const char *lang,
 
 	if (join(ldir, dir, lang, err) || join(path, ldir, category, err))
 		return CD_ERR_LIMIT;
-	d = opendir(path);
-	if (!d)
-		return cd_error_set(err, CD_ERR_NOINPUT, 0,
-				    "cannot open '%s': %s", path,
-				    strerror(errno));
+	if (!(d = open_dir(path, err)))
+		return CD_ERR_NOINPUT;
 	while (!rc && (de = readdir(d))) {
 		if (de->d_name[0] == '.' || !has_suffix(de->d_name, ".mustache"))
 			continue;
@@ -412,11 +420,8 @@ static int scan_lang(struct tpl_set *s, const char *dir, const char *lang,
 
 	if (join(path, dir, lang, err))
 		return CD_ERR_LIMIT;
-	d = opendir(path);
-	if (!d)
-		return cd_error_set(err, CD_ERR_NOINPUT, 0,
-				    "cannot open '%s': %s", path,
-				    strerror(errno));
+	if (!(d = open_dir(path, err)))
+		return CD_ERR_NOINPUT;
 	while (!rc && (de = readdir(d))) {
 		if (de->d_name[0] == '.')
 			continue;
