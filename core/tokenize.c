@@ -18,23 +18,31 @@
 
 #define TOK_MAX_DEFAULT 4096
 #define WORD_MAX 128            /* feature bytes kept of a long word */
-#define CACHE_SLOTS 65536       /* word cache slots, a power of two */
+#define CACHE_SLOTS 32768       /* word cache slots, a power of two */
 #define CACHE_ARENA_MAX (4u << 20)
 #define CACHE_KEY_MAX 255       /* longer words are not cached */
+#define CACHE_KEY_INLINE 40     /* keys up to this long live in the slot */
 
 /*
  * The word cache maps a word as written in the input to its feature (the
  * normalised stem) and the feature's hash, so a word seen before costs one
- * hash and one probe: no utf8proc, no Snowball.  The arena holds, per
- * entry, the key bytes, the feature hash (8 bytes) and the feature text.
+ * hash and one probe: no utf8proc, no Snowball.  A slot is one cache line
+ * and holds the word itself (up to CACHE_KEY_INLINE bytes, which is nearly
+ * every word), so a hit reads one line of memory; the feature text, which
+ * only training and explanations ask for, and longer words live in an
+ * arena.
  */
 struct word_slot {
-	uint32_t tag;           /* high half of the key's hash; 0: empty */
-	uint32_t off;           /* entry in the arena */
-	uint16_t key_len;
-	uint16_t val_len;
-	uint32_t pad;
+	uint64_t fh;            /* the feature's hash */
+	uint32_t tag;           /* high half of the word's hash, | 1; 0: empty */
+	uint32_t foff;          /* feature text in the arena, NUL-terminated */
+	uint32_t koff;          /* the word in the arena, when not inline */
+	uint16_t flen;          /* 0: the word has no feature */
+	uint8_t klen;
+	uint8_t pad;
+	char key[CACHE_KEY_INLINE];
 };
+_Static_assert(sizeof(struct word_slot) == 64, "a word slot is one cache line");
 
 struct tokenizer {
 	struct tok_params p;
@@ -50,7 +58,30 @@ struct tokenizer {
 	size_t cache_n;
 	char *carena;
 	size_t calen, cacap;
+	struct bigram_texts *bt; /* filled by tok_text(), hence a pointer */
 };
+
+/*
+ * Bigram texts, written only when asked for: tok_run() knows their total
+ * size and makes room; the first tok_text() of a bigram after the run
+ * writes them all.  tok.off of a bigram is its offset in buf.
+ */
+struct bigram_texts {
+	char *buf;
+	size_t len, cap;        /* bytes the run's bigrams need; allocated */
+	int written;
+};
+
+/* Bytes s[0..n) for n < 8 as a little-endian word, without a memcpy call. */
+static uint64_t load_tail(const char *s, size_t n)
+{
+	uint64_t w = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		w |= (uint64_t)(unsigned char)s[i] << (8 * i);
+	return w;
+}
 
 /*
  * 64-bit hash of feature text, 8 bytes per step: each word is mixed with
@@ -71,9 +102,8 @@ uint64_t tok_hash(const char *s, size_t len)
 		h ^= h >> 31;
 	}
 	if (i < len) {
-		uint64_t w = 0;
+		uint64_t w = load_tail(s + i, len - i);
 
-		memcpy(&w, s + i, len - i);
 		h = (h ^ w) * 0x94D049BB133111EBULL;
 		h ^= h >> 29;
 	}
@@ -124,18 +154,21 @@ int tok_utf8_check(const char *s, size_t len, size_t *bad_at)
 				break;
 			i += 8;
 		}
+		/*
+		 * Runs of ASCII and of two-byte characters (Cyrillic and the
+		 * like), the bulk of the text, one step each.
+		 */
+		for (;;) {
+			while (i < len && u[i] < 0x80)
+				i++;
+			if (i + 1 >= len || (unsigned)(u[i] - 0xC2) >= 30u ||
+			    (u[i + 1] & 0xC0) != 0x80)
+				break;
+			i += 2;
+		}
 		if (i >= len)
 			break;
 		c = u[i];
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xC2 && c <= 0xDF && i + 1 < len &&
-		    (u[i + 1] & 0xC0) == 0x80) {
-			i += 2;         /* Cyrillic and the like: 2 bytes */
-			continue;
-		}
 		if (c >= 0xC2 && c <= 0xDF) {
 			n = 2;
 			cp = c & 0x1F;
@@ -308,8 +341,11 @@ struct tokenizer *tok_new(const struct tok_params *p, struct cd_error *err)
 			return NULL;
 		}
 	}
-	t->cache = calloc(CACHE_SLOTS, sizeof(*t->cache));
-	if (!t->cache)
+	t->cache = aligned_alloc(64, CACHE_SLOTS * sizeof(*t->cache));
+	if (t->cache)
+		memset(t->cache, 0, CACHE_SLOTS * sizeof(*t->cache));
+	t->bt = calloc(1, sizeof(*t->bt));
+	if (!t->cache || !t->bt)
 		goto nomem;
 	return t;
 nomem:
@@ -331,6 +367,9 @@ void tok_free(struct tokenizer *t)
 	free(t->cpbuf);
 	free(t->cache);
 	free(t->carena);
+	if (t->bt)
+		free(t->bt->buf);
+	free(t->bt);
 	free(t);
 }
 
@@ -344,9 +383,36 @@ const struct tok *tok_list(const struct tokenizer *t)
 	return t->toks;
 }
 
+/* Write the texts of the last run's bigrams into t->bt (room was made). */
+static void write_bigrams(const struct tokenizer *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->ntoks; i++) {
+		const struct tok *k = &t->toks[i], *x, *y;
+		char *d;
+
+		if (k->kind != TOK_BIGRAM)
+			continue;
+		x = &t->toks[k->pair];
+		y = &t->toks[i - 1];    /* a bigram follows its second word */
+		d = t->bt->buf + k->off;
+		memcpy(d, tok_text(t, x), x->len);
+		d[x->len] = ' ';
+		memcpy(d + x->len + 1, tok_text(t, y), y->len);
+		d[k->len] = '\0';
+	}
+	t->bt->written = 1;
+}
+
 const char *tok_text(const struct tokenizer *t, const struct tok *k)
 {
-	return t->arena + k->off;
+	if (k->kind == TOK_BIGRAM) {
+		if (!t->bt->written)
+			write_bigrams(t);
+		return t->bt->buf + k->off;
+	}
+	return (k->in_cache ? t->carena : t->arena) + k->off;
 }
 
 /* ---- emitting ------------------------------------------------------- */
@@ -366,73 +432,121 @@ static int emit(struct tokenizer *t, enum tok_kind kind, enum tok_script sc,
 	return emit_h(t, kind, sc, text, len, tok_hash(text, len), sp);
 }
 
-/* Append a token whose feature hash is already known. */
-static int emit_h(struct tokenizer *t, enum tok_kind kind, enum tok_script sc,
-		  const char *text, size_t len, uint64_t hash,
-		  const struct span *sp)
+/*
+ * Room for every token a run over len bytes can make, so that emitting
+ * never reallocates: each token but a bigram or <caps> takes at least a
+ * byte, a bigram follows a word of 1+ bytes and <caps> one of 3+, so a
+ * run makes at most 2 * len tokens (and at most max_tokens).
+ */
+static int toks_room(struct tokenizer *t, size_t len)
+{
+	size_t need = 2 * len + 1, cap;
+	struct tok *nt;
+
+	if (need > t->p.max_tokens)
+		need = t->p.max_tokens;
+	if (need <= t->captoks)
+		return 0;
+	cap = t->captoks ? t->captoks : 64;
+	while (cap < need)
+		cap *= 2;
+	nt = realloc(t->toks, cap * sizeof(*nt));
+	if (!nt)
+		return CD_ERR_NOMEM;
+	t->toks = nt;
+	t->captoks = cap;
+	return 0;
+}
+
+/* Room for n more bytes in the token arena; 0, or CD_ERR_NOMEM. */
+static int arena_room(struct tokenizer *t, size_t n)
+{
+	size_t cap;
+	char *na;
+
+	if (t->alen + n <= t->acap)
+		return 0;
+	cap = t->acap ? t->acap : 1024;
+	while (cap < t->alen + n)
+		cap *= 2;
+	na = realloc(t->arena, cap);
+	if (!na)
+		return CD_ERR_NOMEM;
+	t->arena = na;
+	t->acap = cap;
+	return 0;
+}
+
+/*
+ * Append a token whose text is already stored: at off in the word cache's
+ * arena (in_cache) or in the token arena.  The caller checked max_tokens.
+ */
+static int emit_ref(struct tokenizer *t, enum tok_kind kind,
+		    enum tok_script sc, int in_cache, size_t off, size_t len,
+		    uint64_t hash, const struct span *sp)
 {
 	struct tok *k;
 
-	if (t->ntoks >= t->p.max_tokens)
+	if (t->ntoks >= t->captoks)     /* cannot happen: see toks_room() */
 		return 0;
-	if (t->ntoks == t->captoks) {
-		size_t cap = t->captoks ? t->captoks * 2 : 64;
-		struct tok *nt = realloc(t->toks, cap * sizeof(*nt));
-
-		if (!nt)
-			return CD_ERR_NOMEM;
-		t->toks = nt;
-		t->captoks = cap;
-	}
-	if (t->alen + len + 1 > t->acap) {
-		size_t cap = t->acap ? t->acap : 1024;
-		char *na;
-
-		while (cap < t->alen + len + 1)
-			cap *= 2;
-		na = realloc(t->arena, cap);
-		if (!na)
-			return CD_ERR_NOMEM;
-		t->arena = na;
-		t->acap = cap;
-	}
 	k = &t->toks[t->ntoks++];
-	memcpy(t->arena + t->alen, text, len);
-	t->arena[t->alen + len] = '\0';
-	k->off = (uint32_t)t->alen;
-	k->len = (uint32_t)len;
-	t->alen += len + 1;
 	k->hash = hash;
+	k->off = (uint32_t)off;
+	k->len = (uint32_t)len;
 	k->start = (uint32_t)sp->start;
 	k->end = (uint32_t)sp->end;
 	k->cstart = (uint32_t)sp->cstart;
 	k->cend = (uint32_t)sp->cend;
 	k->kind = (uint8_t)kind;
 	k->script = (uint8_t)sc;
+	k->in_cache = (uint8_t)in_cache;
+	k->pair = 0;
 	return 0;
 }
 
-/* A bigram of the word token at index a and the one just emitted. */
+/* Append a token whose feature hash is already known, copying its text. */
+static int emit_h(struct tokenizer *t, enum tok_kind kind, enum tok_script sc,
+		  const char *text, size_t len, uint64_t hash,
+		  const struct span *sp)
+{
+	size_t off = t->alen;
+	int rc;
+
+	if (t->ntoks >= t->p.max_tokens)
+		return 0;
+	rc = arena_room(t, len + 1);
+	if (rc)
+		return rc;
+	memcpy(t->arena + off, text, len);
+	t->arena[off + len] = '\0';
+	t->alen += len + 1;
+	return emit_ref(t, kind, sc, 0, off, len, hash, sp);
+}
+
+/*
+ * A bigram of the word token at index a and the one just emitted; its text
+ * waits for tok_text() (struct bigram_texts).
+ */
 static int emit_bigram(struct tokenizer *t, size_t a)
 {
-	struct tok *x = &t->toks[a], *y = &t->toks[t->ntoks - 1];
-	char buf[2 * WORD_MAX + 2];
+	const struct tok *x = &t->toks[a], *y = &t->toks[t->ntoks - 1];
+	size_t n = x->len + 1 + y->len;
 	struct span sp;
-	size_t n = 0;
+	int rc;
 
-	if (x->len + y->len + 1 >= sizeof(buf))
+	if (n >= 2 * WORD_MAX + 2 || t->ntoks >= t->p.max_tokens)
 		return 0;
-	memcpy(buf, t->arena + x->off, x->len);
-	n = x->len;
-	buf[n++] = ' ';
-	memcpy(buf + n, t->arena + y->off, y->len);
-	n += y->len;
 	sp.start = x->start;
 	sp.end = y->end;
 	sp.cstart = x->cstart;
 	sp.cend = y->cend;
-	return emit_h(t, TOK_BIGRAM, (enum tok_script)x->script, buf, n,
-		      tok_hash_pair(x->hash, y->hash), &sp);
+	rc = emit_ref(t, TOK_BIGRAM, (enum tok_script)x->script, 0, t->bt->len,
+		      n, tok_hash_pair(x->hash, y->hash), &sp);
+	if (rc)
+		return rc;
+	t->toks[t->ntoks - 1].pair = (uint32_t)a;
+	t->bt->len += n + 1;
+	return 0;
 }
 
 /* ---- word normalisation and stemming -------------------------------- */
@@ -618,24 +732,26 @@ static const char *stem(struct tokenizer *t, size_t n, enum tok_script sc,
 }
 
 /*
- * Remember word -> (feature, its hash); a full cache is emptied first (a
- * stream's vocabulary is mostly a few thousand words, so this is rare).
+ * Remember word -> (feature, its hash) in the free slot found by the probe
+ * and return the offset of the stored feature text (NUL-terminated) in the
+ * cache arena, or (size_t)-1 when it was not stored.  Entries are never
+ * dropped during a run, because tokens of the run point into the arena: a
+ * full cache just stops taking words, and tok_run() empties it between
+ * runs (a stream's vocabulary is mostly a few thousand words, so that is
+ * rare).
  */
-static void cache_put(struct tokenizer *t, uint64_t h, size_t slot,
-		      const char *word, size_t wlen, const char *feat,
-		      size_t flen, uint64_t fh)
+static size_t cache_put(struct tokenizer *t, uint64_t h, size_t slot,
+			const char *word, size_t wlen, const char *feat,
+			size_t flen, uint64_t fh)
 {
-	size_t need = wlen + 8 + flen, i;
+	size_t kneed = wlen > CACHE_KEY_INLINE ? wlen : 0;
+	size_t need = kneed + flen + 1, i;
 	struct word_slot *w;
 
-	if (wlen > CACHE_KEY_MAX || flen > CACHE_KEY_MAX || !t->cache)
-		return;
-	if (t->cache_n >= CACHE_SLOTS / 2 || t->calen + need > CACHE_ARENA_MAX) {
-		cache_clear(t);
-		for (slot = (size_t)h & (CACHE_SLOTS - 1); t->cache[slot].tag;
-		     slot = (slot + 1) & (CACHE_SLOTS - 1))
-			;
-	}
+	if (wlen > CACHE_KEY_MAX || flen > CACHE_KEY_MAX || !t->cache ||
+	    t->cache_n >= CACHE_SLOTS / 4 * 3 ||
+	    t->calen + need > CACHE_ARENA_MAX + (CACHE_ARENA_MAX >> 2))
+		return (size_t)-1;
 	if (t->calen + need > t->cacap) {
 		size_t cap = t->cacap ? t->cacap : 65536;
 		char *na;
@@ -644,21 +760,29 @@ static void cache_put(struct tokenizer *t, uint64_t h, size_t slot,
 			cap *= 2;
 		na = realloc(t->carena, cap);
 		if (!na)
-			return;         /* a cache miss next time, nothing worse */
+			return (size_t)-1;  /* a miss next time, nothing worse */
 		t->carena = na;
 		t->cacap = cap;
 	}
 	i = t->calen;
-	memcpy(t->carena + i, word, wlen);
-	memcpy(t->carena + i + wlen, &fh, 8);
-	memcpy(t->carena + i + wlen + 8, feat, flen);
 	w = &t->cache[slot];
+	if (kneed) {
+		memcpy(t->carena + i, word, wlen);
+		w->koff = (uint32_t)i;
+	} else {
+		memcpy(w->key, word, wlen);
+		w->koff = 0;
+	}
+	memcpy(t->carena + i + kneed, feat, flen);
+	t->carena[i + kneed + flen] = '\0';
+	w->fh = fh;
 	w->tag = (uint32_t)(h >> 32) | 1;
-	w->off = (uint32_t)i;
-	w->key_len = (uint16_t)wlen;
-	w->val_len = (uint16_t)flen;
+	w->foff = (uint32_t)(i + kneed);
+	w->flen = (uint16_t)flen;
+	w->klen = (uint8_t)wlen;
 	t->calen += need;
 	t->cache_n++;
+	return i + kneed;
 }
 
 /* ---- recognisers ---------------------------------------------------- */
@@ -766,60 +890,101 @@ static void advance_bytes(struct cursor *c, size_t nbytes)
 	c->pos += nbytes;
 }
 
-/* Scan a word: letters, marks, digits and inner apostrophes. */
-static size_t word_end(const struct cursor *c, int *caps_letters,
-		       int *all_upper, size_t *ncp)
+/*
+ * Loads for short keys that never read outside s[0..n): a word's bytes as
+ * one or two overlapping machine words.
+ */
+static uint64_t load64(const char *s)
 {
-	const unsigned char *u = (const unsigned char *)c->s;
-	size_t i = c->pos, k, cps = 0;
-	int letters = 0, upper = 1;
+	uint64_t w;
 
-	while (i < c->len) {
-		uint32_t ch = decode(u + i, &k);
-
-		if (is_letter(ch)) {
-			letters++;
-			if (!is_upper(ch))
-				upper = 0;
-		} else if (is_apostrophe(ch)) {
-			size_t k2;
-
-			if (i + k >= c->len || !is_letter(decode(u + i + k, &k2)))
-				break;
-		} else if (!is_mark(ch) && !is_digit(ch)) {
-			break;
-		}
-		i += k;
-		cps++;
-	}
-	*caps_letters = letters;
-	*all_upper = upper;
-	*ncp = cps;
-	return i;
+	memcpy(&w, s, 8);
+	return w;
 }
 
-static int emit_word(struct tokenizer *t, const struct cursor *c, size_t wend,
+static uint64_t load32(const char *s)
+{
+	uint32_t w;
+
+	memcpy(&w, s, 4);
+	return w;
+}
+
+/* s[0..n), n < 8, packed into a word: overlapping 4-byte loads or bytes. */
+static uint64_t load_short(const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+
+	if (n >= 4)
+		return load32(s) | load32(s + n - 4) << 32;
+	if (n)
+		return (uint64_t)u[0] | (uint64_t)u[n >> 1] << 8 |
+		       (uint64_t)u[n - 1] << 16;
+	return 0;
+}
+
+/*
+ * The word cache's hash of a word as written (not a feature hash, so it
+ * may differ from tok_hash): two multiplies for the words of up to 16
+ * bytes that make most of a stream.
+ */
+static uint64_t key_hash(const char *s, size_t n)
+{
+	uint64_t a, b, h = 0x9E3779B97F4A7C15ULL ^ n;
+
+	if (n < 8) {
+		a = load_short(s, n);
+		b = 0;
+	} else {
+		for (; n > 16; n -= 16, s += 16)
+			h = (h ^ load64(s) ^ (load64(s + 8) *
+			      0x94D049BB133111EBULL)) * 0xBF58476D1CE4E5B9ULL;
+		a = load64(s);
+		b = load64(s + n - 8);
+	}
+	h ^= (a ^ 0xC2B2AE3D27D4EB4FULL) * 0xBF58476D1CE4E5B9ULL;
+	h ^= (b ^ (h >> 29)) * 0x94D049BB133111EBULL;
+	h ^= h >> 32;
+	return h;
+}
+
+/* a[0..n) == b[0..n), for the short keys of the word cache */
+static int same_bytes(const char *a, const char *b, size_t n)
+{
+	if (n < 8)
+		return load_short(a, n) == load_short(b, n);
+	for (; n > 8; n -= 8, a += 8, b += 8)
+		if (load64(a) != load64(b))
+			return 0;
+	return load64(a + n - 8) == load64(b + n - 8);
+}
+
+static int emit_word(struct tokenizer *t, const char *w, size_t wlen,
 		     enum tok_script sc, const struct span *sp)
 {
-	const char *w = c->s + c->pos, *feat;
-	size_t wlen = wend - c->pos, n, flen, slot = 0;
+	const char *feat;
+	size_t n, flen, slot = 0, at;
 	uint64_t h = 0, fh;
-	int rc;
+	int rc, cacheable = t->cache && wlen <= CACHE_KEY_MAX;
 
-	if (t->cache && wlen <= CACHE_KEY_MAX) {
-		h = tok_hash(w, wlen);
+	if (t->ntoks >= t->p.max_tokens)
+		return 0;
+	if (cacheable) {
+		uint32_t tag;
+
+		h = key_hash(w, wlen);
+		tag = (uint32_t)(h >> 32) | 1;
 		for (slot = (size_t)h & (CACHE_SLOTS - 1); t->cache[slot].tag;
 		     slot = (slot + 1) & (CACHE_SLOTS - 1)) {
 			const struct word_slot *e = &t->cache[slot];
-			const char *a = t->carena + e->off;
 
-			if (e->tag == ((uint32_t)(h >> 32) | 1) &&
-			    e->key_len == wlen && !memcmp(a, w, wlen)) {
-				if (!e->val_len)
+			if (e->tag == tag && e->klen == wlen &&
+			    same_bytes(wlen > CACHE_KEY_INLINE ?
+				       t->carena + e->koff : e->key, w, wlen)) {
+				if (!e->flen)
 					return 0;
-				memcpy(&fh, a + wlen, 8);
-				return emit_h(t, TOK_WORD, sc, a + wlen + 8,
-					      e->val_len, fh, sp);
+				return emit_ref(t, TOK_WORD, sc, 1, e->foff,
+						e->flen, e->fh, sp);
 			}
 		}
 	}
@@ -832,11 +997,210 @@ static int emit_word(struct tokenizer *t, const struct cursor *c, size_t wend,
 	if (!n)
 		flen = 0;
 	fh = tok_hash(feat, flen);
-	if (t->cache && wlen <= CACHE_KEY_MAX)
-		cache_put(t, h, slot, w, wlen, feat, flen, fh);
+	at = cacheable ? cache_put(t, h, slot, w, wlen, feat, flen, fh) :
+			 (size_t)-1;
 	if (!flen)
 		return 0;
+	if (at != (size_t)-1)
+		return emit_ref(t, TOK_WORD, sc, 1, at, flen, fh, sp);
 	return emit_h(t, TOK_WORD, sc, feat, flen, fh, sp);
+}
+
+/*
+ * Scan a word from u[i]: letters, marks, digits and inner apostrophes.
+ * ASCII and basic Cyrillic take a fast path (runs of lower-case letters
+ * in one tight loop); anything else asks utf8proc.  Returns the end byte;
+ * *letters counts letters, *upper is 1 when all of them are capitals,
+ * *ncp counts code points, *sc is the script of the first letter (it
+ * chooses the stemmer) and *alnum_end is where the first byte that is not
+ * an ASCII letter or digit stands (the end if there is none).
+ */
+static size_t scan_word(const unsigned char *u, size_t i, size_t len,
+			int *letters, int *upper, size_t *ncp,
+			enum tok_script *sc, size_t *alnum_end)
+{
+	size_t k, cps = 0, ae = (size_t)-1;
+	int nl = 0, up = 1;
+	enum tok_script s = TOK_SCRIPT_OTHER;
+
+	while (i < len) {
+		unsigned b = u[i];
+		uint32_t ch;
+
+		if (b < 0x80) {
+			if ((unsigned)(b - 'a') < 26u) {
+				size_t j = i + 1;
+
+				while (j < len && (unsigned)(u[j] - 'a') < 26u)
+					j++;
+				if (!nl)
+					s = TOK_SCRIPT_LATIN;
+				nl += (int)(j - i);
+				cps += j - i;
+				up = 0;
+				i = j;
+				continue;
+			}
+			if ((unsigned)(b - 'A') < 26u) {
+				if (!nl++)
+					s = TOK_SCRIPT_LATIN;
+			} else if ((unsigned)(b - '0') >= 10u) {
+				if (ae == (size_t)-1)
+					ae = i;
+				if (b != '\'' || i + 1 >= len ||
+				    !is_letter(decode(u + i + 1, &k)))
+					break;
+			}
+			i++;
+			cps++;
+			continue;
+		}
+		if (ae == (size_t)-1)
+			ae = i;
+		if (b == 0xD0 || b == 0xD1) {   /* а-я as one run */
+			size_t j = i, n = 0;
+
+			while (j + 1 < len &&
+			       ((u[j] == 0xD0 && u[j + 1] >= 0xB0) ||
+				(u[j] == 0xD1 && u[j + 1] <= 0x8F))) {
+				j += 2;
+				n++;
+			}
+			if (n) {
+				if (!nl)
+					s = TOK_SCRIPT_CYRILLIC;
+				nl += (int)n;
+				cps += n;
+				up = 0;
+				i = j;
+				continue;
+			}
+		}
+		if (b >= 0xD0 && b <= 0xD3) {   /* U+0400..U+04FF */
+			ch = ((uint32_t)(b & 0x1F) << 6) | (u[i + 1] & 0x3Fu);
+			if (ch <= 0x481 || ch >= 0x48A) {
+				if (!nl++)
+					s = TOK_SCRIPT_CYRILLIC;
+				if (ch >= 0x430 && (ch <= 0x45F || !is_upper(ch)))
+					up = 0;
+				i += 2;
+				cps++;
+				continue;
+			}
+		}
+		ch = decode(u + i, &k);
+		if (is_letter(ch)) {
+			if (!nl++)
+				s = script_of(ch);
+			if (!is_upper(ch))
+				up = 0;
+		} else if (is_apostrophe(ch)) {
+			size_t k2;
+
+			if (i + k >= len || !is_letter(decode(u + i + k, &k2)))
+				break;
+		} else if (!is_mark(ch) && !is_digit(ch)) {
+			break;
+		}
+		i += k;
+		cps++;
+	}
+	*letters = nl;
+	*upper = up;
+	*ncp = cps;
+	*sc = s;
+	*alnum_end = ae == (size_t)-1 ? i : ae;
+	return i;
+}
+
+/* Emit the word text[c->pos..end) and its bigram and <caps> marks. */
+static int word(struct tokenizer *t, struct cursor *c, size_t end,
+		int letters, int upper, size_t ncp, enum tok_script sc,
+		size_t *prev_word)
+{
+	struct span sp = { c->pos, end, c->cpos, c->cpos + ncp };
+	size_t before = t->ntoks;
+	int rc = emit_word(t, c->s + c->pos, end - c->pos, sc, &sp);
+
+	c->pos = end;
+	c->cpos += ncp;
+	if (rc || t->ntoks == before)
+		return rc;
+	before = t->ntoks - 1;
+	if (t->p.bigrams && *prev_word != (size_t)-1)
+		rc = emit_bigram(t, *prev_word);
+	if (!rc && letters >= 3 && upper)
+		rc = emit(t, TOK_MARK, TOK_SCRIPT_OTHER, "<caps>", 6, &sp);
+	*prev_word = before;
+	return rc;
+}
+
+/* A one-character token (emoji) or a run marker at the cursor. */
+static int mark(struct tokenizer *t, struct cursor *c, size_t n,
+		enum tok_kind kind, const char *text, size_t len)
+{
+	struct span sp;
+
+	sp.start = c->pos;
+	sp.cstart = c->cpos;
+	advance_bytes(c, n);
+	sp.end = c->pos;
+	sp.cend = c->cpos;
+	return emit(t, kind, TOK_SCRIPT_OTHER, text, len, &sp);
+}
+
+/* Whitespace and the like keep a bigram going; other punctuation ends it. */
+static int keeps_bigram(uint32_t ch)
+{
+	return ch == ' ' || ch == '\t' || ch == 0xA0 || ch == '\'' ||
+	       ch == '"' || ch == 0x2019 || ch == '*' || ch == 0xFE0F ||
+	       ch == 0x200D || (ch >= 0x1F3FB && ch <= 0x1F3FF);
+}
+
+/* "@name": the end of the mention at u[pos], or pos when there is none. */
+static size_t mention_end(const unsigned char *u, size_t pos, size_t len)
+{
+	size_t k, i = pos + 1;
+	uint32_t nx;
+
+	if (i >= len)
+		return pos;
+	nx = decode(u + i, &k);
+	if (!(is_letter(nx) || is_digit(nx) || nx == '_'))
+		return pos;
+	while (i < len) {
+		nx = decode(u + i, &k);
+		if (!(is_letter(nx) || is_digit(nx) || nx == '_' || nx == '.'))
+			break;
+		i += k;
+	}
+	while (i > pos + 1 && u[i - 1] == '.')
+		i--;
+	return i;
+}
+
+/*
+ * A number at u[pos] ("12", "3.5", "1,000"): its end, or 0 when letters
+ * follow ("15min", "2x"), which makes it a word.
+ */
+static size_t number_end(const unsigned char *u, size_t pos, size_t len)
+{
+	size_t i = pos, k;
+	uint32_t nx;
+
+	while (i < len) {
+		nx = decode(u + i, &k);
+		if (is_digit(nx))
+			i += k;
+		else if ((nx == '.' || nx == ',') && i + 1 < len &&
+			 u[i + 1] >= '0' && u[i + 1] <= '9')
+			i += 1;
+		else
+			break;
+	}
+	if (i < len && is_letter(decode(u + i, &k)))
+		return 0;
+	return i;
 }
 
 int tok_run(struct tokenizer *t, const char *text, size_t len,
@@ -849,49 +1213,70 @@ int tok_run(struct tokenizer *t, const char *text, size_t len,
 
 	t->ntoks = 0;
 	t->alen = 0;
+	t->bt->len = 0;
+	t->bt->written = 0;
 	if (len > UINT32_MAX)
 		return cd_error_set(err, CD_ERR_LIMIT, 0,
 				    "text longer than 4 GiB");
 	if (tok_utf8_check(text, len, &bad))
 		return cd_error_set(err, CD_ERR_DATA, 0,
 				    "invalid UTF-8 at byte %zu", bad + 1);
+	if (t->cache_n >= CACHE_SLOTS / 2 || t->calen > CACHE_ARENA_MAX)
+		cache_clear(t);         /* between runs: no token points in */
+	if (toks_room(t, len))
+		return cd_error_set(err, CD_ERR_NOMEM, 0, "out of memory");
 
 	while (c.pos < len && !rc) {
-		size_t k, n, end;
-		uint32_t ch = decode(u + c.pos, &k);
-		struct span sp;
+		unsigned b = u[c.pos];
+		size_t k = 1, n, end, ncp;
+		uint32_t ch = b;
+		int letters, upper;
+		enum tok_script sc;
 
-		sp.start = c.pos;
-		sp.cstart = c.cpos;
-		if (ch == '@' && c.pos + 1 < len) {
-			size_t k2, i = c.pos + 1;
-			uint32_t nx = decode(u + i, &k2);
+		if (b < 0x80 && ascii_alnum((unsigned char)b)) {
+			/*
+			 * A URL starts at a letter or digit after a non-word
+			 * byte and holds a dot before the next space, so the
+			 * plain word "refund" or "refund," needs no look.
+			 */
+			int url_start = c.pos == 0 || !ascii_alnum(u[c.pos - 1]);
+			size_t ae;
 
-			if (is_letter(nx) || is_digit(nx) || nx == '_') {
-				while (i < len) {
-					nx = decode(u + i, &k2);
-					if (!(is_letter(nx) || is_digit(nx) ||
-					      nx == '_' || nx == '.'))
-						break;
-					i += k2;
+			if (b <= '9') {
+				if (url_start) {
+					for (ae = c.pos + 1; ae < len &&
+					     ascii_alnum(u[ae]); ae++)
+						;
+					if (ae < len && u[ae] > ' ' && u[ae] < 0x80 &&
+					    (n = url_len(text + c.pos, len - c.pos)) > 0) {
+						rc = mark(t, &c, n, TOK_URL, "<url>", 5);
+						prev_word = (size_t)-1;
+						continue;
+					}
 				}
-				while (i > c.pos + 1 && text[i - 1] == '.')
-					i--;
-				advance_bytes(&c, i - c.pos);
-				sp.end = c.pos;
-				sp.cend = c.cpos;
-				rc = emit(t, TOK_MENTION, TOK_SCRIPT_OTHER,
-					  "<mention>", 9, &sp);
+				if ((end = number_end(u, c.pos, len)) > 0) {
+					rc = mark(t, &c, end - c.pos, TOK_NUM,
+						  "<num>", 5);
+					prev_word = (size_t)-1;
+					continue;
+				}
+				url_start = 0;  /* looked already */
+			}
+			end = scan_word(u, c.pos, len, &letters, &upper, &ncp,
+					&sc, &ae);
+			if (url_start && ae < len && u[ae] > ' ' && u[ae] < 0x80 &&
+			    (n = url_len(text + c.pos, len - c.pos)) > 0) {
+				rc = mark(t, &c, n, TOK_URL, "<url>", 5);
 				prev_word = (size_t)-1;
 				continue;
 			}
+			rc = word(t, &c, end, letters, upper, ncp, sc, &prev_word);
+			continue;
 		}
-		if (ch < 0x80 && (n = url_len(text + c.pos, len - c.pos)) > 0 &&
-		    (c.pos == 0 || !ascii_alnum(u[c.pos - 1]))) {
-			advance_bytes(&c, n);
-			sp.end = c.pos;
-			sp.cend = c.cpos;
-			rc = emit(t, TOK_URL, TOK_SCRIPT_OTHER, "<url>", 5, &sp);
+		if (b >= 0x80)
+			ch = decode(u + c.pos, &k);
+		if (ch == '@' && (end = mention_end(u, c.pos, len)) > c.pos) {
+			rc = mark(t, &c, end - c.pos, TOK_MENTION, "<mention>", 9);
 			prev_word = (size_t)-1;
 			continue;
 		}
@@ -903,74 +1288,24 @@ int tok_run(struct tokenizer *t, const char *text, size_t len,
 				continue;
 			}
 		}
-		if (is_digit(ch)) {
-			size_t i = c.pos, k2;
-			uint32_t nx;
-
-			while (i < len) {
-				nx = decode(u + i, &k2);
-				if (is_digit(nx)) {
-					i += k2;
-				} else if ((nx == '.' || nx == ',') && i + 1 < len &&
-					   u[i + 1] >= '0' && u[i + 1] <= '9') {
-					i += 1;
-				} else {
-					break;
-				}
-			}
-			if (i < len && is_letter(decode(u + i, &k2))) {
-				ch = 'a';       /* "15min", "2x": a word */
-			} else {
-				advance_bytes(&c, i - c.pos);
-				sp.end = c.pos;
-				sp.cend = c.cpos;
-				rc = emit(t, TOK_NUM, TOK_SCRIPT_OTHER, "<num>", 5,
-					  &sp);
+		if (b >= 0x80 && is_digit(ch)) {
+			if ((end = number_end(u, c.pos, len)) > 0) {
+				rc = mark(t, &c, end - c.pos, TOK_NUM, "<num>", 5);
 				prev_word = (size_t)-1;
 				continue;
 			}
+			ch = 'a';               /* "١٥min": a word */
 		}
-		if (is_letter(ch)) {
-			int letters, upper;
-			size_t ncp;
-			enum tok_script sc;
-			size_t i;
+		if (b >= 0x80 && is_letter(ch)) {
+			size_t ae;
 
-			end = word_end(&c, &letters, &upper, &ncp);
-			/* script of the first letter decides the stemmer */
-			sc = TOK_SCRIPT_OTHER;
-			for (i = c.pos; i < end; i += k) {
-				uint32_t x = decode(u + i, &k);
-
-				if (is_letter(x)) {
-					sc = script_of(x);
-					break;
-				}
-			}
-			sp.end = end;
-			sp.cend = c.cpos + ncp;
-			rc = emit_word(t, &c, end, sc, &sp);
-			if (!rc && t->ntoks && t->toks[t->ntoks - 1].kind == TOK_WORD &&
-			    t->toks[t->ntoks - 1].start == sp.start) {
-				size_t me = t->ntoks - 1;
-
-				if (t->p.bigrams && prev_word != (size_t)-1)
-					rc = emit_bigram(t, prev_word);
-				if (!rc && letters >= 3 && upper)
-					rc = emit(t, TOK_MARK, TOK_SCRIPT_OTHER,
-						  "<caps>", 6, &sp);
-				prev_word = me;
-			}
-			c.pos = end;
-			c.cpos += ncp;
+			end = scan_word(u, c.pos, len, &letters, &upper, &ncp,
+					&sc, &ae);
+			rc = word(t, &c, end, letters, upper, ncp, sc, &prev_word);
 			continue;
 		}
 		if (is_emoji(ch)) {
-			advance_bytes(&c, k);
-			sp.end = c.pos;
-			sp.cend = c.cpos;
-			rc = emit(t, TOK_EMOJI, TOK_SCRIPT_OTHER,
-				  text + sp.start, k, &sp);
+			rc = mark(t, &c, k, TOK_EMOJI, text + c.pos, k);
 			prev_word = (size_t)-1;
 			continue;
 		}
@@ -981,24 +1316,33 @@ int tok_run(struct tokenizer *t, const char *text, size_t len,
 				run += u[i] == ch;
 				i++;
 			}
-			advance_bytes(&c, i - c.pos);
-			sp.end = c.pos;
-			sp.cend = c.cpos;
 			if (ch == '?')
-				rc = emit(t, TOK_MARK, TOK_SCRIPT_OTHER, "<q>", 3,
-					  &sp);
+				rc = mark(t, &c, i - c.pos, TOK_MARK, "<q>", 3);
 			else if (run >= 2)
-				rc = emit(t, TOK_MARK, TOK_SCRIPT_OTHER, "<!!>", 4,
-					  &sp);
+				rc = mark(t, &c, i - c.pos, TOK_MARK, "<!!>", 4);
+			else
+				advance_bytes(&c, i - c.pos);
 			prev_word = (size_t)-1;
 			continue;
 		}
-		/* whitespace keeps a bigram going; other punctuation ends it */
-		if (!(ch == ' ' || ch == '\t' || ch == 0xA0 || ch == '\'' ||
-		      ch == '"' || ch == 0x2019 || ch == '*' || ch == 0xFE0F ||
-		      ch == 0x200D || (ch >= 0x1F3FB && ch <= 0x1F3FF)))
+		if (!keeps_bigram(ch))
 			prev_word = (size_t)-1;
-		advance_bytes(&c, k);
+		c.pos += k;
+		c.cpos++;
+	}
+	if (!rc && t->bt->len > t->bt->cap) {
+		size_t cap = t->bt->cap ? t->bt->cap : 1024;
+		char *nb;
+
+		while (cap < t->bt->len)
+			cap *= 2;
+		nb = realloc(t->bt->buf, cap);
+		if (nb) {
+			t->bt->buf = nb;
+			t->bt->cap = cap;
+		} else {
+			rc = CD_ERR_NOMEM;
+		}
 	}
 	if (rc) {
 		t->ntoks = 0;
@@ -1029,7 +1373,7 @@ int tok_normalize_phrase(struct tokenizer *t, const char *phrase, char *out,
 					    outsz - 1);
 		if (o)
 			out[o++] = ' ';
-		memcpy(out + o, t->arena + k->off, k->len);
+		memcpy(out + o, tok_text(t, k), k->len);
 		o += k->len;
 	}
 	out[o] = '\0';

@@ -56,6 +56,8 @@ struct tok {
 	uint32_t cend;
 	uint8_t kind;       /* enum tok_kind */
 	uint8_t script;     /* enum tok_script, for words */
+	uint8_t in_cache;   /* private to tokenize.c: where tok_text() looks */
+	uint32_t pair;      /* private: a bigram's first word token */
 };
 
 struct tok_params {
@@ -85,7 +87,11 @@ int tok_run(struct tokenizer *t, const char *text, size_t len,
 
 size_t tok_count(const struct tokenizer *t);
 const struct tok *tok_list(const struct tokenizer *t);
-/* The NUL-terminated feature text of a token of the last run. */
+/*
+ * The NUL-terminated feature text of a token of the last run.  A bigram's
+ * text is put together on the first call after a run (classifying needs
+ * only the hashes); the pointers stay valid until the next tok_run().
+ */
 const char *tok_text(const struct tokenizer *t, const struct tok *k);
 
 /*
