@@ -62,34 +62,75 @@ int jsonw_key(struct cd_buf *b, const char *key, int first)
 	return rc;
 }
 
+static const char digit_pairs[] =
+	"00010203040506070809101112131415161718192021222324252627282930313233"
+	"34353637383940414243444546474849505152535455565758596061626364656667"
+	"6869707172737475767778798081828384858687888990919293949596979899";
+
+/* "." and the d digits of fp (fp < 10^d) with trailing zeros dropped */
+static char *frac_digits(char *p, uint64_t fp, int d)
+{
+	char tmp[8];
+	int k;
+
+	if (!fp)
+		return p;
+	for (k = d - 1; k >= 0; k--) {
+		tmp[k] = (char)('0' + fp % 10);
+		fp /= 10;
+	}
+	while (tmp[d - 1] == '0')
+		d--;
+	*p++ = '.';
+	for (k = 0; k < d; k++)
+		*p++ = tmp[k];
+	return p;
+}
+
+/*
+ * The hot path is four decimals of a probability, eight times per
+ * classified comment: constant divisors (multiplies) and a table of digit
+ * pairs.  p has room for 24 bytes, so all four digits are stored and the
+ * end moves past the ones kept.
+ */
 char *jsonw_fixed(char *p, double v, int digits)
 {
 	static const uint64_t scale[] = { 1, 10, 100, 1000, 10000, 100000,
 					  1000000 };
 	uint64_t x = (uint64_t)(v * (double)scale[digits] + 0.5);
-	uint64_t ip = x / scale[digits], fp = x % scale[digits];
+	uint64_t ip = x / scale[digits];
 	char rev[24];
 	size_t len = 0;
-	int d = digits, k;
 
+	if (digits == 4) {
+		uint64_t fp = x % 10000;
+		unsigned n = 4;
+
+		ip = x / 10000;
+		if (ip < 10) {
+			*p++ = (char)('0' + ip);
+		} else {
+			do
+				rev[len++] = (char)('0' + ip % 10);
+			while ((ip /= 10) != 0);
+			while (len)
+				*p++ = rev[--len];
+		}
+		if (!fp)
+			return p;
+		p[0] = '.';
+		memcpy(p + 1, digit_pairs + 2 * (fp / 100), 2);
+		memcpy(p + 3, digit_pairs + 2 * (fp % 100), 2);
+		while (p[n] == '0')
+			n--;
+		return p + n + 1;
+	}
 	do
 		rev[len++] = (char)('0' + ip % 10);
 	while ((ip /= 10) != 0);
 	while (len)
 		*p++ = rev[--len];
-	while (d > 0 && fp % 10 == 0) {
-		fp /= 10;
-		d--;
-	}
-	if (d > 0) {
-		*p++ = '.';
-		for (k = d - 1; k >= 0; k--) {
-			p[k] = (char)('0' + fp % 10);
-			fp /= 10;
-		}
-		p += d;
-	}
-	return p;
+	return frac_digits(p, x % scale[digits], digits);
 }
 
 int jsonw_num(struct cd_buf *b, double v, int digits)

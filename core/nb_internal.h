@@ -24,12 +24,24 @@ struct nb_model {
 	size_t ftlen, ftcap;
 	uint32_t *order;                /* features sorted by text (finalize) */
 
-	/* open-addressing index: slot -> feature index + 1 (0 empty) */
-	uint32_t *index;
+	/*
+	 * open-addressing index: hash -> feature index + 1 (0 empty); the
+	 * hash is in the slot so a lookup reads one slot, not fhash[] too
+	 */
+	struct nb_slot {
+		uint64_t hash;
+		uint32_t f1;
+		uint32_t unused;
+	} *index;
 	size_t index_cap;               /* power of two */
 
-	/* scoring weights, weights[i * nlabels + l], and per-label bias */
+	/*
+	 * scoring weights, weights[i * wstride + l], and per-label bias; the
+	 * stride is nlabels rounded up to 8 (zero padding), so scoring adds
+	 * whole vectors of eight
+	 */
 	float *weights;
+	size_t wstride;
 	double bias[NB_MAX_LABELS];
 
 	/* calibration sample */
