@@ -675,36 +675,40 @@ const char *csvr_column_name(const struct csv_reader *r, size_t i)
 }
 
 /* Whether a field must be quoted to read back as itself. */
-static int needs_quotes(const char *s, size_t len, int first)
+/*
+ * Whether s[0..len) must be quoted; *dq is set to the first '"' (NULL when
+ * there is none).  memchr scans many bytes a step, and most fields hold
+ * none of these.
+ */
+static int needs_quotes(const char *s, size_t len, int first, const char **dq)
 {
-	size_t i;
-
+	*dq = len ? memchr(s, '"', len) : NULL;
 	if (!len)
 		return first;
-	if (s[0] == ' ' || s[0] == '\t' || s[len - 1] == ' ' ||
+	if (*dq || s[0] == ' ' || s[0] == '\t' || s[len - 1] == ' ' ||
 	    s[len - 1] == '\t')
 		return 1;
-	for (i = 0; i < len; i++)
-		if (s[i] == ',' || s[i] == '"' || s[i] == '\r' || s[i] == '\n')
-			return 1;
-	return 0;
+	return memchr(s, ',', len) || memchr(s, '\n', len) ||
+	       memchr(s, '\r', len);
 }
 
 int csvw_field(struct cd_buf *out, const char *s, size_t len, int first)
 {
-	size_t need, i;
+	size_t need, i, head;
+	const char *dq;
 	char *d;
 	int quote, rc;
 
 	if (!out || (!s && len))
 		return CD_ERR_USAGE;
-	quote = needs_quotes(s, len, first);
+	quote = needs_quotes(s, len, first, &dq);
 	need = len + (first ? 0 : 1);
+	head = dq ? (size_t)(dq - s) : len;     /* bytes before the first '"' */
 	if (quote) {
 		if (len > (SIZE_MAX - 3) / 2)
 			return CD_ERR_LIMIT;
 		need += 2;
-		for (i = 0; i < len; i++)
+		for (i = head; i < len; i++)
 			if (s[i] == '"')
 				need++;
 	}
@@ -719,7 +723,10 @@ int csvw_field(struct cd_buf *out, const char *s, size_t len, int first)
 			memcpy(d, s, len);
 	} else {
 		*d++ = '"';
-		for (i = 0; i < len; i++) {
+		if (head)
+			memcpy(d, s, head);
+		d += head;
+		for (i = head; i < len; i++) {
 			if (s[i] == '"')
 				*d++ = '"';
 			*d++ = s[i];
