@@ -555,6 +555,16 @@ static uint64_t mix64(uint64_t z)
 	return z ^ (z >> 31);
 }
 
+/* a equals b; inline, since most pairs differ in the first byte */
+static int same_str(const char *a, const char *b)
+{
+	while (*a && *a == *b) {
+		a++;
+		b++;
+	}
+	return *a == *b;
+}
+
 /* The first template of lang + category and how many follow it. */
 static size_t group(const struct tpl_set *s, const char *lang,
 		    const char *category, size_t *first)
@@ -562,8 +572,8 @@ static size_t group(const struct tpl_set *s, const char *lang,
 	size_t i, n = 0;
 
 	for (i = 0; i < s->n; i++) {
-		if (strcmp(s->v[i].lang, lang) ||
-		    strcmp(s->v[i].category, category)) {
+		if (!same_str(s->v[i].lang, lang) ||
+		    !same_str(s->v[i].category, category)) {
 			if (n)
 				break;
 			continue;
@@ -862,6 +872,13 @@ const char *tpl_detect_lang(const char *text, size_t len)
 					 !(c == 0xC3 && (u[i + 1] == 0x97 ||
 							 u[i + 1] == 0xB7)))
 					lat++;
+				/*
+				 * A two-byte character's second byte counts
+				 * for nothing (it is neither a letter nor a
+				 * lead byte), so step over it.
+				 */
+				if (c >= 0xC2 && c <= 0xDF)
+					i++;
 			}
 		}
 		if (prose) {
