@@ -153,10 +153,21 @@ static int draft(struct suggester *s, const struct comment *c,
 	if (!strcmp(g->category, "fake_news")) {
 		double score = 0;
 
-		if (s->o.facts &&
-		    tok_run(s->tone_tk, c->text, c->text_len, err) == 0)
-			g->fact = facts_match(s->o.facts, s->tone_tk, g->lang,
-					      s->o.now, &score);
+		const struct tokenizer *ft = NULL;
+
+		/*
+		 * The classifier's tokenizer still holds the comment; its
+		 * bigrams and marks are skipped by facts_match, so it serves
+		 * when it stems and was not cut short.
+		 */
+		if (s->o.facts && nb_params(s->o.model)->stem && !tok_full(s->tk))
+			ft = s->tk;
+		else if (s->o.facts &&
+			 tok_run(s->tone_tk, c->text, c->text_len, err) == 0)
+			ft = s->tone_tk;
+		if (ft)
+			g->fact = facts_match(s->o.facts, ft, g->lang, s->o.now,
+					      &score);
 		if (!g->fact) {
 			/* never invent a correction: a person writes it */
 			g->note = "no fact on file";

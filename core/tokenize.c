@@ -378,6 +378,11 @@ size_t tok_count(const struct tokenizer *t)
 	return t->ntoks;
 }
 
+int tok_full(const struct tokenizer *t)
+{
+	return t->ntoks >= t->p.max_tokens;
+}
+
 const struct tok *tok_list(const struct tokenizer *t)
 {
 	return t->toks;

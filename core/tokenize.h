@@ -86,6 +86,8 @@ int tok_run(struct tokenizer *t, const char *text, size_t len,
 	    struct cd_error *err);
 
 size_t tok_count(const struct tokenizer *t);
+/* 1 when the last run reached max_tokens (later tokens may be missing). */
+int tok_full(const struct tokenizer *t);
 const struct tok *tok_list(const struct tokenizer *t);
 /*
  * The NUL-terminated feature text of a token of the last run.  A bigram's

@@ -947,6 +947,46 @@ static void test_facts_better_wins(void **state)
 	assert_string_equal(f->name, "no-added-sugar");
 }
 
+/*
+ * suggest hands facts_match the classifier's tokenizer (bigrams and <caps>
+ * marks between the words) instead of tokenizing the comment again
+ * without them: both must find the same fact with the same score.
+ */
+static void test_facts_bigrams_skipped(void **state)
+{
+	static const char *const comments[] = {
+		"heard sunny juice is getting recalled because people got sick",
+		"SUNNY JUICE RECALL is real, the factory is closed",
+		"they say the juice has 40g of sugar per bottle, is it true",
+		"говорят сок отзывают из магазинов, завод закрыли",
+		"в соке полно сахара и консервантов, это правда?",
+		"lab tests found pesticides in the orange juice",
+	};
+	struct fixture *fx = fx_of(state);
+	struct tok_params tp;
+	struct tokenizer *words;
+	struct cd_error err;
+	size_t i, found = 0;
+
+	tok_params_words(&tp);
+	words = tok_new(&tp, &err);
+	assert_non_null(words);
+	for (i = 0; i < sizeof(comments) / sizeof(comments[0]); i++) {
+		const char *c = comments[i];
+		const struct fact *a, *b;
+		double sa, sb;
+
+		assert_int_equal(tok_run(words, c, strlen(c), &err), 0);
+		a = facts_match(fx->sheet, words, NULL, NOW_2026, &sa);
+		b = match(fx, fx->sheet, c, NULL, NOW_2026, &sb);
+		assert_ptr_equal(a, b);
+		assert_true(sa == sb);
+		found += a != NULL;
+	}
+	assert_true(found >= 4);        /* the comparison compared something */
+	tok_free(words);
+}
+
 static void test_facts_russian(void **state)
 {
 	struct fixture *fx = fx_of(state);
@@ -1226,6 +1266,7 @@ int main(int argc, char **argv)
 			T(test_facts_expired_never_used),
 			T(test_facts_no_match),
 			T(test_facts_better_wins),
+			T(test_facts_bigrams_skipped),
 			T(test_facts_russian),
 			T(test_facts_lang),
 			T(test_facts_keywords),
