@@ -54,6 +54,7 @@ void nb_free(struct nb_model *m)
 	free(m->order);
 	free(m->index);
 	free(m->weights);
+	free(m->filter);
 	free(m->cal_feat);
 	free(m->cal_off);
 	free(m->cal_label);
@@ -564,6 +565,35 @@ static void compute_weights(struct nb_model *m)
 	}
 }
 
+#define FILTER_SHIFT 40
+
+/* Set the filter's bits (a model without one just probes the index). */
+static void build_filter(struct nb_model *m)
+{
+	size_t bits = 64, f;
+	uint64_t *fl;
+
+	while (bits < m->nfeat * 8)
+		bits *= 2;
+	fl = calloc(bits / 64, sizeof(*fl));
+	free(m->filter);
+	m->filter = fl;
+	m->filter_bits = fl ? bits : 0;
+	for (f = 0; fl && f < m->nfeat; f++) {
+		size_t b = (size_t)(m->fhash[f] >> FILTER_SHIFT) & (bits - 1);
+
+		fl[b >> 6] |= 1ull << (b & 63);
+	}
+}
+
+/* 0 when no feature of the model has hash h (1: perhaps one has) */
+static int maybe_feature(const struct nb_model *m, uint64_t h)
+{
+	size_t b = (size_t)(h >> FILTER_SHIFT) & (m->filter_bits - 1);
+
+	return !m->filter_bits || (m->filter[b >> 6] >> (b & 63)) & 1;
+}
+
 /* Leave-one-out scores of calibration document d into s[]. */
 static void loo_scores(const struct nb_model *m, size_t d, double *s)
 {
@@ -706,6 +736,7 @@ int nb_finalize(struct nb_model *m, struct cd_error *err)
 		qsort(ord, m->nfeat, sizeof(*ord), cmp_feature);
 	sort_model = NULL;
 	compute_weights(m);
+	build_filter(m);
 	if (m->p.temperature <= 0) {
 		if (m->ncal >= NB_CALIB_MIN && m->nlabels >= 2) {
 			int rc = fit_temperature(m, err);
@@ -813,9 +844,11 @@ static size_t score_features(const struct nb_model *m, const struct tok *toks,
 
 		cnt = n - base < SCORE_CHUNK ? n - base : SCORE_CHUNK;
 		for (i = base; i < base + cnt; i++)
-			PREFETCH(&m->index[toks[i].hash & mask]);
+			if (maybe_feature(m, toks[i].hash))
+				PREFETCH(&m->index[toks[i].hash & mask]);
 		for (i = base; i < base + cnt; i++) {
-			if ((f = find(m, toks[i].hash)) < 0)
+			if (!maybe_feature(m, toks[i].hash) ||
+			    (f = find(m, toks[i].hash)) < 0)
 				continue;
 			if (keep) {
 				if (!keep[i])
@@ -842,7 +875,7 @@ int nb_classify(const struct nb_model *m, const struct tokenizer *tk,
 		double *raw, double *prob)
 {
 	const struct tok *toks = tok_list(tk);
-	size_t i, l, j, nf, n = tok_count(tk), K = m->nlabels, ws = m->wstride;
+	size_t i, l, nf, n = tok_count(tk), K = m->nlabels, ws = m->wstride;
 	double s[NB_MAX_LABELS], T = nb_temperature(m), mx, z = 0;
 	unsigned char keep[4096];
 	uint32_t fx[4096];
@@ -858,18 +891,29 @@ int nb_classify(const struct nb_model *m, const struct tokenizer *tk,
 		s[l] = l < K ? m->bias[l] : 0;
 	if (ws == 8) {
 		/* up to eight labels: the sums stay in registers */
-		double a[8];
+		double a0 = s[0], a1 = s[1], a2 = s[2], a3 = s[3];
+		double a4 = s[4], a5 = s[5], a6 = s[6], a7 = s[7];
 
-		for (j = 0; j < 8; j++)
-			a[j] = s[j];
 		for (i = 0; i < nf; i++) {
 			const float *w = m->weights + (size_t)fx[i] * 8;
 
-			for (j = 0; j < 8; j++)
-				a[j] += w[j];
+			a0 += w[0];
+			a1 += w[1];
+			a2 += w[2];
+			a3 += w[3];
+			a4 += w[4];
+			a5 += w[5];
+			a6 += w[6];
+			a7 += w[7];
 		}
-		for (j = 0; j < 8; j++)
-			s[j] = a[j];
+		s[0] = a0;
+		s[1] = a1;
+		s[2] = a2;
+		s[3] = a3;
+		s[4] = a4;
+		s[5] = a5;
+		s[6] = a6;
+		s[7] = a7;
 	} else {
 		for (i = 0; i < nf; i++) {
 			const float *w = m->weights + (size_t)fx[i] * ws;

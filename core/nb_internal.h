@@ -42,6 +42,15 @@ struct nb_model {
 	 */
 	float *weights;
 	size_t wstride;
+
+	/*
+	 * one bit per (hash >> FILTER_SHIFT) & filter_bits - 1, set for every
+	 * feature (nb_finalize): most bigrams of a new comment are in no
+	 * model, and the filter (a byte per feature) answers that without a
+	 * trip to the index
+	 */
+	uint64_t *filter;
+	size_t filter_bits;             /* a power of two, 0: no filter */
 	double bias[NB_MAX_LABELS];
 
 	/* calibration sample */
