@@ -66,6 +66,11 @@ int cd_buf_addstr(struct cd_buf *b, const char *s)
 
 int cd_buf_addch(struct cd_buf *b, char c)
 {
+	if (b->len + 2 <= b->cap && b->len < b->max) {  /* room: the common case */
+		b->data[b->len++] = c;
+		b->data[b->len] = '\0';
+		return 0;
+	}
 	return cd_buf_add(b, &c, 1);
 }
 

@@ -7,25 +7,66 @@
 #include <stdio.h>
 #include <string.h>
 
+/*
+ * Nonzero when one of the 8 bytes in w is < 0x20, '"' or '\\' (the
+ * "has less" and "has zero byte" tests of Anderson's bit hacks, exact for
+ * "is there any").
+ */
+static uint64_t any_special(uint64_t w)
+{
+	const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+	uint64_t q = w ^ (ones * '"'), bs = w ^ (ones * '\\');
+
+	return (((w - ones * 0x20) & ~w) | ((q - ones) & ~q) |
+		((bs - ones) & ~bs)) & high;
+}
+
+/* The index of the first byte of s[i..len) that needs escaping, or len. */
+static size_t next_special(const char *s, size_t i, size_t len)
+{
+	for (; i + 8 <= len; i += 8) {
+		uint64_t w;
+
+		memcpy(&w, s + i, 8);
+		if (any_special(w))
+			break;
+	}
+	for (; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x20 || c == '"' || c == '\\')
+			break;
+	}
+	return i;
+}
+
+/*
+ * A JSON string of s[0..len): the plain runs between the bytes that need
+ * escaping are found 8 bytes at a time and copied whole.  A suggestion
+ * record holds some forty strings, so this is a good part of `suggest`.
+ */
 int jsonw_str(struct cd_buf *b, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
-	size_t i, run = 0;
+	size_t i = 0, j;
 	int rc;
 
 	if ((rc = cd_buf_grow(b, len + 2)) != 0)
 		return rc;
 	b->data[b->len++] = '"';
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
+	for (;;) {
 		char esc[7];
 		size_t n = 2;
+		unsigned char c;
 
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
-		if ((rc = cd_buf_add(b, s + run, i - run)) != 0)
-			return rc;
-		run = i + 1;
+		j = next_special(s, i, len);
+		if (j > i) {            /* room: grown for every byte left */
+			memcpy(b->data + b->len, s + i, j - i);
+			b->len += j - i;
+		}
+		if (j == len)
+			break;
+		c = (unsigned char)s[j];
 		esc[0] = '\\';
 		switch (c) {
 		case '"': esc[1] = '"'; break;
@@ -41,22 +82,42 @@ int jsonw_str(struct cd_buf *b, const char *s, size_t len)
 			esc[5] = hex[c & 15];
 			n = 6;
 		}
-		if ((rc = cd_buf_add(b, esc, n)) != 0)
+		/* the escape, the bytes after it and the closing quote */
+		if ((rc = cd_buf_grow(b, n + (len - j - 1) + 1)) != 0)
 			return rc;
+		memcpy(b->data + b->len, esc, n);
+		b->len += n;
+		i = j + 1;
 	}
-	if ((rc = cd_buf_add(b, s + run, len - run)) != 0)
-		return rc;
-	return cd_buf_addch(b, '"');
+	b->data[b->len++] = '"';
+	b->data[b->len] = '\0';
+	return 0;
 }
 
 int jsonw_key(struct cd_buf *b, const char *key, int first)
 {
-	int rc = 0;
+	size_t n = strlen(key);
+	char *d;
+	int rc;
 
-	if (!first)
-		rc = cd_buf_addch(b, ',');
+	if (next_special(key, 0, n) == n) {     /* the usual plain key */
+		if ((rc = cd_buf_grow(b, n + 4)) != 0)
+			return rc;
+		d = b->data + b->len;
+		if (!first)
+			*d++ = ',';
+		*d++ = '"';
+		memcpy(d, key, n);
+		d += n;
+		*d++ = '"';
+		*d++ = ':';
+		*d = '\0';
+		b->len = (size_t)(d - b->data);
+		return 0;
+	}
+	rc = first ? 0 : cd_buf_addch(b, ',');
 	if (!rc)
-		rc = jsonw_str(b, key, strlen(key));
+		rc = jsonw_str(b, key, n);
 	if (!rc)
 		rc = cd_buf_addch(b, ':');
 	return rc;
