@@ -940,12 +940,17 @@ static uint64_t key_hash(const char *s, size_t n)
 	if (n < 8) {
 		a = load_short(s, n);
 		b = 0;
+	} else if (n <= 16) {
+		a = load64(s);
+		b = load64(s + n - 8);
 	} else {
+		const char *end = s + n;
+
 		for (; n > 16; n -= 16, s += 16)
 			h = (h ^ load64(s) ^ (load64(s + 8) *
 			      0x94D049BB133111EBULL)) * 0xBF58476D1CE4E5B9ULL;
-		a = load64(s);
-		b = load64(s + n - 8);
+		a = load64(end - 16);   /* the last 16 bytes, never past end */
+		b = load64(end - 8);
 	}
 	h ^= (a ^ 0xC2B2AE3D27D4EB4FULL) * 0xBF58476D1CE4E5B9ULL;
 	h ^= (b ^ (h >> 29)) * 0x94D049BB133111EBULL;

@@ -168,6 +168,50 @@ static void test_normalize_phrase(void **state)
 	tok_free(t);
 }
 
+/*
+ * Words of every length up to 48 bytes, each the last bytes of a buffer
+ * of exactly its size, seen twice (a cache miss, then a hit): the word
+ * cache loads words 4 and 8 bytes at a time and must never read past the
+ * end (the sanitizer build catches it; a 20-byte word once did).  Every
+ * run also gives the same single token as a copy with room after it.
+ */
+static void test_word_at_buffer_end(void **state)
+{
+	struct tokenizer *t = tok_new(NULL, NULL);
+	struct cd_error err;
+	const char *alphabets[] = { "abcdefghijklmnopqrstuvwxyz",
+				    "абвгдежзийклмнопрстуфхцчшщ" };
+	size_t a, n, rep;
+
+	for (a = 0; a < 2; a++) {
+		const char *al = alphabets[a];
+		size_t step = a ? 2 : 1;
+
+		for (n = step; n <= 48; n += step) {
+			char roomy[64];
+			char *exact = malloc(n);
+			uint64_t want;
+
+			assert_non_null(exact);
+			for (rep = 0; rep < n; rep += step)
+				memcpy(exact + rep, al + (rep * 7) % (26 * step), step);
+			memcpy(roomy, exact, n);
+			memcpy(roomy + n, " tail", 6);
+			assert_int_equal(tok_run(t, roomy, n, &err), 0);
+			assert_int_equal(tok_count(t), 1);
+			want = tok_list(t)[0].hash;
+			for (rep = 0; rep < 2; rep++) {
+				assert_int_equal(tok_run(t, exact, n, &err), 0);
+				assert_int_equal(tok_count(t), 1);
+				assert_true(tok_list(t)[0].hash == want);
+			}
+			free(exact);
+		}
+	}
+	tok_free(t);
+	(void)state;
+}
+
 static void test_utf8_helpers(void **state)
 {
 	size_t at = 99;
@@ -187,6 +231,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_spans),
 		cmocka_unit_test(test_cap_and_reuse),
 		cmocka_unit_test(test_normalize_phrase),
+		cmocka_unit_test(test_word_at_buffer_end),
 		cmocka_unit_test(test_utf8_helpers),
 	};
 
