@@ -1,0 +1,156 @@
+/*
+ * test_jsonw.c - the JSON writer: string escapes (found 8 bytes at a
+ * time, so every escape is tried at every offset of a word), keys, the
+ * buffer limit, and the fixed-point numbers of classify and suggest.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "buf.h"
+#include "error.h"
+#include "jsonw.h"
+
+/* JSON of s[0..len), written the slow obvious way, into out. */
+static void reference(const char *s, size_t len, char *out)
+{
+	size_t i, o = 0;
+
+	out[o++] = '"';
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		switch (c) {
+		case '"': o += (size_t)sprintf(out + o, "\\\""); break;
+		case '\\': o += (size_t)sprintf(out + o, "\\\\"); break;
+		case '\n': o += (size_t)sprintf(out + o, "\\n"); break;
+		case '\r': o += (size_t)sprintf(out + o, "\\r"); break;
+		case '\t': o += (size_t)sprintf(out + o, "\\t"); break;
+		case '\b': o += (size_t)sprintf(out + o, "\\b"); break;
+		case '\f': o += (size_t)sprintf(out + o, "\\f"); break;
+		default:
+			if (c < 0x20)
+				o += (size_t)sprintf(out + o, "\\u%04x", c);
+			else
+				out[o++] = (char)c;
+		}
+	}
+	out[o++] = '"';
+	out[o] = '\0';
+}
+
+static void check(const char *s, size_t len)
+{
+	struct cd_buf b;
+	char want[512];
+
+	reference(s, len, want);
+	cd_buf_init(&b, 1u << 16);
+	assert_int_equal(jsonw_str(&b, s, len), 0);
+	assert_int_equal(b.len, strlen(want));
+	assert_memory_equal(b.data, want, b.len);
+	assert_int_equal(b.data[b.len], '\0');
+	cd_buf_release(&b);
+}
+
+static void test_every_escape_at_every_offset(void **state)
+{
+	/* the bytes that need escaping, and their neighbours that do not */
+	static const char special[] = "\"\\\n\r\t\b\f\x01\x1f";
+	static const char plain[] = " !#[]~\x7f\x80\xd0\xbf\xff";
+	char s[40];
+	size_t k, off, len;
+
+	(void)state;
+	for (k = 0; k < sizeof(special) - 1; k++)
+		for (len = 1; len <= 24; len++)
+			for (off = 0; off < len; off++) {
+				memset(s, 'a', len);
+				s[off] = special[k];
+				check(s, len);
+			}
+	for (k = 0; k < sizeof(plain) - 1; k++)
+		for (off = 0; off < 17; off++) {
+			memset(s, 'b', 17);
+			s[off] = plain[k];
+			check(s, 17);
+		}
+	check("", 0);
+	check("\"\"\"\"\"\"\"\"\"", 9);
+	check("привет \"мир\"\n", strlen("привет \"мир\"\n"));
+	check("a\0b", 3);        /* NUL inside: \u0000 */
+}
+
+static void test_exact_output(void **state)
+{
+	struct cd_buf b;
+
+	(void)state;
+	cd_buf_init(&b, 1024);
+	assert_int_equal(jsonw_str(&b, "say \"hi\"\tnow\x02",
+				   strlen("say \"hi\"\tnow\x02")), 0);
+	assert_string_equal(b.data, "\"say \\\"hi\\\"\\tnow\\u0002\"");
+	cd_buf_reset(&b);
+	assert_int_equal(jsonw_key(&b, "reply", 1), 0);
+	assert_int_equal(jsonw_key(&b, "we\"ird", 0), 0);
+	assert_string_equal(b.data, "\"reply\":,\"we\\\"ird\":");
+	cd_buf_release(&b);
+}
+
+static void test_limit(void **state)
+{
+	struct cd_buf b;
+
+	(void)state;
+	cd_buf_init(&b, 8);
+	/* 6 bytes fit as they are, not once each quote is escaped */
+	assert_int_equal(jsonw_str(&b, "abcdef", 6), 0);
+	cd_buf_reset(&b);
+	assert_int_equal(jsonw_str(&b, "\"\"\"\"", 4), CD_ERR_LIMIT);
+	cd_buf_reset(&b);
+	assert_int_equal(jsonw_key(&b, "toolongkey", 1), CD_ERR_LIMIT);
+	cd_buf_release(&b);
+}
+
+static void test_fixed(void **state)
+{
+	static const struct {
+		double v;
+		int digits;
+		const char *want;
+	} cases[] = {
+		{ 0, 4, "0" }, { 1, 4, "1" }, { 0.5, 4, "0.5" },
+		{ 0.98765, 4, "0.9877" }, { 0.00004, 4, "0" },
+		{ 0.00005001, 4, "0.0001" }, { 0.99996, 4, "1" },
+		{ 0.1, 4, "0.1" }, { 0.0102, 4, "0.0102" }, { 12.25, 2, "12.25" },
+		{ 3.5, 0, "4" }, { 123456.7890123, 6, "123456.789012" },
+		{ 0.000001, 6, "0.000001" },
+	};
+	char buf[32];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *end = jsonw_fixed(buf, cases[i].v, cases[i].digits);
+
+		*end = '\0';
+		assert_string_equal(buf, cases[i].want);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_every_escape_at_every_offset),
+		cmocka_unit_test(test_exact_output),
+		cmocka_unit_test(test_limit),
+		cmocka_unit_test(test_fixed),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
