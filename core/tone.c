@@ -15,7 +15,10 @@
  *  3. Rules read those matches (blame, defensive, ...), the words (caps,
  *     competitor, echo, required) or the raw bytes (length, placeholder,
  *     exclaim, pii: hand-written scanners, no regex).
- *  4. Hits keep byte spans; overlapping hits of one rule are merged, all
+ *  4. The learned layer scores the reply's tokens with a naive Bayes
+ *     table trained at load from <lang>/replies.tsv and, for wording the
+ *     lists missed, adds a warning of the rule its examples point to.
+ *  5. Hits keep byte spans; overlapping hits of one rule are merged, all
  *     are scored, the most severe TONE_MAX_FINDINGS are kept, turned into
  *     code points and messages, and sorted by start.
  *
@@ -25,12 +28,18 @@
 #include "tone.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <utf8proc.h>
+
+#include "lineio.h"
+#include "nb.h"
 
 #define DEFAULT_MAX_CHARS 150
 #define MAX_WORDS 512          /* reply words the word rules look at */
@@ -47,6 +56,8 @@
 #define NEAR_WINDOW 5          /* words from a competitor to a negative word */
 #define FACT_MIN_WORDS 6       /* content words that make a statement a fact */
 #define QUOTE_MAX 72           /* bytes of reply text quoted in a message */
+#define LEARN_QUOTES 3         /* words a learned finding quotes */
+#define LEARN_QUOTE_MAX 28     /* bytes of one of them */
 #define NUM_SALT 0x9e3779b97f4a7c15ULL
 #define NONE UINT32_MAX
 
@@ -107,6 +118,8 @@ enum why {
 	W_PII_ADDRESS,
 	W_ECHO_INSULT, W_ECHO_CLAIM,
 	W_REQ_ACK, W_REQ_NEXT, W_REQ_FACT, W_REQ_SOURCE,
+	W_LEARN_BLAME, W_LEARN_DEFENSIVE, W_LEARN_DISMISSIVE, W_LEARN_INSULT,
+	W_LEARN_PROMISE, W_LEARN_COMPETITOR,
 	W_COUNT
 };
 
@@ -120,6 +133,17 @@ struct why_info {
 };
 
 #define PII_SUGG "remove it and continue in a private message"
+#define BLAME_SUGG \
+	"own the problem: say what you will do, not what they did wrong"
+#define BLAME_SUGG_RU "own the problem, e.g. «мы разберёмся и поможем»"
+#define DEFENSIVE_SUGG "acknowledge the concern and state the facts calmly"
+#define DISMISSIVE_SUGG "take the concern seriously and drop the sarcasm"
+#define INSULT_SUGG "never label people in public; hide and escalate instead"
+#define PROMISE_SUGG \
+	"promise only what you control, e.g. 'we are working to prevent this'"
+#define PROMISE_SUGG_RU "promise only what you control, " \
+	"e.g. «делаем всё, чтобы это не повторилось»"
+#define COMPETITOR_SUGG "state your own facts; never comment on a competitor"
 #define PII_SUGG_RU \
 	PII_SUGG ", e.g. «напишите нам в личные сообщения»"
 
@@ -164,29 +188,20 @@ static const struct why_info why_tab[W_COUNT] = {
 	[W_EXCLAIM_COUNT] = { R_EXCLAIM, TONE_WARNING, 0, NULL,
 		"use at most one '!'; a calm full stop reads better in a crisis", NULL },
 	[W_BLAME] = { R_BLAME, TONE_ERROR, 1,
-		"blames the customer",
-		"own the problem: say what you will do, not what they did wrong",
-		"own the problem, e.g. «мы разберёмся и поможем»" },
+		"blames the customer", BLAME_SUGG, BLAME_SUGG_RU },
 	[W_DEFENSIVE] = { R_DEFENSIVE, TONE_ERROR, 1,
-		"argues or defends instead of helping",
-		"acknowledge the concern and state the facts calmly", NULL },
+		"argues or defends instead of helping", DEFENSIVE_SUGG, NULL },
 	[W_NON_APOLOGY] = { R_DEFENSIVE, TONE_WARNING, 1,
 		"apology taken back",
 		"apologise without 'but', then explain", NULL },
 	[W_DISMISSIVE] = { R_DISMISSIVE, TONE_ERROR, 1,
-		"dismissive or sarcastic",
-		"take the concern seriously and drop the sarcasm", NULL },
+		"dismissive or sarcastic", DISMISSIVE_SUGG, NULL },
 	[W_INSULT] = { R_INSULT, TONE_ERROR, 1,
-		"insults the commenter",
-		"never label people in public; hide and escalate instead", NULL },
+		"insults the commenter", INSULT_SUGG, NULL },
 	[W_PROMISE] = { R_PROMISE, TONE_WARNING, 1,
-		"absolute promise",
-		"promise only what you control, e.g. 'we are working to prevent this'",
-		"promise only what you control, "
-		"e.g. «делаем всё, чтобы это не повторилось»" },
+		"absolute promise", PROMISE_SUGG, PROMISE_SUGG_RU },
 	[W_COMPETITOR] = { R_COMPETITOR, TONE_ERROR, 1,
-		"runs down another brand",
-		"state your own facts; never comment on a competitor", NULL },
+		"runs down another brand", COMPETITOR_SUGG, NULL },
 	[W_PII_EMAIL] = { R_PII, TONE_ERROR, 1,
 		"e-mail address in a public reply", PII_SUGG, PII_SUGG_RU },
 	[W_PII_PHONE] = { R_PII, TONE_ERROR, 1,
@@ -221,6 +236,34 @@ static const struct why_info why_tab[W_COUNT] = {
 	[W_REQ_SOURCE] = { R_REQUIRED, TONE_ERROR, 0,
 		"correction has no source link",
 		"add the fact's source url", NULL },
+	/* the learned layer: write_finding() adds the words it weighed */
+	[W_LEARN_BLAME] = { R_BLAME, TONE_WARNING, 0,
+		"reads as blaming the customer", BLAME_SUGG, BLAME_SUGG_RU },
+	[W_LEARN_DEFENSIVE] = { R_DEFENSIVE, TONE_WARNING, 0,
+		"reads as arguing or defending instead of helping",
+		DEFENSIVE_SUGG, NULL },
+	[W_LEARN_DISMISSIVE] = { R_DISMISSIVE, TONE_WARNING, 0,
+		"reads as dismissive or sarcastic", DISMISSIVE_SUGG, NULL },
+	[W_LEARN_INSULT] = { R_INSULT, TONE_WARNING, 0,
+		"reads as insulting the commenter", INSULT_SUGG, NULL },
+	[W_LEARN_PROMISE] = { R_PROMISE, TONE_WARNING, 0,
+		"reads as an absolute promise", PROMISE_SUGG, PROMISE_SUGG_RU },
+	[W_LEARN_COMPETITOR] = { R_COMPETITOR, TONE_WARNING, 0,
+		"reads as running down another brand", COMPETITOR_SUGG, NULL },
+};
+
+/*
+ * The labels of replies.tsv: "ok", then one per rule the learned layer
+ * feeds, named like the rule, with the hit it makes.
+ */
+#define LEARN_LABELS 7
+static const char *const learn_label[LEARN_LABELS] = {
+	"ok", "blame", "defensive", "dismissive", "insult",
+	"absolute_promise", "competitor"
+};
+static const int8_t learn_why[LEARN_LABELS] = {
+	-1, W_LEARN_BLAME, W_LEARN_DEFENSIVE, W_LEARN_DISMISSIVE,
+	W_LEARN_INSULT, W_LEARN_PROMISE, W_LEARN_COMPETITOR
 };
 
 /* Lists whose matches a preceding negation cancels ("not your fault"). */
@@ -258,7 +301,34 @@ struct comp {
 	size_t lastlen;
 };
 
+/*
+ * The learned layer of one language (tone.h).  core/nb counts the
+ * examples; from its counts loading makes a flat table, per feature (a
+ * token's hash) log P(f | label) - log P(f | ok) for each bad label in one
+ * 32-byte slot, and frees the model: a reply then costs one probe per
+ * token and word pair and six additions, and ok (the usual verdict) needs
+ * no exp().
+ */
+#define LEARN_BAD (LEARN_LABELS - 1)    /* the bad labels */
+#define LEARN_NEVER (-1e30f)            /* prior of a label with no examples */
+#define LEARN_MAX_TOKENS MAX_WORDS      /* tokens but pairs of a reply scored */
+struct lslot {
+	uint64_t key;           /* tok.hash; 0: empty */
+	float v[LEARN_BAD];     /* against ok, in learn_label[1..] order */
+	float pad;
+};
+
+struct learned {
+	struct lslot *slot;     /* NULL: no replies.tsv, the layer is off */
+	size_t mask;
+	float bias[LEARN_BAD];  /* log P(label) - log P(ok) */
+	size_t examples;
+};
+
 struct tone_rules {
+	struct tone_params p;
+	struct learned learn[2];    /* en, ru (langs[]) */
+	double learn_odds;          /* log(threshold / (1 - threshold)) */
 	struct phrase *ph;
 	size_t nph, cap;
 	uint64_t *slot_key;     /* table: first key -> chain head */
@@ -489,8 +559,10 @@ static size_t collect_words(const struct tokenizer *tk, const char *s,
 /*
  * Remove the matches that an exception of the same list covers ("you
  * should have" inside "you should have received"), then the exceptions.
+ * The lists that had an exception match are added to *excepted (bit
+ * 1 << list), for the learned layer.
  */
-static size_t drop_exceptions(struct match *m, size_t nm)
+static size_t drop_exceptions(struct match *m, size_t nm, unsigned *excepted)
 {
 	size_t i, j, o = 0;
 	int any = 0;
@@ -500,8 +572,10 @@ static size_t drop_exceptions(struct match *m, size_t nm)
 	if (!any)
 		return nm;
 	for (i = 0; i < nm; i++) {
-		if (m[i].except)
+		if (m[i].except) {
+			*excepted |= 1u << m[i].list;
 			continue;
+		}
 		for (j = 0; j < nm; j++)
 			if (m[j].except && m[j].list == m[i].list &&
 			    m[j].from <= m[i].from && m[i].to <= m[j].to)
@@ -515,10 +589,12 @@ static size_t drop_exceptions(struct match *m, size_t nm)
 /*
  * Find every phrase of every list in w[0..n).  Words of stopwords and
  * caps_allow only get flags; the other lists' matches go to m (at most
- * mcap; the rest are ignored).  Returns the number of matches.
+ * mcap; the rest are ignored).  Returns the number of matches; the lists
+ * with an exception match are added to *excepted.
  */
 static size_t match_words(const struct tone_rules *r, struct word *w,
-			  size_t n, struct match *m, size_t mcap)
+			  size_t n, struct match *m, size_t mcap,
+			  unsigned *excepted)
 {
 	size_t nm = 0, i, k, c;
 
@@ -575,7 +651,7 @@ static size_t match_words(const struct tone_rules *r, struct word *w,
 			}
 		}
 	}
-	return drop_exceptions(m, nm);
+	return drop_exceptions(m, nm, excepted);
 }
 
 /*
@@ -728,6 +804,9 @@ struct hits {
 	size_t n;
 	int lost_penalty;       /* penalty of hits that did not fit */
 	size_t lost;
+	/* the words a learned hit quotes (there is at most one such hit) */
+	uint32_t ev_bs[LEARN_QUOTES], ev_be[LEARN_QUOTES];
+	size_t nev;
 };
 
 static int penalty(int sev)
@@ -1371,7 +1450,11 @@ static int find_email(const char *s, size_t len, size_t at, size_t *bs,
 	return 1;
 }
 
-/* Toll-free numbers are a brand's hotline, not personal data. */
+/*
+ * Toll-free numbers are a brand's hotline, not personal data: North
+ * American 800, 888, ... (with 1, 7 or 8 before them: 8-800 in Russia)
+ * and British freephone 0800 and 0808 (0800 123 4567).
+ */
 static int toll_free(const char *d, size_t nd)
 {
 	static const char *const codes[] = {
@@ -1379,6 +1462,8 @@ static int toll_free(const char *d, size_t nd)
 	};
 	size_t i;
 
+	if (nd == 11 && (!memcmp(d, "0800", 4) || !memcmp(d, "0808", 4)))
+		return 1;
 	if (nd == 11 && (d[0] == '1' || d[0] == '7' || d[0] == '8')) {
 		d++;
 		nd--;
@@ -1792,6 +1877,309 @@ static void rule_required(const char *category, size_t len,
 	}
 }
 
+/* ------------------------------------------------------ the learned layer */
+
+/*
+ * The bytes of the sentence holding byte `at`: from its first word (the
+ * reply's start for the first sentence) up to the next sentence's first
+ * word (the reply's end for the last), blanks trimmed.  With one sentence
+ * that is the whole reply.
+ */
+static void sentence_of(const char *s, size_t len, const struct word *w,
+			size_t n, size_t at, size_t *bs, size_t *be)
+{
+	size_t i, a = 0, b, from, to;
+
+	for (i = 0; i < n && w[i].bs <= at; i++)
+		if (w[i].gap == GAP_SENTENCE)
+			a = i;
+	for (b = i; b < n && w[b].gap != GAP_SENTENCE; b++)
+		;
+	from = a == 0 ? 0 : w[a].bs;
+	to = b >= n ? len : w[b].bs;
+	while (from < to && is_space((unsigned char)s[from]))
+		from++;
+	while (to > from && is_space((unsigned char)s[to - 1]))
+		to--;
+	*bs = from;
+	*be = to;
+}
+
+/*
+ * The slot of feature `key` (a tok.hash), or NULL.  tok.hash is well mixed
+ * already (core/tokenize.c), so its low bits index the table.
+ */
+static const struct lslot *lslot_find(const struct learned *ln, uint64_t key)
+{
+	size_t i = (size_t)key & ln->mask;
+
+	while (ln->slot[i].key) {
+		if (ln->slot[i].key == key)
+			return &ln->slot[i];
+		i = (i + 1) & ln->mask;
+	}
+	return NULL;
+}
+
+/*
+ * The running scores of one reply: six scalars, not an array, so that the
+ * compiler keeps them in registers over the token loop.
+ */
+struct lsum {
+	float s0, s1, s2, s3, s4, s5;
+};
+
+/* Add the log-ratios of feature `key`; 0 when the model does not know it. */
+static inline int learned_add(const struct learned *ln, uint64_t key,
+			      struct lsum *a)
+{
+	const struct lslot *sl = lslot_find(ln, key);
+
+	if (!sl)
+		return 0;
+	a->s0 += sl->v[0];      /* LEARN_BAD == 6 */
+	a->s1 += sl->v[1];
+	a->s2 += sl->v[2];
+	a->s3 += sl->v[3];
+	a->s4 += sl->v[4];
+	a->s5 += sl->v[5];
+	return 1;
+}
+
+/*
+ * Do the bytes s[from..to) between two words keep a word pair going, as
+ * the tokenizer decides (core/tokenize.c keeps_bigram: blanks, quotes,
+ * '*', U+FE0F, U+200D, skin tones)?
+ */
+static int pair_gap(const char *s, size_t from, size_t to)
+{
+	size_t i = from;
+
+	while (i < to) {
+		utf8proc_int32_t cp;
+		utf8proc_ssize_t k;
+
+		if (s[i] == ' ') {      /* the usual gap */
+			i++;
+			continue;
+		}
+		k = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
+				     (utf8proc_ssize_t)(to - i), &cp);
+		if (k <= 0)
+			return 0;
+		if (!(cp == '\t' || cp == 0xA0 || cp == '\'' || cp == '"' ||
+		      cp == 0x2019 || cp == '*' || cp == 0xFE0F || cp == 0x200D ||
+		      (cp >= 0x1F3FB && cp <= 0x1F3FF)))
+			return 0;
+		i += (size_t)k;
+	}
+	return 1;
+}
+
+/*
+ * The multinomial NB scores of the tokenizer's last run on text against
+ * ok, s[j] = score(bad label j) - score(ok), with the features nb_learn()
+ * counted: every token (the first LEARN_MAX_TOKENS, pairs not counted),
+ * and with bigrams the word pairs.  A tokenizer that makes pairs puts each
+ * right after its second word; one that does not (tone_check accepts
+ * both) gets the same pairs rebuilt from neighbouring words here, so both
+ * score a reply alike (tests/fuzz/fuzz_tone.c checks that).
+ */
+static void learned_scores(const struct learned *ln, int bigrams,
+			   const struct tokenizer *tk, const char *text,
+			   float *s)
+{
+	const struct tok *t = tok_list(tk);
+	size_t n = tok_count(tk), i, prev = SIZE_MAX, used = 0;
+	struct lsum a = { ln->bias[0], ln->bias[1], ln->bias[2], ln->bias[3],
+			  ln->bias[4], ln->bias[5] };
+
+	for (i = 0; i < n; i++) {
+		int known;
+
+		if (t[i].kind == TOK_BIGRAM) {
+			if (bigrams)
+				learned_add(ln, t[i].hash, &a);
+			continue;
+		}
+		if (used++ == LEARN_MAX_TOKENS)
+			break;
+		known = learned_add(ln, t[i].hash, &a);
+		if (!bigrams)
+			continue;
+		if (t[i].kind == TOK_WORD) {
+			/*
+			 * Every word of a pair in the model is in it alone
+			 * too, so a pair with an unknown word is not looked up.
+			 */
+			if (prev != SIZE_MAX && known &&
+			    (i + 1 == n || t[i + 1].kind != TOK_BIGRAM) &&
+			    pair_gap(text, t[prev].end, t[i].start))
+				learned_add(ln, tok_hash_pair(t[prev].hash,
+							      t[i].hash), &a);
+			prev = known ? i : SIZE_MAX;
+		} else if (t[i].kind != TOK_MARK || t[i].len != 6) {
+			prev = SIZE_MAX;    /* only <caps> keeps a pair going */
+		}
+	}
+	s[0] = a.s0;
+	s[1] = a.s1;
+	s[2] = a.s2;
+	s[3] = a.s3;
+	s[4] = a.s4;
+	s[5] = a.s5;
+}
+
+/*
+ * The evidence of a learned finding for bad label `label`: the (at most
+ * LEARN_QUOTES) words, emoji or numbers of the reply with the largest
+ * log-ratio for it against ok, strongest first, each feature once, into
+ * hs->ev_*; returns how many.  Stopwords ("you", "a") and word pairs
+ * weigh in the score but are not quoted (pairs are left out so that
+ * tokenizers with and without them give the same quotes).
+ */
+static size_t learned_evidence(const struct learned *ln, size_t label,
+			       const struct tokenizer *tk,
+			       const struct word *w, size_t n,
+			       struct hits *hs)
+{
+	const struct tok *t = tok_list(tk);
+	size_t nt = tok_count(tk), i, k = 0, q, used = 0;
+	uint64_t key[LEARN_QUOTES];
+	float best[LEARN_QUOTES];
+
+	hs->nev = 0;
+	for (i = 0; i < nt; i++) {
+		const struct lslot *sl;
+		float v;
+
+		if (t[i].kind == TOK_BIGRAM)
+			continue;
+		if (used++ == LEARN_MAX_TOKENS)
+			break;
+		if (t[i].kind != TOK_WORD && t[i].kind != TOK_EMOJI &&
+		    t[i].kind != TOK_NUM)
+			continue;
+		while (k < n && w[k].tok < i)
+			k++;            /* the word of token i, for its flags */
+		if (k < n && w[k].tok == i && (w[k].flags & WF_STOP))
+			continue;
+		sl = lslot_find(ln, t[i].hash);
+		if (!sl || (v = sl->v[label]) <= 0)
+			continue;
+		for (q = 0; q < hs->nev && key[q] != t[i].hash; q++)
+			;
+		if (q < hs->nev)
+			continue;       /* that feature is in already */
+		if (hs->nev == LEARN_QUOTES && v <= best[hs->nev - 1])
+			continue;
+		q = hs->nev < LEARN_QUOTES ? hs->nev++ : hs->nev - 1;
+		for (; q > 0 && best[q - 1] < v; q--) {
+			best[q] = best[q - 1];
+			key[q] = key[q - 1];
+			hs->ev_bs[q] = hs->ev_bs[q - 1];
+			hs->ev_be[q] = hs->ev_be[q - 1];
+		}
+		best[q] = v;
+		key[q] = t[i].hash;
+		hs->ev_bs[q] = t[i].start;
+		hs->ev_be[q] = t[i].end;
+	}
+	return hs->nev;
+}
+
+/*
+ * Did the lists of `rule` look at this wording and let it pass?  An
+ * exception phrase matched ("!you should have received"), or a phrase
+ * that a negation cancels ("not your fault", "we can't guarantee").
+ * Then the learned layer stays quiet about that rule too: a list line is
+ * a person's explicit judgement, the model only a guess from examples.
+ */
+static int list_vetoed(const struct word *w, const struct match *m,
+		       size_t nm, unsigned excepted, int rule)
+{
+	unsigned lists = 0;
+	size_t i;
+
+	switch (rule) {
+	case R_BLAME: lists = 1u << LIST_BLAME; break;
+	case R_DEFENSIVE:
+		lists = 1u << LIST_DEFENSIVE | 1u << LIST_NON_APOLOGY;
+		break;
+	case R_DISMISSIVE: lists = 1u << LIST_DISMISSIVE; break;
+	case R_INSULT: lists = 1u << LIST_INSULT; break;
+	case R_PROMISE: lists = 1u << LIST_PROMISE; break;
+	case R_COMPETITOR:
+		lists = 1u << LIST_COMP_NEG | 1u << LIST_COMP_REF;
+		break;
+	default: break;
+	}
+	if (excepted & lists)
+		return 1;
+	for (i = 0; i < nm; i++)
+		if (((1u << m[i].list) & lists) && list_negatable(m[i].list) &&
+		    negated(w, m, nm, m[i].from))
+			return 1;
+	return 0;
+}
+
+/*
+ * The learned layer: score the tokenizer's last run (the reply) with the
+ * model of the reply's language.  When P(bad) / P(ok), the sum over the
+ * bad labels of exp(s[j]), reaches threshold / (1 - threshold), the bad
+ * label with the highest posterior names the rule; unless a list already
+ * found that rule or let this wording pass (list_vetoed), that makes a
+ * warning on the sentence of the strongest evidence, quoting up to
+ * LEARN_QUOTES of the words that weighed most.  Most replies are ok by a
+ * wide margin and cost no exp(): sum <= exp(max) * LEARN_BAD.
+ */
+static void rule_learned(const struct tone_rules *r, const struct learned *ln,
+			 const struct tokenizer *tk, const char *s, size_t len,
+			 const struct word *w, size_t n, const struct match *m,
+			 size_t nm, unsigned excepted, struct hits *hs)
+{
+	float sc[LEARN_BAD];
+	double z = 0;
+	size_t j, i, bs = 0, be = len, best = 0;
+	int why, rule;
+
+	if (!ln->slot)
+		return;             /* no replies.tsv for this language */
+	learned_scores(ln, r->p.bigrams, tk, s, sc);
+	for (j = 1; j < LEARN_BAD; j++)
+		if (sc[j] > sc[best])
+			best = j;
+	if ((double)sc[best] + log((double)LEARN_BAD) < r->learn_odds)
+		return;
+	for (j = 0; j < LEARN_BAD; j++)
+		z += exp((double)sc[j] - (double)sc[best]);
+	if ((double)sc[best] + log(z) < r->learn_odds)
+		return;
+	why = learn_why[best + 1];
+	rule = why_tab[why].rule;
+	for (i = 0; i < hs->n; i++)
+		if (hs->h[i].rule == rule)
+			return;         /* a list found it: that finding says more */
+	if (list_vetoed(w, m, nm, excepted, rule))
+		return;
+	/*
+	 * A finding points at words: the words themselves (the prior left
+	 * out) must lean to the label more than to ok, and one of them, not
+	 * a stopword, must be there to quote.  Terse replies ("Will do!")
+	 * carry too little to judge and are left to the lists.
+	 */
+	if (sc[best] - ln->bias[best] <= 0 ||
+	    !learned_evidence(ln, best, tk, w, n, hs))
+		return;
+	/* the span: the sentence of the strongest quote */
+	sentence_of(s, len, w, n, hs->ev_bs[0], &bs, &be);
+	if (be <= bs) {
+		bs = 0;
+		be = len;
+	}
+	hit_add(hs, (enum why)why, bs, be, 0, 0);
+}
+
 /* ------------------------------------------------------ merge and output */
 
 static int hits_overlap(const struct hit *a, const struct hit *b)
@@ -1897,8 +2285,31 @@ static void quote(char *dst, size_t cap, const char *s, size_t bs, size_t be)
 	dst[n] = '\0';
 }
 
+/*
+ * "reads as ... (learned from examples: 'a', 'b')".  A quote that would
+ * not fit whole is left out, so the message never ends inside a code point.
+ */
+static void learned_message(struct tone_finding *f, const char *msg,
+			    const struct hits *hs, const char *s)
+{
+	char q[LEARN_QUOTE_MAX + 4];
+	size_t i, n, k, cap = sizeof(f->message);
+
+	n = (size_t)snprintf(f->message, cap, "%s (learned from examples", msg);
+	for (i = 0; i < hs->nev && n < cap; i++) {
+		quote(q, sizeof(q), s, hs->ev_bs[i], hs->ev_be[i]);
+		k = strlen(q);
+		if (n + k + 5 >= cap)   /* ", '" + q + "'" + ")" + NUL */
+			break;
+		n += (size_t)snprintf(f->message + n, cap - n, "%s'%s'",
+				      i ? ", " : ": ", q);
+	}
+	if (n + 1 < cap)
+		memcpy(f->message + n, ")", 2);
+}
+
 static void write_finding(struct tone_finding *f, const struct hit *h,
-			  const char *s, int ru)
+			  const char *s, int ru, const struct hits *hs)
 {
 	const struct why_info *wi = &why_tab[h->why];
 	char q[QUOTE_MAX + 4];
@@ -1918,6 +2329,10 @@ static void write_finding(struct tone_finding *f, const struct hit *h,
 	case W_EXCLAIM_COUNT:
 		snprintf(f->message, sizeof(f->message),
 			 "%u exclamation marks in one reply", (unsigned)h->arg);
+		break;
+	case W_LEARN_BLAME: case W_LEARN_DEFENSIVE: case W_LEARN_DISMISSIVE:
+	case W_LEARN_INSULT: case W_LEARN_PROMISE: case W_LEARN_COMPETITOR:
+		learned_message(f, wi->msg, hs, s);
 		break;
 	default:
 		if (wi->quote) {
@@ -1968,7 +2383,7 @@ static void finish(struct hits *hs, const char *s, int ru,
 		at_b = h->bs;
 		f->start = at_c;
 		f->end = at_c + cp_count(s, h->bs, h->be);
-		write_finding(f, h, s, ru);
+		write_finding(f, h, s, ru, hs);
 	}
 }
 
@@ -2131,7 +2546,266 @@ static int load_list(struct tone_rules *r, struct tokenizer *tk, int list,
 	return rc;
 }
 
+/* Which learn_label[] the label is, or -1. */
+static int learn_label_index(const char *label)
+{
+	int i;
+
+	for (i = 0; i < LEARN_LABELS; i++)
+		if (!strcmp(learn_label[i], label))
+			return i;
+	return -1;
+}
+
+/*
+ * The scoring table from a finalised model's counts: multinomial NB with
+ * additive smoothing (nb.h), log P(f | l) = log((n_fl + alpha) /
+ * (n_l + alpha * V)), written as log-ratios against ok.
+ */
+static int learned_table(struct learned *ln, const struct nb_model *m,
+			 double alpha, unsigned min_count, struct cd_error *err)
+{
+	double total[NB_MAX_LABELS] = { 0 }, V = (double)nb_vocab_size(m);
+	size_t K = nb_nlabels(m), nf = nb_vocab_size(m), size = 16, i, l, j;
+	size_t kept;
+	int index[LEARN_LABELS], ok;    /* learn_label[] -> model label, -1 */
+
+	for (j = 0; j < LEARN_LABELS; j++)
+		index[j] = nb_label_find(m, learn_label[j]);
+	ok = index[0];
+	for (i = 0; i < nf; i++) {
+		const char *text;
+		const uint32_t *c;
+
+		nb_feature(m, i, &text, &c);
+		for (l = 0; l < K; l++)
+			total[l] += c[l];
+	}
+	for (j = 0; j < LEARN_BAD; j++) {
+		int b = index[j + 1];
+
+		ln->bias[j] = b < 0 ? LEARN_NEVER :
+			(float)log((double)nb_label_docs(m, (size_t)b) /
+				   (double)nb_label_docs(m, (size_t)ok));
+	}
+	for (i = 0, kept = 0; i < nf; i++) {
+		const char *text;
+		const uint32_t *c;
+		double row = 0;
+
+		nb_feature(m, i, &text, &c);
+		for (l = 0; l < K; l++)
+			row += c[l];
+		kept += row >= (double)min_count;
+	}
+	while (size < 2 * kept)
+		size *= 2;
+	ln->slot = calloc(size, sizeof(*ln->slot));
+	if (!ln->slot)
+		return cd_error_set(err, CD_ERR_NOMEM, 0, "out of memory");
+	ln->mask = size - 1;
+	for (i = 0; i < nf; i++) {
+		const char *text;
+		const uint32_t *c;
+		uint64_t key;
+		double wok;
+		size_t at;
+
+		double row = 0;
+
+		nb_feature(m, i, &text, &c);
+		for (l = 0; l < K; l++)
+			row += c[l];
+		key = tok_feature_hash(text, strlen(text));
+		if (!key || row < (double)min_count)
+			continue;       /* 0 marks an empty slot: never mind */
+		at = (size_t)key & ln->mask;
+		while (ln->slot[at].key && ln->slot[at].key != key)
+			at = (at + 1) & ln->mask;
+		ln->slot[at].key = key;
+		wok = log((c[ok] + alpha) / (total[ok] + alpha * V));
+		for (j = 0; j < LEARN_BAD; j++) {
+			int b = index[j + 1];
+
+			ln->slot[at].v[j] = b < 0 ? 0 : (float)(log((c[b] + alpha) /
+				(total[b] + alpha * V)) - wok);
+		}
+	}
+	return 0;
+}
+
+/* One replies.tsv line, "LABEL<TAB>REPLY", into the model. */
+static int load_example(struct nb_model *m, struct tokenizer *tk, char *line,
+			const char *path, long lineno, int *seen,
+			struct cd_error *err)
+{
+	char *tab = strchr(line, '\t'), *label, *reply;
+	struct cd_error e;
+	size_t bad;
+	int li, rc;
+
+	if (tok_utf8_check(line, strlen(line), &bad))
+		return cd_error_setc(err, CD_ERR_CONFIG, lineno, (long)bad + 1,
+				     "'%s': line %ld: invalid utf-8 at byte %zu",
+				     path, lineno, bad + 1);
+	if (!tab)
+		return cd_error_set(err, CD_ERR_CONFIG, lineno,
+				    "'%s': line %ld: no tab between the label "
+				    "and the reply", path, lineno);
+	*tab = '\0';
+	label = trim(line);
+	reply = trim(tab + 1);
+	li = learn_label_index(label);
+	if (li < 0)
+		return cd_error_set(err, CD_ERR_CONFIG, lineno,
+				    "'%s': line %ld: unknown label '%.40s' (ok, "
+				    "blame, defensive, dismissive, insult, "
+				    "absolute_promise or competitor)", path,
+				    lineno, label);
+	rc = tok_run(tk, reply, strlen(reply), &e);
+	if (rc)
+		return cd_error_set(err, rc, lineno, "'%s': line %ld: %s", path,
+				    lineno, e.msg);
+	if (!tok_count(tk))
+		return cd_error_set(err, CD_ERR_CONFIG, lineno,
+				    "'%s': line %ld: no words in the reply",
+				    path, lineno);
+	rc = nb_label_index(m, label, 1, &e);
+	if (rc >= 0)
+		rc = nb_learn(m, rc, tk, &e);
+	if (rc)
+		return cd_error_set(err, rc, lineno, "'%s': line %ld: %s", path,
+				    lineno, e.msg);
+	seen[li] = 1;
+	return 0;
+}
+
+/*
+ * Train the learned layer of language `lang` from path (replies.tsv).  A
+ * missing file, or one with no examples, leaves the layer off.
+ */
+static int load_examples(struct tone_rules *r, size_t lang, const char *path,
+			 int *found, struct cd_error *err)
+{
+	char buf[TONE_MAX_EXAMPLE + 1];
+	int seen[LEARN_LABELS] = { 0 };
+	struct learned *ln = &r->learn[lang];
+	struct line_reader *lr = NULL;
+	struct tokenizer *tk = NULL;
+	struct tok_params tp;
+	struct nb_params np;
+	struct nb_model *m;
+	struct cd_error e;
+	const char *line;
+	size_t n, l;
+	int fd = open(path, O_RDONLY), rc = 0, bad = 0;
+
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return 0;
+		return cd_error_set(err, CD_ERR_NOINPUT, 0,
+				    "cannot open '%s': %s", path, strerror(errno));
+	}
+	*found = 1;
+	nb_params_default(&np);
+	np.alpha = r->p.alpha;
+	np.binary = 0;          /* counts: as good in cross-validation, cheaper */
+	np.complement = 0;
+	np.temperature = 1;     /* fixed: the threshold is tuned on this scale */
+	np.bigrams = r->p.bigrams;
+	np.stem = 1;
+	m = nb_new(&np, err);
+	if (m) {
+		nb_tok_params(m, &tp);  /* the model's: words, maybe pairs */
+		tk = tok_new(&tp, err);
+	}
+	if (tk)
+		lr = lr_new(fd, path, TONE_MAX_EXAMPLE, err);
+	if (!lr) {
+		tok_free(tk);
+		nb_free(m);
+		close(fd);
+		return m ? CD_ERR_NOMEM : CD_ERR_USAGE;
+	}
+	for (;;) {
+		int got = lr_next(lr, &line, &n, &e);
+		long lineno = lr_lineno(lr);
+		char *p;
+
+		if (got == 0)
+			break;
+		if (got == CD_ERR_LIMIT) {
+			rc = cd_error_set(err, CD_ERR_CONFIG, e.line,
+					  "'%s': line %ld: longer than %d bytes",
+					  path, e.line, TONE_MAX_EXAMPLE);
+			break;
+		}
+		if (got < 0) {
+			rc = cd_error_set(err, got, e.line, "cannot read '%s': %s",
+					  path, e.msg);
+			break;
+		}
+		if (memchr(line, '\0', n)) {
+			rc = cd_error_set(err, CD_ERR_CONFIG, lineno,
+					  "'%s': line %ld: NUL byte", path,
+					  lineno);
+			break;
+		}
+		memcpy(buf, line, n + 1);
+		for (p = buf; *p == ' ' || *p == '\t'; p++)
+			;
+		if (!*p || *p == '#')
+			continue;
+		if (ln->examples == TONE_MAX_EXAMPLES) {
+			rc = cd_error_set(err, CD_ERR_LIMIT, lineno,
+					  "'%s': line %ld: more than %d examples",
+					  path, lineno, TONE_MAX_EXAMPLES);
+			break;
+		}
+		rc = load_example(m, tk, p, path, lineno, seen, err);
+		if (rc)
+			break;
+		ln->examples++;
+	}
+	lr_free(lr);
+	tok_free(tk);
+	close(fd);
+	for (l = 1; l < LEARN_LABELS; l++)
+		bad |= seen[l];
+	if (!rc && ln->examples && (!seen[0] || !bad))
+		rc = cd_error_set(err, CD_ERR_CONFIG, 0,
+				  "'%s': needs examples labelled ok and "
+				  "examples of at least one bad label", path);
+	if (!rc && ln->examples)
+		rc = nb_finalize(m, err);
+	if (!rc && ln->examples)
+		rc = learned_table(ln, m, r->p.alpha, r->p.min_count, err);
+	nb_free(m);             /* the table holds all the checks need */
+	if (rc || !ln->examples) {
+		free(ln->slot);
+		ln->slot = NULL;
+		ln->examples = 0;
+	}
+	return rc;
+}
+
+void tone_params_default(struct tone_params *p)
+{
+	p->learned = 1;
+	p->alpha = 0.5;
+	p->bigrams = 1;
+	p->min_count = 1;
+	p->threshold = 0.5;
+}
+
 struct tone_rules *tone_rules_load(const char *dir, struct cd_error *err)
+{
+	return tone_rules_load_params(dir, NULL, err);
+}
+
+struct tone_rules *tone_rules_load_params(const char *dir,
+					  const struct tone_params *p,
+					  struct cd_error *err)
 {
 	struct tone_rules *r;
 	struct tokenizer *tk;
@@ -2145,11 +2819,23 @@ struct tone_rules *tone_rules_load(const char *dir, struct cd_error *err)
 		cd_error_set(err, CD_ERR_USAGE, 0, "no tone list directory");
 		return NULL;
 	}
+	if (p && p->learned && !(p->alpha > 0 && p->threshold >= 0 &&
+				 p->threshold <= 1)) {
+		cd_error_set(err, CD_ERR_USAGE, 0, "tone learning needs an alpha "
+			     "above 0 and a threshold in 0..1");
+		return NULL;
+	}
 	r = calloc(1, sizeof(*r));
 	if (!r) {
 		cd_error_set(err, CD_ERR_NOMEM, 0, "out of memory");
 		return NULL;
 	}
+	if (p)
+		r->p = *p;
+	else
+		tone_params_default(&r->p);
+	r->learn_odds = r->p.threshold >= 1 ? INFINITY : r->p.threshold <= 0 ?
+		-INFINITY : log(r->p.threshold / (1 - r->p.threshold));
 	tok_params_default(&tp);
 	tp.bigrams = 0;
 	tp.stem = 1;
@@ -2170,6 +2856,18 @@ struct tone_rules *tone_rules_load(const char *dir, struct cd_error *err)
 			}
 			rc = load_list(r, tk, (int)li, path, &found, err);
 		}
+	for (l = 0; l < sizeof(langs) / sizeof(langs[0]) && !rc && r->p.learned;
+	     l++) {
+		int n = snprintf(path, sizeof(path), "%s/%s/replies.tsv", dir,
+				 langs[l]);
+
+		if (n < 0 || (size_t)n >= sizeof(path)) {
+			rc = cd_error_set(err, CD_ERR_LIMIT, 0,
+					  "path under '%s' is too long", dir);
+			break;
+		}
+		rc = load_examples(r, l, path, &found, err);
+	}
 	tok_free(tk);
 	if (!rc && !found)
 		rc = cd_error_set(err, CD_ERR_NOINPUT, 0,
@@ -2187,6 +2885,8 @@ void tone_rules_free(struct tone_rules *r)
 {
 	if (!r)
 		return;
+	free(r->learn[0].slot);
+	free(r->learn[1].slot);
 	free(r->ph);
 	free(r->slot_key);
 	free(r->slot_head);
@@ -2196,6 +2896,14 @@ void tone_rules_free(struct tone_rules *r)
 size_t tone_rules_count(const struct tone_rules *r)
 {
 	return r ? r->nph + r->nroles : 0;
+}
+
+size_t tone_rules_examples(const struct tone_rules *r, const char *lang)
+{
+	if (!r || !lang)
+		return 0;
+	return r->learn[!strcmp(lang, "ru")].examples *
+		(!strcmp(lang, "en") || !strcmp(lang, "ru"));
 }
 
 /* -------------------------------------------------------------- checking */
@@ -2316,7 +3024,7 @@ int tone_check(const struct tone_rules *r, struct tokenizer *tk,
 	struct work wk;
 	struct cd_error e;
 	size_t rn, cn = 0, rnm, cnm = 0, ncomps = 0, i, cyr = 0, lat = 0, total;
-	unsigned classes;
+	unsigned classes, excepted = 0;
 	int rc, ru, contact = 0;
 
 	if (!out)
@@ -2339,6 +3047,7 @@ int tone_check(const struct tone_rules *r, struct tokenizer *tk,
 	wk.hs.n = 0;
 	wk.hs.lost = 0;
 	wk.hs.lost_penalty = 0;
+	wk.hs.nev = 0;
 
 	ncomps = r->ncomps;
 	memcpy(wk.comps, r->comps, ncomps * sizeof(wk.comps[0]));
@@ -2358,23 +3067,23 @@ int tone_check(const struct tone_rules *r, struct tokenizer *tk,
 		}
 		cn = collect_words(ct, ctx->comment, strlen(ctx->comment),
 				   wk.cw, MAX_COMMENT_WORDS);
-		cnm = match_words(r, wk.cw, cn, wk.cm, MAX_MATCHES);
+		cnm = match_words(r, wk.cw, cn, wk.cm, MAX_MATCHES, &excepted);
 	}
 	rc = tok_run(tk, reply, len, &e);      /* validates the UTF-8 */
 	if (rc)
 		return cd_error_set(err, rc, 0, "reply: %s", e.msg);
 	rn = collect_words(tk, reply, len, wk.rw, MAX_WORDS);
-	rnm = match_words(r, wk.rw, rn, wk.rm, MAX_MATCHES);
+	excepted = 0;           /* the comment's do not count */
+	rnm = match_words(r, wk.rw, rn, wk.rm, MAX_MATCHES, &excepted);
 
-	if (ctx->lang && strcmp(ctx->lang, "auto")) {
-		ru = !strcmp(ctx->lang, "ru");
-	} else {
-		for (i = 0; i < rn; i++) {
-			cyr += wk.rw[i].script == TOK_SCRIPT_CYRILLIC;
-			lat += wk.rw[i].script == TOK_SCRIPT_LATIN;
-		}
-		ru = cyr > lat;
+	for (i = 0; i < rn; i++) {
+		cyr += wk.rw[i].script == TOK_SCRIPT_CYRILLIC;
+		lat += wk.rw[i].script == TOK_SCRIPT_LATIN;
 	}
+	if (ctx->lang && strcmp(ctx->lang, "auto"))
+		ru = !strcmp(ctx->lang, "ru");
+	else
+		ru = cyr > lat;
 
 	classes = byte_classes(reply, len, &total);
 	rule_length(reply, len, total, ctx->max_chars ? ctx->max_chars :
@@ -2394,6 +3103,9 @@ int tone_check(const struct tone_rules *r, struct tokenizer *tk,
 	if (ctx->category)
 		rule_required(ctx->category, len, wk.rw, rn, wk.rm, rnm,
 			      contact, &wk.hs);
+	/* after the lists, which it defers to; the model of the script */
+	rule_learned(r, &r->learn[cyr > lat ? 1 : lat > cyr ? 0 : ru], tk,
+		     reply, len, wk.rw, rn, wk.rm, rnm, excepted, &wk.hs);
 	finish(&wk.hs, reply, ru, out);
 	return 0;
 }

@@ -11,7 +11,10 @@
  * The phrase lists are data: config/tone/<lang>/<list>.txt, one phrase per
  * line, matched on normalised, stemmed tokens (core/tokenize.h), so case,
  * Russian inflection and punctuation do not defeat them and users extend
- * them without a rebuild.  docs/tone.md describes every rule and list.
+ * them without a rebuild.  So are the examples a naive Bayes layer learns
+ * from at load (config/tone/<lang>/replies.tsv), which catches the same
+ * problems said in words no list holds.  docs/tone.md describes every
+ * rule, list and the learned layer.
  *
  * Ownership: tone_rules_load() returns a heap object freed with
  * tone_rules_free(); it is read-only afterwards and may be shared between
@@ -35,7 +38,8 @@ struct tone_rules;
 
 /*
  * Load dir/en/<list>.txt and dir/ru/<list>.txt for every known list name
- * that exists (dir is e.g. "config/tone"); unknown file names are ignored.
+ * that exists (dir is e.g. "config/tone"), and dir/<lang>/replies.tsv for
+ * the learned layer (below); unknown file names are ignored.
  * A bad line (over TONE_MAX_LINE bytes, invalid UTF-8, no words, more than
  * TONE_MAX_PHRASE_WORDS words) fails the load with err naming the file and
  * line.  Finding no list at all is CD_ERR_NOINPUT.  Returns NULL with err
@@ -45,6 +49,42 @@ struct tone_rules;
 #define TONE_MAX_PHRASE_WORDS 8
 struct tone_rules *tone_rules_load(const char *dir, struct cd_error *err);
 void tone_rules_free(struct tone_rules *r);
+
+/*
+ * The learned layer (docs/tone.md, "The learned layer").  When
+ * dir/<lang>/replies.tsv exists, loading also trains a multinomial naive
+ * Bayes model (core/nb.h) for that language from its examples, one
+ * `LABEL<TAB>REPLY` a line: ok, or a bad label named like the rule it
+ * feeds (blame, defensive, dismissive, insult, absolute_promise,
+ * competitor).  tone_check() then scores every reply with the model of
+ * its script and, when the bad labels together reach a posterior of
+ * `threshold`, the reply's own words lean to the likeliest bad label and
+ * no list found that rule or let the wording pass (a negated phrase, an
+ * !exception), adds a warning of that label's rule.  A missing
+ * replies.tsv leaves the layer off for that language; a bad line (unknown
+ * label, no tab, no words, invalid UTF-8, a NUL byte, longer than
+ * TONE_MAX_EXAMPLE bytes) fails the load naming the file and the line.
+ */
+#define TONE_MAX_EXAMPLE 1000           /* bytes of one replies.tsv line */
+#define TONE_MAX_EXAMPLES 100000        /* examples per language */
+struct tone_params {
+	int learned;            /* 0: ignore replies.tsv (the lists alone) */
+	double alpha;           /* additive smoothing of the counts, > 0 */
+	int bigrams;            /* word pairs are features too */
+	unsigned min_count;     /* features seen fewer times are left out */
+	double threshold;       /* P(bad) a finding needs, 0..1 (1: never) */
+};
+
+/* The shipped, cross-validated settings (docs/tone.md). */
+void tone_params_default(struct tone_params *p);
+
+/* tone_rules_load() with explicit settings; NULL p: the defaults. */
+struct tone_rules *tone_rules_load_params(const char *dir,
+					  const struct tone_params *p,
+					  struct cd_error *err);
+
+/* Examples the learned layer of lang ("en", "ru") was trained on; 0: off. */
+size_t tone_rules_examples(const struct tone_rules *r, const char *lang);
 
 /* Number of phrases loaded (all lists, both languages), for `candor tone -v`. */
 size_t tone_rules_count(const struct tone_rules *r);
@@ -100,8 +140,9 @@ struct tone_result {
 
 /*
  * Check reply[0..len) and fill out.  tk is a tokenizer the caller owns and
- * reuses; it must have stemming on (tok_params_default() is right; bigrams
- * are ignored), and its tokens are overwritten.  ctx may be NULL.
+ * reuses; it must have stemming on (tok_params_default() and
+ * tok_params_words() both do: with word pairs or without, the result is the
+ * same), and its tokens are overwritten.  ctx may be NULL.
  * Returns 0, or a negative status with err set: CD_ERR_DATA for invalid
  * UTF-8 in the reply or the comment, CD_ERR_USAGE for an unknown lang,
  * CD_ERR_LIMIT for too many or too long competitor names (the names in

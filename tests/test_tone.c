@@ -1,15 +1,19 @@
 /*
  * test_tone.c - tests for core/tone.c.
  *
- * usage: test_tone CONFIG_TONE_DIR CASES_FILE
- *        (from the source tree: test_tone config/tone tests/tone/cases.txt)
+ * usage: test_tone CONFIG_TONE_DIR CASES_FILE LEARN_DIR
+ *        (from the source tree: test_tone config/tone tests/tone/cases.txt
+ *        tests/tone/learn)
  *
  * The cases file is the main suite (its format is described at its top):
  * every line is a reply with the findings it must and must not get, and
  * the suite also checks that every rule has at least MIN_CASES must-fire
  * and MIN_CASES near-miss cases in each language.  The cmocka tests around
  * it cover what a line cannot: the score formula, the JSON, sorting, the
- * finding cap, load errors and bad input.
+ * finding cap, load errors and bad input.  The learned layer is tested
+ * twice: through the cases file against the shipped corpora
+ * (config/tone/<lang>/replies.tsv), and here against LEARN_DIR, a small
+ * fixture corpus whose verdicts do not move when the shipped ones grow.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -47,6 +51,7 @@ static const char *const rules[] = {
 struct fixture {
 	const char *dir;        /* config/tone */
 	const char *cases;      /* tests/tone/cases.txt */
+	const char *learn;      /* tests/tone/learn: the fixture corpus */
 	struct tone_rules *r;
 	struct tokenizer *tk;
 };
@@ -651,8 +656,9 @@ static void test_rules_competitors(void **state)
 	const char *many[TONE_MAX_COMPETITORS];
 	size_t i;
 
+	/* unknown to the lists: at most the learned layer's warning */
 	assert_int_equal(check(fx, "JuicyCorp is a scam.", NULL, &res), 0);
-	assert_int_equal(res.n, 0);
+	assert_false(tone_result_has_error(&res));
 	assert_int_equal(tone_rules_add_competitors(fx->r, names, 2, &err), 0);
 	assert_int_equal(check(fx, "JuicyCorp is a scam.", NULL, &res), 0);
 	assert_int_equal(res.n, 1);
@@ -743,9 +749,270 @@ static void test_load_errors(void **state)
 	rmdir(dir);
 }
 
+/* ----------------------------------------------------- the learned layer */
+
+/* Check reply against the rules in dir with params p (NULL: defaults). */
+static struct tone_rules *load_fixture(const char *dir,
+				       const struct tone_params *p)
+{
+	struct cd_error err;
+	struct tone_rules *r = tone_rules_load_params(dir, p, &err);
+
+	if (!r)
+		fprintf(stderr, "test_tone: %s\n", err.msg);
+	assert_non_null(r);
+	return r;
+}
+
+static void check_with(struct tone_rules *r, const char *reply,
+		       struct tone_result *res)
+{
+	struct tok_params tp;
+	struct cd_error err;
+	struct tokenizer *tk;
+
+	tok_params_words(&tp);
+	tk = tok_new(&tp, &err);
+	assert_non_null(tk);
+	assert_int_equal(tone_check(r, tk, reply, strlen(reply), NULL, res,
+				    &err), 0);
+	tok_free(tk);
+}
+
+/*
+ * Wording that no list holds is flagged by the fixture's model, with the
+ * rule of its label, a warning, the words that weighed most, and the
+ * sentence that holds them as the span; ok wording is not.
+ */
+static void test_learned(void **state)
+{
+	struct fixture *fx = *state;
+	struct tone_rules *r = load_fixture(fx->learn, NULL);
+	struct tone_result res;
+
+	assert_int_equal(tone_rules_examples(r, "en"), 24);
+	assert_int_equal(tone_rules_examples(r, "ru"), 16);
+	assert_int_equal(tone_rules_examples(r, "de"), 0);
+
+	/* one sentence: the span is the whole reply */
+	check_with(r, "Maybe read the label next time.", &res);
+	assert_int_equal(res.n, 1);
+	assert_string_equal(res.f[0].rule, "blame");
+	assert_int_equal(res.f[0].severity, TONE_WARNING);
+	assert_int_equal(res.f[0].start, 0);
+	assert_int_equal(res.f[0].end, 31);
+	assert_int_equal(res.score, 90);
+	assert_non_null(strstr(res.f[0].message, "reads as blaming the customer "
+			       "(learned from examples: '"));
+	assert_non_null(strstr(res.f[0].message, "'label'"));
+	assert_non_null(strstr(res.f[0].suggestion, "own the problem"));
+
+	/* two sentences: the one with the evidence, in code points */
+	check_with(r, "Привет! Читайте этикетку внимательнее.", &res);
+	assert_int_equal(res.n, 1);
+	assert_string_equal(res.f[0].rule, "blame");
+	assert_int_equal(res.f[0].start, 8);
+	assert_int_equal(res.f[0].end, 38);
+	assert_non_null(strstr(res.f[0].message, "'этикетку'"));
+	assert_non_null(strstr(res.f[0].suggestion, "мы разберёмся"));
+
+	check_with(r, "Thanks for waiting. Oh no, what a tragedy.", &res);
+	assert_int_equal(res.n, 1);
+	assert_string_equal(res.f[0].rule, "dismissive");
+	assert_int_equal(res.f[0].start, 20);
+	assert_int_equal(res.f[0].end, 42);
+
+	/* near misses: the same topics said well */
+	check_with(r, "Thanks for telling us, the label should have been "
+		   "clearer and we are fixing it.", &res);
+	assert_int_equal(res.n, 0);
+	check_with(r, "Спасибо, что написали, мы уже проверяем заказ.", &res);
+	assert_int_equal(res.n, 0);
+	tone_rules_free(r);
+}
+
+/* When a list already found the rule, the model adds nothing. */
+static void test_learned_defers(void **state)
+{
+	struct fixture *fx = *state;
+	struct tone_rules *r = load_fixture(fx->learn, NULL);
+	struct tone_result res;
+
+	check_with(r, "Your fault, read the label next time.", &res);
+	assert_int_equal(res.n, 1);
+	assert_string_equal(res.f[0].rule, "blame");
+	assert_int_equal(res.f[0].severity, TONE_ERROR);
+	assert_null(strstr(res.f[0].message, "learned"));
+	tone_rules_free(r);
+}
+
+/* Copy src to dst (a small text file). */
+static void copy_file(const char *src, const char *dst)
+{
+	char buf[4096];
+	size_t n;
+	FILE *in = fopen(src, "r"), *out = fopen(dst, "w");
+
+	assert_non_null(in);
+	assert_non_null(out);
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+		assert_int_equal(fwrite(buf, 1, n, out), n);
+	fclose(in);
+	fclose(out);
+}
+
+/* The fixture's lists without its replies.tsv: the layer is off. */
+static void test_learned_missing(void **state)
+{
+	struct fixture *fx = *state;
+	struct tone_rules *r;
+	struct tone_result res;
+	char dir[] = "/tmp/test_tone.XXXXXX", src[512], path[512];
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/en", dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	snprintf(src, sizeof(src), "%s/en/blame.txt", fx->learn);
+	snprintf(path, sizeof(path), "%s/en/blame.txt", dir);
+	copy_file(src, path);
+
+	r = load_fixture(dir, NULL);
+	assert_int_equal(tone_rules_examples(r, "en"), 0);
+	assert_int_equal(tone_rules_examples(r, "ru"), 0);
+	check_with(r, "Maybe read the label next time.", &res);
+	assert_int_equal(res.n, 0);
+	check_with(r, "Your fault.", &res);          /* the list still works */
+	assert_int_equal(res.n, 1);
+	tone_rules_free(r);
+
+	/* a replies.tsv of comments only: off as well, not an error */
+	snprintf(path, sizeof(path), "%s/en/replies.tsv", dir);
+	write_file(dir, "replies.tsv", "# nothing yet\n\n");
+	r = load_fixture(dir, NULL);
+	assert_int_equal(tone_rules_examples(r, "en"), 0);
+	tone_rules_free(r);
+	remove(path);
+
+	snprintf(path, sizeof(path), "%s/en/blame.txt", dir);
+	remove(path);
+	snprintf(path, sizeof(path), "%s/en", dir);
+	rmdir(path);
+	rmdir(dir);
+}
+
+/* learned = 0 (the lists alone) and a threshold above every posterior. */
+static void test_learned_off(void **state)
+{
+	struct fixture *fx = *state;
+	struct tone_params p;
+	struct tone_rules *r;
+	struct tone_result res;
+	struct cd_error err;
+
+	tone_params_default(&p);
+	p.learned = 0;
+	r = load_fixture(fx->learn, &p);
+	assert_int_equal(tone_rules_examples(r, "en"), 0);
+	check_with(r, "Maybe read the label next time.", &res);
+	assert_int_equal(res.n, 0);
+	tone_rules_free(r);
+
+	tone_params_default(&p);
+	p.threshold = 1;
+	r = load_fixture(fx->learn, &p);
+	assert_int_equal(tone_rules_examples(r, "en"), 24);
+	check_with(r, "Maybe read the label next time.", &res);
+	assert_int_equal(res.n, 0);
+	tone_rules_free(r);
+
+	tone_params_default(&p);
+	p.alpha = 0;
+	assert_null(tone_rules_load_params(fx->learn, &p, &err));
+	assert_non_null(strstr(err.msg, "alpha"));
+	p.alpha = 0.5;
+	p.threshold = 1.5;
+	assert_null(tone_rules_load_params(fx->learn, &p, &err));
+	assert_non_null(strstr(err.msg, "threshold"));
+}
+
+/* A bad replies.tsv line fails the load, naming the file and the line. */
+static void test_learned_load_errors(void **state)
+{
+	static const struct {
+		const char *text, *what;
+		long line;
+	} bad[] = {
+		{ "ok\tThanks.\nrude\tGo away.\n", "unknown label 'rude'", 2 },
+		{ "# c\nok Thanks, we are on it.\n", "no tab", 2 },
+		{ "ok\tThanks.\nblame\t\n", "no words", 2 },
+		{ "ok\tThanks.\nblame\t...\n", "no words", 2 },
+		{ "ok\tThanks.\n\nblame\tbad \xff\n", "invalid utf-8", 3 },
+		{ "ok\tThanks.\nok\ta\0b\n", "NUL byte", 2 },
+		{ "ok\tThanks.\nok\tFine.\n", "needs examples", 0 },
+		{ "blame\tYour fault.\n", "needs examples", 0 },
+	};
+	struct cd_error err;
+	struct tone_rules *r;
+	char dir[] = "/tmp/test_tone.XXXXXX", path[512];
+	char *longline;
+	size_t i;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	write_file(dir, "blame.txt", "your fault\n");
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		FILE *fp;
+
+		snprintf(path, sizeof(path), "%s/en/replies.tsv", dir);
+		fp = fopen(path, "w");
+		assert_non_null(fp);
+		/* the text may hold a NUL: write up to its last newline */
+		if (strstr(bad[i].what, "NUL"))
+			fwrite(bad[i].text, 1, 18, fp);
+		else
+			fputs(bad[i].text, fp);
+		fclose(fp);
+		r = tone_rules_load(dir, &err);
+		if (r || !strstr(err.msg, bad[i].what) || err.line != bad[i].line)
+			fprintf(stderr, "case %zu: %s (line %ld)\n", i,
+				r ? "loaded" : err.msg, err.line);
+		assert_null(r);
+		assert_non_null(strstr(err.msg, bad[i].what));
+		assert_non_null(strstr(err.msg, "replies.tsv'"));
+		assert_int_equal(err.line, bad[i].line);
+		if (bad[i].line) {
+			snprintf(path, sizeof(path), "replies.tsv': line %ld:",
+				 bad[i].line);
+			assert_non_null(strstr(err.msg, path));
+		}
+	}
+
+	/* a line over TONE_MAX_EXAMPLE bytes */
+	longline = malloc(TONE_MAX_EXAMPLE + 64);
+	assert_non_null(longline);
+	strcpy(longline, "ok\tThanks.\nok\t");
+	i = strlen(longline);
+	memset(longline + i, 'a', TONE_MAX_EXAMPLE);
+	strcpy(longline + i + TONE_MAX_EXAMPLE, "\nblame\tYour fault.\n");
+	write_file(dir, "replies.tsv", longline);
+	free(longline);
+	r = tone_rules_load(dir, &err);
+	assert_null(r);
+	assert_non_null(strstr(err.msg, "replies.tsv': line 2: longer than"));
+	assert_int_equal(err.line, 2);
+
+	snprintf(path, sizeof(path), "%s/en/replies.tsv", dir);
+	remove(path);
+	snprintf(path, sizeof(path), "%s/en/blame.txt", dir);
+	remove(path);
+	snprintf(path, sizeof(path), "%s/en", dir);
+	rmdir(path);
+	rmdir(dir);
+}
+
 int main(int argc, char **argv)
 {
-	struct fixture fx = { NULL, NULL, NULL, NULL };
+	struct fixture fx = { NULL, NULL, NULL, NULL, NULL };
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_prestate_setup_teardown(test_cases, setup,
 							 teardown, &fx),
@@ -765,13 +1032,20 @@ int main(int argc, char **argv)
 		cmocka_unit_test_prestate_setup_teardown(test_rules_competitors,
 							 setup, teardown, &fx),
 		cmocka_unit_test(test_load_errors),
+		cmocka_unit_test_prestate(test_learned, &fx),
+		cmocka_unit_test_prestate(test_learned_defers, &fx),
+		cmocka_unit_test_prestate(test_learned_missing, &fx),
+		cmocka_unit_test_prestate(test_learned_off, &fx),
+		cmocka_unit_test(test_learned_load_errors),
 	};
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: test_tone CONFIG_TONE_DIR CASES_FILE\n");
+	if (argc != 4) {
+		fprintf(stderr, "usage: test_tone CONFIG_TONE_DIR CASES_FILE "
+			"LEARN_DIR\n");
 		return 2;
 	}
 	fx.dir = argv[1];
 	fx.cases = argv[2];
+	fx.learn = argv[3];
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

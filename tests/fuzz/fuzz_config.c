@@ -2,11 +2,12 @@
  * fuzz_config.c - the INI loaders on arbitrary file contents.
  *
  * The bytes are written to a temporary file, which is then loaded as
- * candor.ini (config_load), as a fact sheet (facts_load) and as a tone
+ * candor.ini (config_load), as a fact sheet (facts_load), as a tone
  * phrase list (tone_rules_load on a directory holding it as
- * en/blame.txt).  All three go through core/inifile.c or their own line
- * reader, so this is where a long line, a NUL byte, a stray CR or a
- * byte order mark meets them.
+ * en/blame.txt) and as the tone check's training examples (a directory
+ * holding it as en/replies.tsv).  All go through core/inifile.c or their
+ * own line reader, so this is where a long line, a NUL byte, a stray CR
+ * or a byte order mark meets them.
  *
  * Checked: each load returns 0 or a documented status with a message, and
  * a line number that is a line of the file; a config error is the first
@@ -14,7 +15,10 @@
  * NUL-terminated strings within its arrays and at most
  * CONFIG_MAX_COMPETITORS competitors; a loaded fact sheet has every field
  * set, a section name of at most FACTS_NAME_MAX bytes, and can be matched
- * against a comment (the file's own text, so that keywords do match).
+ * against a comment (the file's own text, so that keywords do match); a
+ * replies.tsv error is the first one too (the lines before it load, or
+ * lack only the ok or bad examples), and a loaded one checks the file's
+ * own lines with the model it trained, giving well-formed findings.
  *
  * The temporary directory is made once per process under $TMPDIR (or
  * /dev/shm, or /tmp) and removed at exit.
@@ -43,13 +47,17 @@ static void fail(int line, const char *what)
 }
 
 static char dir[256], ini[300], tonedir[300], tonelang[300], tonefile[300];
+static char learndir[300], learnlang[300], learnfile[300];
 
 static void cleanup(void)
 {
 	unlink(ini);
 	unlink(tonefile);
+	unlink(learnfile);
 	rmdir(tonelang);
 	rmdir(tonedir);
+	rmdir(learnlang);
+	rmdir(learndir);
 	rmdir(dir);
 }
 
@@ -67,6 +75,10 @@ static void setup(void)
 	snprintf(tonelang, sizeof(tonelang), "%s/tone/en", dir);
 	snprintf(tonefile, sizeof(tonefile), "%s/tone/en/blame.txt", dir);
 	CHECK(mkdir(tonedir, 0700) == 0 && mkdir(tonelang, 0700) == 0);
+	snprintf(learndir, sizeof(learndir), "%s/learn", dir);
+	snprintf(learnlang, sizeof(learnlang), "%s/learn/en", dir);
+	snprintf(learnfile, sizeof(learnfile), "%s/learn/en/replies.tsv", dir);
+	CHECK(mkdir(learndir, 0700) == 0 && mkdir(learnlang, 0700) == 0);
 	atexit(cleanup);
 }
 
@@ -137,6 +149,87 @@ static void check_facts(const struct fact_sheet *fs, struct tokenizer *tk,
 	}
 }
 
+static const char *const rule_names[] = {
+	"length", "placeholder", "caps", "exclaim", "blame", "defensive",
+	"dismissive", "insult", "absolute_promise", "competitor", "pii",
+	"echo", "required"
+};
+
+static int known_rule(const char *r)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(rule_names) / sizeof(rule_names[0]); i++)
+		if (!strcmp(r, rule_names[i]))
+			return 1;
+	return 0;
+}
+
+/* Check each line of the file with rules trained on it. */
+static void check_learned(const struct tone_rules *r, struct tokenizer *tk,
+			  const uint8_t *data, size_t size)
+{
+	struct tone_result res;
+	struct cd_error err;
+	size_t at = 0, i, cps;
+
+	while (at < size) {
+		const uint8_t *nl = memchr(data + at, '\n', size - at);
+		size_t len = nl ? (size_t)(nl - data) - at : size - at;
+		const char *line = (const char *)data + at;
+		int rc = tone_check(r, tk, line, len, NULL, &res, &err);
+
+		CHECK((rc == 0) == (tok_utf8_check(line, len, NULL) == 0));
+		if (!rc) {
+			for (cps = 0, i = 0; i < len; i++)
+				cps += (data[at + i] & 0xC0) != 0x80;
+			CHECK(res.n <= TONE_MAX_FINDINGS);
+			for (i = 0; i < res.n; i++) {
+				const struct tone_finding *f = &res.f[i];
+
+				CHECK(known_rule(f->rule));
+				CHECK(f->start <= f->end && f->end <= cps);
+				CHECK(f->message[0] &&
+				      tok_utf8_check(f->message,
+						     strlen(f->message),
+						     NULL) == 0);
+			}
+		}
+		at += len + 1;
+	}
+}
+
+/* replies.tsv: a first error, or a model that checks its own lines. */
+static void fuzz_replies(struct tokenizer *tk, const uint8_t *data,
+			 size_t size, long lines)
+{
+	struct cd_error err;
+	struct tone_rules *r = tone_rules_load(learndir, &err);
+
+	if (r) {
+		CHECK(tone_rules_examples(r, "ru") == 0);
+		if (tone_rules_examples(r, "en"))
+			check_learned(r, tk, data, size);
+		tone_rules_free(r);
+		return;
+	}
+	CHECK(err.msg[0] && strstr(err.msg, "replies.tsv"));
+	CHECK(err.line >= 0 && err.line <= lines);
+	if (err.line > 1) {
+		/* the lines before the bad one load (or lack a kind) */
+		size_t before = 0;
+		long l;
+
+		for (l = 1; l < err.line; l++)
+			before = (size_t)((const uint8_t *)memchr(data + before, '\n',
+							      size - before) - data) + 1;
+		write_file(learnfile, data, before);
+		r = tone_rules_load(learndir, &err);
+		CHECK(r || strstr(err.msg, "needs examples"));
+		tone_rules_free(r);
+	}
+}
+
 static int config_status(int rc)
 {
 	return rc == CD_ERR_CONFIG || rc == CD_ERR_USAGE;
@@ -165,6 +258,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		lines += data[i] == '\n';
 	write_file(ini, data, size);
 	write_file(tonefile, data, size);
+	write_file(learnfile, data, size);
 
 	config_init(&c);
 	memset(&err, 0, sizeof(err));
@@ -210,5 +304,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else {
 		tone_rules_free(r);
 	}
+
+	fuzz_replies(tk, data, size, lines);
 	return 0;
 }

@@ -17,8 +17,13 @@
  * at most TONE_MAX_FINDINGS findings sorted by start, each with a known
  * rule, a severity, spans inside the reply's code points, and a message
  * and suggestion that are valid UTF-8; the score is 0..100; the same check
- * twice gives the same result; tone_result_json() gives JSON that cJSON
+ * twice gives the same result, and so does a check with a tokenizer that
+ * makes no word pairs (the learned layer then rebuilds the pairs itself:
+ * they must be the tokenizer's); tone_result_json() gives JSON that cJSON
  * reads back with the same number of issues.
+ *
+ * The rules come with the learned layer when config/tone holds the
+ * replies.tsv corpora, as it ships.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -152,7 +157,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					    "question", "toxic" };
 	static const size_t limits[] = { 0, 20, 280 };
 	static struct tone_rules *rules;
-	static struct tokenizer *tk;
+	static struct tokenizer *tk, *words;
 	static struct tone_result res, again;
 	size_t rlen = size / 2, clen, cps = 0, i;
 	const char *reply = (const char *)data;
@@ -170,6 +175,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		tok_params_default(&tp);
 		tk = tok_new(&tp, &err);
 		CHECK(tk != NULL);
+		tok_params_words(&tp);
+		words = tok_new(&tp, &err);
+		CHECK(words != NULL);
 	}
 	/* the comment: the second half, up to a NUL */
 	clen = strnlen((const char *)data + rlen, size - rlen);
@@ -214,6 +222,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			check_result(&res, cps);
 			CHECK(tone_check(rules, tk, rlen ? reply : "", rlen, &ctx,
 					 &again, &err) == 0);
+			CHECK(same_result(&res, &again));
+			CHECK(tone_check(rules, words, rlen ? reply : "", rlen,
+					 &ctx, &again, &err) == 0);
+			if (!same_result(&res, &again))
+				fprintf(stderr, "fuzz_tone: with and without "
+					"pairs: %d/%zu vs %d/%zu\n", res.score,
+					res.n, again.score, again.n);
 			CHECK(same_result(&res, &again));
 		} else {
 			CHECK(err.msg[0]);
