@@ -29,9 +29,17 @@ struct tpl {
 	struct mustache_template *mt;
 };
 
+/* The templates of one lang + category: v[first, first + n). */
+struct tpl_group {
+	const char *lang, *category;
+	size_t first, n;
+};
+
 struct tpl_set {
 	struct tpl *v;
 	size_t n, cap;
+	struct tpl_group *groups;       /* one per lang + category, in order */
+	size_t ngroups;
 };
 
 /* ---- small helpers ----------------------------------------------------- */
@@ -447,6 +455,37 @@ static int by_id(const void *a, const void *b)
 	return c ? c : strcmp(x->name, y->name);
 }
 
+/*
+ * Index the sorted templates by lang + category, so that choosing one per
+ * comment scans a dozen groups rather than every template.  0 or
+ * CD_ERR_NOMEM.
+ */
+static int make_groups(struct tpl_set *s)
+{
+	size_t i;
+
+	s->groups = calloc(s->n ? s->n : 1, sizeof(*s->groups));
+	if (!s->groups)
+		return CD_ERR_NOMEM;
+	s->ngroups = 0;
+	for (i = 0; i < s->n; i++) {
+		struct tpl_group *g = s->ngroups ? &s->groups[s->ngroups - 1] :
+						   NULL;
+
+		if (g && !strcmp(g->lang, s->v[i].lang) &&
+		    !strcmp(g->category, s->v[i].category)) {
+			g->n++;
+			continue;
+		}
+		g = &s->groups[s->ngroups++];
+		g->lang = s->v[i].lang;
+		g->category = s->v[i].category;
+		g->first = i;
+		g->n = 1;
+	}
+	return 0;
+}
+
 struct tpl_set *tpl_load(const char *dir, struct cd_error *err)
 {
 	struct tpl_set *s;
@@ -492,6 +531,11 @@ struct tpl_set *tpl_load(const char *dir, struct cd_error *err)
 		return NULL;
 	}
 	qsort(s->v, s->n, sizeof(*s->v), by_id);
+	if (make_groups(s)) {
+		tpl_free(s);
+		nomem(err);
+		return NULL;
+	}
 	return s;
 }
 
@@ -504,6 +548,7 @@ void tpl_free(struct tpl_set *s)
 	for (i = 0; i < s->n; i++)
 		release_one(&s->v[i]);
 	free(s->v);
+	free(s->groups);
 	free(s);
 }
 
@@ -569,20 +614,15 @@ static int same_str(const char *a, const char *b)
 static size_t group(const struct tpl_set *s, const char *lang,
 		    const char *category, size_t *first)
 {
-	size_t i, n = 0;
+	size_t i;
 
-	for (i = 0; i < s->n; i++) {
-		if (!same_str(s->v[i].lang, lang) ||
-		    !same_str(s->v[i].category, category)) {
-			if (n)
-				break;
-			continue;
+	for (i = 0; i < s->ngroups; i++)
+		if (same_str(s->groups[i].category, category) &&
+		    same_str(s->groups[i].lang, lang)) {
+			*first = s->groups[i].first;
+			return s->groups[i].n;
 		}
-		if (!n)
-			*first = i;
-		n++;
-	}
-	return n;
+	return 0;
 }
 
 /*
