@@ -632,9 +632,40 @@ static int find_phrase(const struct fact_sheet *fs, const struct phrase *ph,
 	return 0;
 }
 
+/*
+ * A 256-bit sketch of the comment's word hashes: a phrase whose first word
+ * is not in it cannot occur, which rules out nearly every keyword of
+ * nearly every fact before a scan of the tokens.
+ */
+struct sketch {
+	uint64_t bits[4];
+};
+
+static void sketch_add(struct sketch *sk, uint64_t h)
+{
+	sk->bits[(h >> 6) & 3] |= 1ull << (h & 63);
+}
+
+static int sketch_has(const struct sketch *sk, uint64_t h)
+{
+	return (sk->bits[(h >> 6) & 3] >> (h & 63)) & 1;
+}
+
+static int may_occur(const struct fact_sheet *fs, const struct phrase *ph,
+		     const struct sketch *sk)
+{
+	const struct word *w;
+
+	if (!ph->nwords)
+		return 1;
+	w = &fs->words[ph->first];
+	return sketch_has(sk, w->h_stem) || sketch_has(sk, w->h_norm);
+}
+
 /* Score of fact i: distinct phrases found, and how many words they have. */
 static size_t score_fact(const struct fact_sheet *fs, size_t i,
-			 const struct tokenizer *tk, size_t *words)
+			 const struct tokenizer *tk, const struct sketch *sk,
+			 size_t *words)
 {
 	const struct fact_meta *m = &fs->meta[i];
 	size_t spans[FACTS_KEYWORDS_MAX][2];
@@ -644,7 +675,7 @@ static size_t score_fact(const struct fact_sheet *fs, size_t i,
 	for (p = 0; p < m->nphrases; p++) {
 		const struct phrase *ph = &fs->phrases[m->first_phrase + p];
 
-		if (!find_phrase(fs, ph, tk, &s, &e))
+		if (!may_occur(fs, ph, sk) || !find_phrase(fs, ph, tk, &s, &e))
 			continue;
 		for (q = 0; q < n; q++)
 			if (spans[q][0] == s && spans[q][1] == e)
@@ -665,10 +696,15 @@ const struct fact *facts_match(const struct fact_sheet *fs,
 {
 	size_t i, best = NONE, best_n = 0, best_words = 0;
 
+	struct sketch sk = { { 0, 0, 0, 0 } };
+
 	if (score)
 		*score = 0;
 	if (!fs || !tk)
 		return NULL;
+	for (i = 0; i < tok_count(tk); i++)
+		if (!skipped(&tok_list(tk)[i]))
+			sketch_add(&sk, tok_list(tk)[i].hash);
 	for (i = 0; i < fs->nfacts; i++) {
 		const struct fact *f = &fs->facts[i];
 		size_t n, words;
@@ -677,7 +713,7 @@ const struct fact *facts_match(const struct fact_sheet *fs,
 			continue;
 		if (lang && *lang && *f->lang && !lang_eq(f->lang, lang))
 			continue;
-		n = score_fact(fs, i, tk, &words);
+		n = score_fact(fs, i, tk, &sk, &words);
 		if (!n)
 			continue;
 		if (n > best_n || (n == best_n && words > best_words)) {
