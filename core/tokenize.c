@@ -816,17 +816,25 @@ static int has_prefix_ci(const char *s, size_t n, const char *pre)
 
 static int known_tld(const char *s, size_t n)
 {
-	static const char *const tlds[] = {
-		"com", "net", "org", "io", "ly", "co", "me", "ru", "su", "info",
-		"biz", "xyz", "app", "dev", "shop", "store", "link", "site",
-		"online", "tv", "gg", "to", "us", "uk", "de", "fr", "ua", "by",
-		"kz", "eu", "ai", "gl", "cc", "top", "club", "live", "pro",
-		"example", "test", NULL
+	static const struct {
+		const char *name;
+		size_t len;
+	} tlds[] = {
+#define TLD(x) { x, sizeof(x) - 1 }
+		TLD("com"), TLD("net"), TLD("org"), TLD("io"), TLD("ly"),
+		TLD("co"), TLD("me"), TLD("ru"), TLD("su"), TLD("info"),
+		TLD("biz"), TLD("xyz"), TLD("app"), TLD("dev"), TLD("shop"),
+		TLD("store"), TLD("link"), TLD("site"), TLD("online"), TLD("tv"),
+		TLD("gg"), TLD("to"), TLD("us"), TLD("uk"), TLD("de"), TLD("fr"),
+		TLD("ua"), TLD("by"), TLD("kz"), TLD("eu"), TLD("ai"), TLD("gl"),
+		TLD("cc"), TLD("top"), TLD("club"), TLD("live"), TLD("pro"),
+		TLD("example"), TLD("test"),
+#undef TLD
 	};
 	size_t i;
 
-	for (i = 0; tlds[i]; i++)
-		if (strlen(tlds[i]) == n && has_prefix_ci(s, n, tlds[i]))
+	for (i = 0; i < sizeof(tlds) / sizeof(tlds[0]); i++)
+		if (tlds[i].len == n && has_prefix_ci(s, n, tlds[i].name))
 			return 1;
 	return 0;
 }
@@ -1243,6 +1251,11 @@ int tok_run(struct tokenizer *t, const char *text, size_t len,
 		int letters, upper;
 		enum tok_script sc;
 
+		if (b == ' ') {         /* the commonest byte: keeps a bigram */
+			c.pos++;
+			c.cpos++;
+			continue;
+		}
 		if (b < 0x80 && ascii_alnum((unsigned char)b)) {
 			/*
 			 * A URL starts at a letter or digit after a non-word
