@@ -722,27 +722,57 @@ static size_t tidy(char *s, size_t n)
 	return o;
 }
 
+/* rc from rendering t, with the template's id put before err's message */
+static int render_failed(const struct tpl *t, int rc, struct cd_error *err)
+{
+	char msg[sizeof(err->msg)];
+
+	if (!err)
+		return rc;
+	snprintf(msg, sizeof(msg), "%s", err->msg);
+	return cd_error_setc(err, rc, err->line, err->col, "template '%s': %s",
+			     t->id, msg);
+}
+
 int tpl_render(const struct tpl *t, const cJSON *data, size_t max_bytes,
 	       struct cd_buf *out, struct cd_error *err)
 {
 	struct mustache_opts opts = { MUSTACHE_ESCAPE_NONE, NULL, NULL, 0, 0 };
 	struct cd_buf raw;
-	char msg[sizeof(err->msg)];
-	size_t n;
+	size_t n, max;
 	int rc;
 
 	if (!t || !out)
 		return cd_error_set(err, CD_ERR_USAGE, 0,
 				    "tpl_render: missing argument");
-	cd_buf_init(&raw, max_bytes ? max_bytes : TPL_RENDER_MAX);
+	if (!max_bytes)
+		max_bytes = TPL_RENDER_MAX;
+	if (!out->len && out->max >= max_bytes) {
+		/*
+		 * out is empty and has room for the longest render (suggest
+		 * and batch, once per comment): render straight into it under
+		 * the same limit, with no buffer per reply, and tidy in place,
+		 * which only ever shortens.
+		 */
+		max = out->max;
+		out->max = max_bytes;
+		rc = mustache_render(t->mt, data, &opts, out, err);
+		out->max = max;
+		if (rc) {
+			cd_buf_reset(out);
+			return render_failed(t, rc, err);
+		}
+		if (out->data) {
+			out->len = tidy(out->data, out->len);
+			out->data[out->len] = '\0';
+		}
+		return 0;
+	}
+	cd_buf_init(&raw, max_bytes);
 	rc = mustache_render(t->mt, data, &opts, &raw, err);
 	if (rc) {
 		cd_buf_release(&raw);
-		if (!err)
-			return rc;
-		snprintf(msg, sizeof(msg), "%s", err->msg);
-		return cd_error_setc(err, rc, err->line, err->col,
-				     "template '%s': %s", t->id, msg);
+		return render_failed(t, rc, err);
 	}
 	n = raw.data ? tidy(raw.data, raw.len) : 0;
 	rc = cd_buf_add(out, raw.data ? raw.data : "", n);

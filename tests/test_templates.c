@@ -649,6 +649,17 @@ static void test_render_limits(void **state)
 	assert_string_equal(out.data, "keep");
 	cd_buf_release(&out);
 
+	/* an empty buffer is rendered into directly: the same limit */
+	cd_buf_init(&out, REPLY_MAX);
+	assert_int_equal(tpl_render(t, data, 20, &out, &err), CD_ERR_LIMIT);
+	assert_non_null(strstr(err.msg, "en/complaint/apologize-1"));
+	assert_non_null(strstr(err.msg, "20 bytes"));
+	assert_int_equal(out.len, 0);
+	assert_int_equal(out.max, REPLY_MAX);
+	assert_int_equal(tpl_render(t, data, 0, &out, &err), 0);
+	assert_true(out.len > 20);
+	cd_buf_release(&out);
+
 	cd_buf_init(&out, 30);          /* the caller's own cap */
 	assert_int_equal(tpl_render(t, data, 0, &out, &err), CD_ERR_LIMIT);
 	assert_non_null(strstr(err.msg, "30 bytes"));
