@@ -14,6 +14,7 @@ struct suggester {
 	struct tokenizer *tk;           /* the model's tokenizer */
 	struct tokenizer *tone_tk;      /* stemming on: tone and facts */
 	struct cd_buf reply;
+	struct tpl_data *data;          /* what a reply renders against */
 	struct suggestion g;
 	char lang[12];                  /* the comment's language, normalised */
 };
@@ -61,6 +62,12 @@ struct suggester *suggester_new(const struct suggester_opts *o,
 		return NULL;
 	}
 	cd_buf_init(&s->reply, SUGGEST_REPLY_MAX);
+	s->data = tpl_data_alloc();
+	if (!s->data) {
+		cd_error_set(err, CD_ERR_NOMEM, 0, "out of memory");
+		suggester_free(s);
+		return NULL;
+	}
 	return s;
 }
 
@@ -71,6 +78,7 @@ void suggester_free(struct suggester *s)
 	tok_free(s->tk);
 	tok_free(s->tone_tk);
 	cd_buf_release(&s->reply);
+	tpl_data_free(s->data);
 	free(s);
 }
 
@@ -130,7 +138,7 @@ static int draft(struct suggester *s, const struct comment *c,
 		 struct suggestion *g, const struct tpl *t, int fell_back,
 		 struct cd_error *err)
 {
-	cJSON *data;
+	const cJSON *data;
 	int rc;
 
 	cd_buf_reset(&s->reply);
@@ -174,11 +182,11 @@ static int draft(struct suggester *s, const struct comment *c,
 			return 0;
 		}
 	}
-	data = tpl_data_new(c, g->lang, g->category, s->o.cfg, g->fact);
+	data = tpl_data_fill(s->data, c, g->lang, g->category, s->o.cfg,
+			     g->fact);
 	if (!data)
 		return cd_error_set(err, CD_ERR_NOMEM, 0, "out of memory");
 	rc = tpl_render(t, data, SUGGEST_REPLY_MAX, &s->reply, err);
-	cJSON_Delete(data);
 	if (rc)
 		return rc;
 	g->template_id = tpl_id(t);

@@ -884,6 +884,122 @@ fail:
 	return NULL;
 }
 
+/* ---- reusable data ---------------------------------------------------- */
+
+enum { D_AUTHOR, D_ID, D_TEXT, D_LANG, D_CATEGORY, D_NAME, D_HANDLE,
+       D_SUPPORT, D_FAQ, D_STATEMENT, D_SOURCE, D_ITEMS };
+
+struct tpl_data {
+	cJSON root, brand, fact;
+	cJSON item[D_ITEMS];
+	struct cd_buf text;     /* the comment text, when not NUL-terminated */
+};
+
+struct tpl_data *tpl_data_alloc(void)
+{
+	static const char *const names[D_ITEMS] = {
+		"author", "id", "text", "lang", "category", "name", "handle",
+		"support_url", "faq_url", "statement", "source_url"
+	};
+	struct tpl_data *d = calloc(1, sizeof(*d));
+	size_t i;
+
+	if (!d)
+		return NULL;
+	d->root.type = cJSON_Object;
+	d->brand.type = cJSON_Object | cJSON_StringIsConst;
+	d->brand.string = (char *)"brand";
+	d->fact.type = cJSON_Object | cJSON_StringIsConst;
+	d->fact.string = (char *)"fact";
+	for (i = 0; i < D_ITEMS; i++) {
+		d->item[i].type = cJSON_String | cJSON_IsReference |
+				  cJSON_StringIsConst;
+		d->item[i].string = (char *)names[i];
+	}
+	cd_buf_init(&d->text, SIZE_MAX / 2);
+	return d;
+}
+
+void tpl_data_free(struct tpl_data *d)
+{
+	if (!d)
+		return;
+	cd_buf_release(&d->text);
+	free(d);
+}
+
+/* Append item to parent's children (cJSON: the first child's prev is the
+ * last child). */
+static void link_child(cJSON *parent, cJSON *item)
+{
+	item->next = NULL;
+	if (!parent->child) {
+		parent->child = item;
+		item->prev = item;
+		return;
+	}
+	item->prev = parent->child->prev;
+	parent->child->prev->next = item;
+	parent->child->prev = item;
+}
+
+/* Link item with value s[0..n) under parent, unless it is empty. */
+static void put_str(cJSON *parent, cJSON *item, const char *s, size_t n)
+{
+	if (!s || !n)
+		return;
+	item->valuestring = (char *)s;
+	link_child(parent, item);
+}
+
+static void put_cstr(cJSON *parent, cJSON *item, const char *s)
+{
+	put_str(parent, item, s, s ? strlen(s) : 0);
+}
+
+const cJSON *tpl_data_fill(struct tpl_data *d, const struct comment *c,
+			   const char *lang, const char *category,
+			   const struct cd_config *cfg, const struct fact *f)
+{
+	d->root.child = NULL;
+	d->brand.child = NULL;
+	d->fact.child = NULL;
+	if (c) {
+		const char *author = c->author, *text = c->text;
+		size_t n = c->text ? c->text_len : 0;
+
+		while (author && *author == '@')
+			author++;
+		put_cstr(&d->root, &d->item[D_AUTHOR], author);
+		put_cstr(&d->root, &d->item[D_ID], c->id);
+		if (n && (text[n] != '\0' || memchr(text, '\0', n))) {
+			/* as tpl_data_new: a C string of the bytes */
+			cd_buf_reset(&d->text);
+			if (cd_buf_add(&d->text, text, n))
+				return NULL;
+			text = d->text.data;
+		}
+		put_str(&d->root, &d->item[D_TEXT], text, n);
+	}
+	put_cstr(&d->root, &d->item[D_LANG], lang);
+	put_cstr(&d->root, &d->item[D_CATEGORY], category);
+	if (cfg) {
+		put_cstr(&d->brand, &d->item[D_NAME], cfg->brand.name);
+		put_cstr(&d->brand, &d->item[D_HANDLE], cfg->brand.handle);
+		put_cstr(&d->brand, &d->item[D_SUPPORT], cfg->brand.support_url);
+		put_cstr(&d->brand, &d->item[D_FAQ], cfg->brand.faq_url);
+		if (d->brand.child)
+			link_child(&d->root, &d->brand);
+	}
+	if (f) {
+		put_cstr(&d->fact, &d->item[D_STATEMENT], f->statement);
+		put_cstr(&d->fact, &d->item[D_SOURCE], f->source_url);
+		if (d->fact.child)
+			link_child(&d->root, &d->fact);
+	}
+	return &d->root;
+}
+
 /* ---- language and variables ------------------------------------------- */
 
 static int ascii_alpha(unsigned char c)

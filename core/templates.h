@@ -128,6 +128,22 @@ cJSON *tpl_data_new(const struct comment *c, const char *lang,
 		    const struct fact *f);
 
 /*
+ * The same data without an allocation per reply, for loops that render
+ * one reply per comment: tpl_data_alloc() makes a reusable object (NULL
+ * when out of memory), tpl_data_fill() points it at c, cfg and f and
+ * returns the cJSON tree to render against, equal to what tpl_data_new()
+ * would build.  The tree stays valid until the next fill or
+ * tpl_data_free(), and as long as the strings it refers to; never pass it
+ * to cJSON_Delete().
+ */
+struct tpl_data;
+struct tpl_data *tpl_data_alloc(void);
+void tpl_data_free(struct tpl_data *d);
+const cJSON *tpl_data_fill(struct tpl_data *d, const struct comment *c,
+			   const char *lang, const char *category,
+			   const struct cd_config *cfg, const struct fact *f);
+
+/*
  * "ru" when Cyrillic letters outnumber Latin ones in text[0..len), else
  * "en".  Words that look like @mentions, URLs or domains are not counted,
  * so a Russian comment quoting a link stays Russian.  Script counting only:

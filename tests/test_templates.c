@@ -630,6 +630,71 @@ static void test_render_tidy(void **state)
 	tpl_free(s);
 }
 
+/* Render t against data into a new string (the caller frees it). */
+static char *render_with(const struct tpl *t, const cJSON *data)
+{
+	struct cd_error err;
+	struct cd_buf out;
+
+	cd_buf_init(&out, REPLY_MAX);
+	if (tpl_render(t, data, 0, &out, &err))
+		fail_msg("%s: %s", tpl_id(t), err.msg);
+	return cd_buf_detach(&out, NULL);
+}
+
+/*
+ * suggest and batch fill one reusable data object per comment instead of
+ * building a cJSON tree: every shipped template must render the same
+ * through both, for authors with and without '@', no author, text that is
+ * not NUL-terminated or holds a NUL, no config, a fact or none.
+ */
+static void test_data_fill_equals_new(void **state)
+{
+	struct fixture *fx = fx_of(state);
+	const struct fact *f = facts_get(fx->sheet, 0);
+	static const char text[] = "this juice made me sick\0 refund now!!";
+	struct comment cs[5];
+	struct tpl_data *d = tpl_data_alloc();
+	size_t i, k, v, compared = 0;
+
+	assert_non_null(d);
+	assert_non_null(f);
+	cs[0] = make_comment("1", "@@mila", "juice made me sick");
+	cs[1] = make_comment("2", "", "где мой заказ");
+	cs[2] = make_comment("3", NULL, text);
+	cs[2].text_len = sizeof(text) - 1;           /* a NUL inside */
+	cs[3] = make_comment("4", "oleg", "late again and again");
+	cs[3].text_len = 4;                          /* not NUL-terminated */
+	cs[4] = make_comment("", "x", "");
+	for (i = 0; i < tpl_count(fx->set); i++) {
+		const struct tpl *t = tpl_at(fx->set, i);
+
+		for (k = 0; k < 6; k++)
+			for (v = 0; v < 4; v++) {
+				const struct comment *c = k < 5 ? &cs[k] : NULL;
+				const struct cd_config *cfg = v & 1 ? NULL : &fx->cfg;
+				const struct fact *ff = v & 2 ? f : NULL;
+				cJSON *fresh = tpl_data_new(c, tpl_lang(t),
+							    tpl_category(t), cfg, ff);
+				const cJSON *reused = tpl_data_fill(d, c,
+					tpl_lang(t), tpl_category(t), cfg, ff);
+				char *a, *b;
+
+				assert_non_null(fresh);
+				assert_non_null(reused);
+				a = render_with(t, fresh);
+				b = render_with(t, reused);
+				assert_string_equal(a, b);
+				compared += *a != '\0';
+				free(a);
+				free(b);
+				cJSON_Delete(fresh);
+			}
+	}
+	assert_true(compared > 100);
+	tpl_data_free(d);
+}
+
 static void test_render_limits(void **state)
 {
 	struct fixture *fx = fx_of(state);
@@ -1278,6 +1343,7 @@ int main(int argc, char **argv)
 			T(test_facts_no_match),
 			T(test_facts_better_wins),
 			T(test_facts_bigrams_skipped),
+			T(test_data_fill_equals_new),
 			T(test_facts_russian),
 			T(test_facts_lang),
 			T(test_facts_keywords),
