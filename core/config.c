@@ -152,7 +152,7 @@ static int handle(void *user, const char *sec, const char *key,
 		return 0;
 	}
 	if (IS("reply", "max_chars")) {
-		double d;
+		double d = 0;
 		int rc = set_double(&d, v, 1, 100000, ld, key, line, err);
 
 		if (!rc)
@@ -166,7 +166,7 @@ static int handle(void *user, const char *sec, const char *key,
 		return set_double(&c->alerts.spike_factor, v, 1, 1000, ld, key,
 				  line, err);
 	if (IS("alerts", "window_seconds")) {
-		double d;
+		double d = 0;
 		int rc = set_double(&d, v, 1, 86400 * 7, ld, key, line, err);
 
 		if (!rc)

@@ -131,7 +131,7 @@ static const char digit_pairs[] =
 /* "." and the d digits of fp (fp < 10^d) with trailing zeros dropped */
 static char *frac_digits(char *p, uint64_t fp, int d)
 {
-	char tmp[8];
+	char tmp[8] = { 0 };
 	int k;
 
 	if (!fp)
