@@ -230,6 +230,56 @@ static uint32_t decode(const unsigned char *u, size_t *n)
 	       ((uint32_t)(u[2] & 0x3F) << 6) | (u[3] & 0x3F);
 }
 
+#define BAD_CP 0xFFFFFFFFu
+
+/*
+ * The code point at u[i] (i < len) and its length in *n, or BAD_CP when
+ * the bytes there are not valid UTF-8 by the rules of tok_utf8_check():
+ * tok_run() validates as it scans instead of in a pass of its own.  The
+ * character classes below take BAD_CP for "none of them".
+ */
+static uint32_t decode_at(const unsigned char *u, size_t i, size_t len,
+			  size_t *n)
+{
+	unsigned c = u[i];
+	uint32_t cp;
+
+	if (c < 0x80) {
+		*n = 1;
+		return c;
+	}
+	if (c >= 0xC2 && c <= 0xDF) {
+		if (i + 1 >= len || (u[i + 1] & 0xC0) != 0x80)
+			return BAD_CP;
+		*n = 2;
+		return ((uint32_t)(c & 0x1F) << 6) | (u[i + 1] & 0x3Fu);
+	}
+	if (c >= 0xE0 && c <= 0xEF) {
+		if (i + 2 >= len || (u[i + 1] & 0xC0) != 0x80 ||
+		    (u[i + 2] & 0xC0) != 0x80)
+			return BAD_CP;
+		cp = ((uint32_t)(c & 0x0F) << 12) |
+		     ((uint32_t)(u[i + 1] & 0x3F) << 6) | (u[i + 2] & 0x3Fu);
+		if (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))
+			return BAD_CP;
+		*n = 3;
+		return cp;
+	}
+	if (c >= 0xF0 && c <= 0xF4) {
+		if (i + 3 >= len || (u[i + 1] & 0xC0) != 0x80 ||
+		    (u[i + 2] & 0xC0) != 0x80 || (u[i + 3] & 0xC0) != 0x80)
+			return BAD_CP;
+		cp = ((uint32_t)(c & 0x07) << 18) |
+		     ((uint32_t)(u[i + 1] & 0x3F) << 12) |
+		     ((uint32_t)(u[i + 2] & 0x3F) << 6) | (u[i + 3] & 0x3Fu);
+		if (cp < 0x10000 || cp > 0x10FFFF)
+			return BAD_CP;
+		*n = 4;
+		return cp;
+	}
+	return BAD_CP;
+}
+
 /* ---- character classes ---------------------------------------------- */
 
 static int is_letter(uint32_t c)
@@ -1066,7 +1116,7 @@ static size_t scan_word(const unsigned char *u, size_t i, size_t len,
 				if (ae == (size_t)-1)
 					ae = i;
 				if (b != '\'' || i + 1 >= len ||
-				    !is_letter(decode(u + i + 1, &k)))
+				    !is_letter(decode_at(u, i + 1, len, &k)))
 					break;
 			}
 			i++;
@@ -1079,8 +1129,10 @@ static size_t scan_word(const unsigned char *u, size_t i, size_t len,
 			size_t j = i, n = 0;
 
 			while (j + 1 < len &&
-			       ((u[j] == 0xD0 && u[j + 1] >= 0xB0) ||
-				(u[j] == 0xD1 && u[j + 1] <= 0x8F))) {
+			       ((u[j] == 0xD0 && u[j + 1] >= 0xB0 &&
+				 u[j + 1] <= 0xBF) ||
+				(u[j] == 0xD1 && u[j + 1] >= 0x80 &&
+				 u[j + 1] <= 0x8F))) {
 				j += 2;
 				n++;
 			}
@@ -1094,7 +1146,8 @@ static size_t scan_word(const unsigned char *u, size_t i, size_t len,
 				continue;
 			}
 		}
-		if (b >= 0xD0 && b <= 0xD3) {   /* U+0400..U+04FF */
+		if (b >= 0xD0 && b <= 0xD3 && i + 1 < len &&
+		    (u[i + 1] & 0xC0) == 0x80) {  /* U+0400..U+04FF */
 			ch = ((uint32_t)(b & 0x1F) << 6) | (u[i + 1] & 0x3Fu);
 			if (ch <= 0x481 || ch >= 0x48A) {
 				if (!nl++)
@@ -1106,8 +1159,10 @@ static size_t scan_word(const unsigned char *u, size_t i, size_t len,
 				continue;
 			}
 		}
-		ch = decode(u + i, &k);
-		if (is_letter(ch)) {
+		ch = decode_at(u, i, len, &k);
+		if (ch == BAD_CP) {
+			break;          /* tok_run() reports it */
+		} else if (is_letter(ch)) {
 			if (!nl++)
 				s = script_of(ch);
 			if (!is_upper(ch))
@@ -1115,7 +1170,8 @@ static size_t scan_word(const unsigned char *u, size_t i, size_t len,
 		} else if (is_apostrophe(ch)) {
 			size_t k2;
 
-			if (i + k >= len || !is_letter(decode(u + i + k, &k2)))
+			if (i + k >= len ||
+			    !is_letter(decode_at(u, i + k, len, &k2)))
 				break;
 		} else if (!is_mark(ch) && !is_digit(ch)) {
 			break;
@@ -1183,11 +1239,11 @@ static size_t mention_end(const unsigned char *u, size_t pos, size_t len)
 
 	if (i >= len)
 		return pos;
-	nx = decode(u + i, &k);
+	nx = decode_at(u, i, len, &k);
 	if (!(is_letter(nx) || is_digit(nx) || nx == '_'))
 		return pos;
 	while (i < len) {
-		nx = decode(u + i, &k);
+		nx = decode_at(u, i, len, &k);
 		if (!(is_letter(nx) || is_digit(nx) || nx == '_' || nx == '.'))
 			break;
 		i += k;
@@ -1207,7 +1263,7 @@ static size_t number_end(const unsigned char *u, size_t pos, size_t len)
 	uint32_t nx;
 
 	while (i < len) {
-		nx = decode(u + i, &k);
+		nx = decode_at(u, i, len, &k);
 		if (is_digit(nx))
 			i += k;
 		else if ((nx == '.' || nx == ',') && i + 1 < len &&
@@ -1216,7 +1272,7 @@ static size_t number_end(const unsigned char *u, size_t pos, size_t len)
 		else
 			break;
 	}
-	if (i < len && is_letter(decode(u + i, &k)))
+	if (i < len && is_letter(decode_at(u, i, len, &k)))
 		return 0;
 	return i;
 }
@@ -1226,7 +1282,7 @@ int tok_run(struct tokenizer *t, const char *text, size_t len,
 {
 	struct cursor c = { text, len, 0, 0 };
 	const unsigned char *u = (const unsigned char *)text;
-	size_t bad, prev_word = (size_t)-1;
+	size_t prev_word = (size_t)-1;
 	int rc = 0;
 
 	t->ntoks = 0;
@@ -1236,9 +1292,6 @@ int tok_run(struct tokenizer *t, const char *text, size_t len,
 	if (len > UINT32_MAX)
 		return cd_error_set(err, CD_ERR_LIMIT, 0,
 				    "text longer than 4 GiB");
-	if (tok_utf8_check(text, len, &bad))
-		return cd_error_set(err, CD_ERR_DATA, 0,
-				    "invalid UTF-8 at byte %zu", bad + 1);
 	if (t->cache_n >= CACHE_SLOTS / 2 || t->calen > CACHE_ARENA_MAX)
 		cache_clear(t);         /* between runs: no token points in */
 	if (toks_room(t, len))
@@ -1296,8 +1349,15 @@ int tok_run(struct tokenizer *t, const char *text, size_t len,
 			rc = word(t, &c, end, letters, upper, ncp, sc, &prev_word);
 			continue;
 		}
-		if (b >= 0x80)
-			ch = decode(u + c.pos, &k);
+		if (b >= 0x80) {
+			ch = decode_at(u, c.pos, len, &k);
+			if (ch == BAD_CP) {
+				t->ntoks = 0;
+				return cd_error_set(err, CD_ERR_DATA, 0,
+						    "invalid UTF-8 at byte %zu",
+						    c.pos + 1);
+			}
+		}
 		if (ch == '@' && (end = mention_end(u, c.pos, len)) > c.pos) {
 			rc = mark(t, &c, end - c.pos, TOK_MENTION, "<mention>", 9);
 			prev_word = (size_t)-1;
@@ -1306,7 +1366,7 @@ int tok_run(struct tokenizer *t, const char *text, size_t len,
 		if (ch == '#' && c.pos + 1 < len) {
 			size_t k2;
 
-			if (is_letter(decode(u + c.pos + 1, &k2))) {
+			if (is_letter(decode_at(u, c.pos + 1, len, &k2))) {
 				advance_bytes(&c, 1);   /* the word follows */
 				continue;
 			}
