@@ -557,6 +557,38 @@ static size_t collect_words(const struct tokenizer *tk, const char *s,
 }
 
 /*
+ * 0 when no word of the comment (the tokenizer's last run on s[0..len),
+ * as collect_words() would take them) has the key of a word of the reply:
+ * then `echo` can find nothing, and the comment need not be matched
+ * against the lists at all.  Every echo shares a key (a repeated insult
+ * phrase, a run of words), so 1 means only "perhaps".
+ */
+static int may_echo(const struct tokenizer *ct, const char *s, size_t len,
+		    const struct word *rw, size_t rn)
+{
+	const struct tok *t = tok_list(ct);
+	size_t i, n = 0, nt = tok_count(ct);
+	uint64_t sk[4] = { 0, 0, 0, 0 };
+
+	for (i = 0; i < rn; i++)
+		sk[(rw[i].key >> 6) & 3] |= 1ull << (rw[i].key & 63);
+	for (i = 0; i < nt && n < MAX_COMMENT_WORDS; i++) {
+		const struct tok *k = &t[i];
+		uint64_t key = k->hash;
+
+		if (k->kind == TOK_MARK || k->kind == TOK_BIGRAM)
+			continue;
+		n++;
+		if (k->kind == TOK_NUM)
+			key = num_key(s, k->start, k->end,
+				      percent_end(s, len, k->end) > k->end);
+		if ((sk[(key >> 6) & 3] >> (key & 63)) & 1)
+			return 1;
+	}
+	return 0;
+}
+
+/*
  * Remove the matches that an exception of the same list covers ("you
  * should have" inside "you should have received"), then the exceptions.
  * The lists that had an exception match are added to *excepted (bit
@@ -3023,7 +3055,9 @@ int tone_check(const struct tone_rules *r, struct tokenizer *tk,
 	static const struct tone_ctx none;
 	struct work wk;
 	struct cd_error e;
+	const struct tokenizer *ct = NULL;     /* comment tokens, not matched yet */
 	size_t rn, cn = 0, rnm, cnm = 0, ncomps = 0, i, cyr = 0, lat = 0, total;
+	size_t clen = 0;
 	unsigned classes, excepted = 0;
 	int rc, ru, contact = 0;
 
@@ -3057,17 +3091,18 @@ int tone_check(const struct tone_rules *r, struct tokenizer *tk,
 	if (rc)
 		return rc;
 	if (ctx->comment) {
-		const struct tokenizer *ct = ctx->comment_tokens;
-
-		if (!ct) {
-			rc = tok_run(tk, ctx->comment, strlen(ctx->comment), &e);
-			if (rc)
+		clen = strlen(ctx->comment);
+		ct = ctx->comment_tokens;
+		if (!ct || ct == tk) {
+			/* tk is needed for the reply: the comment goes first */
+			if (!ct && (rc = tok_run(tk, ctx->comment, clen, &e)) != 0)
 				return cd_error_set(err, rc, 0, "comment: %s", e.msg);
-			ct = tk;
+			cn = collect_words(tk, ctx->comment, clen, wk.cw,
+					   MAX_COMMENT_WORDS);
+			cnm = match_words(r, wk.cw, cn, wk.cm, MAX_MATCHES,
+					  &excepted);
+			ct = NULL;
 		}
-		cn = collect_words(ct, ctx->comment, strlen(ctx->comment),
-				   wk.cw, MAX_COMMENT_WORDS);
-		cnm = match_words(r, wk.cw, cn, wk.cm, MAX_MATCHES, &excepted);
 	}
 	rc = tok_run(tk, reply, len, &e);      /* validates the UTF-8 */
 	if (rc)
@@ -3075,6 +3110,14 @@ int tone_check(const struct tone_rules *r, struct tokenizer *tk,
 	rn = collect_words(tk, reply, len, wk.rw, MAX_WORDS);
 	excepted = 0;           /* the comment's do not count */
 	rnm = match_words(r, wk.rw, rn, wk.rm, MAX_MATCHES, &excepted);
+	if (ct && may_echo(ct, ctx->comment, clen, wk.rw, rn)) {
+		/* the comment's own tokens: matched only when echo may hit */
+		unsigned ignored = 0;
+
+		cn = collect_words(ct, ctx->comment, clen, wk.cw,
+				   MAX_COMMENT_WORDS);
+		cnm = match_words(r, wk.cw, cn, wk.cm, MAX_MATCHES, &ignored);
+	}
 
 	for (i = 0; i < rn; i++) {
 		cyr += wk.rw[i].script == TOK_SCRIPT_CYRILLIC;

@@ -54,6 +54,7 @@ struct fixture {
 	const char *learn;      /* tests/tone/learn: the fixture corpus */
 	struct tone_rules *r;
 	struct tokenizer *tk;
+	struct tokenizer *ctk;  /* the comment's, as suggest hands it over */
 };
 
 static int setup(void **state)
@@ -69,7 +70,8 @@ static int setup(void **state)
 	}
 	tok_params_default(&tp);
 	fx->tk = tok_new(&tp, &err);
-	return fx->tk ? 0 : -1;
+	fx->ctk = tok_new(&tp, &err);
+	return fx->tk && fx->ctk ? 0 : -1;
 }
 
 static int teardown(void **state)
@@ -78,8 +80,10 @@ static int teardown(void **state)
 
 	tone_rules_free(fx->r);
 	tok_free(fx->tk);
+	tok_free(fx->ctk);
 	fx->r = NULL;
 	fx->tk = NULL;
+	fx->ctk = NULL;
 	return 0;
 }
 
@@ -313,6 +317,41 @@ static void count_case(struct coverage *cv, const struct tcase *tc)
 	}
 }
 
+/*
+ * suggest hands tone_check the comment's tokens from the classifier's
+ * tokenizer (ctx.comment_tokens), and tone_check then matches the comment
+ * only when the reply shares a word with it.  The result must be the one
+ * tone_check gets by tokenizing the comment itself.
+ */
+static int same_with_comment_tokens(struct fixture *fx,
+				    const struct tone_ctx *ctx,
+				    const struct tcase *tc,
+				    const struct tone_result *want)
+{
+	struct tone_ctx c2 = *ctx;
+	struct tone_result got;
+	struct cd_error err;
+	size_t i;
+
+	if (tok_run(fx->ctk, ctx->comment, strlen(ctx->comment), &err))
+		return 0;
+	c2.comment_tokens = fx->ctk;
+	if (tone_check(fx->r, fx->tk, tc->reply, tc->reply_len, &c2, &got,
+		       &err))
+		return 0;
+	if (got.n != want->n || got.score != want->score ||
+	    got.dropped != want->dropped)
+		return 0;
+	for (i = 0; i < got.n; i++)
+		if (strcmp(got.f[i].rule, want->f[i].rule) ||
+		    got.f[i].severity != want->f[i].severity ||
+		    got.f[i].start != want->f[i].start ||
+		    got.f[i].end != want->f[i].end ||
+		    strcmp(got.f[i].message, want->f[i].message))
+			return 0;
+	return 1;
+}
+
 /* Run one case; 0 when every check holds. */
 static int run_case(struct fixture *fx, const struct tcase *tc,
 		    const char *file, long lineno)
@@ -336,6 +375,11 @@ static int run_case(struct fixture *fx, const struct tcase *tc,
 		fprintf(stderr, "%s:%ld: tone_check failed: %s\n", file, lineno,
 			err.msg);
 		return 1;
+	}
+	if (ctx.comment && !same_with_comment_tokens(fx, &ctx, tc, &res)) {
+		fprintf(stderr, "%s:%ld: the comment's own tokens (as suggest "
+			"passes them) give other findings\n", file, lineno);
+		bad = 1;
 	}
 	for (i = 0; i < tc->nchecks; i++) {
 		const struct check *c = &tc->checks[i];
@@ -1012,7 +1056,7 @@ static void test_learned_load_errors(void **state)
 
 int main(int argc, char **argv)
 {
-	struct fixture fx = { NULL, NULL, NULL, NULL, NULL };
+	struct fixture fx = { NULL, NULL, NULL, NULL, NULL, NULL };
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_prestate_setup_teardown(test_cases, setup,
 							 teardown, &fx),
