@@ -238,7 +238,7 @@ static uint32_t decode(const unsigned char *u, size_t *n)
  * tok_run() validates as it scans instead of in a pass of its own.  The
  * character classes below take BAD_CP for "none of them".
  */
-static uint32_t decode_at(const unsigned char *u, size_t i, size_t len,
+static inline uint32_t decode_at(const unsigned char *u, size_t i, size_t len,
 			  size_t *n)
 {
 	unsigned c = u[i];
@@ -974,7 +974,7 @@ static uint64_t load32(const char *s)
 }
 
 /* s[0..n), n < 8, packed into a word: overlapping 4-byte loads or bytes. */
-static uint64_t load_short(const char *s, size_t n)
+static inline uint64_t load_short(const char *s, size_t n)
 {
 	const unsigned char *u = (const unsigned char *)s;
 
@@ -1277,6 +1277,40 @@ static size_t number_end(const unsigned char *u, size_t pos, size_t len)
 	return i;
 }
 
+/*
+ * The code point ch (k bytes) at the cursor starts no word, number, URL or
+ * mention: an emoji, a run of '?' and '!', or a separator.
+ */
+static int not_a_word(struct tokenizer *t, struct cursor *c, uint32_t ch,
+		      size_t k, size_t *prev_word)
+{
+	const unsigned char *u = (const unsigned char *)c->s;
+	size_t i = c->pos, run = 0;
+
+	if (is_emoji(ch)) {
+		*prev_word = (size_t)-1;
+		return mark(t, c, k, TOK_EMOJI, c->s + c->pos, k);
+	}
+	if (ch == '?' || ch == '!') {
+		*prev_word = (size_t)-1;
+		while (i < c->len && (u[i] == '?' || u[i] == '!')) {
+			run += u[i] == ch;
+			i++;
+		}
+		if (ch == '?')
+			return mark(t, c, i - c->pos, TOK_MARK, "<q>", 3);
+		if (run >= 2)
+			return mark(t, c, i - c->pos, TOK_MARK, "<!!>", 4);
+		advance_bytes(c, i - c->pos);
+		return 0;
+	}
+	if (!keeps_bigram(ch))
+		*prev_word = (size_t)-1;
+	c->pos += k;
+	c->cpos++;
+	return 0;
+}
+
 int tok_run(struct tokenizer *t, const char *text, size_t len,
 	    struct cd_error *err)
 {
@@ -1299,9 +1333,9 @@ int tok_run(struct tokenizer *t, const char *text, size_t len,
 
 	while (c.pos < len && !rc) {
 		unsigned b = u[c.pos];
-		size_t k = 1, n, end, ncp;
+		size_t k = 1, n, end, ncp, ae;
 		uint32_t ch = b;
-		int letters, upper;
+		int letters, upper, url_start = 0;
 		enum tok_script sc;
 
 		if (b == ' ') {         /* the commonest byte: keeps a bigram */
@@ -1315,9 +1349,7 @@ int tok_run(struct tokenizer *t, const char *text, size_t len,
 			 * byte and holds a dot before the next space, so the
 			 * plain word "refund" or "refund," needs no look.
 			 */
-			int url_start = c.pos == 0 || !ascii_alnum(u[c.pos - 1]);
-			size_t ae;
-
+			url_start = c.pos == 0 || !ascii_alnum(u[c.pos - 1]);
 			if (b <= '9') {
 				if (url_start) {
 					for (ae = c.pos + 1; ae < len &&
@@ -1338,80 +1370,51 @@ int tok_run(struct tokenizer *t, const char *text, size_t len,
 				}
 				url_start = 0;  /* looked already */
 			}
-			end = scan_word(u, c.pos, len, &letters, &upper, &ncp,
-					&sc, &ae);
-			if (url_start && ae < len && u[ae] > ' ' && u[ae] < 0x80 &&
-			    (n = url_len(text + c.pos, len - c.pos)) > 0) {
-				rc = mark(t, &c, n, TOK_URL, "<url>", 5);
+		} else {
+			if (b >= 0x80) {
+				ch = decode_at(u, c.pos, len, &k);
+				if (ch == BAD_CP) {
+					t->ntoks = 0;
+					return cd_error_set(err, CD_ERR_DATA, 0,
+							    "invalid UTF-8 at byte %zu",
+							    c.pos + 1);
+				}
+			}
+			if (ch == '@' &&
+			    (end = mention_end(u, c.pos, len)) > c.pos) {
+				rc = mark(t, &c, end - c.pos, TOK_MENTION,
+					  "<mention>", 9);
 				prev_word = (size_t)-1;
 				continue;
 			}
-			rc = word(t, &c, end, letters, upper, ncp, sc, &prev_word);
-			continue;
-		}
-		if (b >= 0x80) {
-			ch = decode_at(u, c.pos, len, &k);
-			if (ch == BAD_CP) {
-				t->ntoks = 0;
-				return cd_error_set(err, CD_ERR_DATA, 0,
-						    "invalid UTF-8 at byte %zu",
-						    c.pos + 1);
-			}
-		}
-		if (ch == '@' && (end = mention_end(u, c.pos, len)) > c.pos) {
-			rc = mark(t, &c, end - c.pos, TOK_MENTION, "<mention>", 9);
-			prev_word = (size_t)-1;
-			continue;
-		}
-		if (ch == '#' && c.pos + 1 < len) {
-			size_t k2;
-
-			if (is_letter(decode_at(u, c.pos + 1, len, &k2))) {
+			if (ch == '#' && c.pos + 1 < len &&
+			    is_letter(decode_at(u, c.pos + 1, len, &n))) {
 				advance_bytes(&c, 1);   /* the word follows */
 				continue;
 			}
-		}
-		if (b >= 0x80 && is_digit(ch)) {
-			if ((end = number_end(u, c.pos, len)) > 0) {
-				rc = mark(t, &c, end - c.pos, TOK_NUM, "<num>", 5);
-				prev_word = (size_t)-1;
+			if (b >= 0x80 && is_digit(ch)) {
+				if ((end = number_end(u, c.pos, len)) > 0) {
+					rc = mark(t, &c, end - c.pos, TOK_NUM,
+						  "<num>", 5);
+					prev_word = (size_t)-1;
+					continue;
+				}
+				ch = 'a';       /* "١٥min": a word */
+			}
+			if (b < 0x80 || !is_letter(ch)) {
+				rc = not_a_word(t, &c, ch, k, &prev_word);
 				continue;
 			}
-			ch = 'a';               /* "١٥min": a word */
 		}
-		if (b >= 0x80 && is_letter(ch)) {
-			size_t ae;
-
-			end = scan_word(u, c.pos, len, &letters, &upper, &ncp,
-					&sc, &ae);
-			rc = word(t, &c, end, letters, upper, ncp, sc, &prev_word);
-			continue;
-		}
-		if (is_emoji(ch)) {
-			rc = mark(t, &c, k, TOK_EMOJI, text + c.pos, k);
+		/* a word starts here: one place, so the compiler inlines it */
+		end = scan_word(u, c.pos, len, &letters, &upper, &ncp, &sc, &ae);
+		if (url_start && ae < len && u[ae] > ' ' && u[ae] < 0x80 &&
+		    (n = url_len(text + c.pos, len - c.pos)) > 0) {
+			rc = mark(t, &c, n, TOK_URL, "<url>", 5);
 			prev_word = (size_t)-1;
 			continue;
 		}
-		if (ch == '?' || ch == '!') {
-			size_t i = c.pos, run = 0;
-
-			while (i < len && (u[i] == '?' || u[i] == '!')) {
-				run += u[i] == ch;
-				i++;
-			}
-			if (ch == '?')
-				rc = mark(t, &c, i - c.pos, TOK_MARK, "<q>", 3);
-			else if (run >= 2)
-				rc = mark(t, &c, i - c.pos, TOK_MARK, "<!!>", 4);
-			else
-				advance_bytes(&c, i - c.pos);
-			prev_word = (size_t)-1;
-			continue;
-		}
-		if (!keeps_bigram(ch))
-			prev_word = (size_t)-1;
-		c.pos += k;
-		c.cpos++;
+		rc = word(t, &c, end, letters, upper, ncp, sc, &prev_word);
 	}
 	if (!rc && t->bt->len > t->bt->cap) {
 		size_t cap = t->bt->cap ? t->bt->cap : 1024;
