@@ -125,14 +125,14 @@ int cmd_classify(struct cli *c, int argc, char **argv)
 		p = put(p, nb_label(c->model, (size_t)best),
 			label_len[best]);
 		p = put(p, "\",\"confidence\":", 15);
-		p = jsonw_fixed(p, prob[best], 4);
+		p = jsonw_prob4(p, prob[best]);
 		if (prob[best] < c->cfg.classifier.min_confidence)
 			p = put(p, ",\"uncertain\":true,\"scores\":{", 28);
 		else
 			p = put(p, ",\"uncertain\":false,\"scores\":{", 29);
 		for (l = 0; l < K; l++) {
 			p = put(p, keys + key_off[l], key_off[l + 1] - key_off[l]);
-			p = jsonw_fixed(p, prob[l], 4);
+			p = jsonw_prob4(p, prob[l]);
 		}
 		p = put(p, "}}\n", 3);
 		out.len = (size_t)(p - out.data);

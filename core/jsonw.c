@@ -123,10 +123,6 @@ int jsonw_key(struct cd_buf *b, const char *key, int first)
 	return rc;
 }
 
-static const char digit_pairs[] =
-	"00010203040506070809101112131415161718192021222324252627282930313233"
-	"34353637383940414243444546474849505152535455565758596061626364656667"
-	"6869707172737475767778798081828384858687888990919293949596979899";
 
 /* "." and the d digits of fp (fp < 10^d) with trailing zeros dropped */
 static char *frac_digits(char *p, uint64_t fp, int d)
@@ -163,29 +159,8 @@ char *jsonw_fixed(char *p, double v, int digits)
 	char rev[24];
 	size_t len = 0;
 
-	if (digits == 4) {
-		uint64_t fp = x % 10000;
-		unsigned n = 4;
-
-		ip = x / 10000;
-		if (ip < 10) {
-			*p++ = (char)('0' + ip);
-		} else {
-			do
-				rev[len++] = (char)('0' + ip % 10);
-			while ((ip /= 10) != 0);
-			while (len)
-				*p++ = rev[--len];
-		}
-		if (!fp)
-			return p;
-		p[0] = '.';
-		memcpy(p + 1, digit_pairs + 2 * (fp / 100), 2);
-		memcpy(p + 3, digit_pairs + 2 * (fp % 100), 2);
-		while (p[n] == '0')
-			n--;
-		return p + n + 1;
-	}
+	if (digits == 4 && v <= 1)
+		return jsonw_prob4(p, v);
 	do
 		rev[len++] = (char)('0' + ip % 10);
 	while ((ip /= 10) != 0);

@@ -826,7 +826,7 @@ int nb_merge(struct nb_model *m, const struct nb_model *o,
 
 /*
  * The features of toks[0..n) found in the model, in order, each once with
- * binary counting, into fx; returns how many.  A 1024-bit filter on the
+ * binary counting, into fx; returns how many.  A 256-bit filter on the
  * feature index makes the "seen before?" test one bit for nearly every
  * token; keep[] (doc_select) stands in for long documents.
  */
@@ -835,7 +835,7 @@ static size_t score_features(const struct nb_model *m, const struct tok *toks,
 {
 	size_t i, j, base, cnt, nf = 0, mask = m->index_cap - 1;
 	int binary = m->p.binary;
-	uint64_t seen[16] = { 0 };
+	uint64_t seen[4] = { 0, 0, 0, 0 };
 
 	if (!m->index_cap)
 		return 0;
@@ -856,13 +856,13 @@ static size_t score_features(const struct nb_model *m, const struct tok *toks,
 			} else if (binary) {
 				uint64_t bit = 1ull << (f & 63);
 
-				if (seen[(f >> 6) & 15] & bit) {
+				if (seen[(f >> 6) & 3] & bit) {
 					for (j = 0; j < nf && fx[j] != (uint32_t)f; j++)
 						;
 					if (j < nf)
 						continue;
 				}
-				seen[(f >> 6) & 15] |= bit;
+				seen[(f >> 6) & 3] |= bit;
 			}
 			PREFETCH(m->weights + (size_t)f * m->wstride);
 			fx[nf++] = (uint32_t)f;
