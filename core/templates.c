@@ -691,19 +691,21 @@ static int tight_before(char c)
  */
 static size_t tidy(char *s, size_t n)
 {
-	size_t i, o = 0, newlines = 0;
+	size_t i, j, o = 0, newlines = 0;
 	int space = 0;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n;) {
 		char c = s[i];
 
 		if (is_hspace(c)) {
 			space = 1;
+			i++;
 			continue;
 		}
 		if (c == '\n') {
 			newlines++;
 			space = 0;
+			i++;
 			continue;
 		}
 		if (o) {
@@ -717,7 +719,16 @@ static size_t tidy(char *s, size_t n)
 		}
 		newlines = 0;
 		space = 0;
-		s[o++] = c;
+		/*
+		 * c and the bytes after it up to the next space or line break
+		 * are kept as they are: move the run in one step.
+		 */
+		for (j = i + 1; j < n && !is_hspace(s[j]) && s[j] != '\n'; j++)
+			;
+		if (o != i)
+			memmove(s + o, s + i, j - i);
+		o += j - i;
+		i = j;
 	}
 	return o;
 }
