@@ -415,6 +415,38 @@ static int finish_at_end(struct csv_reader *r, struct cd_error *err)
 }
 
 /*
+ * Most records are one line with no quote and no CR: when the whole line
+ * is in the buffer, split it at the commas here, through the same field
+ * callback and limits as libcsv, and return 1.  0 leaves the record to
+ * libcsv (quotes, CRs, a record across the end of the buffer), whose
+ * byte-by-byte state machine was a tenth of batch's time.
+ */
+static int split_plain_line(struct csv_reader *r)
+{
+	const unsigned char *b = r->in + r->inpos, *f = b, *comma, *nl;
+	size_t n;
+
+	nl = memchr(b, '\n', r->inlen - r->inpos);
+	if (!nl || memchr(b, '"', (size_t)(nl - b)) ||
+	    memchr(b, '\r', (size_t)(nl - b)))
+		return 0;
+	n = (size_t)(nl - b) + 1;
+	if (cd_buf_add(&r->raw, b, n))
+		r->raw_over = 1;
+	for (;;) {
+		comma = memchr(f, ',', (size_t)(nl - f));
+		on_field((void *)f, (size_t)((comma ? comma : nl) - f), r);
+		if (!comma)
+			break;
+		f = comma + 1;
+	}
+	r->row_done = 1;
+	r->inpos += n;
+	r->line++;
+	return 1;
+}
+
+/*
  * Read one record into r->row: 1, 0 at the end of input, or a negative
  * status once the bad record has been skipped.
  */
@@ -443,6 +475,8 @@ static int read_record(struct csv_reader *r, struct cd_error *err)
 	r->fail = FAIL_NONE;
 	r->row_done = 0;
 	r->nread++;
+	if (split_plain_line(r))
+		return finish(r, err);
 	for (;;) {
 		if (r->inpos == r->inlen) {
 			rc = fill(r, err);
