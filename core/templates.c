@@ -1053,6 +1053,16 @@ const char *tpl_detect_lang(const char *text, size_t len)
 		for (; i < len && !blank(u[i]); i++) {
 			unsigned char c = u[i];
 
+			/* runs of basic Cyrillic, counted as the loop below would */
+			while ((c == 0xD0 || c == 0xD1) && i + 2 < len &&
+			       (u[i + 1] & 0xC0) == 0x80) {
+				cyr++;
+				i += 2;
+				c = u[i];
+			}
+			if (blank(c))
+				break;
+
 			if (ascii_alpha(c)) {
 				lat++;
 			} else if ((c == '.' || c == '/' || c == ':') && i > 0 &&
