@@ -934,22 +934,50 @@ static const unsigned char byte_class[256] = {
 	[':'] = BC_PH,
 };
 
+/* Nonzero when a byte of x is an ASCII digit ("has between" of the bit
+ * hacks, exact for "is there any"). */
+static uint64_t any_digit(uint64_t x)
+{
+	const uint64_t l = 0x0101010101010101ULL;
+
+	return ((l * (127 + 0x3A) - (x & l * 127)) & ~x &
+		((x & l * 127) + l * (127 - 0x2F))) & l * 128;
+}
+
 /*
- * One pass over the bytes: which scanners have anything to look at (BC_*),
- * and the length in code points.
+ * Which scanners have anything to look at (BC_DIGIT, BC_AT, BC_BANG), and
+ * the length in code points: 8 bytes a step for the count and the digits,
+ * memchr for the rest.
  */
 static unsigned byte_classes(const char *s, size_t len, size_t *cps)
 {
+	const uint64_t l = 0x0101010101010101ULL, high = l * 0x80;
 	unsigned m = 0;
-	size_t i, n = 0;
+	size_t i = 0, cont = 0;
+	uint64_t dig = 0;
 
-	for (i = 0; i < len; i++) {
+	for (; i + 8 <= len; i += 8) {
+		uint64_t w, c;
+
+		memcpy(&w, s + i, 8);
+		c = (w & ~(w << 1) & high) >> 7;        /* 10xxxxxx: 1 */
+		cont += (size_t)((c * l) >> 56);
+		dig |= any_digit(w);
+	}
+	for (; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
 
-		n += (c & 0xC0) != 0x80;
-		m |= byte_class[c];
+		cont += (c & 0xC0) == 0x80;
+		m |= byte_class[c] & BC_DIGIT;
 	}
-	*cps = n;
+	if (dig)
+		m |= BC_DIGIT;
+	if (len && memchr(s, '@', len))
+		m |= BC_AT;
+	if (len && (memchr(s, '!', len) || memchr(s, 0xE2, len) ||
+		    memchr(s, 0xEF, len)))
+		m |= BC_BANG;
+	*cps = len - cont;
 	return m;
 }
 
