@@ -165,13 +165,17 @@ static int row_problem(struct suggester *sg, const struct comment *cm,
 		return cd_error_set(err, CD_ERR_LIMIT, cm->line,
 				    "comment longer than %d bytes",
 				    COMMENT_TEXT_MAX);
-	if (tok_utf8_check(cm->text, cm->text_len, &bad))
-		return cd_error_set(err, CD_ERR_DATA, cm->line,
-				    "invalid UTF-8 at byte %zu", bad + 1);
 	if (tok_utf8_check(cm->author, strlen(cm->author), &bad) ||
-	    tok_utf8_check(cm->id, strlen(cm->id), &bad))
+	    tok_utf8_check(cm->id, strlen(cm->id), &bad)) {
+		/* the text's own problem is the one to name first */
+		if (tok_utf8_check(cm->text, cm->text_len, &bad))
+			return cd_error_set(err, CD_ERR_DATA, cm->line,
+					    "invalid UTF-8 at byte %zu",
+					    bad + 1);
 		return cd_error_set(err, CD_ERR_DATA, cm->line,
 				    "invalid UTF-8 in the id or author column");
+	}
+	/* the tokenizer checks the text: "invalid UTF-8 at byte N" */
 	return suggester_run(sg, cm, NULL, 0, g, err);
 }
 
