@@ -3183,6 +3183,16 @@ int tone_check(const struct tone_rules *r, struct tokenizer *tk,
 
 /* ---------------------------------------------------------------- output */
 
+int tone_rule_known(const char *id)
+{
+	size_t i;
+
+	for (i = 0; id && i < R_COUNT; i++)
+		if (!strcmp(id, rule_name[i]))
+			return 1;
+	return 0;
+}
+
 const char *tone_severity_name(enum tone_severity s)
 {
 	switch (s) {

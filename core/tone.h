@@ -162,6 +162,9 @@ int tone_check(const struct tone_rules *r, struct tokenizer *tk,
  */
 int tone_result_json(const struct tone_result *res, struct cd_buf *out);
 
+/* 1 when id names one of the rules (docs/tone.md), else 0. */
+int tone_rule_known(const char *id);
+
 /* "error", "warning" or "info". */
 const char *tone_severity_name(enum tone_severity s);
 

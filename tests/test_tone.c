@@ -555,6 +555,13 @@ static void test_sorted_and_severity(void **state)
 	assert_string_equal(tone_severity_name(TONE_WARNING), "warning");
 	assert_string_equal(tone_severity_name(TONE_INFO), "info");
 	assert_true(tone_result_has_error(&res));
+	for (i = 0; i < res.n; i++)
+		assert_true(tone_rule_known(res.f[i].rule));
+	for (i = 0; i < NRULES; i++)    /* docs/tone.md's rules, all known */
+		assert_true(tone_rule_known(rules[i]));
+	assert_false(tone_rule_known("blam"));
+	assert_false(tone_rule_known(""));
+	assert_false(tone_rule_known(NULL));
 }
 
 /* More findings than fit: errors are kept, the rest counted and scored. */

@@ -149,22 +149,6 @@ static void check_facts(const struct fact_sheet *fs, struct tokenizer *tk,
 	}
 }
 
-static const char *const rule_names[] = {
-	"length", "placeholder", "caps", "exclaim", "blame", "defensive",
-	"dismissive", "insult", "absolute_promise", "competitor", "pii",
-	"echo", "required"
-};
-
-static int known_rule(const char *r)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(rule_names) / sizeof(rule_names[0]); i++)
-		if (!strcmp(r, rule_names[i]))
-			return 1;
-	return 0;
-}
-
 /* Check each line of the file with rules trained on it. */
 static void check_learned(const struct tone_rules *r, struct tokenizer *tk,
 			  const uint8_t *data, size_t size)
@@ -187,7 +171,7 @@ static void check_learned(const struct tone_rules *r, struct tokenizer *tk,
 			for (i = 0; i < res.n; i++) {
 				const struct tone_finding *f = &res.f[i];
 
-				CHECK(known_rule(f->rule));
+				CHECK(tone_rule_known(f->rule));
 				CHECK(f->start <= f->end && f->end <= cps);
 				CHECK(f->message[0] &&
 				      tok_utf8_check(f->message,

@@ -51,22 +51,6 @@ static void fail(int line, const char *what)
 	abort();
 }
 
-static const char *const rule_names[] = {
-	"length", "placeholder", "caps", "exclaim", "blame", "defensive",
-	"dismissive", "insult", "absolute_promise", "competitor", "pii",
-	"echo", "required"
-};
-
-static int known_rule(const char *r)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(rule_names) / sizeof(rule_names[0]); i++)
-		if (!strcmp(r, rule_names[i]))
-			return 1;
-	return 0;
-}
-
 static void check_result(const struct tone_result *res, size_t cps)
 {
 	struct cd_buf b;
@@ -78,7 +62,7 @@ static void check_result(const struct tone_result *res, size_t cps)
 	for (i = 0; i < res->n; i++) {
 		const struct tone_finding *f = &res->f[i];
 
-		CHECK(memchr(f->rule, '\0', sizeof(f->rule)) && known_rule(f->rule));
+		CHECK(memchr(f->rule, '\0', sizeof(f->rule)) && tone_rule_known(f->rule));
 		CHECK(f->severity == TONE_INFO || f->severity == TONE_WARNING ||
 		      f->severity == TONE_ERROR);
 		CHECK(memchr(f->message, '\0', sizeof(f->message)) &&
