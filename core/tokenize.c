@@ -1,12 +1,15 @@
 /*
  * tokenize.c - see tokenize.h.
  *
- * One left-to-right pass over the original bytes.  Each run (word, number,
- * URL, mention, emoji, mark) is recognised on the original code points, so
- * spans point into the caller's text; only the feature text of a word goes
- * through NFKC + case folding and the stemmer.  ASCII words take a fast
- * path (byte lowercasing) and stems are cached, since a stream of comments
- * repeats the same few thousand words.
+ * One left-to-right pass over the original bytes, which also validates
+ * the UTF-8.  Each run (word, number, URL, mention, emoji, mark) is
+ * recognised on the original code points, so spans point into the
+ * caller's text; only the feature text of a word goes through NFKC + case
+ * folding and the stemmer.  Runs of lower-case ASCII and Cyrillic take
+ * tight loops, and words are cached as written (a seen word costs one
+ * hash and one cache line), since a stream of comments repeats the same
+ * few thousand words.  Tokens point at their feature text in the cache;
+ * a bigram's text is only put together when someone asks for it.
  */
 #include "tokenize.h"
 
