@@ -836,6 +836,7 @@ static size_t score_features(const struct nb_model *m, const struct tok *toks,
 	size_t i, j, base, cnt, nf = 0, mask = m->index_cap - 1;
 	int binary = m->p.binary;
 	uint64_t seen[4] = { 0, 0, 0, 0 };
+	unsigned char maybe[SCORE_CHUNK];       /* the filter's answers */
 
 	if (!m->index_cap)
 		return 0;
@@ -843,12 +844,13 @@ static size_t score_features(const struct nb_model *m, const struct tok *toks,
 		long f;
 
 		cnt = n - base < SCORE_CHUNK ? n - base : SCORE_CHUNK;
-		for (i = base; i < base + cnt; i++)
-			if (maybe_feature(m, toks[i].hash))
-				PREFETCH(&m->index[toks[i].hash & mask]);
+		for (i = 0; i < cnt; i++) {
+			maybe[i] = (unsigned char)maybe_feature(m, toks[base + i].hash);
+			if (maybe[i])
+				PREFETCH(&m->index[toks[base + i].hash & mask]);
+		}
 		for (i = base; i < base + cnt; i++) {
-			if (!maybe_feature(m, toks[i].hash) ||
-			    (f = find(m, toks[i].hash)) < 0)
+			if (!maybe[i - base] || (f = find(m, toks[i].hash)) < 0)
 				continue;
 			if (keep) {
 				if (!keep[i])
