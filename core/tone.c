@@ -1034,8 +1034,9 @@ static void rule_placeholder(const char *s, size_t len, struct hits *hs)
 			continue;
 		nx = i + 1 < len ? (unsigned char)s[i + 1] : 0;
 		pv = i ? (unsigned char)s[i - 1] : 0;
-		if (c == ' ' && nx >= 'a' && nx <= 'z')
-			continue;       /* the common case: a word follows */
+		if (c == ' ' && nx > '?')
+			continue;       /* the common case: a word follows (only
+					   a space or , ; . ! ? after one counts) */
 
 		switch (c) {
 		case '{':
