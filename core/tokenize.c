@@ -941,6 +941,19 @@ static size_t url_len(const char *s, size_t n)
 	return end;
 }
 
+/*
+ * A URL that starts with the letters and digits before u[ae] goes on with
+ * a host character or a scheme's colon ('.', '-', ':') and then more
+ * non-space ASCII (the rest of the host, its TLD, "//"): without that,
+ * url_len() would find none, so most words followed by a comma or a full
+ * stop need no look.
+ */
+static int may_be_url(const unsigned char *u, size_t ae, size_t len)
+{
+	return ae + 1 < len && (u[ae] == '.' || u[ae] == '-' || u[ae] == ':') &&
+	       u[ae + 1] > ' ' && u[ae + 1] < 0x80;
+}
+
 /* ---- the pass ------------------------------------------------------- */
 
 struct cursor {
@@ -1358,7 +1371,7 @@ int tok_run(struct tokenizer *t, const char *text, size_t len,
 					for (ae = c.pos + 1; ae < len &&
 					     ascii_alnum(u[ae]); ae++)
 						;
-					if (ae < len && u[ae] > ' ' && u[ae] < 0x80 &&
+					if (may_be_url(u, ae, len) &&
 					    (n = url_len(text + c.pos, len - c.pos)) > 0) {
 						rc = mark(t, &c, n, TOK_URL, "<url>", 5);
 						prev_word = (size_t)-1;
@@ -1411,7 +1424,7 @@ int tok_run(struct tokenizer *t, const char *text, size_t len,
 		}
 		/* a word starts here: one place, so the compiler inlines it */
 		end = scan_word(u, c.pos, len, &letters, &upper, &ncp, &sc, &ae);
-		if (url_start && ae < len && u[ae] > ' ' && u[ae] < 0x80 &&
+		if (url_start && may_be_url(u, ae, len) &&
 		    (n = url_len(text + c.pos, len - c.pos)) > 0) {
 			rc = mark(t, &c, n, TOK_URL, "<url>", 5);
 			prev_word = (size_t)-1;
