@@ -749,6 +749,20 @@ static void letter_case(const char *s, size_t bs, size_t be,
 			i++;
 			continue;
 		}
+		if ((c == 0xD0 || c == 0xD1) && i + 1 < be &&
+		    ((unsigned char)s[i + 1] & 0xC0) == 0x80) {
+			/* U+0400..U+045F: Ѐ-Я are Lu, а-џ are Ll */
+			cp = ((c & 0x1F) << 6) | ((unsigned char)s[i + 1] & 0x3F);
+			if (cp <= 0x42F) {
+				(*upper)++;
+				i += 2;
+				continue;
+			}
+			if (cp <= 0x45F) {
+				(*lower)++;
+				return;
+			}
+		}
 		k = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
 				     (utf8proc_ssize_t)(be - i), &cp);
 		if (k <= 0) {
