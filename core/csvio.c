@@ -777,9 +777,25 @@ const char *csvr_column_name(const struct csv_reader *r, size_t i)
  */
 static int needs_quotes(const char *s, size_t len, int first, const char **dq)
 {
-	*dq = len ? memchr(s, '"', len) : NULL;
-	if (!len)
-		return first;
+	size_t i;
+	int special = 0;
+
+	if (len <= 32) {        /* short fields: one pass beats four calls */
+		*dq = NULL;
+		for (i = 0; i < len; i++) {
+			char c = s[i];
+
+			if (c == '"' && !*dq)
+				*dq = s + i;
+			special |= c == ',' || c == '"' || c == '\n' ||
+				   c == '\r';
+		}
+		if (!len)
+			return first;
+		return special || s[0] == ' ' || s[0] == '\t' ||
+		       s[len - 1] == ' ' || s[len - 1] == '\t';
+	}
+	*dq = memchr(s, '"', len);
 	if (*dq || s[0] == ' ' || s[0] == '\t' || s[len - 1] == ' ' ||
 	    s[len - 1] == '\t')
 		return 1;
