@@ -144,6 +144,19 @@ def main():
             p("| speed: %s (classify + draft + tone + output) / fasttext "
               "predict | **%.2fx** (%s vs %s comments/s) |"
               % (name, r / fr, fmt_n(r), fmt_n(fr)))
+
+    def best(name, inp):
+        r = runs(name, inp, big)
+        return big / min(x["wall_s"] for x in r) if r else None
+
+    fb = best("fasttext predict", "raw")
+    for name, inp in (("candor classify", "raw"), ("candor batch", "csv"),
+                      ("candor suggest", "raw")):
+        b = best(name, inp)
+        if b and fb:
+            p("| speed, fastest run of each (noise only adds time): %s / "
+              "fasttext predict | %.2fx (%s vs %s comments/s) |"
+              % (name, b / fb, fmt_n(b), fmt_n(fb)))
     c0 = by.get("candor")
     cnbs = [q for q in qual if "ComplementNB" in q["name"]]
     for q in cnbs:

@@ -13,7 +13,8 @@
 #  3. speed on ONE core (taskset -c 0): a file of N comments (default
 #     1,000,000) made by repeating the test texts, `candor classify FILE
 #     >/dev/null` against `fasttext predict MODEL FILE >/dev/null`; median
-#     of R runs (default 3);
+#     of R runs (default 3), the tools taking turns run by run, and the
+#     fastest run of each as a second ratio;
 #     plus the whole pipeline on the same comments: `candor batch` (CSV
 #     in and out: classify, draft, tone check) and `candor suggest`;
 #  4. peak RSS (/usr/bin/time -f %M) of each, on N/10 and N comments.
@@ -153,25 +154,36 @@ EOF
 got=$("$CANDOR" -q -m "$W/candor-default.model" classify "$W/speed-raw-$SMALL.txt" | wc -l) || true
 [[ $got -eq $SMALL ]] || log "WARNING: candor classify wrote $got lines for $SMALL comments"
 
-# speed TOOL INPUT N CMD...: REPS runs pinned to core 0, output to /dev/null
+# speed_once TOOL INPUT N REP CMD...: one run pinned to core 0, output to
+# /dev/null, recorded as run REP
+speed_once() {
+  local tool=$1 input=$2 n=$3 r=$4; shift 4
+  timed taskset -c 0 "$@" > /dev/null
+  printf '{"kind":"speed","name":"%s","input":"%s","n":%d,"rep":%d,"wall_s":%s,"user_s":%s,"sys_s":%s,"rss_kb":%s}\n' \
+    "$tool" "$input" "$n" "$r" "$T_WALL" "$T_USER" "$T_SYS" "$T_RSS" >> "$RES"
+  log "  $tool ($input) n=$n run $r: ${T_WALL}s, peak RSS ${T_RSS} KB"
+}
+# speed TOOL INPUT N CMD...: REPS runs in a row
 speed() {
   local tool=$1 input=$2 n=$3; shift 3
   local r
   for ((r = 1; r <= REPS; r++)); do
-    timed taskset -c 0 "$@" > /dev/null
-    printf '{"kind":"speed","name":"%s","input":"%s","n":%d,"rep":%d,"wall_s":%s,"user_s":%s,"sys_s":%s,"rss_kb":%s}\n' \
-      "$tool" "$input" "$n" "$r" "$T_WALL" "$T_USER" "$T_SYS" "$T_RSS" >> "$RES"
-    log "  $tool ($input) n=$n run $r: ${T_WALL}s, peak RSS ${T_RSS} KB"
+    speed_once "$tool" "$input" "$n" "$r" "$@"
   done
 }
+# The tools take turns, one run each per round: on a shared machine slow
+# spells last seconds, and turns spread them over every tool instead of
+# landing on whichever happened to run then.
 for n in "$SMALL" "$BIG"; do
-  log "speed, $n comments, core 0, $REPS runs each"
-  speed "candor classify" raw "$n" "$CANDOR" -q -m "$W/candor-default.model" classify "$W/speed-raw-$n.txt"
-  speed "fasttext predict" raw "$n" fasttext predict "$W/ft.bin" "$W/speed-raw-$n.txt"
-  speed "fasttext predict" normalised "$n" fasttext predict "$W/ft.bin" "$W/speed-norm-$n.txt"
-  # the whole pipeline: classify + template + fact + tone check + output
-  speed "candor batch" csv "$n" "$CANDOR" -q -m "$W/candor-default.model" batch --no-progress "$W/speed-raw-$n.csv"
-  speed "candor suggest" raw "$n" "$CANDOR" -q -m "$W/candor-default.model" suggest "$W/speed-raw-$n.txt"
+  log "speed, $n comments, core 0, $REPS rounds, the tools taking turns"
+  for ((r = 1; r <= REPS; r++)); do
+    speed_once "candor classify" raw "$n" "$r" "$CANDOR" -q -m "$W/candor-default.model" classify "$W/speed-raw-$n.txt"
+    speed_once "fasttext predict" raw "$n" "$r" fasttext predict "$W/ft.bin" "$W/speed-raw-$n.txt"
+    speed_once "fasttext predict" normalised "$n" "$r" fasttext predict "$W/ft.bin" "$W/speed-norm-$n.txt"
+    # the whole pipeline: classify + template + fact + tone check + output
+    speed_once "candor batch" csv "$n" "$r" "$CANDOR" -q -m "$W/candor-default.model" batch --no-progress "$W/speed-raw-$n.csv"
+    speed_once "candor suggest" raw "$n" "$r" "$CANDOR" -q -m "$W/candor-default.model" suggest "$W/speed-raw-$n.txt"
+  done
 done
 # one-comment runs: the fixed start-up cost (model load) of each
 printf '%s\n' "$(head -n 1 "$W/speed-raw-$SMALL.txt")" > "$W/one.txt"
