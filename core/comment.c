@@ -12,8 +12,8 @@
 
 struct comment_parser {
 	cJSON *json;
-	char idbuf[32];
-	char likes_id[32];
+	char idbuf[64];
+	char likes_id[64];
 };
 
 struct comment_parser *comment_parser_new(struct cd_error *err)
@@ -119,15 +119,77 @@ int64_t comment_parse_time(const char *s)
 }
 
 /* A string field, or a number rendered into buf; NULL when absent. */
-static const char *str_or_num(const cJSON *o, const char *name, char *buf,
-			      size_t n)
+/*
+ * The literal of the top-level member `name` of the JSON object in
+ * line[0..len), when it is an integer (an optional '-' and digits) of at
+ * most n - 1 bytes: into buf, NUL-terminated.  cJSON keeps numbers as
+ * doubles, which cannot hold a 19-digit TikTok id; the line still has its
+ * digits.  A small scan that skips strings and counts nesting finds the
+ * member as cJSON does (the first of its name at the top level).  Returns
+ * buf, or NULL when there is no such member or it is not an integer.
+ */
+static const char *int_literal(const char *line, size_t len, const char *name,
+			       char *buf, size_t n)
+{
+	size_t i = 0, klen = strlen(name), start, end;
+	int depth = 0;
+
+	while (i < len) {
+		char c = line[i];
+
+		if (c == '"') {
+			start = ++i;
+			while (i < len && line[i] != '"')
+				i += line[i] == '\\' ? 2 : 1;
+			if (i >= len)
+				return NULL;
+			end = i++;
+			if (depth != 1 || end - start != klen ||
+			    memcmp(line + start, name, klen))
+				continue;
+			while (i < len && (line[i] == ' ' || line[i] == '\t'))
+				i++;
+			if (i >= len || line[i] != ':')
+				continue;       /* a string value, not a key */
+			i++;
+			while (i < len && (line[i] == ' ' || line[i] == '\t'))
+				i++;
+			start = i;
+			if (i < len && line[i] == '-')
+				i++;
+			while (i < len && line[i] >= '0' && line[i] <= '9')
+				i++;
+			if (i == start || line[i - 1] == '-' || i - start >= n ||
+			    (i < len && (line[i] == '.' || line[i] == 'e' ||
+					 line[i] == 'E')))
+				return NULL;
+			memcpy(buf, line + start, i - start);
+			buf[i - start] = '\0';
+			return buf;
+		}
+		if (c == '{' || c == '[')
+			depth++;
+		else if (c == '}' || c == ']')
+			depth--;
+		i++;
+	}
+	return NULL;
+}
+
+/*
+ * Member `name` of o as a string: a string as it is, an integer with the
+ * digits it was written with (from the line), another number as "%.0f".
+ */
+static const char *str_or_num(const cJSON *o, const char *line, size_t len,
+			      const char *name, char *buf, size_t n)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
 
 	if (cJSON_IsString(v))
 		return v->valuestring;
 	if (cJSON_IsNumber(v)) {
-		snprintf(buf, n, "%.0f", v->valuedouble);
+		if (!int_literal(line, len, name, buf, n))
+			snprintf(buf, n, "%.0f", v->valuedouble);
 		return buf;
 	}
 	return NULL;
@@ -211,24 +273,27 @@ int comment_parse(struct comment_parser *p, const char *line, size_t len,
 	out->text_len = strlen(t->valuestring);
 	if ((rc = check_text(out->text, out->text_len, lineno, err)) != 0)
 		return rc;
-	out->id = str_or_num(p->json, "id", p->idbuf, sizeof(p->idbuf));
+	out->id = str_or_num(p->json, line, len, "id", p->idbuf,
+			     sizeof(p->idbuf));
 	if (!out->id)
-		out->id = str_or_num(p->json, "comment_id", p->idbuf,
-				     sizeof(p->idbuf));
+		out->id = str_or_num(p->json, line, len, "comment_id",
+				     p->idbuf, sizeof(p->idbuf));
 	if (!out->id) {
 		snprintf(p->idbuf, sizeof(p->idbuf), "%ld", lineno);
 		out->id = p->idbuf;
 	}
 	out->author = str_field(p->json, "author", "username");
 	out->lang = str_field(p->json, "lang", NULL);
-	out->video_id = str_or_num(p->json, "video_id", p->likes_id,
-				   sizeof(p->likes_id));
+	out->video_id = str_or_num(p->json, line, len, "video_id",
+				   p->likes_id, sizeof(p->likes_id));
 	if (!out->video_id)
 		out->video_id = "";
 	out->parent_id = str_field(p->json, "parent_id", NULL);
-	created = str_or_num(p->json, "created_at", tbuf, sizeof(tbuf));
+	created = str_or_num(p->json, line, len, "created_at", tbuf,
+			     sizeof(tbuf));
 	if (!created)
-		created = str_or_num(p->json, "create_time", tbuf, sizeof(tbuf));
+		created = str_or_num(p->json, line, len, "create_time", tbuf,
+				     sizeof(tbuf));
 	if (created) {
 		out->created_ts = comment_parse_time(created);
 		if (out->created_ts < 0)

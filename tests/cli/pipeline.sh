@@ -18,6 +18,12 @@ echo '{"id":"x1","text":"heard the ceo of sunny juice was arrested for fraud lol
 expect "suggest: no fact on file is flagged, never invented" 0 '"category":"fake_news",.*"reply":"",.*"note":"no fact on file"' '' -- $C suggest "$TMP/nofact.jsonl"
 echo '{"comment_id":"77","username":"tt_user","create_time":1732600000,"text":"my parcel is two weeks late"}' >"$TMP/tiktok.jsonl"
 expect "suggest: TikTok field names" 0 '^\{"id":"77",.*"author":"tt_user"' '' -- $C suggest "$TMP/tiktok.jsonl"
+# 19-digit numeric ids keep every digit (a double cannot hold them); an
+# "id" inside a nested object or inside the text is not the comment's
+printf '%s\n' '{"comment_id":7351234567890123457,"text":"still no refund"}' \
+	'{"user":{"id":5},"id":9007199254740993,"text":"say \"id\": 3"}' \
+	'{"id":-42,"text":"late"}' '{"id":1.5e3,"text":"late"}' >"$TMP/numids.jsonl"
+check "numeric ids: every digit kept" [ "$($C classify "$TMP/numids.jsonl" | cut -d'"' -f4 | tr '\n' ' ')" = "7351234567890123457 9007199254740993 -42 1500 " ]
 expect "suggest: tsv" 0 '^id	category	confidence	uncertain	action	template	tone_score	reply$' '^$' -- $C suggest --format tsv $SAMPLES/comments.txt
 expect "suggest: pretty" 0 '^#7351 @maria_k  complaint' '^$' -- $C suggest --format pretty $SAMPLES/comments.jsonl
 expect "suggest: bad format" 2 '' 'format must be jsonl, tsv or pretty' -- $C suggest --format xml $SAMPLES/comments.txt
