@@ -22,7 +22,8 @@ static const char usage_eval[] =
 "\n"
 "  -k, --folds K         stratified K-fold cross-validation (default 5)\n"
 "      --seed N          shuffle seed (default 1)\n"
-"      --test FILE       train on DATA (or use -m MODEL) and test on FILE\n"
+"      --test FILE       train on DATA (or use -m MODEL) and test on FILE;\n"
+"                        DATA or FILE may be - for standard input\n"
 "      --json            {\"accuracy\",\"macro_f1\",\"classes\",\"labels\",\"confusion\"}\n"
 "      --text-col NAME, --label-col NAME   as for train\n"
 "      --alpha, --complement, --counts, --no-bigrams, --no-stem,\n"
@@ -307,6 +308,12 @@ static void print_json(const struct tally *t, const struct scores *s)
 	cd_buf_release(&b);
 }
 
+/* A path as messages show it: "-" is standard input. */
+static const char *shown(const char *path)
+{
+	return strcmp(path, "-") ? path : "<stdin>";
+}
+
 int cmd_eval(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -388,7 +395,7 @@ int cmd_eval(struct cli *c, int argc, char **argv)
 		if ((rc = tally_init(&t, &test, c->model)) == 0)
 			rc = predict(c->model, &test, NULL, -1, &t, tk);
 		snprintf(how, sizeof(how), "model %s on %s", c->model_file,
-			 test_path);
+			 shown(test_path));
 	} else {
 		tp.bigrams = p.bigrams;
 		tp.stem = p.stem;
@@ -405,8 +412,9 @@ int cmd_eval(struct cli *c, int argc, char **argv)
 			rc = m ? predict(m, &test, NULL, -1, &t, tk) : EXIT_DATA;
 			nb_free(m);
 			snprintf(how, sizeof(how), "trained on %s%s, tested on %s",
-				 argv[optind], argc - optind > 1 ? " and more" : "",
-				 test_path);
+				 shown(argv[optind]),
+				 argc - optind > 1 ? " and more" : "",
+				 shown(test_path));
 		} else {
 			size_t j, l;
 			long f;

@@ -9,6 +9,7 @@
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -46,6 +47,28 @@ static int sniff_jsonl(FILE *fp)
 	return j;
 }
 
+/* Standard input copied into an unnamed temporary file, rewound; NULL
+ * with errno set on failure. */
+static FILE *stdin_copy(void)
+{
+	char buf[65536];
+	FILE *fp = tmpfile();
+	size_t n;
+
+	if (!fp)
+		return NULL;
+	while ((n = fread(buf, 1, sizeof(buf), stdin)) > 0)
+		if (fwrite(buf, 1, n, fp) != n)
+			break;
+	if (ferror(stdin) || ferror(fp) || fflush(fp)) {
+		fclose(fp);
+		errno = errno ? errno : EIO;
+		return NULL;
+	}
+	rewind(fp);
+	return fp;
+}
+
 struct dataset *dataset_open(const char *path, const char *text_col,
 			     const char *label_col, int strict, int quiet,
 			     int *code)
@@ -62,7 +85,14 @@ struct dataset *dataset_open(const char *path, const char *text_col,
 	d->strict = strict;
 	d->quiet = quiet;
 	d->fd = -1;
-	d->fp = fopen(path, "rb");
+	if (!strcmp(path, "-")) {
+		/* "-": standard input, copied aside, since the format is told
+		 * from the first bytes and a pipe cannot be rewound */
+		d->name = path = "<stdin>";
+		d->fp = stdin_copy();
+	} else {
+		d->fp = fopen(path, "rb");
+	}
 	if (!d->fp) {
 		cli_err("cannot open '%s': %s", path, strerror(errno));
 		free(d);

@@ -39,6 +39,15 @@ expect "closed stdout (EPIPE) stops quietly" 0 '"id":"1"' '^$' -- sh -c "$C clas
 # --- train ------------------------------------------------------------------
 expect "train writes a model" 0 '^$' 'trained on 15 examples' -- $C train -o "$TMP/m" $DATA/train-small.csv
 expect "model info" 0 'labels: +3' '^$' -- $C model info "$TMP/m"
+# "-" reads standard input: CSV or JSONL, the same model as from the file
+expect "train: - reads standard input" 0 '^$' 'trained on 15 examples' -- \
+	sh -c "$C train -o $TMP/m-stdin - < $DATA/train-small.csv"
+check "train: - gives the model the file gives" cmp "$TMP/m" "$TMP/m-stdin"
+expect "train: JSONL on standard input" 0 '^$' 'trained on' -- \
+	sh -c "$C train -o $TMP/m-stdin2 - < $DATA/train-small.jsonl"
+printf 'text,label\nfine,a\nok \377,b\n' >"$TMP/bad-stdin.csv"
+expect "train: - names <stdin> in errors" 65 '' '<stdin>:3: invalid UTF-8' -- \
+	sh -c "$C train -o $TMP/x-stdin - < $TMP/bad-stdin.csv"
 expect "model dump is JSON" 0 '^\{"version":1,"params":\{"alpha":0.3,.*"features":\{' '^$' -- $C model dump "$TMP/m"
 expect "train: unknown text column" 65 '^$' "no text column 'nope' in the header \(use --text-col\)" -- \
 	$C train --text-col nope -o "$TMP/x" $DATA/train-small.csv
@@ -101,6 +110,8 @@ expect "eval json" 0 '^\{"accuracy":[0-9.]+,"macro_f1":[0-9.]+,"classes":\{"comp
 	$C eval --folds 3 --json $DATA/train-small.csv
 check "eval is seeded: same seed, same result" [ "$($C eval --folds 3 --seed 7 --json $DATA/train-small.csv)" = "$($C eval --folds 3 --seed 7 --json $DATA/train-small.csv)" ]
 expect "eval --test" 0 'trained on .*, tested on' '' -- $C eval $DATA/train-small.csv --test $DATA/train-small.jsonl
+expect "eval --test -" 0 'trained on .*, tested on <stdin>' '' -- \
+	sh -c "$C eval $DATA/train-small.csv --test - < $DATA/train-small.jsonl"
 expect "eval of the default model" 0 '^accuracy' '' -- $C eval --test $DATA/train-small.csv
 expect "eval: a bad row is reported and gives 65" 65 '^accuracy' "bad.csv:3: invalid UTF-8" -- $C eval --folds 2 "$TMP/bad.csv" $DATA/train-small.csv
 expect "eval --folds 1" 2 '^$' 'folds must be 2 to 100' -- $C eval --folds 1 $DATA/train-small.csv
