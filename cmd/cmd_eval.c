@@ -308,12 +308,6 @@ static void print_json(const struct tally *t, const struct scores *s)
 	cd_buf_release(&b);
 }
 
-/* A path as messages show it: "-" is standard input. */
-static const char *shown(const char *path)
-{
-	return strcmp(path, "-") ? path : "<stdin>";
-}
-
 int cmd_eval(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -395,7 +389,7 @@ int cmd_eval(struct cli *c, int argc, char **argv)
 		if ((rc = tally_init(&t, &test, c->model)) == 0)
 			rc = predict(c->model, &test, NULL, -1, &t, tk);
 		snprintf(how, sizeof(how), "model %s on %s", c->model_file,
-			 shown(test_path));
+			 cli_input_name(test_path));
 	} else {
 		tp.bigrams = p.bigrams;
 		tp.stem = p.stem;
@@ -412,9 +406,9 @@ int cmd_eval(struct cli *c, int argc, char **argv)
 			rc = m ? predict(m, &test, NULL, -1, &t, tk) : EXIT_DATA;
 			nb_free(m);
 			snprintf(how, sizeof(how), "trained on %s%s, tested on %s",
-				 shown(argv[optind]),
+				 cli_input_name(argv[optind]),
 				 argc - optind > 1 ? " and more" : "",
-				 shown(test_path));
+				 cli_input_name(test_path));
 		} else {
 			size_t j, l;
 			long f;

@@ -88,7 +88,7 @@ struct dataset *dataset_open(const char *path, const char *text_col,
 	if (!strcmp(path, "-")) {
 		/* "-": standard input, copied aside, since the format is told
 		 * from the first bytes and a pipe cannot be rewound */
-		d->name = path = "<stdin>";
+		d->name = path = cli_input_name(path);
 		d->fp = stdin_copy();
 	} else {
 		d->fp = fopen(path, "rb");

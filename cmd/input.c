@@ -32,11 +32,10 @@ int input_open(struct input *in, const char *path, int strict, int quiet,
 	in->strict = strict;
 	in->quiet = quiet;
 	in->errors = errors;
+	in->name = cli_input_name(path);
 	if (!path || !strcmp(path, "-")) {
-		in->name = "<stdin>";
 		in->fd = STDIN_FILENO;
 	} else {
-		in->name = path;
 		in->fd = open(path, O_RDONLY);
 		if (in->fd < 0) {
 			cli_err("cannot open '%s': %s", path, strerror(errno));

@@ -324,6 +324,11 @@ struct nb_model *cli_model_load(const char *path, int *code)
 	return m;
 }
 
+const char *cli_input_name(const char *path)
+{
+	return !path || !strcmp(path, "-") ? "<stdin>" : path;
+}
+
 int cli_no_color(void)
 {
 	const char *v = getenv("NO_COLOR");

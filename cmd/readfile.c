@@ -29,8 +29,8 @@ char *cli_read_file(const char *path, size_t max, size_t *len, int *code)
 	n = fread(buf, 1, max + 1, fp);
 	if (ferror(fp) || n > max) {
 		if (n > max)
-			cli_err("'%s' is larger than %zu bytes", is_stdin ?
-				"<stdin>" : path, max);
+			cli_err("'%s' is larger than %zu bytes",
+				cli_input_name(path), max);
 		else
 			cli_err("cannot read '%s': %s", path, strerror(errno));
 		*code = n > max ? EXIT_DATA : EXIT_IO;
