@@ -14,6 +14,7 @@
  * on a hash hit.
  */
 #include "facts.h"
+#include "sketch.h"
 #include "buf.h"
 #include "comment.h"
 #include "inifile.h"
@@ -633,24 +634,10 @@ static int find_phrase(const struct fact_sheet *fs, const struct phrase *ph,
 }
 
 /*
- * A 256-bit sketch of the comment's word hashes: a phrase whose first word
- * is not in it cannot occur, which rules out nearly every keyword of
- * nearly every fact before a scan of the tokens.
+ * Given a sketch of the comment's word hashes (facts_match): a phrase
+ * whose first word is not in it cannot occur, which rules out nearly every
+ * keyword of nearly every fact before a scan of the tokens.
  */
-struct sketch {
-	uint64_t bits[4];
-};
-
-static void sketch_add(struct sketch *sk, uint64_t h)
-{
-	sk->bits[(h >> 6) & 3] |= 1ull << (h & 63);
-}
-
-static int sketch_has(const struct sketch *sk, uint64_t h)
-{
-	return (sk->bits[(h >> 6) & 3] >> (h & 63)) & 1;
-}
-
 static int may_occur(const struct fact_sheet *fs, const struct phrase *ph,
 		     const struct sketch *sk)
 {
@@ -696,7 +683,7 @@ const struct fact *facts_match(const struct fact_sheet *fs,
 {
 	size_t i, best = NONE, best_n = 0, best_words = 0;
 
-	struct sketch sk = { { 0, 0, 0, 0 } };
+	struct sketch sk = SKETCH_EMPTY;
 
 	if (score)
 		*score = 0;

@@ -2,6 +2,7 @@
  * nb.c - see nb.h for the model and the formulas.
  */
 #include "nb_internal.h"
+#include "sketch.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -835,7 +836,7 @@ static size_t score_features(const struct nb_model *m, const struct tok *toks,
 {
 	size_t i, j, base, cnt, nf = 0, mask = m->index_cap - 1;
 	int binary = m->p.binary;
-	uint64_t seen[4] = { 0, 0, 0, 0 };
+	struct sketch seen = SKETCH_EMPTY;
 	unsigned char maybe[SCORE_CHUNK];       /* the filter's answers */
 
 	if (!m->index_cap)
@@ -856,15 +857,13 @@ static size_t score_features(const struct nb_model *m, const struct tok *toks,
 				if (!keep[i])
 					continue;
 			} else if (binary) {
-				uint64_t bit = 1ull << (f & 63);
-
-				if (seen[(f >> 6) & 3] & bit) {
+				if (sketch_has(&seen, (uint64_t)f)) {
 					for (j = 0; j < nf && fx[j] != (uint32_t)f; j++)
 						;
 					if (j < nf)
 						continue;
 				}
-				seen[(f >> 6) & 3] |= bit;
+				sketch_add(&seen, (uint64_t)f);
 			}
 			PREFETCH(m->weights + (size_t)f * m->wstride);
 			fx[nf++] = (uint32_t)f;

@@ -26,6 +26,7 @@
  * (about 48 KiB) and the caller's tokenizer reuses its own buffers.
  */
 #include "tone.h"
+#include "sketch.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -568,10 +569,10 @@ static int may_echo(const struct tokenizer *ct, const char *s, size_t len,
 {
 	const struct tok *t = tok_list(ct);
 	size_t i, n = 0, nt = tok_count(ct);
-	uint64_t sk[4] = { 0, 0, 0, 0 };
+	struct sketch sk = SKETCH_EMPTY;
 
 	for (i = 0; i < rn; i++)
-		sk[(rw[i].key >> 6) & 3] |= 1ull << (rw[i].key & 63);
+		sketch_add(&sk, rw[i].key);
 	for (i = 0; i < nt && n < MAX_COMMENT_WORDS; i++) {
 		const struct tok *k = &t[i];
 		uint64_t key = k->hash;
@@ -582,7 +583,7 @@ static int may_echo(const struct tokenizer *ct, const char *s, size_t len,
 		if (k->kind == TOK_NUM)
 			key = num_key(s, k->start, k->end,
 				      percent_end(s, len, k->end) > k->end);
-		if ((sk[(key >> 6) & 3] >> (key & 63)) & 1)
+		if (sketch_has(&sk, key))
 			return 1;
 	}
 	return 0;
