@@ -272,6 +272,7 @@ int cmd_report(struct cli *c, int argc, char **argv)
 	};
 	const char *out_path = NULL, *format = NULL;
 	struct report_params rp;
+	struct monitor_params mp;
 	struct report *r = NULL;
 	struct cd_error err;
 	struct src *srcs = NULL;
@@ -306,6 +307,8 @@ int cmd_report(struct cli *c, int argc, char **argv)
 		return cli_usage_error("report", "at most %d files",
 				       REPORT_MAX_SOURCES);
 	report_params_default(&rp);
+	monitor_params_default(&mp);
+	rp.monitor = &mp;
 	rp.lang = c->lang && !strcmp(c->lang, "ru") ? REPORT_RU : REPORT_EN;
 	srcs = calloc(nsrc, sizeof(*srcs));
 	r = report_new(&rp, &err);

@@ -204,6 +204,10 @@ struct report *report_new(const struct report_params *p,
 		r->p = *p;
 	else
 		report_params_default(&r->p);
+	if (r->p.monitor) {
+		r->mon = *r->p.monitor;
+		r->p.monitor = &r->mon;
+	}
 	r->max_items = r->p.max_comments ? r->p.max_comments :
 		REPORT_MAX_COMMENTS;
 	if (rnames_init(&r->cats, REPORT_MAX_CATEGORIES) ||
@@ -266,6 +270,7 @@ void report_free(struct report *r)
 	free(r->tl_cat);
 	free(r->tl_flag);
 	free(r->marks);
+	free(r->mark_series);
 	free(r->confusion);
 	free(r->dec);
 	free(r->t_decide);
@@ -1050,6 +1055,90 @@ static int timings(struct report *r, int publish, struct rtiming *out,
 	return 0;
 }
 
+/* ---- spikes: the comments replayed through core/monitor -------------- */
+
+struct tref {
+	uint32_t t, i;
+};
+
+static int cmp_tref(const void *a, const void *b)
+{
+	const struct tref *x = a, *y = b;
+
+	if (x->t != y->t)
+		return x->t < y->t ? -1 : 1;
+	return (x->i > y->i) - (x->i < y->i);
+}
+
+/* Mark the bar holding the window that raised an event. */
+static void on_event(void *ctx, const struct monitor_event *ev)
+{
+	struct report *r = ctx;
+	int64_t t = ev->at_once ? ev->ts : ev->ts - 1;
+	size_t b, have, len;
+	char *s;
+
+	if (ev->level == MONITOR_CLEAR || !r->nbuckets)
+		return;
+	r->spikes++;
+	b = t <= r->t0 ? 0 : (size_t)((t - r->t0) / r->width);
+	if (b >= r->nbuckets)
+		b = r->nbuckets - 1;
+	if ((unsigned)ev->level > r->marks[b])
+		r->marks[b] = (unsigned char)ev->level;
+	s = r->mark_series[b];
+	have = strlen(s);
+	len = strlen(ev->series);
+	if (strstr(s, ev->series) || have + len + 3 > sizeof(r->mark_series[b]))
+		return;
+	if (have)
+		memcpy(s + have, ", ", 2), have += 2;
+	memcpy(s + have, ev->series, len + 1);
+}
+
+/*
+ * Feed every timed comment to the detector in time order, as `monitor
+ * --replay` reads a stream: its category (the model's) and its flags.
+ */
+static int mark_spikes(struct report *r, struct cd_error *err)
+{
+	struct tref *v = malloc((r->nitems + 1) * sizeof(*v));
+	struct monitor *m;
+	size_t n = 0, i, f;
+	int rc = 0;
+
+	if (!v)
+		return cd_error_set(err, CD_ERR_NOMEM, 0, "out of memory");
+	for (i = 0; i < r->cap; i++)
+		if (r->items[i].key && r->items[i].created)
+			v[n++] = (struct tref){ r->items[i].created, (uint32_t)i };
+	qsort(v, n, sizeof(*v), cmp_tref);
+	m = monitor_new(&r->mon, on_event, r, err);
+	if (!m) {
+		free(v);
+		return -1;
+	}
+	for (i = 0; i < n && !rc; i++) {
+		const struct ritem *it = &r->items[v[i].i];
+		const char *flags[REPORT_MAX_FLAGS];
+		size_t nf = 0;
+		int cat = it->model ? it->model : it->cur.orig ? it->cur.orig :
+			it->cur.person;
+
+		for (f = 0; f < r->flags.n; f++)
+			if (it->flags & (1u << f))
+				flags[nf++] = r->flags.name[f];
+		rc = monitor_add(m, it->created, NULL,
+				 cat ? r->cats.name[cat - 1] : NULL, flags, nf,
+				 err);
+	}
+	if (!rc && n)
+		monitor_advance(m, (int64_t)v[n - 1].t + r->mon.window);
+	monitor_free(m);
+	free(v);
+	return rc;
+}
+
 int report_finish(struct report *r, struct cd_error *err)
 {
 	size_t ncat = r->cats.n, nfl = r->flags.n, i, b;
@@ -1149,7 +1238,8 @@ int report_finish(struct report *r, struct cd_error *err)
 		r->tl_flag = calloc(r->nbuckets * (nfl ? nfl : 1),
 				    sizeof(uint64_t));
 		r->marks = calloc(r->nbuckets, 1);
-		if (!r->tl_cat || !r->tl_flag || !r->marks)
+		r->mark_series = calloc(r->nbuckets, sizeof(*r->mark_series));
+		if (!r->tl_cat || !r->tl_flag || !r->marks || !r->mark_series)
 			return cd_error_set(err, CD_ERR_NOMEM, 0,
 					    "out of memory");
 		for (i = 0; i < r->cap; i++) {
@@ -1168,10 +1258,7 @@ int report_finish(struct report *r, struct cd_error *err)
 				if (it->flags & (1u << f))
 					r->tl_flag[b * nfl + f]++;
 		}
-		if (r->p.spikes && r->p.spikes(r->p.spikes_ctx, r->tl_cat,
-					      r->nbuckets, ncat,
-					      (const char *const *)r->cats.name,
-					      r->t0, r->width, r->marks, err))
+		if (r->p.monitor && mark_spikes(r, err))
 			return CD_ERR_DATA;
 	}
 	/* drop samples that were decided by a journal read after them */

@@ -25,6 +25,7 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "monitor.h"
 
 #define REPORT_LINE_MAX (1u << 20)      /* bytes in one JSONL line */
 #define REPORT_MAX_COMMENTS 20000000u   /* distinct comment ids */
@@ -66,16 +67,12 @@ struct report_params {
 	enum report_lang lang;
 	size_t max_comments;    /* 0: REPORT_MAX_COMMENTS */
 	/*
-	 * Called by report_finish() with the timeline (counts[b * ncat + c]
-	 * for bucket b and category c, bucket width in seconds) to mark the
-	 * buckets where a spike would have been flagged: set marks[b]
-	 * nonzero.  NULL: no marks.  The detector lives in core/monitor.
+	 * The spike detector's settings (core/monitor.h): report_finish()
+	 * replays every comment with a time through it, in time order, as
+	 * `monitor --replay` would, and marks the timeline's bars where it
+	 * raised an event.  NULL: no marks.  Copied by report_new().
 	 */
-	int (*spikes)(void *ctx, const uint64_t *counts, size_t nbuckets,
-		      size_t ncat, const char *const *cats, int64_t start,
-		      int64_t width, unsigned char *marks,
-		      struct cd_error *err);
-	void *spikes_ctx;
+	const struct monitor_params *monitor;
 };
 
 void report_params_default(struct report_params *p);

@@ -117,7 +117,10 @@ struct report {
 	size_t nbuckets;
 	uint64_t *tl_cat;               /* [bucket][category] */
 	uint64_t *tl_flag;              /* [bucket][flag] */
-	unsigned char *marks;           /* [bucket] */
+	unsigned char *marks;           /* [bucket]: monitor level, 0 none */
+	char (*mark_series)[64];        /* [bucket]: what spiked */
+	struct monitor_params mon;      /* a copy of *p.monitor */
+	uint64_t spikes;                /* events raised */
 	uint64_t conf_hist[10][3];      /* kept, changed, undecided */
 	uint64_t *confusion;            /* [model][person] (ncat + 1)^2 */
 	uint64_t (*dec)[6];             /* per person category: approve,

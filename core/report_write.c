@@ -145,9 +145,13 @@ static char *dur_str(const struct out *o, int64_t s, char *buf, size_t n)
 		snprintf(buf, n, "%" PRId64 " %s", s, L(o, "s", "с"));
 	else if (s < 3600)
 		snprintf(buf, n, "%" PRId64 " %s", s / 60, L(o, "min", "мин"));
+	else if (s < 86400 && s % 3600 < 60)
+		snprintf(buf, n, "%" PRId64 " %s", s / 3600, L(o, "h", "ч"));
 	else if (s < 86400)
 		snprintf(buf, n, "%" PRId64 " %s %" PRId64 " %s", s / 3600,
 			 L(o, "h", "ч"), s % 3600 / 60, L(o, "min", "мин"));
+	else if (s % 86400 < 3600)
+		snprintf(buf, n, "%" PRId64 " %s", s / 86400, L(o, "d", "д"));
 	else
 		snprintf(buf, n, "%" PRId64 " %s %" PRId64 " %s", s / 86400,
 			 L(o, "d", "д"), s % 86400 / 3600, L(o, "h", "ч"));
@@ -535,9 +539,15 @@ static void timeline(struct out *o, const struct report *r, int flags)
 			tot += cnt[i * ns + s];
 		}
 		tnum(o, tot);
-		if (!flags)
-			tcell(o, r->marks[i] ? L(o, "spike", "всплеск") : "",
-			      0, r->marks[i] ? "spike" : NULL);
+		if (!flags) {
+			char m[100];
+
+			snprintf(m, sizeof(m), "%s%s%s",
+				 r->marks[i] ? monitor_level_name(
+					 (enum monitor_level)r->marks[i]) : "",
+				 r->marks[i] ? ": " : "", r->mark_series[i]);
+			tcell(o, m, 0, r->marks[i] ? "spike" : NULL);
+		}
 		trow_end(o);
 	}
 	tend(o);
@@ -571,9 +581,21 @@ static void over_time(struct out *o, const struct report *r)
 			 r->tot.untimed);
 		para(o, p);
 	}
-	if (!r->p.spikes)
+	if (!r->p.monitor) {
 		para(o, L(o, "Spikes are not marked: no detector was given.",
 			  "Всплески не отмечены: детектор не подключён."));
+	} else {
+		snprintf(p, sizeof(p), L(o, "Spikes: the events `monitor "
+					 "--replay` raises on these comments "
+					 "(%" PRIu64 "; windows of %ld s), "
+					 "marked on the bar that holds them.",
+					 "Всплески: события, которые `monitor "
+					 "--replay` поднимает на этих "
+					 "комментариях (%" PRIu64 "; окна по "
+					 "%ld с), отмечены на их столбце."),
+			 r->spikes, r->mon.window);
+		para(o, p);
+	}
 	for (i = 0; i < r->nbuckets * r->flags.n; i++)
 		nflag += r->tl_flag[i];
 	if (nflag)
