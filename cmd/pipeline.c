@@ -7,35 +7,33 @@
 #include <time.h>
 #include <unistd.h>
 
-/*
- * A path from the config's [reply] section, relative to the config's
- * folder, into out.
- */
-static void beside_config(const struct cli *c, const char *rel, char *out,
+/* A file beside the config in use (its folder + name) into out. */
+static void beside_config(const struct cli *c, const char *name, char *out,
 			  size_t n)
 {
 	const char *slash = strrchr(c->cfg.path, '/');
 
-	if (rel[0] == '/' || !slash)
-		snprintf(out, n, "%s", rel);
+	if (!slash)
+		snprintf(out, n, "%s", name);
 	else
 		snprintf(out, n, "%.*s/%s", (int)(slash - c->cfg.path),
-			 c->cfg.path, rel);
+			 c->cfg.path, name);
 }
 
 /*
- * Where the fact sheet is: [reply] facts when set, else facts.ini beside
- * the config.  A user's config never falls back to the shipped sample
- * sheet (its facts are another brand's).  0 with the path, 1 when there
- * is none (after a warning), or an exit code after printing why.
+ * Where the fact sheet is: [facts] file when set (that file or an error),
+ * else facts.ini beside the config.  A user's config never falls back to
+ * the shipped sample sheet (its facts are another brand's): without one
+ * there is a warning and no fact.  0 with the path, 1 when there is none,
+ * or an exit code after printing why.
  */
 static int find_facts(const struct cli *c, char *out, size_t n)
 {
-	if (c->cfg.reply.facts[0]) {
-		beside_config(c, c->cfg.reply.facts, out, n);
+	if (c->cfg.paths.facts[0]) {    /* [facts] file: that file or nothing */
+		snprintf(out, n, "%s", c->cfg.paths.facts);
 		if (access(out, R_OK)) {
-			cli_err("%s: [reply] facts: cannot open '%s': %s",
-				c->cfg.path, out, strerror(errno));
+			cli_err("%s: [facts] file '%s': %s", c->cfg.path, out,
+				strerror(errno));
 			return EXIT_CONFIG;
 		}
 		return 0;
@@ -47,7 +45,7 @@ static int find_facts(const struct cli *c, char *out, size_t n)
 		if (c->user_config) {
 			if (!c->quiet)
 				cli_err("warning: no fact sheet: '%s' does not "
-					"exist and [reply] facts is not set; "
+					"exist and [facts] file is not set; "
 					"fake_news drafts go to a person", out);
 			return 1;
 		}
@@ -55,7 +53,7 @@ static int find_facts(const struct cli *c, char *out, size_t n)
 	return cli_find_data("config/facts.ini", out, n) ? 1 : 0;
 }
 
-/* The templates folder: -t, [reply] templates, templates/ beside a user's
+/* The templates folder: -t, [templates] dir, templates/ beside a user's
  * config, else the shipped one.  0, or an exit code after printing why. */
 static int find_templates(const struct cli *c, char *out, size_t n)
 {
@@ -65,13 +63,8 @@ static int find_templates(const struct cli *c, char *out, size_t n)
 		snprintf(out, n, "%s", c->templates_dir);
 		return 0;
 	}
-	if (c->cfg.reply.templates[0]) {
-		beside_config(c, c->cfg.reply.templates, out, n);
-		if (stat(out, &st) || !S_ISDIR(st.st_mode)) {
-			cli_err("%s: [reply] templates: '%s' is not a folder",
-				c->cfg.path, out);
-			return EXIT_CONFIG;
-		}
+	if (c->cfg.paths.templates[0]) {
+		snprintf(out, n, "%s", c->cfg.paths.templates);
 		return 0;
 	}
 	if (c->user_config) {

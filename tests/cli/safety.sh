@@ -31,8 +31,8 @@ RUMOUR="heard the valencia factory closed and everyone got fired"
 expect "suggest: shipped sample cites its own fact" 0 '"fact":"factory-open"' '' -- sh -c "echo '$RUMOUR' | $C suggest"
 expect "user config without facts.ini: no Valencia fact, a warning" 0 '"note":"no fact on file"' "warning: no fact sheet: '$B/facts.ini' does not exist" -- sh -c "echo '$RUMOUR' | $C -c $B/candor.ini suggest"
 check "user config without facts.ini: nothing of the sample brand" sh -c "! (echo '$RUMOUR' | $C -q -c $B/candor.ini suggest | grep -q -e '"fact":' -e sunnyjuice -e 'factory is open')"
-printf '[reply]\nfacts = nowhere.ini\n' >>"$TMP/bad-facts.ini"
-expect "[reply] facts naming a missing file is an error naming the setting" 78 '^$' "\[reply\] facts: cannot open '$TMP/nowhere.ini'" -- sh -c "echo '$RUMOUR' | $C -c $TMP/bad-facts.ini suggest"
+printf "[facts]\nfile = nowhere.ini\n" >"$TMP/bad-facts.ini"
+expect "[facts] file naming a missing file is an error naming the setting" 78 '^$' "\[facts\] file '$TMP/nowhere.ini'" -- sh -c "echo '$RUMOUR' | $C -c $TMP/bad-facts.ini suggest"
 cp "$SRC/config/facts.ini" "$B/facts.ini"
 expect "facts.ini beside the user's config is used" 0 '"fact":"factory-open"' '^$' -- sh -c "echo '$RUMOUR' | $C -c $B/candor.ini suggest"
 rm "$B/facts.ini"
@@ -51,13 +51,13 @@ statement = No product of ours has been recalled.
 source_url = glowlab.example/recalls
 valid_until = 2099-12-31
 INI
-printf '[reply]\nfacts = %s\n' "$TMP/nolang.ini" >"$TMP/nolang-cfg.ini"
+printf '[facts]\nfile = %s\n' "$TMP/nolang.ini" >"$TMP/nolang-cfg.ini"
 cat "$B/candor.ini" >>"$TMP/nolang-cfg.ini"
 expect "fact without lang: cited in the default language (en)" 0 '"fact":"recall-none"' '' -- sh -c "echo 'heard the juice is being recalled, they are hiding it' | $C -c $TMP/nolang-cfg.ini suggest"
 expect "fact without lang: never pasted into a Russian reply" 0 '"lang":"ru",.*"note":"no fact on file"' '' -- sh -c "echo 'Слышала, что сок отозвали, а компания это скрывает' | $C -c $TMP/nolang-cfg.ini suggest"
 mkdir -p "$TMP/nl" && cp "$B/candor.ini" "$TMP/nl/candor.ini" && cp "$TMP/nolang.ini" "$TMP/nl/facts.ini"
 check "fact without lang: no English statement in a Russian reply" sh -c "! (echo 'Слышала, что сок отозвали, а компания это скрывает' | $C -c $TMP/nl/candor.ini suggest | grep -q 'No product of ours')"
-printf '[reply]\nlang = ru\nfacts = %s\n' "$TMP/nolang.ini" >"$TMP/ru-cfg.ini"
+printf '[reply]\nlang = ru\n[facts]\nfile = %s\n' "$TMP/nolang.ini" >"$TMP/ru-cfg.ini"
 sed -n '/^\[brand\]/,$p' "$B/candor.ini" >>"$TMP/ru-cfg.ini"
 expect "[reply] lang = ru: the lang-less fact serves Russian replies" 0 '"lang":"ru",.*"fact":"recall-none"' '' -- sh -c "echo 'Слышала, что сок отозвали, а компания это скрывает' | $C -c $TMP/ru-cfg.ini suggest"
 
@@ -71,7 +71,7 @@ statement = Independent lab tests in 2025 found no pesticide residues.
 source_url = glowlab.example/lab-2025
 valid_until = 2025-12-31
 INI
-printf '[reply]\nfacts = %s\n' "$TMP/expired.ini" >"$TMP/expired-cfg.ini"
+printf '[facts]\nfile = %s\n' "$TMP/expired.ini" >"$TMP/expired-cfg.ini"
 cat "$B/candor.ini" >>"$TMP/expired-cfg.ini"
 expect "suggest -v says a matching fact expired, and when" 0 '"note":"no fact on file"' "no fact cited: fact 'lab-tests-2025' matches but expired on 2025-12-31" -- sh -c "echo 'they put pesticides in the juice, the lab results prove it' | $C -v -c $TMP/expired-cfg.ini suggest"
 expect "suggest -v says no keyword matched" 0 '' "no fact cited: no keyword of any fact matches" -- sh -c "echo 'heard the ceo of sunny juice was arrested for fraud lol' | $C -v suggest"
