@@ -46,6 +46,8 @@ static const struct command commands[] = {
 	{ "model", cmd_model, 0, "model info|dump MODEL, model merge A B -o C" },
 	{ "render", cmd_render, 0,
 	  "render one Mustache template with JSON data (for authors)" },
+	{ "report", cmd_report, 0,
+	  "the crisis report: one page from suggestions, journals, ledgers" },
 	{ "review", cmd_review, NEED_CONFIG | NEED_MODEL,
 	  "the interactive approve/edit loop, with a crash-safe journal" },
 	{ "suggest", cmd_suggest, NEED_CONFIG | NEED_MODEL,
