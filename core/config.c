@@ -48,6 +48,7 @@ void config_init(struct cd_config *c)
 	c->classifier.min_confidence = 0.60;
 	strcpy(c->reply.channel, "tiktok");
 	c->reply.max_chars = 150;
+	strcpy(c->reply.lang, "en");
 	c->alerts.spike_factor = 3.0;
 	c->alerts.window_seconds = 900;
 }
@@ -80,6 +81,32 @@ static int set_double(double *dst, const char *v, double lo, double hi,
 				    "%s:%ld: '%s' must be a number from %g to %g, "
 				    "not '%s'", ld->path, line, key, lo, hi, v);
 	*dst = d;
+	return 0;
+}
+
+/*
+ * A data path: absolute as written, else relative to the config file's
+ * folder ("templates" in /etc/brand/candor.ini is /etc/brand/templates).
+ */
+static int set_path(char *dst, const char *v, const struct load *ld,
+		    const char *key, long line, struct cd_error *err)
+{
+	const char *slash = strrchr(ld->path, '/');
+	int dir = slash ? (int)(slash - ld->path) : 0;
+	int n;
+
+	if (!*v)
+		return cd_error_set(err, CD_ERR_CONFIG, line,
+				    "%s:%ld: '%s' is empty (leave the key out for "
+				    "the default)", ld->path, line, key);
+	if (*v == '/' || !slash)
+		n = snprintf(dst, CONFIG_PATH, "%s", v);
+	else
+		n = snprintf(dst, CONFIG_PATH, "%.*s/%s", dir, ld->path, v);
+	if (n < 0 || n >= CONFIG_PATH)
+		return cd_error_set(err, CD_ERR_CONFIG, line,
+				    "%s:%ld: '%s' makes a path longer than %d bytes",
+				    ld->path, line, key, CONFIG_PATH - 1);
 	return 0;
 }
 
@@ -159,6 +186,19 @@ static int handle(void *user, const char *sec, const char *key,
 			c->reply.max_chars = (size_t)d;
 		return rc;
 	}
+	if (IS("reply", "lang")) {
+		size_t i;
+
+		for (i = 0; v[i] || !i; i++)
+			if (!((v[i] >= 'a' && v[i] <= 'z') || v[i] == '-'))
+				return cd_error_set(err, CD_ERR_CONFIG, line,
+						    "%s:%ld: 'lang' must be a "
+						    "language code such as en "
+						    "or ru, not '%s'", ld->path,
+						    line, v);
+		return set_str(c->reply.lang, sizeof(c->reply.lang), v, ld, key,
+			       line, err);
+	}
 	if (IS("alerts", "webhook_url"))
 		return set_str(c->alerts.webhook_url, sizeof(c->alerts.webhook_url),
 			       v, ld, key, line, err);
@@ -173,9 +213,19 @@ static int handle(void *user, const char *sec, const char *key,
 			c->alerts.window_seconds = (long)d;
 		return rc;
 	}
+	if (IS("templates", "dir"))
+		return set_path(c->paths.templates, v, ld, key, line, err);
+	if (IS("facts", "file"))
+		return set_path(c->paths.facts, v, ld, key, line, err);
+	if (IS("flags", "dir"))
+		return set_path(c->paths.flags, v, ld, key, line, err);
+	if (IS("tone", "dir"))
+		return set_path(c->paths.tone, v, ld, key, line, err);
 #undef IS
 	if (strcmp(sec, "brand") && strcmp(sec, "classifier") &&
-	    strcmp(sec, "reply") && strcmp(sec, "alerts"))
+	    strcmp(sec, "reply") && strcmp(sec, "alerts") &&
+	    strcmp(sec, "templates") && strcmp(sec, "facts") &&
+	    strcmp(sec, "flags") && strcmp(sec, "tone"))
 		return cd_error_set(err, CD_ERR_CONFIG, line,
 				    "%s:%ld: unknown section [%s]", ld->path, line,
 				    sec);
