@@ -17,11 +17,13 @@ unset CANDOR_CONFIG CANDOR_MODEL XDG_CONFIG_HOME
 export NO_COLOR=1
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 
-run() {  # run NAME CMD...: stdout, stderr (paths of tmp masked), status
+mask() { sed -e "s|$tmp|TMP|g" -e "s|$B|BUILD|g"; }
+run() {  # run NAME CMD...: stdout, stderr (temporary and build paths masked), status
 	local name=$1; shift
-	"$@" >"$OUT/$name.out" 2>"$tmp/err" </dev/null
-	echo "exit $?" >>"$OUT/$name.out"
-	sed "s|$tmp|TMP|g" "$tmp/err" >"$OUT/$name.err"
+	"$@" >"$tmp/out" 2>"$tmp/err" </dev/null
+	echo "exit $?" >>"$tmp/out"
+	mask <"$tmp/out" >"$OUT/$name.out"
+	mask <"$tmp/err" >"$OUT/$name.err"
 }
 
 S=config/samples
@@ -68,7 +70,8 @@ run model-info "$C" model info "$B/candor.model"
 run model-dump "$C" model dump "$B/candor.model"
 run train-small "$C" train tests/data/train-small.csv -o "$tmp/m1"
 run train-small-jsonl "$C" train tests/data/train-small.jsonl -o "$tmp/m2"
-cmp "$tmp/m1" "$tmp/m2" >"$OUT/train-cmp.out" 2>&1
+cmp "$tmp/m1" "$tmp/m2" 2>&1 | mask >"$OUT/train-cmp.out"
+cp "$tmp/m1" "$OUT/train-small.model"
 run model-dump-small "$C" model dump "$tmp/m1"
 run eval-folds "$C" eval --folds 5 config/corpus/*.csv
 run eval-folds-json "$C" eval --json --folds 3 --seed 7 config/corpus/en-*.csv
