@@ -3,6 +3,7 @@
  */
 #include "suggest.h"
 #include "jsonw.h"
+#include "text.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -195,19 +196,6 @@ static int draft(struct suggester *s, const struct comment *c,
 	return 0;
 }
 
-/* "ru-RU", "RU" -> "ru": the primary subtag, lowercased (BCP 47). */
-static const char *primary_lang(struct suggester *s, const char *lang)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < sizeof(s->lang) && lang[i] && lang[i] != '-' &&
-	     lang[i] != '_'; i++)
-		s->lang[i] = (char)(lang[i] >= 'A' && lang[i] <= 'Z' ?
-				    lang[i] + 32 : lang[i]);
-	s->lang[i] = '\0';
-	return s->lang;
-}
-
 int suggester_run(struct suggester *s, const struct comment *c,
 		  const char *category, unsigned variant,
 		  const struct suggestion **out, struct cd_error *err)
@@ -240,10 +228,12 @@ int suggester_run(struct suggester *s, const struct comment *c,
 		pick_why(s, g);
 	if (s->o.lang)
 		g->lang = s->o.lang;
-	else if (c->lang[0])
-		g->lang = primary_lang(s, c->lang);
-	else
-		g->lang = tpl_detect_lang(c->text, c->text_len);
+	else if (c->lang[0]) {
+		text_primary_lang(c->lang, s->lang, sizeof(s->lang));
+		g->lang = s->lang;      /* "ru-RU", "RU" -> "ru" */
+	} else {
+		g->lang = text_detect_lang(c->text, c->text_len);
+	}
 	t = s->o.templates ? tpl_choose(s->o.templates, g->lang, g->category,
 					c->id, c->text, c->text_len, variant,
 					&fell_back) : NULL;

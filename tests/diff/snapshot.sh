@@ -93,3 +93,12 @@ done >"$tmp/tone-in"
 "$B/tests/diff/tone_dump" config/tone <"$tmp/tone-in" >"$OUT/tone-dump.out" 2>"$OUT/tone-dump.err"
 echo "exit $?" >>"$OUT/tone-dump.out"
 wc -l <"$tmp/tone-in" >"$OUT/tone-dump.count"
+# colours: the same commands on a terminal (script(1) gives them a pty)
+if command -v script >/dev/null; then
+	for cmd in "suggest --format pretty $S/comments.jsonl" \
+		   "tone --category complaint --text 'Sorry, this is YOUR fault!! Call +1 555 123 4567'" \
+		   "tone --text 'ok'"; do
+		NO_COLOR= script -qec "$C $cmd" /dev/null </dev/null 2>&1 | mask \
+			>"$OUT/tty-$(echo "$cmd" | md5sum | cut -c1-8).out"
+	done
+fi
