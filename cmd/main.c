@@ -44,6 +44,8 @@ static const struct command commands[] = {
 	{ "model", cmd_model, 0, "model info|dump MODEL, model merge A B -o C" },
 	{ "render", cmd_render, 0,
 	  "render one Mustache template with JSON data (for authors)" },
+	{ "report", cmd_report, 0,
+	  "the crisis report: one page from suggestions, journals, ledgers" },
 	{ "review", cmd_review, NEED_CONFIG | NEED_MODEL,
 	  "the interactive approve/edit loop, with a crash-safe journal" },
 	{ "suggest", cmd_suggest, NEED_CONFIG | NEED_MODEL,
@@ -157,11 +159,13 @@ int cli_write(const char *p, size_t n)
 }
 
 const char *const cli_text_columns[] = {
-	"text", "comment", "message", "content", "body", "comment_text", NULL
+	"text", "comment", "message", "content", "body", "comment_text",
+	"текст", "Текст", "комментарий", "Комментарий", "сообщение",
+	"Сообщение", NULL
 };
 const char *const cli_id_columns[] = { "id", "comment_id", "cid", NULL };
 const char *const cli_author_columns[] = {
-	"author", "username", "user", "unique_id", NULL
+	"author", "username", "user", "unique_id", "автор", "Автор", NULL
 };
 
 int cli_nb_option(int opt, const char *arg, struct nb_params *p,
