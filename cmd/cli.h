@@ -36,6 +36,10 @@ struct cli {
 	int quiet, verbose;
 	int color;                      /* stdout is a terminal, no NO_COLOR */
 	struct cd_config cfg;
+	int user_config;                /* cfg came from -c, $CANDOR_CONFIG or
+					   XDG, not the shipped sample: its
+					   facts and templates never fall
+					   back to the shipped ones */
 	char model_file[4096];          /* the model actually used */
 	struct nb_model *model;
 };

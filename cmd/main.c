@@ -254,7 +254,7 @@ static int load_config(struct cli *c)
 	char path[4096];
 	const char *env;
 	struct cd_error err;
-	int rc;
+	int rc, shipped = 0;
 
 	config_init(&c->cfg);
 	path[0] = '\0';
@@ -274,8 +274,10 @@ static int load_config(struct cli *c)
 		if (!path[0] || !exists(path)) {
 			if (cli_find_data("config/candor.ini", path, sizeof(path)))
 				path[0] = '\0';
+			shipped = 1;
 		}
 	}
+	c->user_config = path[0] && !shipped;
 	if (path[0]) {
 		cli_info(c, "config: %s", path);
 		rc = config_load(&c->cfg, path, &err);
