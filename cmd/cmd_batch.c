@@ -10,6 +10,7 @@
  */
 #include "cli.h"
 #include "csvio.h"
+#include "durable.h"
 #include "input.h"
 #include "pipeline.h"
 
@@ -405,6 +406,13 @@ int cmd_batch(struct cli *c, int argc, char **argv)
 				strerror(errno));
 			remove(tmp);
 			rc = EXIT_IO;
+		} else {
+			struct cd_error derr = { { 0 }, 0, 0 };
+
+			if (durable_sync_dir(out_path, &derr)) {
+				cli_err("%s", derr.msg);
+				rc = EXIT_IO;
+			}
 		}
 	}
 done_pipeline:

@@ -10,6 +10,7 @@
  */
 #include "cli.h"
 #include "csvio.h"
+#include "durable.h"
 #include "input.h"
 #include "pipeline.h"
 #include "review.h"
@@ -579,6 +580,7 @@ static int write_csv(const struct items *it, const struct review *r,
 	FILE *fp;
 	size_t i, k, s;
 	int rc = 0;
+	struct cd_error derr = { { 0 }, 0, 0 };
 
 	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", out_path, (long)getpid());
 	fp = fopen(tmp, "wb");
@@ -625,6 +627,9 @@ static int write_csv(const struct items *it, const struct review *r,
 	    rename(tmp, out_path)) {
 		cli_err("cannot write '%s': %s", out_path, strerror(errno));
 		remove(tmp);
+		rc = EXIT_IO;
+	} else if (durable_sync_dir(out_path, &derr)) {
+		cli_err("%s", derr.msg);
 		rc = EXIT_IO;
 	}
 	return rc;

@@ -1,5 +1,6 @@
 /* journal.c - see journal.h. */
 #include "journal.h"
+#include "durable.h"
 #include "jsonw.h"
 
 #include <errno.h>
@@ -253,6 +254,11 @@ static struct journal *open_mode(const char *path, int flags, char *warning,
 	if (j->fd < 0) {
 		cd_error_set(err, CD_ERR_IO, 0, "cannot open journal '%s': %s",
 			     path, strerror(errno));
+		journal_close(j);
+		return NULL;
+	}
+	/* the file's name must survive a power cut as its lines do */
+	if ((flags & O_CREAT) && durable_sync_dir(path, err)) {
 		journal_close(j);
 		return NULL;
 	}

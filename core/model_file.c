@@ -4,6 +4,7 @@
 #include "model_file.h"
 #include "nb_internal.h"
 #include "buf.h"
+#include "durable.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -185,6 +186,8 @@ int model_save(const struct nb_model *m, const char *path,
 		rc = cd_error_set(err, CD_ERR_IO, 0, "cannot write '%s': %s", path,
 				  strerror(errno));
 		remove(tmp);
+	} else {
+		rc = durable_sync_dir(path, err);       /* the rename itself */
 	}
 	cd_buf_release(&b);
 	return rc;
