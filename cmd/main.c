@@ -156,11 +156,13 @@ int cli_write(const char *p, size_t n)
 }
 
 const char *const cli_text_columns[] = {
-	"text", "comment", "message", "content", "body", "comment_text", NULL
+	"text", "comment", "message", "content", "body", "comment_text",
+	"текст", "Текст", "комментарий", "Комментарий", "сообщение",
+	"Сообщение", NULL
 };
 const char *const cli_id_columns[] = { "id", "comment_id", "cid", NULL };
 const char *const cli_author_columns[] = {
-	"author", "username", "user", "unique_id", NULL
+	"author", "username", "user", "unique_id", "автор", "Автор", NULL
 };
 
 int cli_nb_option(int opt, const char *arg, struct nb_params *p,
