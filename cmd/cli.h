@@ -36,6 +36,10 @@ struct cli {
 	int quiet, verbose;
 	int color;                      /* stdout is a terminal, no NO_COLOR */
 	struct cd_config cfg;
+	int user_config;                /* cfg came from -c, $CANDOR_CONFIG or
+					   XDG, not the shipped sample: its
+					   facts and templates never fall
+					   back to the shipped ones */
 	char model_file[4096];          /* the model actually used */
 	struct nb_model *model;
 };
@@ -111,8 +115,10 @@ int cmd_batch(struct cli *c, int argc, char **argv);
 int cmd_classify(struct cli *c, int argc, char **argv);
 int cmd_eval(struct cli *c, int argc, char **argv);
 int cmd_explain(struct cli *c, int argc, char **argv);
+int cmd_init(struct cli *c, int argc, char **argv);
 int cmd_model(struct cli *c, int argc, char **argv);
 int cmd_render(struct cli *c, int argc, char **argv);
+int cmd_report(struct cli *c, int argc, char **argv);
 int cmd_review(struct cli *c, int argc, char **argv);
 int cmd_suggest(struct cli *c, int argc, char **argv);
 int cmd_templates(struct cli *c, int argc, char **argv);

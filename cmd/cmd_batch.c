@@ -2,7 +2,7 @@
  * cmd_batch.c - `candor batch IN.csv [-o OUT.csv]`: CSV in, CSV out.
  *
  * The input's columns come out unchanged and in order, followed by
- * category, confidence, uncertain, lang, action, reply, template,
+ * category, confidence, uncertain, flags, lang, action, reply, template,
  * tone_score, tone_issues and status (always "pending": nothing is
  * approved here).  One pass, constant memory.  With -o the output goes to a
  * temporary file beside OUT that is renamed at the end, so a crash never
@@ -30,8 +30,10 @@ static const char usage_batch[] =
 "\n"
 "Reads a CSV export (RFC 4180: header row, optional UTF-8 BOM, CRLF or LF,\n"
 "quoted multi-line fields) and writes it back with these columns added:\n"
-"category, confidence, uncertain, lang, action, reply, template, tone_score,\n"
-"tone_issues, status (pending).  IN.csv may be `-` for stdin.\n"
+"category, confidence, uncertain, flags, lang, action, reply, template,\n"
+"tone_score, tone_issues, status (pending).  IN.csv may be `-` for stdin.\n"
+"flags lists safety, legal and press (space-separated): such a row's action\n"
+"is escalate; an uncertain row's action is review.\n"
 "\n"
 "  -o, --output FILE    write here (atomically: a temporary file is renamed\n"
 "                       at the end); default stdout\n"
@@ -60,7 +62,7 @@ static const char *const time_names[] = {
 };
 
 static const char *const added[] = {
-	"category", "confidence", "uncertain", "lang", "action", "reply",
+	"category", "confidence", "uncertain", "flags", "lang", "action", "reply",
 	"template", "tone_score", "tone_issues", "status"
 };
 
@@ -376,6 +378,7 @@ int cmd_batch(struct cli *c, int argc, char **argv)
 	csvw_end(&b);
 	for (;;) {
 		const struct suggestion *g;
+		char flagbuf[32];
 		int n;
 
 		cd_error_clear(&err);
@@ -442,6 +445,8 @@ int cmd_batch(struct cli *c, int argc, char **argv)
 		add_num(&b, g->confidence, 4, sep);
 		csvw_field_sep(&b, g->uncertain ? "true" : "false",
 			       g->uncertain ? 4 : 5, 0, sep);
+		suggest_flags_text(g->flags, flagbuf, sizeof(flagbuf));
+		csvw_field_sep(&b, flagbuf, strlen(flagbuf), 0, sep);
 		csvw_field_sep(&b, g->lang, strlen(g->lang), 0, sep);
 		csvw_field_sep(&b, g->action, strlen(g->action), 0, sep);
 		csvw_field_sep(&b, g->reply, g->reply_len, 0, sep);

@@ -198,6 +198,13 @@ static void term_show(void *ctx, const struct review_view *v)
 		fputs("\033[H\033[2J", o);
 	else
 		fputs("\n----------------------------------------\n", o);
+	if (g->flags) {
+		char names[32];
+
+		suggest_flags_text(g->flags, names, sizeof(names));
+		fprintf(o, "%s!! %s: escalate to a person; no stock reply%s\n",
+			t->color ? "\033[1;31m" : "", names, off);
+	}
 	fprintf(o, "%scandor review%s  %zu/%zu", b, off, v->pos, v->total);
 	if (c->author[0])
 		fprintf(o, "   @%s", c->author);
@@ -224,8 +231,9 @@ static void term_show(void *ctx, const struct review_view *v)
 		/* fix: the variant's number was missing ("variant +") */
 		fprintf(o, "draft %s%s", g->template_id,
 			v->edited ? " (edited)" : "");
-		if (v->variant)
-			fprintf(o, ", variant +%u", v->variant);
+		if (v->nvariants > 1)
+			fprintf(o, ", variant %u/%zu", v->variant + 1,
+				v->nvariants);
 		fprintf(o, ", tone %d/100:\n", g->toned ? g->tone.score : 0);
 		show_reply(o, g, t->color);
 	} else {
@@ -386,6 +394,7 @@ struct items {
 	size_t nfields;
 	char **header;
 	long cat_col, reply_col, status_col;
+	long template_col, action_col, tone_col;
 };
 
 static void items_free(struct items *it)
@@ -488,6 +497,12 @@ static int load_csv(struct items *it, const char *path, const struct cli *c)
 	it->reply_col = csvr_column_any(r, one);
 	one[0] = "status";
 	it->status_col = csvr_column_any(r, one);
+	one[0] = "template";
+	it->template_col = csvr_column_any(r, one);
+	one[0] = "action";
+	it->action_col = csvr_column_any(r, one);
+	one[0] = "tone_score";
+	it->tone_col = csvr_column_any(r, one);
 	if (ti < 0) {
 		cli_err("%s:1: no text column in the header", path);
 		rc = EXIT_DATA;
@@ -598,6 +613,10 @@ static int write_csv(const struct items *it, const struct review *r,
 		const char *d = review_decision(r, i), *status = "pending";
 		const char *reply = review_final_reply(r, i);
 		const char *cat = review_final_category(r, i);
+		const char *tpl = review_final_template(r, i);
+		const char *act = review_final_action(r, i);
+		int score = review_final_tone_score(r, i);
+		char num[16];
 
 		for (s = 0; s < 4; s++)
 			if (!strcmp(d, status_of[s][0]))
@@ -611,6 +630,17 @@ static int write_csv(const struct items *it, const struct review *r,
 				f = reply;
 			else if ((long)k == it->cat_col && cat)
 				f = cat;
+			else if ((long)k == it->template_col && tpl)
+				f = tpl;
+			else if ((long)k == it->action_col && act)
+				f = act;
+			else if ((long)k == it->tone_col && tpl) {
+				if (score >= 0)
+					snprintf(num, sizeof(num), "%d", score);
+				else
+					num[0] = '\0';
+				f = num;
+			}
 			csvw_field(&b, f, strlen(f), k == 0);
 		}
 		if (it->status_col < 0)

@@ -306,6 +306,28 @@ static int add_str(struct cd_buf *b, const char *key, const char *v)
 	return rc ? rc : jsonw_str(b, v ? v : "", v ? strlen(v) : 0);
 }
 
+/* ,"flags":["safety","legal"] from "safety legal" */
+static int add_flags(struct cd_buf *b, const char *flags)
+{
+	int rc = cd_buf_addstr(b, ",\"flags\":["), first = 1;
+
+	while (*flags) {
+		size_t n;
+
+		while (*flags == ' ')
+			flags++;
+		n = strcspn(flags, " ");
+		if (n) {
+			if (!first)
+				rc |= cd_buf_addch(b, ',');
+			rc |= jsonw_str(b, flags, n);
+			first = 0;
+		}
+		flags += n;
+	}
+	return rc | cd_buf_addch(b, ']');
+}
+
 int journal_append(struct journal *j, const struct journal_entry *e,
 		   struct cd_error *err)
 {
@@ -334,8 +356,12 @@ int journal_append(struct journal *j, const struct journal_entry *e,
 		bad |= add_str(&b, "category", e->category) != 0;
 	if (e->original_category)
 		bad |= add_str(&b, "original_category", e->original_category) != 0;
+	if (e->flags)
+		bad |= add_flags(&b, e->flags) != 0;
 	if (e->template_id)
 		bad |= add_str(&b, "template", e->template_id) != 0;
+	if (e->fact)
+		bad |= add_str(&b, "fact", e->fact) != 0;
 	if (e->reply)
 		bad |= add_str(&b, "reply", e->reply) != 0;
 	if (e->edited)

@@ -3,7 +3,8 @@
  *
  * Every decision a person makes is one line:
  *   {"id","decision":"approve|skip|hide|reject|undo","category",
- *    "original_category" (only when a person changed it),"template",
+ *    "original_category" (only when a person changed it),"flags":[...],
+ *    "template","fact" (the fact cited, if any),
  *    "reply","edited","override","tone":{...},"approver","ts","text"}
  * with ts in RFC 3339 UTC.  "undo" is a compensating entry that cancels
  * the latest standing decision on that id: the file is never rewritten.
@@ -36,6 +37,8 @@ struct journal_entry {
 	const char *category;
 	const char *original_category;  /* NULL unless a person changed it */
 	const char *template_id;
+	const char *fact;               /* the fact cited, or NULL */
+	const char *flags;              /* "safety legal", "" or NULL: none */
 	const char *reply;
 	int edited;                     /* the person edited the draft */
 	int override;                   /* approved despite error findings */
