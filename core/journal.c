@@ -1,6 +1,6 @@
 /* journal.c - see journal.h. */
 #include "journal.h"
-#include "durable.h"
+#include "atomic.h"
 #include "jsonw.h"
 
 #include <errno.h>
@@ -258,7 +258,9 @@ static struct journal *open_mode(const char *path, int flags, char *warning,
 		return NULL;
 	}
 	/* the file's name must survive a power cut as its lines do */
-	if ((flags & O_CREAT) && durable_sync_dir(path, err)) {
+	if ((flags & O_CREAT) && atomic_sync_dir(path)) {
+		cd_error_set(err, CD_ERR_IO, 0, "cannot sync the directory of "
+			     "journal '%s': %s", path, strerror(errno));
 		journal_close(j);
 		return NULL;
 	}
