@@ -10,9 +10,11 @@
 #include "readfile.h"
 #include "tone.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define TONE_REPLY_MAX 65536
 
@@ -44,12 +46,20 @@ struct tone_rules *cli_load_tone(const struct cli *c, int *code)
 	struct tone_rules *r;
 	char dir[4096];
 
-	if (cli_find_data("config/tone", dir, sizeof(dir))) {
+	if (c->cfg.paths.tone[0]) {
+		snprintf(dir, sizeof(dir), "%s", c->cfg.paths.tone);
+	} else if (cli_find_data("config/tone", dir, sizeof(dir))) {
 		cli_err("cannot find the tone phrase lists (config/tone)");
 		*code = EXIT_CONFIG;
 		return NULL;
 	}
 	cli_info(c, "tone lists: %s", dir);
+	if (c->cfg.paths.tone[0] && access(dir, R_OK)) {
+		cli_err("%s: [tone] dir '%s': %s", c->cfg.path, dir,
+			strerror(errno));
+		*code = EXIT_CONFIG;
+		return NULL;
+	}
 	r = tone_rules_load(dir, &err);
 	if (!r) {
 		*code = cli_fail(CD_ERR_CONFIG, &err);

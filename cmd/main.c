@@ -21,7 +21,8 @@
 #define CANDOR_VERSION "0.0.0"
 #endif
 
-enum { NEED_CONFIG = 1, NEED_MODEL = 2 };
+/* LANG_LIST: the command reads --lang as a list itself (init en,ru). */
+enum { NEED_CONFIG = 1, NEED_MODEL = 2, LANG_LIST = 4 };
 
 struct command {
 	const char *name;
@@ -40,9 +41,13 @@ static const struct command commands[] = {
 	  "cross-validate or test a model: accuracy, macro-F1, confusion" },
 	{ "explain", cmd_explain, NEED_CONFIG | NEED_MODEL,
 	  "the tokens that pushed each category, with their weights" },
+	{ "init", cmd_init, LANG_LIST,
+	  "a new brand's starting kit: config, fact sheet, neutral templates" },
 	{ "model", cmd_model, 0, "model info|dump MODEL, model merge A B -o C" },
 	{ "render", cmd_render, 0,
 	  "render one Mustache template with JSON data (for authors)" },
+	{ "report", cmd_report, 0,
+	  "the crisis report: one page from suggestions, journals, ledgers" },
 	{ "review", cmd_review, NEED_CONFIG | NEED_MODEL,
 	  "the interactive approve/edit loop, with a crash-safe journal" },
 	{ "suggest", cmd_suggest, NEED_CONFIG | NEED_MODEL,
@@ -156,11 +161,13 @@ int cli_write(const char *p, size_t n)
 }
 
 const char *const cli_text_columns[] = {
-	"text", "comment", "message", "content", "body", "comment_text", NULL
+	"text", "comment", "message", "content", "body", "comment_text",
+	"текст", "Текст", "комментарий", "Комментарий", "сообщение",
+	"Сообщение", NULL
 };
 const char *const cli_id_columns[] = { "id", "comment_id", "cid", NULL };
 const char *const cli_author_columns[] = {
-	"author", "username", "user", "unique_id", NULL
+	"author", "username", "user", "unique_id", "автор", "Автор", NULL
 };
 
 int cli_nb_option(int opt, const char *arg, struct nb_params *p,
@@ -457,8 +464,8 @@ int main(int argc, char **argv)
 		free(rest);
 		return help ? EXIT_OK : EXIT_USAGE;
 	}
-	if (c.lang && strcmp(c.lang, "auto") && strcmp(c.lang, "en") &&
-	    strcmp(c.lang, "ru")) {
+	if (c.lang && !(cmd->flags & LANG_LIST) && strcmp(c.lang, "auto") &&
+	    strcmp(c.lang, "en") && strcmp(c.lang, "ru")) {
 		cli_err("--lang must be auto, en or ru, not '%s'", c.lang);
 		free(rest);
 		return EXIT_USAGE;

@@ -1,6 +1,7 @@
 /* pipeline.c - see pipeline.h. */
 #include "pipeline.h"
 
+#include <errno.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -9,6 +10,15 @@ static int find_facts(const struct cli *c, char *out, size_t n)
 {
 	const char *slash = strrchr(c->cfg.path, '/');
 
+	if (c->cfg.paths.facts[0]) {    /* [facts] file: that file or nothing */
+		snprintf(out, n, "%s", c->cfg.paths.facts);
+		if (access(out, R_OK)) {
+			cli_err("%s: [facts] file '%s': %s", c->cfg.path, out,
+				strerror(errno));
+			return -2;
+		}
+		return 0;
+	}
 	if (c->cfg.path[0]) {
 		if (slash)
 			snprintf(out, n, "%.*s/facts.ini",
@@ -31,6 +41,8 @@ int pipeline_open(struct pipeline *p, struct cli *c, int want_why)
 	memset(p, 0, sizeof(*p));
 	if (c->templates_dir)
 		snprintf(path, sizeof(path), "%s", c->templates_dir);
+	else if (c->cfg.paths.templates[0])
+		snprintf(path, sizeof(path), "%s", c->cfg.paths.templates);
 	else if (cli_find_data("templates", path, sizeof(path))) {
 		cli_err("cannot find the reply templates (pass -t DIR)");
 		return EXIT_CONFIG;
@@ -45,7 +57,12 @@ int pipeline_open(struct pipeline *p, struct cli *c, int want_why)
 		pipeline_close(p);
 		return cli_fail(CD_ERR_NOMEM, &err);
 	}
-	if (find_facts(c, path, sizeof(path)) == 0) {
+	rc = find_facts(c, path, sizeof(path));
+	if (rc == -2) {
+		pipeline_close(p);
+		return EXIT_CONFIG;
+	}
+	if (rc == 0) {
 		cli_info(c, "facts: %s", path);
 		rc = facts_load(path, p->tk, &p->facts, &err);
 		if (rc) {

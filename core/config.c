@@ -84,6 +84,32 @@ static int set_double(double *dst, const char *v, double lo, double hi,
 	return 0;
 }
 
+/*
+ * A data path: absolute as written, else relative to the config file's
+ * folder ("templates" in /etc/brand/candor.ini is /etc/brand/templates).
+ */
+static int set_path(char *dst, const char *v, const struct load *ld,
+		    const char *key, long line, struct cd_error *err)
+{
+	const char *slash = strrchr(ld->path, '/');
+	int dir = slash ? (int)(slash - ld->path) : 0;
+	int n;
+
+	if (!*v)
+		return cd_error_set(err, CD_ERR_CONFIG, line,
+				    "%s:%ld: '%s' is empty (leave the key out for "
+				    "the default)", ld->path, line, key);
+	if (*v == '/' || !slash)
+		n = snprintf(dst, CONFIG_PATH, "%s", v);
+	else
+		n = snprintf(dst, CONFIG_PATH, "%.*s/%s", dir, ld->path, v);
+	if (n < 0 || n >= CONFIG_PATH)
+		return cd_error_set(err, CD_ERR_CONFIG, line,
+				    "%s:%ld: '%s' makes a path longer than %d bytes",
+				    ld->path, line, key, CONFIG_PATH - 1);
+	return 0;
+}
+
 struct list_ctx {
 	struct cd_config *c;
 	const struct load *ld;
@@ -199,9 +225,19 @@ static int handle(void *user, const char *sec, const char *key,
 			c->alerts.window_seconds = (long)d;
 		return rc;
 	}
+	if (IS("templates", "dir"))
+		return set_path(c->paths.templates, v, ld, key, line, err);
+	if (IS("facts", "file"))
+		return set_path(c->paths.facts, v, ld, key, line, err);
+	if (IS("flags", "dir"))
+		return set_path(c->paths.flags, v, ld, key, line, err);
+	if (IS("tone", "dir"))
+		return set_path(c->paths.tone, v, ld, key, line, err);
 #undef IS
 	if (strcmp(sec, "brand") && strcmp(sec, "classifier") &&
-	    strcmp(sec, "reply") && strcmp(sec, "alerts"))
+	    strcmp(sec, "reply") && strcmp(sec, "alerts") &&
+	    strcmp(sec, "templates") && strcmp(sec, "facts") &&
+	    strcmp(sec, "flags") && strcmp(sec, "tone"))
 		return cd_error_set(err, CD_ERR_CONFIG, line,
 				    "%s:%ld: unknown section [%s]", ld->path, line,
 				    sec);

@@ -1,6 +1,7 @@
 /*
  * config.h - the brand's candor.ini: [brand], [classifier], [reply],
- * [alerts].
+ * [alerts], and where the brand's own data lives: [templates] dir,
+ * [facts] file, [flags] dir, [tone] dir.
  *
  * struct cd_config is a plain value the caller embeds: config_init() fills
  * the defaults, config_load() overlays a file.  It owns no heap memory.
@@ -17,9 +18,22 @@
 
 #define CONFIG_MAX_COMPETITORS 16
 #define CONFIG_STR 192
+#define CONFIG_PATH 1024
+
+/*
+ * The data folders and files a config may name.  A relative path is
+ * resolved against the folder of the config file that names it, so one
+ * -c (or $CANDOR_CONFIG) selects a whole brand.  "" when not set.
+ */
+struct cd_config_paths {
+	char templates[CONFIG_PATH];    /* [templates] dir */
+	char facts[CONFIG_PATH];        /* [facts] file */
+	char flags[CONFIG_PATH];        /* [flags] dir */
+	char tone[CONFIG_PATH];         /* [tone] dir */
+};
 
 struct cd_config {
-	char path[1024];                        /* "" when only defaults */
+	char path[CONFIG_PATH];                 /* "" when only defaults */
 	struct {
 		char name[CONFIG_STR];
 		char handle[CONFIG_STR];
@@ -40,6 +54,7 @@ struct cd_config {
 		double spike_factor;            /* alert at factor x baseline */
 		long window_seconds;
 	} alerts;
+	struct cd_config_paths paths;
 };
 
 void config_init(struct cd_config *c);
