@@ -2,13 +2,14 @@
  * cmd_batch.c - `candor batch IN.csv [-o OUT.csv]`: CSV in, CSV out.
  *
  * The input's columns come out unchanged and in order, followed by
- * category, confidence, uncertain, lang, action, reply, template,
+ * category, confidence, uncertain, flags, lang, action, reply, template,
  * tone_score, tone_issues and status (always "pending": nothing is
  * approved here).  One pass, constant memory.  With -o the output goes to a
  * temporary file beside OUT that is renamed at the end, so a crash never
  * leaves a half-written OUT.csv.
  */
 #include "cli.h"
+#include "atomic.h"
 #include "csvio.h"
 #include "input.h"
 #include "transcode.h"
@@ -29,8 +30,10 @@ static const char usage_batch[] =
 "\n"
 "Reads a CSV export (RFC 4180: header row, optional UTF-8 BOM, CRLF or LF,\n"
 "quoted multi-line fields) and writes it back with these columns added:\n"
-"category, confidence, uncertain, lang, action, reply, template, tone_score,\n"
-"tone_issues, status (pending).  IN.csv may be `-` for stdin.\n"
+"category, confidence, uncertain, flags, lang, action, reply, template,\n"
+"tone_score, tone_issues, status (pending).  IN.csv may be `-` for stdin.\n"
+"flags lists safety, legal and press (space-separated): such a row's action\n"
+"is escalate; an uncertain row's action is review.\n"
 "\n"
 "  -o, --output FILE    write here (atomically: a temporary file is renamed\n"
 "                       at the end); default stdout\n"
@@ -59,7 +62,7 @@ static const char *const time_names[] = {
 };
 
 static const char *const added[] = {
-	"category", "confidence", "uncertain", "lang", "action", "reply",
+	"category", "confidence", "uncertain", "flags", "lang", "action", "reply",
 	"template", "tone_score", "tone_issues", "status"
 };
 
@@ -238,7 +241,8 @@ int cmd_batch(struct cli *c, int argc, char **argv)
 	struct progress pr;
 	struct input counts;            /* only .skipped is used */
 	FILE *in = NULL, *out = stdout, *errors = NULL;
-	char tmp[4200], idbuf[32];
+	struct atomic_file af = { 0 };
+	char idbuf[32];
 	long ti, ii, ai, li, ci;
 	size_t ncol, i;
 	struct transcode *tc = NULL;
@@ -345,14 +349,12 @@ int cmd_batch(struct cli *c, int argc, char **argv)
 		goto done_pipeline;
 	}
 	if (out_path) {
-		snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", out_path, (long)getpid());
-		out = fopen(tmp, "wb");
-		if (!out) {
-			cli_err("cannot create '%s': %s", tmp, strerror(errno));
-			out = stdout;
+		if (atomic_open(&af, out_path, &err)) {
+			cli_err("%s", err.msg);
 			rc = EXIT_IO;
 			goto done_pipeline;
 		}
+		out = af.fp;
 	}
 	if (!no_progress && isatty(STDERR_FILENO) && !c->quiet) {
 		struct stat st;
@@ -375,6 +377,7 @@ int cmd_batch(struct cli *c, int argc, char **argv)
 	csvw_end(&b);
 	for (;;) {
 		const struct suggestion *g;
+		char flagbuf[32];
 		int n;
 
 		cd_error_clear(&err);
@@ -441,6 +444,8 @@ int cmd_batch(struct cli *c, int argc, char **argv)
 		add_num(&b, g->confidence, 4, sep);
 		csvw_field_sep(&b, g->uncertain ? "true" : "false",
 			       g->uncertain ? 4 : 5, 0, sep);
+		suggest_flags_text(g->flags, flagbuf, sizeof(flagbuf));
+		csvw_field_sep(&b, flagbuf, strlen(flagbuf), 0, sep);
 		csvw_field_sep(&b, g->lang, strlen(g->lang), 0, sep);
 		csvw_field_sep(&b, g->action, strlen(g->action), 0, sep);
 		csvw_field_sep(&b, g->reply, g->reply_len, 0, sep);
@@ -466,30 +471,17 @@ int cmd_batch(struct cli *c, int argc, char **argv)
 	cd_buf_release(&b);
 	progress_show(&pr, in, 1);
 	if (out != stdout) {
-		int werr = ferror(out) | fflush(out) | fsync(fileno(out));
-
-		werr |= fclose(out);
 		out = stdout;
-		if (werr) {
-			cli_err("cannot write '%s': %s", tmp, strerror(errno));
-			remove(tmp);
-			rc = rc ? rc : EXIT_IO;
-		} else if (rc) {
-			remove(tmp);    /* --strict or a fatal error: no OUT */
-		} else if (rename(tmp, out_path)) {
-			cli_err("cannot rename '%s' to '%s': %s", tmp, out_path,
-				strerror(errno));
-			remove(tmp);
+		/* --strict or a fatal error: no OUT (the rollback below) */
+		if (!rc && atomic_commit(&af, &err)) {
+			cli_err("%s", err.msg);
 			rc = EXIT_IO;
 		}
 	}
 done_pipeline:
 	pipeline_close(&p);
 done:
-	if (out != stdout) {
-		fclose(out);
-		remove(tmp);
-	}
+	atomic_rollback(&af);
 	if (errors)
 		fclose(errors);
 	csvr_free(r);

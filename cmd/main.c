@@ -7,6 +7,7 @@
  * out of argv first and the rest goes to the command's own getopt_long.
  */
 #include "cli.h"
+#include "color.h"
 #include "model_file.h"
 
 #include <errno.h>
@@ -254,7 +255,7 @@ static int load_config(struct cli *c)
 	char path[4096];
 	const char *env;
 	struct cd_error err;
-	int rc;
+	int rc, shipped = 0;
 
 	config_init(&c->cfg);
 	path[0] = '\0';
@@ -274,8 +275,10 @@ static int load_config(struct cli *c)
 		if (!path[0] || !exists(path)) {
 			if (cli_find_data("config/candor.ini", path, sizeof(path)))
 				path[0] = '\0';
+			shipped = 1;
 		}
 	}
+	c->user_config = path[0] && !shipped;
 	if (path[0]) {
 		cli_info(c, "config: %s", path);
 		rc = config_load(&c->cfg, path, &err);
@@ -335,13 +338,6 @@ struct nb_model *cli_model_load(const char *path, int *code)
 const char *cli_input_name(const char *path)
 {
 	return !path || !strcmp(path, "-") ? "<stdin>" : path;
-}
-
-int cli_no_color(void)
-{
-	const char *v = getenv("NO_COLOR");
-
-	return v && *v;         /* no-color.org: set and not empty */
 }
 
 static const struct command *find_command(const char *name)
@@ -470,7 +466,7 @@ int main(int argc, char **argv)
 		free(rest);
 		return EXIT_USAGE;
 	}
-	c.color = isatty(STDOUT_FILENO) && !cli_no_color();
+	c.color = color_on(STDOUT_FILENO);
 	rc = 0;
 	for (i = 1; i < nrest; i++)
 		if (!strcmp(rest[i], "-h") || !strcmp(rest[i], "--help"))

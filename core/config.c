@@ -49,6 +49,7 @@ void config_init(struct cd_config *c)
 	c->classifier.min_confidence = 0.60;
 	strcpy(c->reply.channel, "tiktok");
 	c->reply.max_chars = 150;
+	strcpy(c->reply.lang, "en");
 	c->alerts.spike_factor = 3.0;
 	c->alerts.window_seconds = 900;
 }
@@ -210,6 +211,19 @@ static int handle(void *user, const char *sec, const char *key,
 		if (!rc)
 			c->reply.max_chars = (size_t)d;
 		return rc;
+	}
+	if (IS("reply", "lang")) {
+		size_t i;
+
+		for (i = 0; v[i] || !i; i++)
+			if (!((v[i] >= 'a' && v[i] <= 'z') || v[i] == '-'))
+				return cd_error_set(err, CD_ERR_CONFIG, line,
+						    "%s:%ld: 'lang' must be a "
+						    "language code such as en "
+						    "or ru, not '%s'", ld->path,
+						    line, v);
+		return set_str(c->reply.lang, sizeof(c->reply.lang), v, ld, key,
+			       line, err);
 	}
 	if (IS("alerts", "webhook_url"))
 		return set_str(c->alerts.webhook_url, sizeof(c->alerts.webhook_url),

@@ -48,6 +48,9 @@ struct cd_config {
 	struct {
 		char channel[16];
 		size_t max_chars;               /* from channel, or max_chars */
+		char lang[16];                  /* the default language ("en"):
+						   a fact without lang serves
+						   only it */
 	} reply;
 	struct {
 		char webhook_url[CONFIG_STR];
