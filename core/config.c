@@ -50,6 +50,13 @@ void config_init(struct cd_config *c)
 	c->reply.max_chars = 150;
 	c->alerts.spike_factor = 3.0;
 	c->alerts.window_seconds = 900;
+	strcpy(c->tiktok.api_base,
+	       "https://business-api.tiktok.com/open_api/v1.3");
+	strcpy(c->tiktok.research_base, "https://open.tiktokapis.com/v2");
+	c->http.timeout = 20;
+	c->http.retries = 5;
+	c->http.rate = 5;
+	c->http.backoff = 0.5;
 }
 
 struct load {
@@ -173,9 +180,37 @@ static int handle(void *user, const char *sec, const char *key,
 			c->alerts.window_seconds = (long)d;
 		return rc;
 	}
+	if (IS("tiktok", "api_base"))
+		return set_str(c->tiktok.api_base, sizeof(c->tiktok.api_base), v,
+			       ld, key, line, err);
+	if (IS("tiktok", "research_base"))
+		return set_str(c->tiktok.research_base,
+			       sizeof(c->tiktok.research_base), v, ld, key, line,
+			       err);
+	if (IS("tiktok", "business_id"))
+		return set_str(c->tiktok.business_id,
+			       sizeof(c->tiktok.business_id), v, ld, key, line,
+			       err);
+	if (IS("http", "timeout"))
+		return set_double(&c->http.timeout, v, 0.05, 3600, ld, key, line,
+				  err);
+	if (IS("http", "retries")) {
+		double d = 0;
+		int rc = set_double(&d, v, 0, 20, ld, key, line, err);
+
+		if (!rc)
+			c->http.retries = (int)d;
+		return rc;
+	}
+	if (IS("http", "rate"))
+		return set_double(&c->http.rate, v, 0, 1000, ld, key, line, err);
+	if (IS("http", "backoff"))
+		return set_double(&c->http.backoff, v, 0.001, 60, ld, key, line,
+				  err);
 #undef IS
 	if (strcmp(sec, "brand") && strcmp(sec, "classifier") &&
-	    strcmp(sec, "reply") && strcmp(sec, "alerts"))
+	    strcmp(sec, "reply") && strcmp(sec, "alerts") &&
+	    strcmp(sec, "tiktok") && strcmp(sec, "http"))
 		return cd_error_set(err, CD_ERR_CONFIG, line,
 				    "%s:%ld: unknown section [%s]", ld->path, line,
 				    sec);

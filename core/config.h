@@ -1,6 +1,6 @@
 /*
  * config.h - the brand's candor.ini: [brand], [classifier], [reply],
- * [alerts].
+ * [alerts], [tiktok], [http].
  *
  * struct cd_config is a plain value the caller embeds: config_init() fills
  * the defaults, config_load() overlays a file.  It owns no heap memory.
@@ -40,6 +40,17 @@ struct cd_config {
 		double spike_factor;            /* alert at factor x baseline */
 		long window_seconds;
 	} alerts;
+	struct {
+		char api_base[CONFIG_STR];      /* Business API */
+		char research_base[CONFIG_STR]; /* Research API */
+		char business_id[CONFIG_STR];
+	} tiktok;
+	struct {
+		double timeout;                 /* seconds per request */
+		int retries;                    /* on 429, 5xx, network errors */
+		double rate;                    /* requests per second at most */
+		double backoff;                 /* first retry delay, seconds */
+	} http;
 };
 
 void config_init(struct cd_config *c);
