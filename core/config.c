@@ -1,6 +1,7 @@
 /* config.c - see config.h. */
 #include "config.h"
 #include "inifile.h"
+#include "tokenize.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,6 +49,7 @@ void config_init(struct cd_config *c)
 	c->classifier.min_confidence = 0.60;
 	strcpy(c->reply.channel, "tiktok");
 	c->reply.max_chars = 150;
+	strcpy(c->reply.lang, "en");
 	c->alerts.spike_factor = 3.0;
 	c->alerts.window_seconds = 900;
 	strcpy(c->tiktok.api_base,
@@ -90,12 +92,58 @@ static int set_double(double *dst, const char *v, double lo, double hi,
 	return 0;
 }
 
+/*
+ * A data path: absolute as written, else relative to the config file's
+ * folder ("templates" in /etc/brand/candor.ini is /etc/brand/templates).
+ */
+static int set_path(char *dst, const char *v, const struct load *ld,
+		    const char *key, long line, struct cd_error *err)
+{
+	const char *slash = strrchr(ld->path, '/');
+	int dir = slash ? (int)(slash - ld->path) : 0;
+	int n;
+
+	if (!*v)
+		return cd_error_set(err, CD_ERR_CONFIG, line,
+				    "%s:%ld: '%s' is empty (leave the key out for "
+				    "the default)", ld->path, line, key);
+	if (*v == '/' || !slash)
+		n = snprintf(dst, CONFIG_PATH, "%s", v);
+	else
+		n = snprintf(dst, CONFIG_PATH, "%.*s/%s", dir, ld->path, v);
+	if (n < 0 || n >= CONFIG_PATH)
+		return cd_error_set(err, CD_ERR_CONFIG, line,
+				    "%s:%ld: '%s' makes a path longer than %d bytes",
+				    ld->path, line, key, CONFIG_PATH - 1);
+	return 0;
+}
+
 struct list_ctx {
 	struct cd_config *c;
 	const struct load *ld;
 	long line;
 	struct cd_error *err;
 };
+
+/*
+ * Words of a name as the tokenizer splits them (near enough: runs of
+ * letters, digits and non-ASCII bytes), for the runtime name list.
+ */
+static int name_words(const char *s, size_t n)
+{
+	size_t i;
+	int words = 0, in = 0;
+
+	for (i = 0; i < n; i++) {
+		unsigned char b = (unsigned char)s[i];
+		int w = b >= 0x80 || (b >= '0' && b <= '9') ||
+			((b | 0x20) >= 'a' && (b | 0x20) <= 'z') || b == '\'';
+
+		words += w && !in;
+		in = w;
+	}
+	return words;
+}
 
 static int add_competitor(void *ctx, const char *name, size_t n)
 {
@@ -111,6 +159,11 @@ static int add_competitor(void *ctx, const char *name, size_t n)
 				    "%s:%ld: competitor name longer than %zu bytes",
 				    x->ld->path, x->line,
 				    sizeof(c->brand.competitors[0]) - 1);
+	if (name_words(name, n) > TOK_NAME_WORDS)
+		return cd_error_set(x->err, CD_ERR_CONFIG, x->line,
+				    "%s:%ld: competitor name '%.*s' has more "
+				    "than %d words", x->ld->path, x->line,
+				    (int)n, name, TOK_NAME_WORDS);
 	memcpy(c->brand.competitors[c->brand.ncompetitors], name, n);
 	c->brand.competitors[c->brand.ncompetitors++][n] = '\0';
 	return 0;
@@ -166,6 +219,19 @@ static int handle(void *user, const char *sec, const char *key,
 			c->reply.max_chars = (size_t)d;
 		return rc;
 	}
+	if (IS("reply", "lang")) {
+		size_t i;
+
+		for (i = 0; v[i] || !i; i++)
+			if (!((v[i] >= 'a' && v[i] <= 'z') || v[i] == '-'))
+				return cd_error_set(err, CD_ERR_CONFIG, line,
+						    "%s:%ld: 'lang' must be a "
+						    "language code such as en "
+						    "or ru, not '%s'", ld->path,
+						    line, v);
+		return set_str(c->reply.lang, sizeof(c->reply.lang), v, ld, key,
+			       line, err);
+	}
 	if (IS("alerts", "webhook_url"))
 		return set_str(c->alerts.webhook_url, sizeof(c->alerts.webhook_url),
 			       v, ld, key, line, err);
@@ -207,9 +273,19 @@ static int handle(void *user, const char *sec, const char *key,
 	if (IS("http", "backoff"))
 		return set_double(&c->http.backoff, v, 0.001, 60, ld, key, line,
 				  err);
+	if (IS("templates", "dir"))
+		return set_path(c->paths.templates, v, ld, key, line, err);
+	if (IS("facts", "file"))
+		return set_path(c->paths.facts, v, ld, key, line, err);
+	if (IS("flags", "dir"))
+		return set_path(c->paths.flags, v, ld, key, line, err);
+	if (IS("tone", "dir"))
+		return set_path(c->paths.tone, v, ld, key, line, err);
 #undef IS
 	if (strcmp(sec, "brand") && strcmp(sec, "classifier") &&
 	    strcmp(sec, "reply") && strcmp(sec, "alerts") &&
+	    strcmp(sec, "templates") && strcmp(sec, "facts") &&
+	    strcmp(sec, "flags") && strcmp(sec, "tone") &&
 	    strcmp(sec, "tiktok") && strcmp(sec, "http"))
 		return cd_error_set(err, CD_ERR_CONFIG, line,
 				    "%s:%ld: unknown section [%s]", ld->path, line,
@@ -227,4 +303,15 @@ int config_load(struct cd_config *c, const char *path, struct cd_error *err)
 		return cd_error_set(err, CD_ERR_CONFIG, 0, "config path too long");
 	strcpy(c->path, path);
 	return inifile_parse(path, handle, &ld, err);
+}
+
+int config_tok_names(const struct cd_config *c, struct tokenizer *tk,
+		     struct cd_error *err)
+{
+	const char *names[CONFIG_MAX_COMPETITORS];
+	size_t i;
+
+	for (i = 0; i < c->brand.ncompetitors; i++)
+		names[i] = c->brand.competitors[i];
+	return tok_set_names(tk, names, i, err);
 }

@@ -1,6 +1,7 @@
 /*
  * config.h - the brand's candor.ini: [brand], [classifier], [reply],
- * [alerts], [tiktok], [http].
+ * [alerts], [tiktok], [http], and where the brand's own data lives:
+ * [templates] dir, [facts] file, [flags] dir, [tone] dir.
  *
  * struct cd_config is a plain value the caller embeds: config_init() fills
  * the defaults, config_load() overlays a file.  It owns no heap memory.
@@ -17,9 +18,22 @@
 
 #define CONFIG_MAX_COMPETITORS 16
 #define CONFIG_STR 192
+#define CONFIG_PATH 1024
+
+/*
+ * The data folders and files a config may name.  A relative path is
+ * resolved against the folder of the config file that names it, so one
+ * -c (or $CANDOR_CONFIG) selects a whole brand.  "" when not set.
+ */
+struct cd_config_paths {
+	char templates[CONFIG_PATH];    /* [templates] dir */
+	char facts[CONFIG_PATH];        /* [facts] file */
+	char flags[CONFIG_PATH];        /* [flags] dir */
+	char tone[CONFIG_PATH];         /* [tone] dir */
+};
 
 struct cd_config {
-	char path[1024];                        /* "" when only defaults */
+	char path[CONFIG_PATH];                 /* "" when only defaults */
 	struct {
 		char name[CONFIG_STR];
 		char handle[CONFIG_STR];
@@ -34,6 +48,9 @@ struct cd_config {
 	struct {
 		char channel[16];
 		size_t max_chars;               /* from channel, or max_chars */
+		char lang[16];                  /* the default language ("en"):
+						   a fact without lang serves
+						   only it */
 	} reply;
 	struct {
 		char webhook_url[CONFIG_STR];
@@ -51,6 +68,7 @@ struct cd_config {
 		double rate;                    /* requests per second at most */
 		double backoff;                 /* first retry delay, seconds */
 	} http;
+	struct cd_config_paths paths;
 };
 
 void config_init(struct cd_config *c);
@@ -64,5 +82,14 @@ size_t config_channel_limit(const char *channel);
 /* Set channel and max_chars; CD_ERR_USAGE for an unknown channel. */
 int config_set_channel(struct cd_config *c, const char *channel,
 		       struct cd_error *err);
+
+struct tokenizer;
+/*
+ * Give a classifier's tokenizer the brand's competitors as runtime names
+ * (tok_set_names): with a model trained with extra features, each of them
+ * counts as a name ("<name>", "<name+cue>") without retraining.
+ */
+int config_tok_names(const struct cd_config *c, struct tokenizer *tk,
+		     struct cd_error *err);
 
 #endif

@@ -1,0 +1,645 @@
+/* monitor.c - see monitor.h for the method and the contract. */
+#include "monitor.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DAY 86400
+#define SLOTS 24                        /* time-of-day profile: hours */
+
+struct series {
+	char name[MONITOR_NAME_MAX];
+	int is_flag;
+	int negative;                   /* a negative category, or a flag */
+	int at_once;                    /* the safety flag */
+	long count;                     /* in the open window */
+	double mean;                    /* de-seasonalised mean per window */
+	long nwin;                      /* windows the mean has seen */
+	long ring_c[MONITOR_MAX_LONG];  /* closed windows: counts */
+	double ring_e[MONITOR_MAX_LONG];/* ... and expected counts */
+	enum monitor_level level;       /* of the episode, CLEAR when none */
+	long calm;                      /* calm windows in a row */
+	int64_t last_raise;
+	char ex[MONITOR_EXAMPLES][MONITOR_ID_MAX];
+	size_t nex, ex_next;
+};
+
+struct monitor {
+	struct monitor_params p;
+	char negative[MONITOR_MAX_NEGATIVE][MONITOR_NAME_MAX];
+	char at_once[MONITOR_NAME_MAX];
+	monitor_event_fn fn;
+	void *ctx;
+	struct series *s;               /* MONITOR_MAX_SERIES of them */
+	size_t ns;
+	size_t last;                    /* the series found last (a cache) */
+	int64_t window_end;             /* -1 before the first record */
+	int64_t first_start;            /* start of the first window */
+	long nclosed;                   /* windows closed so far */
+	size_t pos;                     /* ring slot of the open window */
+	long total;                     /* records in the open window */
+	long neg;                       /* ... of a negative category */
+	long ring_total[MONITOR_MAX_LONG];
+	long ring_neg[MONITOR_MAX_LONG];
+	double prof[SLOTS];             /* mean total per window, by hour */
+	long prof_n[SLOTS];
+	double alpha;                   /* per-window weight of the mean */
+	double prof_alpha;              /* per-update weight of the profile */
+	long late;
+	struct monitor_share shares[MONITOR_MAX_SERIES];
+};
+
+void monitor_params_default(struct monitor_params *p)
+{
+	static const char *const neg[] = {
+		"complaint", "fake_news", "competitor_attack", "toxic"
+	};
+	size_t i;
+
+	memset(p, 0, sizeof(*p));
+	p->window = 300;
+	p->half_life = 6 * 3600.0;
+	p->floor = 0.5;
+	p->min_count = 5;
+	p->p_watch = 1e-5;
+	p->p_alert = 1e-7;
+	p->p_crisis = 1e-9;
+	p->p_clear = 0.01;
+	p->crisis_share = 0.5;
+	p->long_windows = 6;
+	p->quiet_windows = 3;
+	p->cooldown = 1800;
+	p->warmup = 12;
+	p->profile_days = 2;
+	for (i = 0; i < sizeof(neg) / sizeof(neg[0]); i++)
+		p->negative[i] = neg[i];
+	p->nnegative = i;
+	p->at_once_flag = "safety";
+}
+
+int monitor_params_check(const struct monitor_params *p, struct cd_error *err)
+{
+	size_t i;
+
+#define BAD(...) cd_error_set(err, CD_ERR_CONFIG, 0, __VA_ARGS__)
+	if (p->window < 1 || p->window > DAY)
+		return BAD("window must be 1 second to 1 day, not %ld", p->window);
+	if (!(p->half_life >= (double)p->window && p->half_life <= 365.0 * DAY))
+		return BAD("half-life must be one window to a year, not %g",
+			   p->half_life);
+	if (!(p->floor > 0 && p->floor <= 1e6))
+		return BAD("floor must be above 0 and at most 1e6, not %g",
+			   p->floor);
+	if (p->min_count < 1 || p->min_count > 1000000)
+		return BAD("min_count must be 1 to 1000000, not %ld", p->min_count);
+	if (!(p->p_crisis > 0 && p->p_crisis <= p->p_alert &&
+	      p->p_alert <= p->p_watch && p->p_watch < 1))
+		return BAD("tail probabilities must be 0 < crisis <= alert <= "
+			   "watch < 1");
+	if (!(p->p_clear > p->p_watch && p->p_clear < 1))
+		return BAD("p_clear must be above the watch level and below 1");
+	if (!(p->crisis_share >= 0 && p->crisis_share <= 1))
+		return BAD("crisis_share must be from 0 to 1, not %g",
+			   p->crisis_share);
+	if (p->long_windows < 1 || p->long_windows > MONITOR_MAX_LONG)
+		return BAD("long_windows must be 1 to %d, not %ld",
+			   MONITOR_MAX_LONG, p->long_windows);
+	if (p->quiet_windows < 1 || p->quiet_windows > 10000)
+		return BAD("quiet_windows must be 1 to 10000, not %ld",
+			   p->quiet_windows);
+	if (p->cooldown < 0 || p->cooldown > 30L * DAY)
+		return BAD("cooldown must be 0 to 30 days, not %ld", p->cooldown);
+	if (p->warmup < 0 || p->warmup > 100000)
+		return BAD("warmup must be 0 to 100000 windows, not %ld", p->warmup);
+	if (p->profile_days < 0 || p->profile_days > 365)
+		return BAD("profile_days must be 0 to 365, not %ld",
+			   p->profile_days);
+	if (p->nnegative > MONITOR_MAX_NEGATIVE)
+		return BAD("more than %d negative categories",
+			   MONITOR_MAX_NEGATIVE);
+	for (i = 0; i < p->nnegative; i++)
+		if (!p->negative[i] || strlen(p->negative[i]) >= MONITOR_NAME_MAX)
+			return BAD("negative category %zu is empty or longer "
+				   "than %d bytes", i + 1, MONITOR_NAME_MAX - 1);
+	if (p->at_once_flag && strlen(p->at_once_flag) >= MONITOR_NAME_MAX)
+		return BAD("the at-once flag is longer than %d bytes",
+			   MONITOR_NAME_MAX - 1);
+#undef BAD
+	return 0;
+}
+
+struct monitor *monitor_new(const struct monitor_params *p, monitor_event_fn fn,
+			    void *ctx, struct cd_error *err)
+{
+	struct monitor *m;
+	size_t i;
+
+	if (monitor_params_check(p, err))
+		return NULL;
+	m = calloc(1, sizeof(*m));
+	if (m)
+		m->s = calloc(MONITOR_MAX_SERIES, sizeof(*m->s));
+	if (!m || !m->s) {
+		free(m);
+		cd_error_set(err, CD_ERR_NOMEM, 0, "out of memory");
+		return NULL;
+	}
+	m->p = *p;
+	for (i = 0; i < p->nnegative; i++) {
+		strcpy(m->negative[i], p->negative[i]);
+		m->p.negative[i] = m->negative[i];
+	}
+	if (p->at_once_flag)
+		strcpy(m->at_once, p->at_once_flag);
+	m->p.at_once_flag = m->at_once;
+	m->fn = fn;
+	m->ctx = ctx;
+	m->window_end = -1;
+	/* weight of one window in a mean of the given half-life */
+	m->alpha = 1 - pow(0.5, (double)p->window / p->half_life);
+	/* the profile: each hour slot remembers about a week */
+	m->prof_alpha = 1 - pow(0.5, (double)(p->window < 3600 ? p->window : 3600)
+			    / (7.0 * 3600));
+	return m;
+}
+
+void monitor_free(struct monitor *m)
+{
+	if (!m)
+		return;
+	free(m->s);
+	free(m);
+}
+
+const char *monitor_level_name(enum monitor_level l)
+{
+	switch (l) {
+	case MONITOR_WATCH: return "watch";
+	case MONITOR_ALERT: return "alert";
+	case MONITOR_CRISIS: return "crisis";
+	default: return "clear";
+	}
+}
+
+int64_t monitor_window_end(const struct monitor *m)
+{
+	return m->window_end;
+}
+
+long monitor_late(const struct monitor *m)
+{
+	return m->late;
+}
+
+/*
+ * The regularised lower incomplete gamma function P(a, x), which equals
+ * P(X >= a) for X ~ Poisson(x) when a is a whole number (Numerical
+ * Recipes in C, 2nd ed., section 6.2: the series for x < a + 1, where it
+ * is small and summed directly; the continued fraction for Q = 1 - P
+ * otherwise, where P is large).
+ */
+static double gamma_p(double a, double x)
+{
+	const double eps = 1e-15, tiny = 1e-300;
+	double lg = lgamma(a), sum, del, ap, b, c, d, h, an;
+	int i;
+
+	if (x < a + 1) {
+		ap = a;
+		sum = del = 1 / a;
+		for (i = 0; i < 1000000; i++) {
+			ap += 1;
+			del *= x / ap;
+			sum += del;
+			if (fabs(del) < fabs(sum) * eps)
+				break;
+		}
+		return sum * exp(-x + a * log(x) - lg);
+	}
+	b = x + 1 - a;
+	c = 1 / tiny;
+	d = 1 / b;
+	h = d;
+	for (i = 1; i < 1000000; i++) {
+		an = -i * (i - a);
+		b += 2;
+		d = an * d + b;
+		if (fabs(d) < tiny)
+			d = tiny;
+		c = b + an / c;
+		if (fabs(c) < tiny)
+			c = tiny;
+		d = 1 / d;
+		del = d * c;
+		h *= del;
+		if (fabs(del - 1) < eps)
+			break;
+	}
+	return 1 - exp(-x + a * log(x) - lg) * h;
+}
+
+double monitor_poisson_tail(long k, double mean)
+{
+	double p;
+
+	if (k <= 0)
+		return 1;
+	if (!(mean > 0))
+		return 0;
+	p = gamma_p((double)k, mean);
+	return p < 0 ? 0 : p > 1 ? 1 : p;
+}
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+	int64_t q = a / b;
+
+	return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
+/* The ring slot `back` windows before the open one (0 = last closed). */
+static size_t ring_at(const struct monitor *m, long back)
+{
+	return (m->pos + (size_t)(MONITOR_MAX_LONG - 1 - back)) % MONITOR_MAX_LONG;
+}
+
+/* Time-of-day factor of time t: 1 until the profile has enough days. */
+static double tod_factor(const struct monitor *m, int64_t t)
+{
+	double sum = 0, x, frac, v;
+	int64_t sec;
+	int i, lo, hi;
+
+	if (m->p.profile_days <= 0 || m->window_end < 0 ||
+	    t - m->first_start < m->p.profile_days * DAY)
+		return 1;
+	for (i = 0; i < SLOTS; i++) {
+		if (!m->prof_n[i])
+			return 1;
+		sum += m->prof[i];
+	}
+	if (!(sum > 0))
+		return 1;
+	sec = t - floor_div(t, DAY) * DAY;
+	x = (double)sec / 3600.0 - 0.5;         /* hour centres */
+	if (x < 0)
+		x += SLOTS;
+	lo = (int)x;
+	frac = x - lo;
+	hi = (lo + 1) % SLOTS;
+	v = m->prof[lo] * (1 - frac) + m->prof[hi] * frac;
+	v /= sum / SLOTS;
+	return v < 0.05 ? 0.05 : v;             /* never divide by ~0 */
+}
+
+static void profile_update(struct monitor *m, int64_t start, long total)
+{
+	int64_t sec = start + m->p.window / 2 - floor_div(start + m->p.window / 2,
+							 DAY) * DAY;
+	int slot = (int)(sec / 3600);
+	double *v = &m->prof[slot], x = (double)total, a;
+
+	m->prof_n[slot]++;
+	a = 1.0 / (double)m->prof_n[slot];
+	if (a < m->prof_alpha)
+		a = m->prof_alpha;
+	/* a spike in the total does not become the profile */
+	if (m->prof_n[slot] > 1 && x > *v + 3 * sqrt(*v) + 1)
+		x = *v + 3 * sqrt(*v) + 1;
+	*v += a * (x - *v);
+}
+
+static void keep_example(struct series *s, const char *id)
+{
+	size_t n;
+
+	if (!id || !*id)
+		return;
+	n = strlen(id);
+	if (n >= MONITOR_ID_MAX)
+		n = MONITOR_ID_MAX - 1;
+	memcpy(s->ex[s->ex_next], id, n);
+	s->ex[s->ex_next][n] = '\0';
+	s->ex_next = (s->ex_next + 1) % MONITOR_EXAMPLES;
+	if (s->nex < MONITOR_EXAMPLES)
+		s->nex++;
+}
+
+static int share_cmp(const void *a, const void *b)
+{
+	const struct monitor_share *x = a, *y = b;
+
+	if (x->count != y->count)
+		return x->count < y->count ? 1 : -1;
+	return strcmp(x->category, y->category);
+}
+
+/*
+ * Fill ev with the series' examples and every category's share, over the
+ * open window (span 0) or the last `span` closed windows.
+ */
+static void fill_event(struct monitor *m, const struct series *s, long span,
+		       struct monitor_event *ev)
+{
+	long total = 0, neg = 0, j;
+	size_t i, n = 0, k;
+
+	if (span == 0) {
+		total = m->total;
+		neg = m->neg;
+	}
+	for (j = 0; j < span; j++) {
+		total += m->ring_total[ring_at(m, j)];
+		neg += m->ring_neg[ring_at(m, j)];
+	}
+	for (i = 0; i < m->ns; i++) {
+		const struct series *c = &m->s[i];
+		long cnt = span == 0 ? c->count : 0;
+
+		if (c->is_flag)
+			continue;
+		for (j = 0; j < span; j++)
+			cnt += c->ring_c[ring_at(m, j)];
+		if (!cnt)
+			continue;
+		m->shares[n].category = c->name;
+		m->shares[n].count = cnt;
+		m->shares[n].share = total ? (double)cnt / (double)total : 0;
+		n++;
+	}
+	qsort(m->shares, n, sizeof(m->shares[0]), share_cmp);
+	ev->shares = m->shares;
+	ev->nshares = n;
+	ev->negative_share = total ? (double)neg / (double)total : 0;
+	ev->series = s->name;
+	ev->is_flag = s->is_flag;
+	/* the latest ids, newest first */
+	ev->nexamples = s->nex;
+	for (k = 0; k < s->nex; k++)
+		ev->examples[k] = s->ex[(s->ex_next + MONITOR_EXAMPLES - 1 - k)
+					% MONITOR_EXAMPLES];
+}
+
+/* The level a tail probability earns, before the share is looked at. */
+static enum monitor_level level_of(const struct monitor *m,
+				   const struct series *s, double p, long count,
+				   double negative_share)
+{
+	enum monitor_level l;
+
+	if (count < m->p.min_count || p >= m->p.p_watch)
+		return MONITOR_CLEAR;
+	l = p < m->p.p_crisis ? MONITOR_CRISIS : p < m->p.p_alert ?
+		MONITOR_ALERT : MONITOR_WATCH;
+	if (!s->negative)
+		return MONITOR_WATCH;
+	if (l == MONITOR_CRISIS && negative_share < m->p.crisis_share)
+		l = MONITOR_ALERT;
+	return l;
+}
+
+static double span_share(const struct monitor *m, long span)
+{
+	long total = 0, neg = 0, j;
+
+	for (j = 0; j < span; j++) {
+		total += m->ring_total[ring_at(m, j)];
+		neg += m->ring_neg[ring_at(m, j)];
+	}
+	return total ? (double)neg / (double)total : 0;
+}
+
+static void emit(struct monitor *m, struct monitor_event *ev)
+{
+	if (m->fn)
+		m->fn(m->ctx, ev);
+}
+
+/* Build and send an event of series s over the last `span` closed windows. */
+static void window_event(struct monitor *m, struct series *s,
+			 enum monitor_level l, long count, double baseline,
+			 double p, long span)
+{
+	struct monitor_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.ts = m->window_end;
+	ev.level = l;
+	ev.count = count;
+	ev.baseline = baseline;
+	ev.p = p;
+	ev.span = span * m->p.window;
+	fill_event(m, s, span, &ev);
+	emit(m, &ev);
+}
+
+/*
+ * Close the open window [window_end - window, window_end): first every
+ * series' count and expected count go into the ring (the shares of an
+ * event need all of them), then each series is tested and learns.
+ */
+static void close_window(struct monitor *m)
+{
+	const int64_t end = m->window_end, w = m->p.window;
+	const double f = tod_factor(m, end - w / 2);
+	const long span = m->nclosed + 1 < m->p.long_windows ? m->nclosed + 1 :
+			  m->p.long_windows;
+	const int testing = m->nclosed >= m->p.warmup;
+	const size_t slot = m->pos;
+	const double share1 = m->total ? (double)m->neg / (double)m->total : 0;
+	double sharel;
+	size_t i;
+
+	m->ring_total[slot] = m->total;
+	m->ring_neg[slot] = m->neg;
+	for (i = 0; i < m->ns; i++) {
+		struct series *s = &m->s[i];
+		double e = s->mean * f;
+
+		s->ring_c[slot] = s->count;
+		s->ring_e[slot] = e < m->p.floor ? m->p.floor : e;
+	}
+	m->pos = (slot + 1) % MONITOR_MAX_LONG;         /* ring_at(0) = slot */
+	sharel = span_share(m, span);
+	for (i = 0; i < m->ns; i++) {
+		struct series *s = &m->s[i];
+		const long c = s->count;
+		const double e = s->ring_e[slot];
+		double p1, pl, el = 0, x, cap, a;
+		long cl = 0, j;
+		enum monitor_level l1 = MONITOR_CLEAR, ll = MONITOR_CLEAR;
+
+		for (j = 0; j < span; j++) {
+			cl += s->ring_c[ring_at(m, j)];
+			el += s->ring_e[ring_at(m, j)];
+		}
+		p1 = monitor_poisson_tail(c, e);
+		pl = span > 1 ? monitor_poisson_tail(cl, el) : p1;
+		if (testing) {
+			l1 = level_of(m, s, p1, c, share1);
+			if (span > 1)
+				ll = level_of(m, s, pl, cl, sharel);
+		}
+		/* learn; an improbable window is capped (monitor.h) */
+		x = (double)c / f;
+		cap = s->mean + 3 * sqrt(s->mean) + 1;
+		if ((p1 < m->p.p_watch || pl < m->p.p_watch) && s->nwin &&
+		    x > cap)
+			x = cap;
+		s->nwin++;
+		a = 1.0 / (double)s->nwin;
+		s->mean += (a > m->alpha ? a : m->alpha) * (x - s->mean);
+		s->count = 0;
+
+		if (l1 > s->level || ll > s->level) {
+			if (ll > l1)
+				window_event(m, s, ll, cl, el, pl, span);
+			else
+				window_event(m, s, l1, c, e, p1, 1);
+			s->level = ll > l1 ? ll : l1;
+			s->last_raise = end;
+			s->calm = 0;
+		} else if (s->level != MONITOR_CLEAR) {
+			if (p1 >= m->p.p_clear && pl >= m->p.p_clear)
+				s->calm++;
+			else
+				s->calm = 0;
+			if (s->calm >= m->p.quiet_windows &&
+			    end - s->last_raise >= m->p.cooldown) {
+				s->level = MONITOR_CLEAR;
+				s->calm = 0;
+				window_event(m, s, MONITOR_CLEAR, c, e, p1, 1);
+			}
+		}
+	}
+	profile_update(m, end - w, m->total);
+	m->total = m->neg = 0;
+	m->nclosed++;
+	m->window_end += w;
+}
+
+void monitor_advance(struct monitor *m, int64_t now)
+{
+	int64_t w = m->p.window, maxgap = MONITOR_MAX_GAP_DAYS * (int64_t)DAY;
+
+	if (m->window_end < 0 || now < m->window_end)
+		return;
+	/* a long silence: close two days of empty windows, skip the rest */
+	if (now - m->window_end > maxgap) {
+		int64_t stop = m->window_end + maxgap;
+
+		while (m->window_end <= stop)
+			close_window(m);
+		m->window_end = (floor_div(now, w) + 1) * w;
+		return;
+	}
+	while (m->window_end <= now)
+		close_window(m);
+}
+
+static struct series *find_series(struct monitor *m, const char *name,
+				  int is_flag, struct cd_error *err)
+{
+	struct series *s;
+	size_t i, n;
+
+	if (m->last < m->ns && m->s[m->last].is_flag == is_flag &&
+	    !strcmp(m->s[m->last].name, name))
+		return &m->s[m->last];
+	for (i = 0; i < m->ns; i++)
+		if (m->s[i].is_flag == is_flag && !strcmp(m->s[i].name, name)) {
+			m->last = i;
+			return &m->s[i];
+		}
+	n = strlen(name);
+	if (n >= MONITOR_NAME_MAX) {
+		cd_error_set(err, CD_ERR_LIMIT, 0, "%s '%.20s...' is longer than "
+			     "%d bytes", is_flag ? "flag" : "category", name,
+			     MONITOR_NAME_MAX - 1);
+		return NULL;
+	}
+	if (m->ns == MONITOR_MAX_SERIES) {
+		cd_error_set(err, CD_ERR_LIMIT, 0, "more than %d categories and "
+			     "flags ('%s' is one too many)", MONITOR_MAX_SERIES,
+			     name);
+		return NULL;
+	}
+	s = &m->s[m->ns];
+	memset(s, 0, sizeof(*s));
+	memcpy(s->name, name, n + 1);
+	s->is_flag = is_flag;
+	s->negative = is_flag;
+	for (i = 0; !is_flag && i < m->p.nnegative; i++)
+		if (!strcmp(m->negative[i], name))
+			s->negative = 1;
+	s->at_once = is_flag && m->at_once[0] && !strcmp(m->at_once, name);
+	m->last = m->ns;
+	return &m->s[m->ns++];
+}
+
+int monitor_add(struct monitor *m, int64_t ts, const char *id,
+		const char *category, const char *const *flags, size_t nflags,
+		struct cd_error *err)
+{
+	struct series *cat = NULL, *fl[8];
+	size_t i, nf = 0;
+
+	/* find every series first, so a record is counted whole or not */
+	if (category && *category &&
+	    !(cat = find_series(m, category, 0, err)))
+		return CD_ERR_LIMIT;
+	for (i = 0; i < nflags && nf < sizeof(fl) / sizeof(fl[0]); i++) {
+		size_t k;
+
+		if (!flags[i] || !*flags[i])
+			continue;
+		if (!(fl[nf] = find_series(m, flags[i], 1, err)))
+			return CD_ERR_LIMIT;
+		for (k = 0; k < nf && fl[k] != fl[nf]; k++)
+			;
+		if (k == nf)
+			nf++;           /* a flag given twice counts once */
+	}
+	if (m->window_end < 0) {
+		m->window_end = (floor_div(ts, m->p.window) + 1) * m->p.window;
+		m->first_start = m->window_end - m->p.window;
+	}
+	monitor_advance(m, ts);
+	if (ts < m->window_end - m->p.window)
+		m->late++;
+	m->total++;
+	if (cat) {
+		cat->count++;
+		keep_example(cat, id);
+		if (cat->negative)
+			m->neg++;
+	}
+	for (i = 0; i < nf; i++) {
+		struct series *s = fl[i];
+
+		s->count++;
+		keep_example(s, id);
+		if (s->at_once && s->level < MONITOR_ALERT) {
+			struct monitor_event ev;
+			double e = s->mean * tod_factor(m, ts);
+
+			if (e < m->p.floor)
+				e = m->p.floor;
+			memset(&ev, 0, sizeof(ev));
+			ev.ts = ts;
+			ev.level = MONITOR_ALERT;
+			ev.count = s->count;
+			ev.baseline = e;
+			ev.p = monitor_poisson_tail(s->count, e);
+			ev.span = m->p.window;
+			ev.at_once = 1;
+			fill_event(m, s, 0, &ev);
+			s->level = MONITOR_ALERT;
+			s->last_raise = ts;
+			s->calm = 0;
+			emit(m, &ev);
+		}
+	}
+	return 0;
+}
