@@ -41,6 +41,8 @@ static const struct command commands[] = {
 	{ "explain", cmd_explain, NEED_CONFIG | NEED_MODEL,
 	  "the tokens that pushed each category, with their weights" },
 	{ "model", cmd_model, 0, "model info|dump MODEL, model merge A B -o C" },
+	{ "monitor", cmd_monitor, NEED_CONFIG,
+	  "watch a stream, alert the crisis team when a category spikes" },
 	{ "render", cmd_render, 0,
 	  "render one Mustache template with JSON data (for authors)" },
 	{ "review", cmd_review, NEED_CONFIG | NEED_MODEL,
