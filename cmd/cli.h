@@ -36,6 +36,10 @@ struct cli {
 	int quiet, verbose;
 	int color;                      /* stdout is a terminal, no NO_COLOR */
 	struct cd_config cfg;
+	int user_config;                /* cfg came from -c, $CANDOR_CONFIG or
+					   XDG, not the shipped sample: its
+					   facts and templates never fall
+					   back to the shipped ones */
 	char model_file[4096];          /* the model actually used */
 	struct nb_model *model;
 };
@@ -55,7 +59,6 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 /* Load a model file; NULL after printing why (*code: 66 missing, 65 bad). */
 struct nb_model *cli_model_load(const char *path, int *code);
 /* 1 when NO_COLOR is set to a non-empty value. */
-int cli_no_color(void);
 /* An input path as messages name it: "<stdin>" for "-" (or NULL). */
 const char *cli_input_name(const char *path);
 /* Load the model the global options or the defaults point to. */
@@ -75,7 +78,8 @@ int cli_write(const char *p, size_t n);
 
 /*
  * The model options train and eval share: --alpha, --complement, --counts,
- * --no-bigrams, --no-stem, --temperature (getopt codes a C n B S t).
+ * --no-bigrams, --no-stem, --no-extras, --temperature (getopt codes
+ * a C n B S X t).
  */
 #define CLI_NB_OPTIONS \
 	{ "alpha", required_argument, NULL, 'a' }, \
@@ -83,6 +87,7 @@ int cli_write(const char *p, size_t n);
 	{ "counts", no_argument, NULL, 'n' }, \
 	{ "no-bigrams", no_argument, NULL, 'B' }, \
 	{ "no-stem", no_argument, NULL, 'S' }, \
+	{ "no-extras", no_argument, NULL, 'X' }, \
 	{ "temperature", required_argument, NULL, 't' }
 /* Apply one of them; 0, or EXIT_USAGE after printing why. */
 int cli_nb_option(int opt, const char *arg, struct nb_params *p,
@@ -111,9 +116,11 @@ int cmd_batch(struct cli *c, int argc, char **argv);
 int cmd_classify(struct cli *c, int argc, char **argv);
 int cmd_eval(struct cli *c, int argc, char **argv);
 int cmd_explain(struct cli *c, int argc, char **argv);
+int cmd_init(struct cli *c, int argc, char **argv);
 int cmd_model(struct cli *c, int argc, char **argv);
 int cmd_monitor(struct cli *c, int argc, char **argv);
 int cmd_render(struct cli *c, int argc, char **argv);
+int cmd_report(struct cli *c, int argc, char **argv);
 int cmd_review(struct cli *c, int argc, char **argv);
 int cmd_suggest(struct cli *c, int argc, char **argv);
 int cmd_templates(struct cli *c, int argc, char **argv);

@@ -2,15 +2,17 @@
  * cmd_batch.c - `candor batch IN.csv [-o OUT.csv]`: CSV in, CSV out.
  *
  * The input's columns come out unchanged and in order, followed by
- * category, confidence, uncertain, lang, action, reply, template,
+ * category, confidence, uncertain, flags, lang, action, reply, template,
  * tone_score, tone_issues and status (always "pending": nothing is
  * approved here).  One pass, constant memory.  With -o the output goes to a
  * temporary file beside OUT that is renamed at the end, so a crash never
  * leaves a half-written OUT.csv.
  */
 #include "cli.h"
+#include "atomic.h"
 #include "csvio.h"
 #include "input.h"
+#include "transcode.h"
 #include "pipeline.h"
 
 #include <errno.h>
@@ -28,8 +30,10 @@ static const char usage_batch[] =
 "\n"
 "Reads a CSV export (RFC 4180: header row, optional UTF-8 BOM, CRLF or LF,\n"
 "quoted multi-line fields) and writes it back with these columns added:\n"
-"category, confidence, uncertain, lang, action, reply, template, tone_score,\n"
-"tone_issues, status (pending).  IN.csv may be `-` for stdin.\n"
+"category, confidence, uncertain, flags, lang, action, reply, template,\n"
+"tone_score, tone_issues, status (pending).  IN.csv may be `-` for stdin.\n"
+"flags lists safety, legal and press (space-separated): such a row's action\n"
+"is escalate; an uncertain row's action is review.\n"
 "\n"
 "  -o, --output FILE    write here (atomically: a temporary file is renamed\n"
 "                       at the end); default stdout\n"
@@ -41,6 +45,12 @@ static const char usage_batch[] =
 "      --strict         stop at the first bad row\n"
 "      --errors FILE    append bad rows to FILE, byte for byte\n"
 "      --no-progress    no progress bar (it shows only on a terminal)\n"
+"      --delimiter C    the separator: ',', ';' or tab (default: whichever the\n"
+"                       header line uses most; the output keeps it)\n"
+"      --encoding E     the input's encoding: utf-8 (default; a UTF-16 file\n"
+"                       with a byte order mark is recognised), cp1251,\n"
+"                       utf-16le, utf-16be, or any name iconv knows\n"
+"      --excel          write for a spreadsheet: a UTF-8 byte order mark first\n"
 "  -h, --help           this help\n"
 "\n"
 "A bad row is reported as `candor: FILE:LINE: what` and skipped; the exit\n"
@@ -52,7 +62,7 @@ static const char *const time_names[] = {
 };
 
 static const char *const added[] = {
-	"category", "confidence", "uncertain", "lang", "action", "reply",
+	"category", "confidence", "uncertain", "flags", "lang", "action", "reply",
 	"template", "tone_score", "tone_issues", "status"
 };
 
@@ -104,7 +114,7 @@ static void progress_show(struct progress *p, FILE *in, int done)
  * double could round the other way than printf's exact decimal) and
  * anything unusual still go to snprintf.
  */
-static void add_num(struct cd_buf *b, double v, int digits)
+static void add_num(struct cd_buf *b, double v, int digits, char sep)
 {
 	static const unsigned scale[] = { 1, 10, 100, 1000, 10000 };
 	char tmp[32], rev[16];
@@ -119,7 +129,7 @@ static void add_num(struct cd_buf *b, double v, int digits)
 	}
 	if (frac > 0.5 - 1e-6 && frac < 0.5 + 1e-6) {
 		snprintf(tmp, sizeof(tmp), "%.*f", digits, v);
-		csvw_field(b, tmp, strlen(tmp), 0);
+		csvw_field_sep(b, tmp, strlen(tmp), 0, sep);
 		return;
 	}
 	x = (uint64_t)(sc + 0.5);
@@ -138,11 +148,11 @@ static void add_num(struct cd_buf *b, double v, int digits)
 		}
 		n += (size_t)digits;
 	}
-	csvw_field(b, tmp, n, 0);
+	csvw_field_sep(b, tmp, n, 0, sep);
 }
 
 /* "rule:severity;..." for the tone_issues column. */
-static void add_issues(struct cd_buf *b, const struct suggestion *g)
+static void add_issues(struct cd_buf *b, const struct suggestion *g, char sep)
 {
 	char tmp[TONE_MAX_FINDINGS * 40];
 	size_t i, o = 0;
@@ -152,7 +162,7 @@ static void add_issues(struct cd_buf *b, const struct suggestion *g)
 		o += (size_t)snprintf(tmp + o, sizeof(tmp) - o, "%s%s:%s",
 				      i ? ";" : "", g->tone.f[i].rule,
 				      tone_severity_name(g->tone.f[i].severity));
-	csvw_field(b, tmp, o, 0);
+	csvw_field_sep(b, tmp, o, 0, sep);
 }
 
 /* Check the row's comment and draft its reply; nonzero with err set. */
@@ -177,6 +187,16 @@ static int row_problem(struct suggester *sg, const struct comment *cm,
 	}
 	/* the tokenizer checks the text: "invalid UTF-8 at byte N" */
 	return suggester_run(sg, cm, NULL, 0, g, err);
+}
+
+/* --delimiter: ',', ';' or tab (as "tab", "\t" or a real tab); -1 if not. */
+static int parse_delimiter(const char *s)
+{
+	if (!strcmp(s, ",") || !strcmp(s, ";"))
+		return s[0];
+	if (!strcmp(s, "tab") || !strcmp(s, "\\t") || !strcmp(s, "\t"))
+		return '\t';
+	return -1;
 }
 
 /* Count a bad row and keep its bytes, as read, in --errors FILE. */
@@ -204,6 +224,9 @@ int cmd_batch(struct cli *c, int argc, char **argv)
 		{ "strict", no_argument, NULL, 's' },
 		{ "errors", required_argument, NULL, 'e' },
 		{ "no-progress", no_argument, NULL, 'P' },
+		{ "delimiter", required_argument, NULL, 'D' },
+		{ "encoding", required_argument, NULL, 'E' },
+		{ "excel", no_argument, NULL, 'X' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -218,10 +241,15 @@ int cmd_batch(struct cli *c, int argc, char **argv)
 	struct progress pr;
 	struct input counts;            /* only .skipped is used */
 	FILE *in = NULL, *out = stdout, *errors = NULL;
-	char tmp[4200], idbuf[32];
+	struct atomic_file af = { 0 };
+	char idbuf[32];
 	long ti, ii, ai, li, ci;
 	size_t ncol, i;
-	int strict = 0, no_progress = 0, opt, rc = 0;
+	struct transcode *tc = NULL;
+	int strict = 0, no_progress = 0, opt, rc = 0, excel = 0;
+	int in_sep = 0, out_sep = 0;
+	const char *encoding = NULL;
+	char sep;
 
 	optind = 0;
 	while ((opt = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
@@ -233,6 +261,15 @@ int cmd_batch(struct cli *c, int argc, char **argv)
 		case 's': strict = 1; break;
 		case 'e': errors_path = optarg; break;
 		case 'P': no_progress = 1; break;
+		case 'D':
+			in_sep = out_sep = parse_delimiter(optarg);
+			if (in_sep < 0)
+				return cli_usage_error("batch", "--delimiter must "
+						       "be ',', ';' or 'tab', "
+						       "not '%s'", optarg);
+			break;
+		case 'E': encoding = optarg; break;
+		case 'X': excel = 1; break;
 		case 'h': fputs(usage_batch, stdout); return EXIT_OK;
 		default: return cli_usage_error("batch", "unknown option");
 		}
@@ -247,11 +284,43 @@ int cmd_batch(struct cli *c, int argc, char **argv)
 		cli_err("cannot open '%s': %s", in_path, strerror(errno));
 		return EXIT_NOINPUT;
 	}
-	r = csvr_new(in, in_path, NULL, &err);
-	if (!r || (rc = csvr_header(r, &err)) != 0) {
-		rc = cli_fail(r ? rc : CD_ERR_NOMEM, &err);
+	rc = transcode_new(&tc, in, encoding, in_path, &err);
+	if (rc) {
+		rc = cli_fail(rc, &err);
 		goto done;
 	}
+	if (transcode_encoding(tc)[0])
+		cli_info(c, "%s: read as %s", cli_input_name(in_path),
+			 transcode_encoding(tc));
+	r = csvr_new(transcode_stream(tc), in_path, NULL, &err);
+	if (r)
+		csvr_set_delimiter(r, in_sep);
+	if (!r || (rc = csvr_header(r, &err)) != 0) {
+		if (rc == CD_ERR_IO && transcode_error(tc)[0]) {
+			cli_err("%s", transcode_error(tc));
+			rc = EXIT_DATA;
+		} else {
+			rc = cli_fail(r ? rc : CD_ERR_NOMEM, &err);
+		}
+		goto done;
+	}
+	for (i = 0; i < csvr_ncolumns(r); i++) {
+		const char *name = csvr_column_name(r, i);
+		size_t bad;
+
+		if (tok_utf8_check(name, strlen(name), &bad)) {
+			cli_err("%s:1: the header is not UTF-8; %s", in_path,
+				transcode_hint(name, strlen(name)));
+			rc = EXIT_DATA;
+			goto done;
+		}
+	}
+	/* the output keeps the input's separator unless told otherwise */
+	sep = (char)(out_sep ? out_sep : csvr_delimiter(r));
+	if (csvr_delimiter(r) != ',')
+		cli_info(c, "%s: columns separated by '%s'",
+			 cli_input_name(in_path),
+			 csvr_delimiter(r) == '\t' ? "tab" : ";");
 	{
 		const char *one[2] = { NULL, NULL };
 
@@ -280,14 +349,12 @@ int cmd_batch(struct cli *c, int argc, char **argv)
 		goto done_pipeline;
 	}
 	if (out_path) {
-		snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", out_path, (long)getpid());
-		out = fopen(tmp, "wb");
-		if (!out) {
-			cli_err("cannot create '%s': %s", tmp, strerror(errno));
-			out = stdout;
+		if (atomic_open(&af, out_path, &err)) {
+			cli_err("%s", err.msg);
 			rc = EXIT_IO;
 			goto done_pipeline;
 		}
+		out = af.fp;
 	}
 	if (!no_progress && isatty(STDERR_FILENO) && !c->quiet) {
 		struct stat st;
@@ -298,16 +365,19 @@ int cmd_batch(struct cli *c, int argc, char **argv)
 		clock_gettime(CLOCK_MONOTONIC, &pr.t0);
 	}
 	cd_buf_init(&b, 1u << 26);
+	if (excel)              /* a spreadsheet reads UTF-8 only after a BOM */
+		cd_buf_add(&b, "\xEF\xBB\xBF", 3);
 	for (i = 0; i < ncol; i++) {
 		const char *name = csvr_column_name(r, i);
 
-		csvw_field(&b, name, strlen(name), i == 0);
+		csvw_field_sep(&b, name, strlen(name), i == 0, sep);
 	}
 	for (i = 0; i < sizeof(added) / sizeof(added[0]); i++)
-		csvw_field(&b, added[i], strlen(added[i]), 0);
+		csvw_field_sep(&b, added[i], strlen(added[i]), 0, sep);
 	csvw_end(&b);
 	for (;;) {
 		const struct suggestion *g;
+		char flagbuf[32];
 		int n;
 
 		cd_error_clear(&err);
@@ -315,6 +385,11 @@ int cmd_batch(struct cli *c, int argc, char **argv)
 		if (n == 0)
 			break;
 		if (n < 0) {
+			if (n == CD_ERR_IO && transcode_error(tc)[0]) {
+				cli_err("%s", transcode_error(tc));
+				rc = EXIT_DATA;
+				break;
+			}
 			if (n == CD_ERR_IO || n == CD_ERR_NOMEM) {
 				rc = cli_fail(n, &err);
 				break;
@@ -346,7 +421,11 @@ int cmd_batch(struct cli *c, int argc, char **argv)
 		cm.video_id = cm.parent_id = "";
 		cm.likes = -1;
 		if (row_problem(p.sg, &cm, &g, &err)) {
-			if (!c->quiet || strict)
+			if ((!c->quiet || strict) &&
+			    strstr(err.msg, "UTF-8") && !transcode_encoding(tc)[0])
+				cli_err("%s:%ld: %s; %s", in_path, cm.line, err.msg,
+					transcode_hint(cm.text, cm.text_len));
+			else if (!c->quiet || strict)
 				cli_err("%s:%ld: %s", in_path, cm.line, err.msg);
 			bad_row(&counts, r, errors);
 			if (strict) {
@@ -359,22 +438,24 @@ int cmd_batch(struct cli *c, int argc, char **argv)
 			size_t fl;
 			const char *f = csvr_field(row, i, &fl);
 
-			csvw_field(&b, f, fl, i == 0);
+			csvw_field_sep(&b, f, fl, i == 0, sep);
 		}
-		csvw_field(&b, g->category, strlen(g->category), 0);
-		add_num(&b, g->confidence, 4);
-		csvw_field(&b, g->uncertain ? "true" : "false", g->uncertain ? 4 : 5,
-			   0);
-		csvw_field(&b, g->lang, strlen(g->lang), 0);
-		csvw_field(&b, g->action, strlen(g->action), 0);
-		csvw_field(&b, g->reply, g->reply_len, 0);
-		csvw_field(&b, g->template_id, strlen(g->template_id), 0);
+		csvw_field_sep(&b, g->category, strlen(g->category), 0, sep);
+		add_num(&b, g->confidence, 4, sep);
+		csvw_field_sep(&b, g->uncertain ? "true" : "false",
+			       g->uncertain ? 4 : 5, 0, sep);
+		suggest_flags_text(g->flags, flagbuf, sizeof(flagbuf));
+		csvw_field_sep(&b, flagbuf, strlen(flagbuf), 0, sep);
+		csvw_field_sep(&b, g->lang, strlen(g->lang), 0, sep);
+		csvw_field_sep(&b, g->action, strlen(g->action), 0, sep);
+		csvw_field_sep(&b, g->reply, g->reply_len, 0, sep);
+		csvw_field_sep(&b, g->template_id, strlen(g->template_id), 0, sep);
 		if (g->toned)
-			add_num(&b, g->tone.score, 0);
+			add_num(&b, g->tone.score, 0, sep);
 		else
-			csvw_field(&b, "", 0, 0);
-		add_issues(&b, g);
-		csvw_field(&b, "pending", 7, 0);
+			csvw_field_sep(&b, "", 0, 0, sep);
+		add_issues(&b, g, sep);
+		csvw_field_sep(&b, "pending", 7, 0, sep);
 		csvw_end(&b);
 		pr.rows++;
 		if (b.len > (1u << 16)) {
@@ -390,33 +471,21 @@ int cmd_batch(struct cli *c, int argc, char **argv)
 	cd_buf_release(&b);
 	progress_show(&pr, in, 1);
 	if (out != stdout) {
-		int werr = ferror(out) | fflush(out) | fsync(fileno(out));
-
-		werr |= fclose(out);
 		out = stdout;
-		if (werr) {
-			cli_err("cannot write '%s': %s", tmp, strerror(errno));
-			remove(tmp);
-			rc = rc ? rc : EXIT_IO;
-		} else if (rc) {
-			remove(tmp);    /* --strict or a fatal error: no OUT */
-		} else if (rename(tmp, out_path)) {
-			cli_err("cannot rename '%s' to '%s': %s", tmp, out_path,
-				strerror(errno));
-			remove(tmp);
+		/* --strict or a fatal error: no OUT (the rollback below) */
+		if (!rc && atomic_commit(&af, &err)) {
+			cli_err("%s", err.msg);
 			rc = EXIT_IO;
 		}
 	}
 done_pipeline:
 	pipeline_close(&p);
 done:
-	if (out != stdout) {
-		fclose(out);
-		remove(tmp);
-	}
+	atomic_rollback(&af);
 	if (errors)
 		fclose(errors);
 	csvr_free(r);
+	transcode_free(tc);
 	if (in && in != stdin)
 		fclose(in);
 	if (rc)

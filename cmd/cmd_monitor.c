@@ -16,7 +16,7 @@
  * window; a record dated in the future counts now).
  *
  * Suggestion records are read with core/jsonscan.h (only id, category,
- * flags, created_at and lang are looked at), which is what makes a replay
+ * flags and created_at are looked at), which is what makes a replay
  * fast; a line with "text" and no "category" is a comment and goes through
  * the same pipeline as `candor suggest`.
  */
@@ -86,8 +86,7 @@ struct mon {
 	int fd;
 	FILE *errors;
 	struct line_reader *lr;
-	const char *lang;               /* --lang, or NULL: the stream's */
-	long nen, nru;
+	const char *lang;               /* of the webhook's messages */
 	/* comments that need classifying: opened on the first one */
 	int pipeline_open;
 	struct pipeline p;
@@ -102,9 +101,7 @@ static int64_t wall_now(void)
 
 static const char *alert_lang(const struct mon *x)
 {
-	if (x->lang)
-		return x->lang;
-	return x->nru > x->nen ? "ru" : "en";
+	return x->lang;
 }
 
 static void on_event(void *ctx, const struct monitor_event *ev)
@@ -192,14 +189,6 @@ static int record_time(struct mon *x, int64_t known, const char *when,
 	return 0;
 }
 
-static void count_lang(struct mon *x, const char *lang)
-{
-	if (!strcmp(lang, "ru"))
-		x->nru++;
-	else if (!strcmp(lang, "en"))
-		x->nen++;
-}
-
 static int add(struct mon *x, int64_t ts, const char *id, const char *cat,
 	       const char *const *flags, size_t nflags, long line,
 	       const char *raw, size_t len)
@@ -217,8 +206,10 @@ static int add(struct mon *x, int64_t ts, const char *id, const char *cat,
 static int comment_line(struct mon *x, const char *line, size_t len, long no)
 {
 	const struct suggestion *g;
+	const char *flags[MAX_FLAGS];
 	struct comment cm;
 	struct cd_error err;
+	size_t i, nflags = 0;
 	int64_t ts;
 	int rc;
 
@@ -233,15 +224,14 @@ static int comment_line(struct mon *x, const char *line, size_t len, long no)
 	    record_time(x, cm.created_ts, cm.created_at, &ts, &err) ||
 	    suggester_run(x->p.sg, &cm, NULL, 0, &g, &err))
 		return bad_line(x, no, err.msg, line, len);
-	if (cm.lang[0])
-		count_lang(x, cm.lang);
-	else if (g->lang)
-		count_lang(x, g->lang);
-	return add(x, ts, cm.id, g->category, NULL, 0, no, line, len);
+	for (i = 0; i < 8 * sizeof(g->flags); i++)
+		if (g->flags & (1u << i) && nflags < MAX_FLAGS)
+			flags[nflags++] = suggest_flag_name(1u << i);
+	return add(x, ts, cm.id, g->category, flags, nflags, no, line, len);
 }
 
 enum { W_ID, W_COMMENT_ID, W_CATEGORY, W_FLAGS, W_CREATED_AT, W_CREATE_TIME,
-       W_TEXT, W_LANG, W_N };
+       W_TEXT, W_N };
 
 /* A string or a number member into buf; "" when absent. */
 static int member_text(const struct jsonscan_member *m, char *buf, size_t n,
@@ -271,9 +261,9 @@ static int record_line(struct mon *x, const char *line, size_t len, long no)
 		[W_CATEGORY] = { .key = "category" }, [W_FLAGS] = { .key = "flags" },
 		[W_CREATED_AT] = { .key = "created_at" },
 		[W_CREATE_TIME] = { .key = "create_time" },
-		[W_TEXT] = { .key = "text" }, [W_LANG] = { .key = "lang" },
+		[W_TEXT] = { .key = "text" },
 	};
-	char id[ID_MAX], cat[MONITOR_NAME_MAX], when[TIME_MAX], lang[8];
+	char id[ID_MAX], cat[MONITOR_NAME_MAX], when[TIME_MAX];
 	char fbuf[MAX_FLAGS][MONITOR_NAME_MAX];
 	const char *flags[MAX_FLAGS];
 	struct jsonscan_iter it;
@@ -315,9 +305,6 @@ static int record_line(struct mon *x, const char *line, size_t len, long no)
 		return bad_line(x, no, "'flags' must be an array of strings", line,
 				len);
 	}
-	if (w[W_LANG].type == JSONSCAN_STRING && w[W_LANG].len == 2 &&
-	    !jsonscan_string(&w[W_LANG], lang, sizeof(lang), NULL, &err))
-		count_lang(x, lang);
 	if (record_time(x, -1, when, &ts, &err))
 		return bad_line(x, no, err.msg, line, len);
 	return add(x, ts, id, cat, flags, nflags, no, line, len);
@@ -414,8 +401,9 @@ int cmd_monitor(struct cli *c, int argc, char **argv)
 	}
 	if (argc - optind > 1)
 		return cli_usage_error("monitor", "at most one input file");
-	if (c->lang && (!strcmp(c->lang, "en") || !strcmp(c->lang, "ru")))
-		x.lang = c->lang;
+	/* the brand's language: --lang, else [reply] lang */
+	x.lang = c->lang && (!strcmp(c->lang, "en") || !strcmp(c->lang, "ru")) ?
+		 c->lang : c->cfg.reply.lang;
 	if (mp.half_life < (double)mp.window)
 		mp.half_life = (double)mp.window;
 	if (!(x.m = monitor_new(&mp, on_event, &x, &err)))

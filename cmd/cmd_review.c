@@ -9,6 +9,8 @@
  * terminal the command refuses instead of waiting for keys that never come.
  */
 #include "cli.h"
+#include "color.h"
+#include "atomic.h"
 #include "csvio.h"
 #include "input.h"
 #include "pipeline.h"
@@ -160,9 +162,9 @@ static void show_reply(FILE *o, const struct suggestion *g, int color)
 		 */
 		if (hot != prev) {
 			if (prev)
-				fputs(color ? "\033[0m" : "]", o);
+				fputs(color ? COLOR_RESET : "]", o);
 			if (hot && color)
-				fputs(hot == 2 ? "\033[41;97m" : "\033[43;30m", o);
+				fputs(hot == 2 ? COLOR_MARK_ERROR : COLOR_MARK_WARNING, o);
 			else if (hot)
 				fputc('[', o);
 			prev = hot;
@@ -178,7 +180,7 @@ static void show_reply(FILE *o, const struct suggestion *g, int color)
 		i += n;
 	}
 	if (prev)
-		fputs(color ? "\033[0m" : "]", o);
+		fputs(color ? COLOR_RESET : "]", o);
 	fputc('\n', o);
 }
 
@@ -188,15 +190,22 @@ static void term_show(void *ctx, const struct review_view *v)
 	FILE *o = t->out;
 	const struct suggestion *g = v->g;
 	const struct comment *c = v->comment;
-	const char *b = t->color ? "\033[1m" : "", *off = t->color ? "\033[0m" : "";
+	const char *b = color(t->color, COLOR_BOLD), *off = color(t->color, COLOR_RESET);
 	size_t i;
 
 	t->last = *v;
 	t->have_last = 1;
 	if (t->color)
-		fputs("\033[H\033[2J", o);
+		fputs(COLOR_CLEAR_SCREEN, o);
 	else
 		fputs("\n----------------------------------------\n", o);
+	if (g->flags) {
+		char names[32];
+
+		suggest_flags_text(g->flags, names, sizeof(names));
+		fprintf(o, "%s!! %s: escalate to a person; no stock reply%s\n",
+			t->color ? "\033[1;31m" : "", names, off);
+	}
 	fprintf(o, "%scandor review%s  %zu/%zu", b, off, v->pos, v->total);
 	if (c->author[0])
 		fprintf(o, "   @%s", c->author);
@@ -206,7 +215,7 @@ static void term_show(void *ctx, const struct review_view *v)
 	fprintf(o, "%s%s%s %.2f", b, g->category, off, g->confidence);
 	if (g->uncertain)
 		fprintf(o, "  %sUNCERTAIN: press c to choose the category%s",
-			t->color ? "\033[1;33m" : "", off);
+			color(t->color, COLOR_BOLD_YELLOW), off);
 	if (v->original_category)
 		fprintf(o, "  (changed from %s)", v->original_category);
 	fprintf(o, "   -> %s\n", g->action);
@@ -223,8 +232,9 @@ static void term_show(void *ctx, const struct review_view *v)
 		/* fix: the variant's number was missing ("variant +") */
 		fprintf(o, "draft %s%s", g->template_id,
 			v->edited ? " (edited)" : "");
-		if (v->variant)
-			fprintf(o, ", variant +%u", v->variant);
+		if (v->nvariants > 1)
+			fprintf(o, ", variant %u/%zu", v->variant + 1,
+				v->nvariants);
 		fprintf(o, ", tone %d/100:\n", g->toned ? g->tone.score : 0);
 		show_reply(o, g, t->color);
 	} else {
@@ -235,8 +245,7 @@ static void term_show(void *ctx, const struct review_view *v)
 		const struct tone_finding *f = &g->tone.f[i];
 
 		fprintf(o, "  %s%s%s %s: %s\n",
-			t->color ? (f->severity == TONE_ERROR ? "\033[31m" :
-				    "\033[33m") : "",
+			color_severity(t->color, f->severity, 0),
 			tone_severity_name(f->severity), off, f->rule, f->message);
 	}
 	fputs("\n[a]pprove [e]dit [v]ariant [c]ategory [h]ide [s]kip [r]eject "
@@ -385,6 +394,7 @@ struct items {
 	size_t nfields;
 	char **header;
 	long cat_col, reply_col, status_col;
+	long template_col, action_col, tone_col;
 };
 
 static void items_free(struct items *it)
@@ -487,6 +497,12 @@ static int load_csv(struct items *it, const char *path, const struct cli *c)
 	it->reply_col = csvr_column_any(r, one);
 	one[0] = "status";
 	it->status_col = csvr_column_any(r, one);
+	one[0] = "template";
+	it->template_col = csvr_column_any(r, one);
+	one[0] = "action";
+	it->action_col = csvr_column_any(r, one);
+	one[0] = "tone_score";
+	it->tone_col = csvr_column_any(r, one);
 	if (ti < 0) {
 		cli_err("%s:1: no text column in the header", path);
 		rc = EXIT_DATA;
@@ -574,18 +590,18 @@ static int write_csv(const struct items *it, const struct review *r,
 		{ "approve", "approved" }, { "skip", "skipped" },
 		{ "hide", "hidden" }, { "reject", "rejected" },
 	};
-	char tmp[4200];
+	struct atomic_file af;
+	struct cd_error err;
 	struct cd_buf b;
 	FILE *fp;
 	size_t i, k, s;
 	int rc = 0;
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", out_path, (long)getpid());
-	fp = fopen(tmp, "wb");
-	if (!fp) {
-		cli_err("cannot create '%s': %s", tmp, strerror(errno));
+	if (atomic_open(&af, out_path, &err)) {
+		cli_err("%s", err.msg);
 		return EXIT_IO;
 	}
+	fp = af.fp;
 	cd_buf_init(&b, 1u << 26);
 	for (k = 0; k < it->nfields; k++)
 		csvw_field(&b, it->header[k], strlen(it->header[k]), k == 0);
@@ -596,6 +612,10 @@ static int write_csv(const struct items *it, const struct review *r,
 		const char *d = review_decision(r, i), *status = "pending";
 		const char *reply = review_final_reply(r, i);
 		const char *cat = review_final_category(r, i);
+		const char *tpl = review_final_template(r, i);
+		const char *act = review_final_action(r, i);
+		int score = review_final_tone_score(r, i);
+		char num[16];
 
 		for (s = 0; s < 4; s++)
 			if (!strcmp(d, status_of[s][0]))
@@ -609,6 +629,17 @@ static int write_csv(const struct items *it, const struct review *r,
 				f = reply;
 			else if ((long)k == it->cat_col && cat)
 				f = cat;
+			else if ((long)k == it->template_col && tpl)
+				f = tpl;
+			else if ((long)k == it->action_col && act)
+				f = act;
+			else if ((long)k == it->tone_col && tpl) {
+				if (score >= 0)
+					snprintf(num, sizeof(num), "%d", score);
+				else
+					num[0] = '\0';
+				f = num;
+			}
 			csvw_field(&b, f, strlen(f), k == 0);
 		}
 		if (it->status_col < 0)
@@ -621,12 +652,11 @@ static int write_csv(const struct items *it, const struct review *r,
 	}
 	fwrite(b.data, 1, b.len, fp);
 	cd_buf_release(&b);
-	if (ferror(fp) | fflush(fp) | fsync(fileno(fp)) | fclose(fp) ||
-	    rename(tmp, out_path)) {
-		cli_err("cannot write '%s': %s", out_path, strerror(errno));
-		remove(tmp);
+	if (atomic_commit(&af, &err)) {
+		cli_err("%s", err.msg);
 		rc = EXIT_IO;
 	}
+	atomic_rollback(&af);
 	return rc;
 }
 
@@ -714,7 +744,7 @@ int cmd_review(struct cli *c, int argc, char **argv)
 	}
 	memset(&t, 0, sizeof(t));
 	t.out = fdopen(dup(tty_fd), "w");
-	t.color = !cli_no_color();
+	t.color = !color_disabled();
 	t.labels = labels;
 	if (journal_decided(j))
 		snprintf(t.msg, sizeof(t.msg), "resuming: %zu decided in %.400s",

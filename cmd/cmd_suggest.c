@@ -7,6 +7,7 @@
  * result; nothing is ever published from here.
  */
 #include "cli.h"
+#include "color.h"
 #include "input.h"
 #include "jsonw.h"
 #include "pipeline.h"
@@ -20,7 +21,13 @@ static const char usage_suggest[] =
 "Reads comments (plain text, one per line, or JSONL with \"text\" and the\n"
 "optional id, author, lang, created_at, ...; TikTok's comment_id, username\n"
 "and create_time too) and writes one suggestion per comment: category,\n"
-"confidence, why, action, template, reply and tone.\n"
+"confidence, flags, why, action, template, reply and tone.\n"
+"\n"
+"A comment below [classifier] min_confidence gets action `review` (a person\n"
+"chooses; nothing is hidden on a guess).  One flagged safety (harm from the\n"
+"product), legal or press gets action `escalate` and a draft only from\n"
+"templates/<lang>/_safety/ (_legal, _press), never citing a fact.  With -v\n"
+"each fake_news comment names the fact cited, or why none was.\n"
 "\n"
 "  -f, --format F     jsonl (default), tsv, or pretty (for a person)\n"
 "      --strict       stop at the first bad line (default: report, skip, go on)\n"
@@ -60,6 +67,8 @@ static void write_tsv(struct cd_buf *b, const struct comment *c,
 	snprintf(num, sizeof(num), "%.4f", g->confidence);
 	tsv_field(b, num, strlen(num), 0);
 	tsv_field(b, g->uncertain ? "true" : "false", g->uncertain ? 4 : 5, 0);
+	suggest_flags_text(g->flags, num, sizeof(num));
+	tsv_field(b, num, strlen(num), 0);
 	tsv_field(b, g->action, strlen(g->action), 0);
 	tsv_field(b, g->template_id, strlen(g->template_id), 0);
 	if (g->toned)
@@ -99,20 +108,27 @@ static void wrap(struct cd_buf *b, const char *s, size_t n, const char *indent,
 }
 
 static void write_pretty(struct cd_buf *b, const struct comment *c,
-			 const struct suggestion *g, int color)
+			 const struct suggestion *g, int on)
 {
-	const char *bold = color ? "\033[1m" : "", *dim = color ? "\033[2m" : "",
-		   *red = color ? "\033[31m" : "", *yel = color ? "\033[33m" : "",
-		   *off = color ? "\033[0m" : "";
+	const char *bold = color(on, COLOR_BOLD), *dim = color(on, COLOR_DIM),
+		   *red = color(on, COLOR_RED), *yel = color(on, COLOR_YELLOW),
+		   *off = color(on, COLOR_RESET);
 	size_t i;
 
+	if (g->flags) {
+		char names[32];
+
+		suggest_flags_text(g->flags, names, sizeof(names));
+		cd_buf_addf(b, "%s%s!! %s: a person must answer this one%s\n",
+			    bold, red, names, off);
+	}
 	cd_buf_addf(b, "%s#%s%s", bold, c->id, off);
 	if (c->author[0])
 		cd_buf_addf(b, " @%s", c->author);
-	cd_buf_addf(b, "  %s%s%s %.2f%s", bold, g->category, off, g->confidence,
-		    g->uncertain ? color ? "  \033[33muncertain: choose the "
-				      "category\033[0m" : "  uncertain: choose "
-				      "the category" : "");
+	cd_buf_addf(b, "  %s%s%s %.2f%s%s%s%s", bold, g->category, off, g->confidence,
+		    g->uncertain ? "  " : "", g->uncertain ? yel : "",
+		    g->uncertain ? "uncertain: choose the category" : "",
+		    g->uncertain ? off : "");
 	cd_buf_addf(b, "  -> %s\n", g->action);
 	wrap(b, c->text, c->text_len, "  > ", 76);
 	if (g->nwhy) {
@@ -131,7 +147,7 @@ static void write_pretty(struct cd_buf *b, const struct comment *c,
 			const struct tone_finding *f = &g->tone.f[i];
 
 			cd_buf_addf(b, "    %s%s %s%s: %s\n",
-				    f->severity == TONE_ERROR ? red : yel,
+				    color_severity(on, f->severity, 0),
 				    tone_severity_name(f->severity), f->rule, off,
 				    f->message);
 		}
@@ -198,8 +214,8 @@ int cmd_suggest(struct cli *c, int argc, char **argv)
 	}
 	cd_buf_init(&out, 1u << 22);
 	if (fmt == FMT_TSV)
-		cd_buf_addstr(&out, "id\tcategory\tconfidence\tuncertain\taction\t"
-			      "template\ttone_score\treply\n");
+		cd_buf_addstr(&out, "id\tcategory\tconfidence\tuncertain\tflags\t"
+			      "action\ttemplate\ttone_score\treply\n");
 	while ((rc = input_next(&in, &cm)) == 1) {
 		const struct suggestion *g;
 
@@ -212,6 +228,13 @@ int cmd_suggest(struct cli *c, int argc, char **argv)
 			}
 			continue;
 		}
+		if (g->fact)
+			cli_info(c, "%s:%ld: fact '%s' cited (valid until %s)",
+				 in.name, cm.line, g->fact->name,
+				 g->fact->valid_until);
+		else if (g->fact_why)
+			cli_info(c, "%s:%ld: no fact cited: %s", in.name, cm.line,
+				 g->fact_why);
 		if (fmt == FMT_JSONL)
 			suggestion_json(p.sg, &cm, g, &out);
 		else if (fmt == FMT_TSV)

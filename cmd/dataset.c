@@ -1,5 +1,6 @@
 /* dataset.c - see dataset.h. */
 #include "dataset.h"
+#include "readfile.h"
 #include "cli.h"
 #include "comment.h"
 #include "csvio.h"
@@ -47,28 +48,6 @@ static int sniff_jsonl(FILE *fp)
 	return j;
 }
 
-/* Standard input copied into an unnamed temporary file, rewound; NULL
- * with errno set on failure. */
-static FILE *stdin_copy(void)
-{
-	char buf[65536];
-	FILE *fp = tmpfile();
-	size_t n;
-
-	if (!fp)
-		return NULL;
-	while ((n = fread(buf, 1, sizeof(buf), stdin)) > 0)
-		if (fwrite(buf, 1, n, fp) != n)
-			break;
-	if (ferror(stdin) || ferror(fp) || fflush(fp)) {
-		fclose(fp);
-		errno = errno ? errno : EIO;
-		return NULL;
-	}
-	rewind(fp);
-	return fp;
-}
-
 struct dataset *dataset_open(const char *path, const char *text_col,
 			     const char *label_col, int strict, int quiet,
 			     int *code)
@@ -89,7 +68,7 @@ struct dataset *dataset_open(const char *path, const char *text_col,
 		/* "-": standard input, copied aside, since the format is told
 		 * from the first bytes and a pipe cannot be rewound */
 		d->name = path = cli_input_name(path);
-		d->fp = stdin_copy();
+		d->fp = cli_stdin_copy();
 	} else {
 		d->fp = fopen(path, "rb");
 	}

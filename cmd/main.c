@@ -7,6 +7,7 @@
  * out of argv first and the rest goes to the command's own getopt_long.
  */
 #include "cli.h"
+#include "color.h"
 #include "model_file.h"
 
 #include <errno.h>
@@ -21,7 +22,8 @@
 #define CANDOR_VERSION "0.0.0"
 #endif
 
-enum { NEED_CONFIG = 1, NEED_MODEL = 2 };
+/* LANG_LIST: the command reads --lang as a list itself (init en,ru). */
+enum { NEED_CONFIG = 1, NEED_MODEL = 2, LANG_LIST = 4 };
 
 struct command {
 	const char *name;
@@ -40,11 +42,15 @@ static const struct command commands[] = {
 	  "cross-validate or test a model: accuracy, macro-F1, confusion" },
 	{ "explain", cmd_explain, NEED_CONFIG | NEED_MODEL,
 	  "the tokens that pushed each category, with their weights" },
+	{ "init", cmd_init, LANG_LIST,
+	  "a new brand's starting kit: config, fact sheet, neutral templates" },
 	{ "model", cmd_model, 0, "model info|dump MODEL, model merge A B -o C" },
 	{ "monitor", cmd_monitor, NEED_CONFIG,
 	  "watch a stream, alert the crisis team when a category spikes" },
 	{ "render", cmd_render, 0,
 	  "render one Mustache template with JSON data (for authors)" },
+	{ "report", cmd_report, 0,
+	  "the crisis report: one page from suggestions, journals, ledgers" },
 	{ "review", cmd_review, NEED_CONFIG | NEED_MODEL,
 	  "the interactive approve/edit loop, with a crash-safe journal" },
 	{ "suggest", cmd_suggest, NEED_CONFIG | NEED_MODEL,
@@ -158,11 +164,13 @@ int cli_write(const char *p, size_t n)
 }
 
 const char *const cli_text_columns[] = {
-	"text", "comment", "message", "content", "body", "comment_text", NULL
+	"text", "comment", "message", "content", "body", "comment_text",
+	"текст", "Текст", "комментарий", "Комментарий", "сообщение",
+	"Сообщение", NULL
 };
 const char *const cli_id_columns[] = { "id", "comment_id", "cid", NULL };
 const char *const cli_author_columns[] = {
-	"author", "username", "user", "unique_id", NULL
+	"author", "username", "user", "unique_id", "автор", "Автор", NULL
 };
 
 int cli_nb_option(int opt, const char *arg, struct nb_params *p,
@@ -181,6 +189,7 @@ int cli_nb_option(int opt, const char *arg, struct nb_params *p,
 	case 'n': p->binary = 0; return 0;
 	case 'B': p->bigrams = 0; return 0;
 	case 'S': p->stem = 0; return 0;
+	case 'X': p->extras = 0; return 0;
 	case 't':
 		p->temperature = strtod(arg, &end);
 		if (*end || !(p->temperature > 0 && p->temperature < 1e6))
@@ -248,7 +257,7 @@ static int load_config(struct cli *c)
 	char path[4096];
 	const char *env;
 	struct cd_error err;
-	int rc;
+	int rc, shipped = 0;
 
 	config_init(&c->cfg);
 	path[0] = '\0';
@@ -268,8 +277,10 @@ static int load_config(struct cli *c)
 		if (!path[0] || !exists(path)) {
 			if (cli_find_data("config/candor.ini", path, sizeof(path)))
 				path[0] = '\0';
+			shipped = 1;
 		}
 	}
+	c->user_config = path[0] && !shipped;
 	if (path[0]) {
 		cli_info(c, "config: %s", path);
 		rc = config_load(&c->cfg, path, &err);
@@ -329,13 +340,6 @@ struct nb_model *cli_model_load(const char *path, int *code)
 const char *cli_input_name(const char *path)
 {
 	return !path || !strcmp(path, "-") ? "<stdin>" : path;
-}
-
-int cli_no_color(void)
-{
-	const char *v = getenv("NO_COLOR");
-
-	return v && *v;         /* no-color.org: set and not empty */
 }
 
 static const struct command *find_command(const char *name)
@@ -458,13 +462,13 @@ int main(int argc, char **argv)
 		free(rest);
 		return help ? EXIT_OK : EXIT_USAGE;
 	}
-	if (c.lang && strcmp(c.lang, "auto") && strcmp(c.lang, "en") &&
-	    strcmp(c.lang, "ru")) {
+	if (c.lang && !(cmd->flags & LANG_LIST) && strcmp(c.lang, "auto") &&
+	    strcmp(c.lang, "en") && strcmp(c.lang, "ru")) {
 		cli_err("--lang must be auto, en or ru, not '%s'", c.lang);
 		free(rest);
 		return EXIT_USAGE;
 	}
-	c.color = isatty(STDOUT_FILENO) && !cli_no_color();
+	c.color = color_on(STDOUT_FILENO);
 	rc = 0;
 	for (i = 1; i < nrest; i++)
 		if (!strcmp(rest[i], "-h") || !strcmp(rest[i], "--help"))

@@ -3,32 +3,80 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
-static int find_facts(const struct cli *c, char *out, size_t n)
+/* A file beside the config in use (its folder + name) into out. */
+static void beside_config(const struct cli *c, const char *name, char *out,
+			  size_t n)
 {
 	const char *slash = strrchr(c->cfg.path, '/');
 
+	if (!slash)
+		snprintf(out, n, "%s", name);
+	else
+		snprintf(out, n, "%.*s/%s", (int)(slash - c->cfg.path),
+			 c->cfg.path, name);
+}
+
+/*
+ * Where the fact sheet is: [facts] file when set (that file or an error),
+ * else facts.ini beside the config.  A user's config never falls back to
+ * the shipped sample sheet (its facts are another brand's): without one
+ * there is a warning and no fact.  0 with the path, 1 when there is none,
+ * or an exit code after printing why.
+ */
+static int find_facts(const struct cli *c, char *out, size_t n)
+{
 	if (c->cfg.paths.facts[0]) {    /* [facts] file: that file or nothing */
 		snprintf(out, n, "%s", c->cfg.paths.facts);
 		if (access(out, R_OK)) {
 			cli_err("%s: [facts] file '%s': %s", c->cfg.path, out,
 				strerror(errno));
-			return -2;
+			return EXIT_CONFIG;
 		}
 		return 0;
 	}
 	if (c->cfg.path[0]) {
-		if (slash)
-			snprintf(out, n, "%.*s/facts.ini",
-				 (int)(slash - c->cfg.path), c->cfg.path);
-		else
-			snprintf(out, n, "facts.ini");
+		beside_config(c, "facts.ini", out, n);
 		if (!access(out, R_OK))
 			return 0;
+		if (c->user_config) {
+			if (!c->quiet)
+				cli_err("warning: no fact sheet: '%s' does not "
+					"exist and [facts] file is not set; "
+					"fake_news drafts go to a person", out);
+			return 1;
+		}
 	}
-	return cli_find_data("config/facts.ini", out, n);
+	return cli_find_data("config/facts.ini", out, n) ? 1 : 0;
+}
+
+/* The templates folder: -t, [templates] dir, templates/ beside a user's
+ * config, else the shipped one.  0, or an exit code after printing why. */
+static int find_templates(const struct cli *c, char *out, size_t n)
+{
+	struct stat st;
+
+	if (c->templates_dir) {
+		snprintf(out, n, "%s", c->templates_dir);
+		return 0;
+	}
+	if (c->cfg.paths.templates[0]) {
+		snprintf(out, n, "%s", c->cfg.paths.templates);
+		return 0;
+	}
+	if (c->user_config) {
+		beside_config(c, "templates", out, n);
+		if (!stat(out, &st) && S_ISDIR(st.st_mode))
+			return 0;
+	}
+	if (cli_find_data("templates", out, n)) {
+		cli_err("cannot find the reply templates (pass -t DIR)");
+		return EXIT_CONFIG;
+	}
+	return 0;
 }
 
 int pipeline_open(struct pipeline *p, struct cli *c, int want_why)
@@ -39,14 +87,9 @@ int pipeline_open(struct pipeline *p, struct cli *c, int want_why)
 	int rc, code = 0;
 
 	memset(p, 0, sizeof(*p));
-	if (c->templates_dir)
-		snprintf(path, sizeof(path), "%s", c->templates_dir);
-	else if (c->cfg.paths.templates[0])
-		snprintf(path, sizeof(path), "%s", c->cfg.paths.templates);
-	else if (cli_find_data("templates", path, sizeof(path))) {
-		cli_err("cannot find the reply templates (pass -t DIR)");
-		return EXIT_CONFIG;
-	}
+	rc = find_templates(c, path, sizeof(path));
+	if (rc)
+		return rc;
 	cli_info(c, "templates: %s", path);
 	p->templates = tpl_load(path, &err);
 	if (!p->templates)
@@ -58,9 +101,9 @@ int pipeline_open(struct pipeline *p, struct cli *c, int want_why)
 		return cli_fail(CD_ERR_NOMEM, &err);
 	}
 	rc = find_facts(c, path, sizeof(path));
-	if (rc == -2) {
+	if (rc > 1) {
 		pipeline_close(p);
-		return EXIT_CONFIG;
+		return rc;
 	}
 	if (rc == 0) {
 		cli_info(c, "facts: %s", path);
@@ -70,6 +113,7 @@ int pipeline_open(struct pipeline *p, struct cli *c, int want_why)
 			return cli_fail(rc == CD_ERR_NOINPUT ? CD_ERR_NOINPUT :
 					CD_ERR_CONFIG, &err);
 		}
+		facts_set_default_lang(p->facts, c->cfg.reply.lang);
 	} else {
 		cli_info(c, "facts: none (fake_news drafts need a person)");
 	}

@@ -1,8 +1,11 @@
 /*
  * pipeline.h - load what suggest, batch and review need to draft replies:
- * templates (-t or the shipped ones), the fact sheet (facts.ini beside the
- * config in use, else the shipped one) and the tone phrase lists, and build
- * a suggester over the model (when one is loaded; sg is NULL otherwise).
+ * templates (-t, [reply] templates, templates/ beside a user's config, else
+ * the shipped ones), the fact sheet ([reply] facts, else facts.ini beside
+ * the config in use; a user's config never falls back to the shipped
+ * sample sheet: with none there is a warning and no fact) and the tone
+ * phrase lists, and build a suggester over the model (when one is loaded;
+ * sg is NULL otherwise).
  */
 #ifndef CANDOR_PIPELINE_H
 #define CANDOR_PIPELINE_H

@@ -46,3 +46,23 @@ char *cli_read_file(const char *path, size_t max, size_t *len, int *code)
 		*len = n;
 	return buf;
 }
+
+FILE *cli_stdin_copy(void)
+{
+	char buf[65536];
+	FILE *fp = tmpfile();
+	size_t n;
+
+	if (!fp)
+		return NULL;
+	while ((n = fread(buf, 1, sizeof(buf), stdin)) > 0)
+		if (fwrite(buf, 1, n, fp) != n)
+			break;
+	if (ferror(stdin) || ferror(fp) || fflush(fp)) {
+		fclose(fp);
+		errno = errno ? errno : EIO;
+		return NULL;
+	}
+	rewind(fp);
+	return fp;
+}

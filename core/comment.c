@@ -128,8 +128,8 @@ int64_t comment_parse_time(const char *s)
  * member as cJSON does (the first of its name at the top level).  Returns
  * buf, or NULL when there is no such member or it is not an integer.
  */
-static const char *int_literal(const char *line, size_t len, const char *name,
-			       char *buf, size_t n)
+const char *comment_int_literal(const char *line, size_t len,
+				const char *name, char *buf, size_t n)
 {
 	size_t i = 0, klen = strlen(name), start, end;
 	int depth = 0;
@@ -188,7 +188,7 @@ static const char *str_or_num(const cJSON *o, const char *line, size_t len,
 	if (cJSON_IsString(v))
 		return v->valuestring;
 	if (cJSON_IsNumber(v)) {
-		if (!int_literal(line, len, name, buf, n))
+		if (!comment_int_literal(line, len, name, buf, n))
 			snprintf(buf, n, "%.0f", v->valuedouble);
 		return buf;
 	}

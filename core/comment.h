@@ -55,6 +55,15 @@ int comment_parse(struct comment_parser *p, const char *line, size_t len,
 /* Unix seconds of an RFC 3339 timestamp or a decimal number; -1 if neither. */
 int64_t comment_parse_time(const char *s);
 
+/*
+ * The digits of the top-level member `name` of the JSON object in
+ * line[0..len) when it is an integer of at most n - 1 bytes, into buf;
+ * NULL otherwise.  cJSON keeps numbers as doubles, which cannot hold a
+ * 19-digit TikTok id: callers take the digits from the line instead.
+ */
+const char *comment_int_literal(const char *line, size_t len,
+				const char *name, char *buf, size_t n);
+
 /* 1 if the first non-blank byte of buf is '{' (the input is JSONL). */
 int comment_is_jsonl(const char *buf, size_t len);
 

@@ -1,6 +1,7 @@
 /* config.c - see config.h. */
 #include "config.h"
 #include "inifile.h"
+#include "tokenize.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -120,6 +121,7 @@ void config_init(struct cd_config *c)
 	c->classifier.min_confidence = 0.60;
 	strcpy(c->reply.channel, "tiktok");
 	c->reply.max_chars = 150;
+	strcpy(c->reply.lang, "en");
 	c->alerts.queue = 64;
 	crisis_init(c);
 }
@@ -188,6 +190,26 @@ struct list_ctx {
 	struct cd_error *err;
 };
 
+/*
+ * Words of a name as the tokenizer splits them (near enough: runs of
+ * letters, digits and non-ASCII bytes), for the runtime name list.
+ */
+static int name_words(const char *s, size_t n)
+{
+	size_t i;
+	int words = 0, in = 0;
+
+	for (i = 0; i < n; i++) {
+		unsigned char b = (unsigned char)s[i];
+		int w = b >= 0x80 || (b >= '0' && b <= '9') ||
+			((b | 0x20) >= 'a' && (b | 0x20) <= 'z') || b == '\'';
+
+		words += w && !in;
+		in = w;
+	}
+	return words;
+}
+
 static int add_competitor(void *ctx, const char *name, size_t n)
 {
 	struct list_ctx *x = ctx;
@@ -202,6 +224,11 @@ static int add_competitor(void *ctx, const char *name, size_t n)
 				    "%s:%ld: competitor name longer than %zu bytes",
 				    x->ld->path, x->line,
 				    sizeof(c->brand.competitors[0]) - 1);
+	if (name_words(name, n) > TOK_NAME_WORDS)
+		return cd_error_set(x->err, CD_ERR_CONFIG, x->line,
+				    "%s:%ld: competitor name '%.*s' has more "
+				    "than %d words", x->ld->path, x->line,
+				    (int)n, name, TOK_NAME_WORDS);
 	memcpy(c->brand.competitors[c->brand.ncompetitors], name, n);
 	c->brand.competitors[c->brand.ncompetitors++][n] = '\0';
 	return 0;
@@ -375,6 +402,19 @@ static int handle(void *user, const char *sec, const char *key,
 			c->reply.max_chars = (size_t)d;
 		return rc;
 	}
+	if (IS("reply", "lang")) {
+		size_t i;
+
+		for (i = 0; v[i] || !i; i++)
+			if (!((v[i] >= 'a' && v[i] <= 'z') || v[i] == '-'))
+				return cd_error_set(err, CD_ERR_CONFIG, line,
+						    "%s:%ld: 'lang' must be a "
+						    "language code such as en "
+						    "or ru, not '%s'", ld->path,
+						    line, v);
+		return set_str(c->reply.lang, sizeof(c->reply.lang), v, ld, key,
+			       line, err);
+	}
 	if (IS("alerts", "webhook_url"))
 		return set_str(c->alerts.webhook_url, sizeof(c->alerts.webhook_url),
 			       v, ld, key, line, err);
@@ -428,4 +468,15 @@ int config_load(struct cd_config *c, const char *path, struct cd_error *err)
 				    path, msg);
 	}
 	return 0;
+}
+
+int config_tok_names(const struct cd_config *c, struct tokenizer *tk,
+		     struct cd_error *err)
+{
+	const char *names[CONFIG_MAX_COMPETITORS];
+	size_t i;
+
+	for (i = 0; i < c->brand.ncompetitors; i++)
+		names[i] = c->brand.competitors[i];
+	return tok_set_names(tk, names, i, err);
 }

@@ -49,6 +49,9 @@ struct cd_config {
 	struct {
 		char channel[16];
 		size_t max_chars;               /* from channel, or max_chars */
+		char lang[16];                  /* the default language ("en"):
+						   a fact without lang serves
+						   only it */
 	} reply;
 	struct {
 		char webhook_url[CONFIG_STR];
@@ -91,5 +94,14 @@ size_t config_channel_limit(const char *channel);
 /* Set channel and max_chars; CD_ERR_USAGE for an unknown channel. */
 int config_set_channel(struct cd_config *c, const char *channel,
 		       struct cd_error *err);
+
+struct tokenizer;
+/*
+ * Give a classifier's tokenizer the brand's competitors as runtime names
+ * (tok_set_names): with a model trained with extra features, each of them
+ * counts as a name ("<name>", "<name+cue>") without retraining.
+ */
+int config_tok_names(const struct cd_config *c, struct tokenizer *tk,
+		     struct cd_error *err);
 
 #endif

@@ -18,6 +18,7 @@
  * an oversized field costs time, never memory.
  */
 #include "csvio.h"
+#include "text.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -74,6 +75,9 @@ struct csv_reader {
 	size_t inlen;
 	int eof;		/* nothing more to read (end or read error) */
 	int started;		/* the byte order mark check is done */
+	unsigned char delim;	/* ',' ';' or '\t' */
+	int detect;		/* csvr_header chooses delim */
+	unsigned char special[256];	/* line ends, quote and delim */
 	long line;		/* the line in[inpos] is on */
 	enum scan_state st;
 	long qline;		/* line the open quoted field started on */
@@ -143,18 +147,29 @@ static int no_space(unsigned char c)
 	return 0;
 }
 
-static void parser_setup(struct csv_parser *p)
+static void parser_setup(struct csv_parser *p, unsigned char delim)
 {
 	csv_init(p, CSV_OPTS);
 	csv_set_space_func(p, no_space);
 	csv_set_blk_size(p, CSV_BLOCK);
+	csv_set_delim(p, delim ? delim : ',');
 }
 
 /* Drop whatever libcsv holds of a bad record, and its memory. */
 static void parser_reset(struct csv_reader *r)
 {
 	csv_free(&r->csv);
-	parser_setup(&r->csv);
+	parser_setup(&r->csv, r->delim);
+}
+
+/* The separator from now on: the scanner's table and libcsv's. */
+static void set_delim(struct csv_reader *r, unsigned char d)
+{
+	r->delim = d;
+	memset(r->special, 0, sizeof(r->special));
+	r->special['\n'] = r->special['\r'] = r->special['"'] = 1;
+	r->special[d] = 1;
+	csv_set_delim(&r->csv, d);
 }
 
 /* libcsv's field callback: keep the field in the row, within the limits. */
@@ -271,11 +286,6 @@ static int fill(struct csv_reader *r, struct cd_error *err)
 	return fill(r, err);	/* the block was just the byte order mark */
 }
 
-/* The bytes that can change the scanner's state or line count. */
-static const unsigned char scan_special[256] = {
-	['\n'] = 1, ['\r'] = 1, ['"'] = 1, [','] = 1
-};
-
 /*
  * Scan the buffered input from inpos through the end of the record or of
  * the buffer, counting lines.  Returns 1 when the record's line end (CR
@@ -289,6 +299,7 @@ static int scan(struct csv_reader *r)
 	enum scan_state st = r->st;
 	long line = r->line;
 	int ended = 0;
+	const unsigned char d = r->delim;
 	unsigned char c;
 
 	while (p < end) {
@@ -306,7 +317,7 @@ static int scan(struct csv_reader *r)
 			}
 			p = q;
 		} else if (st == SC_PLAIN) {
-			while (p < end && !scan_special[*p])
+			while (p < end && !r->special[*p])
 				p++;
 		}
 		if (p == end)
@@ -321,12 +332,12 @@ static int scan(struct csv_reader *r)
 				r->qline = line;
 			} else if (c == '\n' || c == '\r') {
 				ended = 1;
-			} else if (c != ',') {
+			} else if (c != d) {
 				st = SC_PLAIN;
 			}
 			break;
 		case SC_PLAIN:
-			if (c == ',')
+			if (c == d)
 				st = SC_FIELD;
 			else if (c == '\n' || c == '\r')
 				ended = 1;
@@ -338,7 +349,7 @@ static int scan(struct csv_reader *r)
 		case SC_QUOTE:
 			if (c == '"')
 				st = SC_QUOTED;
-			else if (c == ',')
+			else if (c == d)
 				st = SC_FIELD;
 			else if (c == '\n' || c == '\r')
 				ended = 1;
@@ -464,10 +475,10 @@ static int split_line(struct csv_reader *r)
 			}
 			sp[nsp].n = (size_t)(q - sp[nsp].p);
 			p = q + 1;
-			if (p < end && *p != ',')
+			if (p < end && *p != r->delim)
 				return 0;       /* malformed: libcsv says so */
 		} else {
-			q = memchr(p, ',', (size_t)(end - p));
+			q = memchr(p, r->delim, (size_t)(end - p));
 			if (!q)
 				q = end;
 			if (memchr(p, '"', (size_t)(q - p)))
@@ -480,7 +491,7 @@ static int split_line(struct csv_reader *r)
 		nsp++;
 		if (p == end)
 			break;
-		p++;                            /* the comma */
+		p++;                            /* the separator */
 	}
 	/*
 	 * As the scanner does: a record ends at its CR or LF, and the LF of
@@ -594,7 +605,9 @@ struct csv_reader *csvr_new(FILE *fp, const char *name,
 						   : CSVR_MAX_RECORD;
 	r->lim.max_fields = lim && lim->max_fields ? lim->max_fields
 						   : CSVR_MAX_FIELDS;
-	parser_setup(&r->csv);
+	parser_setup(&r->csv, ',');
+	set_delim(r, ',');
+	r->detect = 1;
 	r->line = 1;
 	n = add_sat(r->lim.max_record, r->lim.max_fields);
 	row_init(&r->row, n);
@@ -669,6 +682,57 @@ long csvr_row_line(const struct csv_row *row)
 	return row ? row->line : 0;
 }
 
+/*
+ * Choose the separator from the first line in the buffer: whichever of
+ * ',' ';' and TAB stands most often outside quotes (',' on a tie or when
+ * none does: a one-column file).  Excel in Russian and German locales
+ * writes ';', other tools TAB.
+ */
+static int detect_delim(struct csv_reader *r, struct cd_error *err)
+{
+	static const unsigned char cand[] = { ',', ';', '\t' };
+	size_t count[3] = { 0, 0, 0 }, i, best = 0;
+	const unsigned char *p, *end;
+	int rc, quoted = 0;
+
+	if (r->inpos >= r->inlen) {
+		rc = fill(r, err);
+		if (rc <= 0) {
+			set_delim(r, ',');
+			return rc;
+		}
+	}
+	p = r->in + r->inpos;
+	end = r->in + r->inlen;
+	for (; p < end && (quoted || (*p != '\n' && *p != '\r')); p++) {
+		if (*p == '"')
+			quoted = !quoted;
+		else if (!quoted)
+			for (i = 0; i < 3; i++)
+				count[i] += *p == cand[i];
+	}
+	for (i = 1; i < 3; i++)
+		if (count[i] > count[best])
+			best = i;
+	set_delim(r, cand[best]);
+	return 0;
+}
+
+int csvr_set_delimiter(struct csv_reader *r, int delim)
+{
+	if (!r || r->nread || r->have_head ||
+	    (delim && delim != ',' && delim != ';' && delim != '\t'))
+		return CD_ERR_USAGE;
+	r->detect = !delim;
+	set_delim(r, delim ? (unsigned char)delim : ',');
+	return 0;
+}
+
+int csvr_delimiter(const struct csv_reader *r)
+{
+	return r ? r->delim : ',';
+}
+
 int csvr_header(struct csv_reader *r, struct cd_error *err)
 {
 	struct csv_row tmp;
@@ -682,6 +746,11 @@ int csvr_header(struct csv_reader *r, struct cd_error *err)
 				    "%s: the header must be read before "
 				    "any row",
 				    r->name);
+	if (r->detect) {
+		rc = detect_delim(r, err);
+		if (rc < 0)
+			return rc;
+	}
 	rc = read_record(r, err);
 	if (rc == 0)
 		return cd_error_set(err, CD_ERR_DATA, 0,
@@ -696,28 +765,6 @@ int csvr_header(struct csv_reader *r, struct cd_error *err)
 	return 0;
 }
 
-static int is_blank(unsigned char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' ||
-	       c == '\f';
-}
-
-static unsigned char ascii_lower(unsigned char c)
-{
-	return c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c;
-}
-
-/* Narrow [*s, *s + *n) to leave out blanks at both ends. */
-static void trim(const char **s, size_t *n)
-{
-	while (*n && is_blank((unsigned char)**s)) {
-		(*s)++;
-		(*n)--;
-	}
-	while (*n && is_blank((unsigned char)(*s)[*n - 1]))
-		(*n)--;
-}
-
 long csvr_column(const struct csv_reader *r, const char *name)
 {
 	const char *want, *have;
@@ -727,15 +774,15 @@ long csvr_column(const struct csv_reader *r, const char *name)
 		return -1;
 	want = name;
 	wlen = strlen(name);
-	trim(&want, &wlen);
+	text_trim_span(&want, &wlen);
 	for (i = 0; i < r->head.nfields; i++) {
 		have = csvr_field(&r->head, i, &hlen);
-		trim(&have, &hlen);
+		text_trim_span(&have, &hlen);
 		if (hlen != wlen)
 			continue;
 		for (k = 0; k < wlen; k++)
-			if (ascii_lower((unsigned char)have[k]) !=
-			    ascii_lower((unsigned char)want[k]))
+			if (text_lower((unsigned char)have[k]) !=
+			    text_lower((unsigned char)want[k]))
 				break;
 		if (k == wlen)
 			return (long)i;
@@ -775,7 +822,8 @@ const char *csvr_column_name(const struct csv_reader *r, size_t i)
  * there is none).  memchr scans many bytes a step, and most fields hold
  * none of these.
  */
-static int needs_quotes(const char *s, size_t len, int first, const char **dq)
+static int needs_quotes(const char *s, size_t len, int first, char sep,
+			const char **dq)
 {
 	size_t i;
 	int special = 0;
@@ -787,7 +835,7 @@ static int needs_quotes(const char *s, size_t len, int first, const char **dq)
 
 			if (c == '"' && !*dq)
 				*dq = s + i;
-			special |= c == ',' || c == '"' || c == '\n' ||
+			special |= c == sep || c == '"' || c == '\n' ||
 				   c == '\r';
 		}
 		if (!len)
@@ -799,11 +847,17 @@ static int needs_quotes(const char *s, size_t len, int first, const char **dq)
 	if (*dq || s[0] == ' ' || s[0] == '\t' || s[len - 1] == ' ' ||
 	    s[len - 1] == '\t')
 		return 1;
-	return memchr(s, ',', len) || memchr(s, '\n', len) ||
+	return memchr(s, sep, len) || memchr(s, '\n', len) ||
 	       memchr(s, '\r', len);
 }
 
 int csvw_field(struct cd_buf *out, const char *s, size_t len, int first)
+{
+	return csvw_field_sep(out, s, len, first, ',');
+}
+
+int csvw_field_sep(struct cd_buf *out, const char *s, size_t len, int first,
+		   char sep)
 {
 	size_t need, i, head;
 	const char *dq;
@@ -812,7 +866,7 @@ int csvw_field(struct cd_buf *out, const char *s, size_t len, int first)
 
 	if (!out || (!s && len))
 		return CD_ERR_USAGE;
-	quote = needs_quotes(s, len, first, &dq);
+	quote = needs_quotes(s, len, first, sep, &dq);
 	need = len + (first ? 0 : 1);
 	head = dq ? (size_t)(dq - s) : len;     /* bytes before the first '"' */
 	if (quote) {
@@ -828,7 +882,7 @@ int csvw_field(struct cd_buf *out, const char *s, size_t len, int first)
 		return rc;
 	d = out->data + out->len;
 	if (!first)
-		*d++ = ',';
+		*d++ = sep;
 	if (!quote) {
 		if (len)
 			memcpy(d, s, len);

@@ -10,6 +10,10 @@
  * report a bad row and go on with the next one.
  *
  * The dialect is RFC 4180 with the usual tolerances:
+ *   - the separator is ',' ';' or TAB: by default csvr_header() takes
+ *     whichever stands most often outside quotes in the header line (','
+ *     on a tie), as spreadsheets in some locales write ';'; rows without a
+ *     header read with ',' unless csvr_set_delimiter() says otherwise;
  *   - records end with LF, CRLF or a bare CR; the last one may lack it;
  *   - a UTF-8 byte order mark at the start of the input is dropped;
  *   - empty lines between records are skipped (a line holding only spaces
@@ -143,6 +147,15 @@ long csvr_column_any(const struct csv_reader *r, const char *const *names);
  */
 const char *csvr_raw(const struct csv_reader *r, size_t *len);
 
+/*
+ * Set the separator (',' ';' or '\t'), or 0 to detect it from the header
+ * line (the default).  Before any read; CD_ERR_USAGE otherwise or for
+ * another byte.
+ */
+int csvr_set_delimiter(struct csv_reader *r, int delim);
+/* The separator in use (after csvr_header when it was detected). */
+int csvr_delimiter(const struct csv_reader *r);
+
 /* Number of header columns, 0 before csvr_header succeeded. */
 size_t csvr_ncolumns(const struct csv_reader *r);
 
@@ -158,6 +171,10 @@ const char *csvr_column_name(const struct csv_reader *r, size_t i);
  * CD_ERR_LIMIT / CD_ERR_NOMEM from out, which is then unchanged.
  */
 int csvw_field(struct cd_buf *out, const char *s, size_t len, int first);
+
+/* csvw_field with another separator (';' or '\t') in place of ','. */
+int csvw_field_sep(struct cd_buf *out, const char *s, size_t len, int first,
+		   char sep);
 
 /* End a record: append "\n" (LF, never CRLF).  0 or a cd_buf status. */
 int csvw_end(struct cd_buf *out);

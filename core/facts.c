@@ -56,6 +56,8 @@ struct fact_sheet {
 	struct word *words;
 	size_t nwords, capwords;
 	struct cd_buf arena;
+	char default_lang[16];          /* what a fact without lang serves;
+					   "" serves every language */
 };
 
 struct load {
@@ -524,7 +526,7 @@ static int finish(struct load *ld, struct cd_error *err)
 int facts_load(const char *path, struct tokenizer *tk, struct fact_sheet **out,
 	       struct cd_error *err)
 {
-	struct tok_params plain = { 0, 0, 0 };
+	struct tok_params plain = { 0, 0, 0, 0 };
 	struct load ld;
 	int rc;
 
@@ -677,6 +679,22 @@ static size_t score_fact(const struct fact_sheet *fs, size_t i,
 	return n;
 }
 
+/* 1 when f may be cited in a reply in lang (see facts_set_default_lang). */
+static int serves(const struct fact_sheet *fs, const struct fact *f,
+		  const char *lang)
+{
+	const char *fl = *f->lang ? f->lang : fs->default_lang;
+
+	return !lang || !*lang || !*fl || lang_eq(fl, lang);
+}
+
+void facts_set_default_lang(struct fact_sheet *fs, const char *lang)
+{
+	if (fs)
+		snprintf(fs->default_lang, sizeof(fs->default_lang), "%s",
+			 lang ? lang : "");
+}
+
 const struct fact *facts_match(const struct fact_sheet *fs,
 			       const struct tokenizer *tk, const char *lang,
 			       int64_t now, double *score)
@@ -698,7 +716,7 @@ const struct fact *facts_match(const struct fact_sheet *fs,
 
 		if (now > fs->meta[i].until)
 			continue;
-		if (lang && *lang && *f->lang && !lang_eq(f->lang, lang))
+		if (!serves(fs, f, lang))
 			continue;
 		n = score_fact(fs, i, tk, &sk, &words);
 		if (!n)
@@ -714,4 +732,40 @@ const struct fact *facts_match(const struct fact_sheet *fs,
 	if (score)
 		*score = (double)best_n;
 	return &fs->facts[best];
+}
+
+const char *facts_why_none(const struct fact_sheet *fs,
+			   const struct tokenizer *tk, const char *lang,
+			   int64_t now, char *buf, size_t size)
+{
+	struct sketch sk = SKETCH_EMPTY;
+	size_t i, words;
+	const char *why = "no keyword of any fact matches";
+
+	snprintf(buf, size, "%s", why);
+	if (!fs || !fs->nfacts) {
+		snprintf(buf, size, "the fact sheet is empty or not loaded");
+		return buf;
+	}
+	if (!tk)
+		return buf;
+	for (i = 0; i < tok_count(tk); i++)
+		if (!skipped(&tok_list(tk)[i]))
+			sketch_add(&sk, tok_list(tk)[i].hash);
+	for (i = 0; i < fs->nfacts; i++) {
+		const struct fact *f = &fs->facts[i];
+
+		if (!score_fact(fs, i, tk, &sk, &words))
+			continue;
+		if (now > fs->meta[i].until) {
+			snprintf(buf, size, "fact '%s' matches but expired on %s",
+				 f->name, f->valid_until);
+			return buf;
+		}
+		if (!serves(fs, f, lang))
+			snprintf(buf, size, "fact '%s' matches but serves "
+				 "replies in %s only", f->name,
+				 *f->lang ? f->lang : fs->default_lang);
+	}
+	return buf;
 }

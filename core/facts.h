@@ -80,9 +80,9 @@ int facts_valid(const struct fact_sheet *fs, const struct fact *f, int64_t now);
 
 /*
  * The fact that best matches the comment that tk last ran on (tok_run),
- * among the facts valid at `now` whose lang is empty or the primary
- * language of `lang` ("en" serves "en", "EN" and "en-US"; lang NULL or ""
- * considers every fact).  The score is the number of the
+ * among the facts valid at `now` whose lang (or, for a fact without one,
+ * the sheet's default language) is the primary language of `lang` ("en"
+ * serves "en", "EN" and "en-US"; lang NULL or "" considers every fact).  The score is the number of the
  * fact's distinct keyword phrases found in the comment (two keywords that
  * match the very same words count once).  Ties go to the fact whose
  * matched phrases have more words in all (the more specific one), then to
@@ -93,5 +93,23 @@ int facts_valid(const struct fact_sheet *fs, const struct fact *f, int64_t now);
 const struct fact *facts_match(const struct fact_sheet *fs,
 			       const struct tokenizer *tk, const char *lang,
 			       int64_t now, double *score);
+
+/*
+ * What a fact without `lang` serves: only replies in lang (the config's
+ * [reply] lang), so an English statement is never pasted into a Russian
+ * reply.  Until it is called (or with "") such a fact serves every
+ * language.  Call it right after facts_load(), before sharing the sheet.
+ */
+void facts_set_default_lang(struct fact_sheet *fs, const char *lang);
+
+/*
+ * Why facts_match() found nothing for the comment tk last ran on, in words,
+ * for `suggest -v`: "fact 'X' matches but expired on 2025-12-31", "fact 'X'
+ * matches but serves replies in en only", or "no keyword of any fact
+ * matches".  Writes buf[size] and returns buf.
+ */
+const char *facts_why_none(const struct fact_sheet *fs,
+			   const struct tokenizer *tk, const char *lang,
+			   int64_t now, char *buf, size_t size);
 
 #endif

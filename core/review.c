@@ -29,6 +29,8 @@ struct review {
 	const char *const *labels;
 	size_t nlabels;
 	char **final_category, **final_reply;
+	char **final_template, **final_action;
+	int *final_tone;                /* -1: none */
 	struct made *made;
 	size_t nmade, capmade;
 	struct review_stats stats;
@@ -58,6 +60,13 @@ struct review *review_new(const struct review_item *items, size_t n,
 	r->items = calloc(n ? n : 1, sizeof(*r->items));
 	r->final_category = calloc(n ? n : 1, sizeof(char *));
 	r->final_reply = calloc(n ? n : 1, sizeof(char *));
+	r->final_template = calloc(n ? n : 1, sizeof(char *));
+	r->final_action = calloc(n ? n : 1, sizeof(char *));
+	r->final_tone = malloc((n ? n : 1) * sizeof(int));
+	if (!r->final_template || !r->final_action || !r->final_tone)
+		goto nomem;
+	for (i = 0; i < n; i++)
+		r->final_tone[i] = -1;
 	if (!r->items || !r->final_category || !r->final_reply)
 		goto nomem;
 	for (i = 0; i < n; i++) {
@@ -114,10 +123,17 @@ void review_free(struct review *r)
 			free(r->final_category[i]);
 		if (r->final_reply)
 			free(r->final_reply[i]);
+		if (r->final_template)
+			free(r->final_template[i]);
+		if (r->final_action)
+			free(r->final_action[i]);
 	}
 	free(r->items);
 	free(r->final_category);
 	free(r->final_reply);
+	free(r->final_template);
+	free(r->final_action);
+	free(r->final_tone);
 	free(r->made);
 	free(r);
 }
@@ -157,6 +173,21 @@ const char *review_final_reply(const struct review *r, size_t i)
 	return journal_get(r->j, r->items[i].c.id, &rec) ? rec.reply : NULL;
 }
 
+const char *review_final_template(const struct review *r, size_t i)
+{
+	return i < r->n ? r->final_template[i] : NULL;
+}
+
+const char *review_final_action(const struct review *r, size_t i)
+{
+	return i < r->n ? r->final_action[i] : NULL;
+}
+
+int review_final_tone_score(const struct review *r, size_t i)
+{
+	return i < r->n ? r->final_tone[i] : -1;
+}
+
 static void count(struct review_stats *st, const struct made *m, int delta)
 {
 	size_t *c = !strcmp(m->decision, "approve") ? &st->approved :
@@ -194,6 +225,7 @@ static int decide(struct review *r, size_t i, const char *decision,
 		  int override, struct cd_error *err)
 {
 	struct journal_entry e;
+	char flags[32];
 	struct made *m;
 	int rc;
 
@@ -203,6 +235,9 @@ static int decide(struct review *r, size_t i, const char *decision,
 	e.category = g->category;
 	e.original_category = p->category[0] ? p->original : NULL;
 	e.template_id = g->template_id;
+	e.fact = g->fact ? g->fact->name : NULL;
+	suggest_flags_text(g->flags, flags, sizeof(flags));
+	e.flags = flags;
 	e.reply = g->reply;
 	e.edited = p->reply != NULL;
 	e.override = override;
@@ -230,6 +265,9 @@ static int decide(struct review *r, size_t i, const char *decision,
 	count(&r->stats, m, +1);
 	set_final(&r->final_category[i], g->category);
 	set_final(&r->final_reply[i], g->reply);
+	set_final(&r->final_template[i], g->template_id);
+	set_final(&r->final_action[i], g->action);
+	r->final_tone[i] = g->toned ? g->tone.score : -1;
 	return 0;
 }
 
@@ -278,6 +316,9 @@ static int undo(struct review *r, size_t *i, struct cd_error *err)
 	if (k < r->n) {
 		set_final(&r->final_category[k], NULL);
 		set_final(&r->final_reply[k], NULL);
+		set_final(&r->final_template[k], NULL);
+		set_final(&r->final_action[k], NULL);
+		r->final_tone[k] = -1;
 		*i = k;
 	}
 	return 0;
@@ -300,9 +341,14 @@ int review_run(struct review *r, const struct review_io *io,
 			i++;
 		if (i >= r->n)
 			break;
-		rc = suggester_run(r->sg, &r->items[i].c,
-				   p.category[0] ? p.category :
-				   r->items[i].category, p.variant, &g, err);
+		if (p.category[0] || !r->items[i].category)
+			rc = suggester_run(r->sg, &r->items[i].c,
+					   p.category[0] ? p.category : NULL,
+					   p.variant, &g, err);
+		else            /* the batch's guess, still a guess */
+			rc = suggester_run_guess(r->sg, &r->items[i].c,
+						 r->items[i].category, p.variant,
+						 &g, err);
 		if (!rc && p.reply)
 			rc = suggester_set_reply(r->sg, &r->items[i].c, p.reply,
 						 strlen(p.reply), err);
@@ -325,6 +371,7 @@ int review_run(struct review *r, const struct review_io *io,
 		v.original_category = p.category[0] ? p.original : NULL;
 		v.edited = p.reply != NULL;
 		v.variant = p.variant;
+		v.nvariants = g->nvariants;
 		io->show(io->ctx, &v);
 		key = io->key(io->ctx);
 		switch (key) {
@@ -353,7 +400,9 @@ int review_run(struct review *r, const struct review_io *io,
 			break;
 		}
 		case 'v':
-			p.variant++;
+			/* bounded: after the last variant comes the first */
+			p.variant = g->nvariants > 1 ?
+				    (p.variant + 1) % (unsigned)g->nvariants : 0;
 			/*
 			 * Fix: drop an edit, as c does.  The edited text used to
 			 * stay, shown and recorded under the next variant's

@@ -32,7 +32,8 @@ struct review_view {
 	const struct suggestion *g;     /* category, confidence, draft, tone */
 	const char *original_category;  /* non-NULL after a change */
 	int edited;
-	unsigned variant;
+	unsigned variant;               /* 0 .. nvariants - 1 */
+	size_t nvariants;               /* variants that fit this comment */
 };
 
 struct review_io {
@@ -55,7 +56,8 @@ struct review_io {
 /* One input comment, optionally with a draft from a batch CSV. */
 struct review_item {
 	struct comment c;
-	const char *category;           /* from batch: the category column */
+	const char *category;           /* from batch: the category column (a
+					   guess: uncertain stays uncertain) */
 	const char *reply;              /* from batch: the reply column */
 };
 
@@ -91,5 +93,13 @@ const char *review_decision(const struct review *r, size_t i);
  */
 const char *review_final_category(const struct review *r, size_t i);
 const char *review_final_reply(const struct review *r, size_t i);
+/*
+ * The template, action and tone score of the draft the person settled on
+ * for item i in this session (NULL, NULL and -1 when none), so a batch
+ * CSV written back shows what was decided, not the stale draft.
+ */
+const char *review_final_template(const struct review *r, size_t i);
+const char *review_final_action(const struct review *r, size_t i);
+int review_final_tone_score(const struct review *r, size_t i);
 
 #endif

@@ -3,7 +3,9 @@
  */
 #include "suggest.h"
 #include "jsonw.h"
+#include "text.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +19,8 @@ struct suggester {
 	struct tpl_data *data;          /* what a reply renders against */
 	struct suggestion g;
 	char lang[12];                  /* the comment's language, normalised */
+	char note[160];                 /* g.note when it is made up */
+	char fact_why[160];             /* g.fact_why */
 };
 
 static const struct {
@@ -30,6 +34,52 @@ static const struct {
 	{ "spam", "hide" },
 	{ "toxic", "hide+escalate" },
 };
+
+const char *suggest_flag_name(unsigned flags)
+{
+	if (flags & SUGGEST_FLAG_SAFETY)
+		return "safety";
+	if (flags & SUGGEST_FLAG_LEGAL)
+		return "legal";
+	if (flags & SUGGEST_FLAG_PRESS)
+		return "press";
+	return "";
+}
+
+int suggest_flags_json(unsigned flags, struct cd_buf *b)
+{
+	static const char *const names[] = { "safety", "legal", "press" };
+	size_t i;
+	int first = 1, rc = cd_buf_addch(b, '[');
+
+	for (i = 0; i < 3; i++)
+		if (flags & (1u << i)) {
+			if (!first)
+				rc |= cd_buf_addch(b, ',');
+			rc |= cd_buf_addf(b, "\"%s\"", names[i]);
+			first = 0;
+		}
+	return rc | cd_buf_addch(b, ']');
+}
+
+size_t suggest_flags_text(unsigned flags, char *buf, size_t size)
+{
+	static const char *const names[] = { "safety", "legal", "press" };
+	size_t i, n = 0;
+
+	if (size)
+		buf[0] = '\0';
+	for (i = 0; i < 3; i++)
+		if (flags & (1u << i)) {
+			int k = snprintf(buf + n, size - n, "%s%s", n ? " " : "",
+					 names[i]);
+
+			if (k < 0 || (size_t)k >= size - n)
+				break;
+			n += (size_t)k;
+		}
+	return n;
+}
 
 const char *suggest_action(const char *category, int has_template)
 {
@@ -55,6 +105,10 @@ struct suggester *suggester_new(const struct suggester_opts *o,
 	s->o = *o;
 	nb_tok_params(o->model, &tp);
 	s->tk = tok_new(&tp, err);
+	if (s->tk && o->cfg && config_tok_names(o->cfg, s->tk, err)) {
+		suggester_free(s);
+		return NULL;
+	}
 	tok_params_words(&tp);
 	s->tone_tk = s->tk ? tok_new(&tp, err) : NULL;
 	if (!s->tone_tk) {
@@ -133,13 +187,77 @@ static int check_tone(struct suggester *s, const struct comment *c,
 	return 0;
 }
 
-/* Render template t (NULL: there is none) into s->reply. */
-static int draft(struct suggester *s, const struct comment *c,
-		 struct suggestion *g, const struct tpl *t, int fell_back,
-		 struct cd_error *err)
+/* The fact for a fake_news draft of the comment s->tk holds, or NULL. */
+static const struct fact *find_fact(struct suggester *s,
+				    const struct comment *c,
+				    struct suggestion *g, struct cd_error *err)
 {
+	const struct tokenizer *ft = NULL;
+	double score = 0;
+
+	if (!s->o.facts) {
+		snprintf(s->fact_why, sizeof(s->fact_why), "no fact sheet loaded");
+		g->fact_why = s->fact_why;
+		return NULL;
+	}
+	/*
+	 * The classifier's tokenizer still holds the comment; its bigrams and
+	 * marks are skipped by facts_match, so it serves when it stems and
+	 * was not cut short.
+	 */
+	if (nb_params(s->o.model)->stem && !tok_full(s->tk))
+		ft = s->tk;
+	else if (tok_run(s->tone_tk, c->text, c->text_len, err) == 0)
+		ft = s->tone_tk;
+	if (!ft)
+		return NULL;
+	g->fact = facts_match(s->o.facts, ft, g->lang, s->o.now, &score);
+	if (!g->fact)
+		g->fact_why = facts_why_none(s->o.facts, ft, g->lang, s->o.now,
+					     s->fact_why, sizeof(s->fact_why));
+	return g->fact;
+}
+
+struct fit_ctx {
 	const cJSON *data;
-	int rc;
+	char missing[64];               /* the first unmet requirement seen */
+};
+
+/* tpl_choose_if() filter: requirements met; topics (see templates.h). */
+static int fit(void *ctx, const struct tpl *t)
+{
+	struct fit_ctx *fc = ctx;
+	char miss[64];
+
+	if (!tpl_requires_met(t, fc->data, miss, sizeof(miss))) {
+		if (!fc->missing[0])
+			snprintf(fc->missing, sizeof(fc->missing), "%s", miss);
+		return 0;
+	}
+	/* a topical variant waits for the topic matcher: never a stray fit */
+	return *tpl_topics(t) ? 0 : 1;
+}
+
+/* The templates category a flagged comment is drafted from. */
+static const char *flag_category(unsigned flags)
+{
+	if (flags & SUGGEST_FLAG_SAFETY)
+		return "_safety";
+	if (flags & SUGGEST_FLAG_LEGAL)
+		return "_legal";
+	if (flags & SUGGEST_FLAG_PRESS)
+		return "_press";
+	return NULL;
+}
+
+/* Choose a variant and render it into s->reply (or leave a note why not). */
+static int draft(struct suggester *s, const struct comment *c,
+		 struct suggestion *g, unsigned variant, struct cd_error *err)
+{
+	const char *tcat = flag_category(g->flags);
+	struct fit_ctx fc;
+	const struct tpl *t;
+	int rc, fell_back = 0;
 
 	cd_buf_reset(&s->reply);
 	g->template_id = "";
@@ -147,46 +265,69 @@ static int draft(struct suggester *s, const struct comment *c,
 	g->reply_len = 0;
 	g->fact = NULL;
 	g->note = NULL;
-	if (!s->o.templates)
+	g->nvariants = 0;
+	if (!s->o.templates) {
+		g->action = g->flags ? "escalate" : g->uncertain ? "review" :
+			    suggest_action(g->category, 0);
 		return 0;
+	}
+	if (!tcat)
+		tcat = g->category;
+	/* the fact sheet is never cited against a flagged comment */
+	if (!g->flags && !strcmp(g->category, "fake_news") &&
+	    !find_fact(s, c, g, err)) {
+		g->action = g->uncertain ? "review" : "reply+escalate";
+		/* never invent a correction: a person writes it */
+		g->note = "no fact on file";
+		return 0;
+	}
+	fc.data = tpl_data_fill(s->data, c, g->lang, g->category, s->o.cfg,
+				g->fact);
+	if (!fc.data)
+		return cd_error_set(err, CD_ERR_NOMEM, 0, "out of memory");
+	fc.missing[0] = '\0';
+	t = tpl_choose_if(s->o.templates, g->lang, tcat, c->id, c->text,
+			  c->text_len, variant, fit, &fc, &g->nvariants,
+			  &fell_back);
+	g->action = g->flags ? "escalate" : g->uncertain ? "review" :
+		    suggest_action(g->category, t != NULL || fc.missing[0]);
 	if (!t) {
-		if (strcmp(g->action, "hide") && strcmp(g->action, "none") &&
-		    strcmp(g->action, "hide+escalate"))
+		if (fc.missing[0]) {
+			snprintf(s->note, sizeof(s->note),
+				 "no draft: every %s template needs %s, which "
+				 "is not set", tcat, fc.missing);
+			g->note = s->note;
+		} else if (g->flags) {
+			snprintf(s->note, sizeof(s->note),
+				 "%s: a person answers; no %s template",
+				 suggest_flag_name(g->flags), tcat);
+			g->note = s->note;
+		} else if (strcmp(g->action, "hide") &&
+			   strcmp(g->action, "none") &&
+			   strcmp(g->action, "hide+escalate")) {
 			g->note = "no template for this category";
+		}
+		g->fact = NULL;
 		return 0;
 	}
 	g->lang_fallback = fell_back;
-	if (fell_back)
+	if (fell_back) {
 		g->lang = tpl_lang(t);
-	if (!strcmp(g->category, "fake_news")) {
-		double score = 0;
-
-		const struct tokenizer *ft = NULL;
-
-		/*
-		 * The classifier's tokenizer still holds the comment; its
-		 * bigrams and marks are skipped by facts_match, so it serves
-		 * when it stems and was not cut short.
-		 */
-		if (s->o.facts && nb_params(s->o.model)->stem && !tok_full(s->tk))
-			ft = s->tk;
-		else if (s->o.facts &&
-			 tok_run(s->tone_tk, c->text, c->text_len, err) == 0)
-			ft = s->tone_tk;
-		if (ft)
-			g->fact = facts_match(s->o.facts, ft, g->lang, s->o.now,
-					      &score);
-		if (!g->fact) {
-			/* never invent a correction: a person writes it */
-			g->note = "no fact on file";
-			return 0;
+		if (g->fact && !strcmp(g->category, "fake_news")) {
+			/* the fact was matched for the comment's language */
+			g->fact = NULL;
+			if (!find_fact(s, c, g, err)) {
+				g->note = "no fact on file";
+				return 0;
+			}
+			fc.data = tpl_data_fill(s->data, c, g->lang,
+						g->category, s->o.cfg, g->fact);
+			if (!fc.data)
+				return cd_error_set(err, CD_ERR_NOMEM, 0,
+						    "out of memory");
 		}
 	}
-	data = tpl_data_fill(s->data, c, g->lang, g->category, s->o.cfg,
-			     g->fact);
-	if (!data)
-		return cd_error_set(err, CD_ERR_NOMEM, 0, "out of memory");
-	rc = tpl_render(t, data, SUGGEST_REPLY_MAX, &s->reply, err);
+	rc = tpl_render(t, fc.data, SUGGEST_REPLY_MAX, &s->reply, err);
 	if (rc)
 		return rc;
 	g->template_id = tpl_id(t);
@@ -195,33 +336,21 @@ static int draft(struct suggester *s, const struct comment *c,
 	return 0;
 }
 
-/* "ru-RU", "RU" -> "ru": the primary subtag, lowercased (BCP 47). */
-static const char *primary_lang(struct suggester *s, const char *lang)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < sizeof(s->lang) && lang[i] && lang[i] != '-' &&
-	     lang[i] != '_'; i++)
-		s->lang[i] = (char)(lang[i] >= 'A' && lang[i] <= 'Z' ?
-				    lang[i] + 32 : lang[i]);
-	s->lang[i] = '\0';
-	return s->lang;
-}
-
-int suggester_run(struct suggester *s, const struct comment *c,
-		  const char *category, unsigned variant,
-		  const struct suggestion **out, struct cd_error *err)
+static int run(struct suggester *s, const struct comment *c,
+	       const char *category, int chosen, unsigned variant,
+	       const struct suggestion **out, struct cd_error *err)
 {
 	struct suggestion *g = &s->g;
-	const struct tpl *t;
-	int rc, forced = -1, fell_back = 0;
+	int rc, forced = -1;
 
 	/* field by field: the tone result alone is 12 KiB, filled by tone_check */
 	g->nwhy = 0;
 	g->lang_fallback = 0;
 	g->toned = 0;
 	g->fact = NULL;
+	g->fact_why = NULL;
 	g->note = NULL;
+	g->flags = 0;
 	rc = tok_run(s->tk, c->text, c->text_len, err);
 	if (rc)
 		return rc;
@@ -231,30 +360,46 @@ int suggester_run(struct suggester *s, const struct comment *c,
 	g->uncertain = g->confidence < s->o.cfg->classifier.min_confidence;
 	if (category) {
 		forced = nb_label_find(s->o.model, category);
-		if (forced >= 0)
+		if (forced >= 0) {
 			g->label = forced;
+			g->confidence = g->prob[forced];
+		}
 		g->category = category;
-		g->uncertain = 0;       /* a person chose it */
+		/* a person chose it; an earlier guess stays as sure as it was */
+		g->uncertain = chosen ? 0 : forced < 0 ||
+			       g->confidence < s->o.cfg->classifier.min_confidence;
 	}
 	if (!s->o.no_why)
 		pick_why(s, g);
 	if (s->o.lang)
 		g->lang = s->o.lang;
-	else if (c->lang[0])
-		g->lang = primary_lang(s, c->lang);
-	else
-		g->lang = tpl_detect_lang(c->text, c->text_len);
-	t = s->o.templates ? tpl_choose(s->o.templates, g->lang, g->category,
-					c->id, c->text, c->text_len, variant,
-					&fell_back) : NULL;
-	g->action = suggest_action(g->category, t != NULL);
-	rc = draft(s, c, g, t, fell_back, err);
+	else if (c->lang[0]) {
+		text_primary_lang(c->lang, s->lang, sizeof(s->lang));
+		g->lang = s->lang;      /* "ru-RU", "RU" -> "ru" */
+	} else {
+		g->lang = text_detect_lang(c->text, c->text_len);
+	}
+	rc = draft(s, c, g, variant, err);
 	if (!rc)
 		rc = check_tone(s, c, g, err);
 	if (rc)
 		return rc;
 	*out = g;
 	return 0;
+}
+
+int suggester_run(struct suggester *s, const struct comment *c,
+		  const char *category, unsigned variant,
+		  const struct suggestion **out, struct cd_error *err)
+{
+	return run(s, c, category, 1, variant, out, err);
+}
+
+int suggester_run_guess(struct suggester *s, const struct comment *c,
+			const char *category, unsigned variant,
+			const struct suggestion **out, struct cd_error *err)
+{
+	return run(s, c, category, 0, variant, out, err);
 }
 
 int suggester_set_reply(struct suggester *s, const struct comment *c,
@@ -298,6 +443,8 @@ int suggestion_json(const struct suggester *s, const struct comment *c,
 	jsonw_num(b, g->confidence, 4);
 	cd_buf_addstr(b, g->uncertain ? ",\"uncertain\":true" :
 					",\"uncertain\":false");
+	cd_buf_addstr(b, ",\"flags\":");
+	suggest_flags_json(g->flags, b);
 	cd_buf_addstr(b, ",\"scores\":{");
 	for (l = 0; l < K; l++) {
 		jsonw_key(b, nb_label(s->o.model, l), l == 0);

@@ -29,6 +29,13 @@
 #define SUGGEST_WHY_MAX 3
 #define SUGGEST_REPLY_MAX 8192          /* bytes of a rendered reply */
 
+/* The flags of SPEC section 2, beside the category. */
+enum {
+	SUGGEST_FLAG_SAFETY = 1,        /* harm from the product: escalate */
+	SUGGEST_FLAG_LEGAL = 2,         /* lawyer, regulator, police */
+	SUGGEST_FLAG_PRESS = 4          /* a journalist asks for comment */
+};
+
 struct suggester_opts {
 	const struct cd_config *cfg;
 	const struct nb_model *model;
@@ -45,17 +52,22 @@ struct suggestion {
 	int label;                      /* index into the model's labels */
 	const char *category;
 	double confidence;
-	int uncertain;
+	int uncertain;                  /* below min_confidence: action review */
+	unsigned flags;                 /* SUGGEST_FLAG_*: action escalate */
 	double prob[NB_MAX_LABELS];
 	size_t nwhy;
 	struct { size_t start, end; } why[SUGGEST_WHY_MAX]; /* bytes of text */
 	const char *lang;               /* the template language used */
 	int lang_fallback;              /* no template in the comment's language */
-	const char *action;             /* reply, reply+escalate, hide, ... */
+	const char *action;             /* reply, reply+escalate, hide, ...;
+					   escalate when flagged, review
+					   when uncertain */
 	const char *template_id;        /* "" when no draft */
+	size_t nvariants;               /* variants that fit (v wraps) */
 	const char *reply;              /* "" when no draft */
 	size_t reply_len;
 	const struct fact *fact;        /* the fact cited, or NULL */
+	const char *fact_why;           /* why no fact was cited, or NULL */
 	const char *note;               /* why there is no draft, or NULL */
 	int toned;                      /* tone holds a result */
 	struct tone_result tone;
@@ -69,7 +81,10 @@ void suggester_free(struct suggester *s);
 
 /*
  * Suggest a reply to c.  category (a model label or any templates
- * category) overrides the classifier's choice when a person changed it;
+ * category) overrides the classifier's choice when a person changed it (the
+ * confidence shown is then that category's, and it is not uncertain); the
+ * flags come from the text whatever the category, so a safety report
+ * corrected into fake_news is still escalated;
  * variant shifts the template rotation (the review loop's "next variant").
  * Returns 0 with *out set, or a negative status (invalid UTF-8 in the
  * comment, an over-long reply).
@@ -77,6 +92,16 @@ void suggester_free(struct suggester *s);
 int suggester_run(struct suggester *s, const struct comment *c,
 		  const char *category, unsigned variant,
 		  const struct suggestion **out, struct cd_error *err);
+
+/*
+ * suggester_run() for a category that an earlier run guessed (a batch
+ * CSV's category column) rather than one a person chose: the confidence is
+ * that category's, and the suggestion stays uncertain (action review) when
+ * it is below min_confidence or the category is not one of the model's.
+ */
+int suggester_run_guess(struct suggester *s, const struct comment *c,
+			const char *category, unsigned variant,
+			const struct suggestion **out, struct cd_error *err);
 
 /*
  * Re-check an edited reply for the suggestion's category and comment and
@@ -88,6 +113,15 @@ int suggester_set_reply(struct suggester *s, const struct comment *c,
 /* The suggestion record of SPEC section 4 as one JSON line (with '\n'). */
 int suggestion_json(const struct suggester *s, const struct comment *c,
 		    const struct suggestion *g, struct cd_buf *out);
+
+/* flags as a JSON array (["safety","press"]) appended to b; 0 or an error. */
+int suggest_flags_json(unsigned flags, struct cd_buf *b);
+/* flags as words separated by spaces ("safety press", "" for none) into
+ * buf[size]; returns the length. */
+size_t suggest_flags_text(unsigned flags, char *buf, size_t size);
+
+/* The name of the first of flags ("safety", "legal", "press"), or "". */
+const char *suggest_flag_name(unsigned flags);
 
 /* The action of SPEC section 2's table for a category. */
 const char *suggest_action(const char *category, int has_template);

@@ -8,6 +8,7 @@
  * are neighbours and tpl_choose() only has to find where they start.
  */
 #include "templates.h"
+#include "text.h"
 #include "tokenize.h"
 
 #include <dirent.h>
@@ -23,8 +24,9 @@
 
 struct tpl {
 	char *strs;             /* one block: id, path, intent, requires, and
-				   lang, category, name, NUL-separated */
-	const char *id, *path, *intent, *requires;
+				   lang, category, name, topics,
+				   NUL-separated */
+	const char *id, *path, *intent, *requires, *topics;
 	const char *lang, *category, *name;
 	struct mustache_template *mt;
 };
@@ -155,10 +157,10 @@ static int read_file(const char *path, char **out, size_t *len,
 /* [s, e) without blanks at either end. */
 static void trim(const char **s, const char **e)
 {
-	while (*s < *e && (is_hspace(**s) || **s == '\n'))
-		++*s;
-	while (*e > *s && (is_hspace((*e)[-1]) || (*e)[-1] == '\n'))
-		--*e;
+	size_t n = (size_t)(*e - *s);
+
+	text_trim_span(s, &n);
+	*e = *s + n;
 }
 
 /* Check each name in requires[s, e) is a known variable. */
@@ -200,7 +202,9 @@ static int check_requires(const char *src, const char *s, const char *e,
  */
 static int read_meta(const char *src, size_t len, const char *path,
 		     const char **intent, size_t *intent_len,
-		     const char **req, size_t *req_len, struct cd_error *err)
+		     const char **req, size_t *req_len,
+		     const char **topics, size_t *topics_len,
+		     struct cd_error *err)
 {
 	const char *end, *p, *s, *e;
 	int have_intent = 0, have_req = 0;
@@ -244,6 +248,15 @@ static int read_meta(const char *src, size_t len, const char *path,
 			*req = v;
 			*req_len = (size_t)(ve - v);
 			have_req = 1;
+		} else if ((size_t)(e - s) >= 7 && !memcmp(s, "topics:", 7)) {
+			const char *v = s + 7, *ve = e;
+
+			trim(&v, &ve);
+			if (ve > v && ve[-1] == '}' && ve - v >= 2 && ve[-2] == '}')
+				ve -= 2;        /* "topics: x }}" on the last line */
+			trim(&v, &ve);
+			*topics = v;
+			*topics_len = (size_t)(ve - v);
 		}
 	}
 	if (!have_intent || !have_req)
@@ -254,13 +267,33 @@ static int read_meta(const char *src, size_t len, const char *path,
 	return 0;
 }
 
+struct var_check {
+	const char *path;
+	struct cd_error *err;
+};
+
+/* mustache_each_name() callback: an unknown variable is a load error. */
+static int check_var(void *ctx, const char *name, enum mustache_tag kind,
+		     long line, long col)
+{
+	struct var_check *vc = ctx;
+
+	(void)kind;
+	if (tpl_known_variable(name))
+		return 0;
+	return cd_error_setc(vc->err, CD_ERR_DATA, line, col,
+			     "%s:%ld:%ld: unknown variable '%.64s'", vc->path,
+			     line, col, name);
+}
+
 /* Build t from the file at path: dir/lang/category/name.mustache. */
 static int load_one(struct tpl *t, const char *path, const char *lang,
 		    const char *category, const char *name,
 		    struct cd_error *err)
 {
-	const char *intent = NULL, *req = NULL;
-	size_t len = 0, ilen = 0, rlen = 0, bad = 0;
+	const char *intent = NULL, *req = NULL, *topics = "";
+	size_t len = 0, ilen = 0, rlen = 0, tlen = 0, bad = 0;
+	struct var_check vc;
 	struct cd_buf b;
 	char *src = NULL;
 	long line, col;
@@ -290,7 +323,14 @@ static int load_one(struct tpl *t, const char *path, const char *lang,
 		}
 		return rc;
 	}
-	rc = read_meta(src, len, path, &intent, &ilen, &req, &rlen, err);
+	rc = read_meta(src, len, path, &intent, &ilen, &req, &rlen, &topics,
+		       &tlen, err);
+	if (!rc) {
+		/* an unknown variable fails here, before the first comment */
+		vc.path = path;
+		vc.err = err;
+		rc = mustache_each_name(t->mt, check_var, &vc);
+	}
 	if (!rc) {
 		cd_buf_init(&b, 4 * PATH_BYTES + TPL_FILE_MAX);
 		/* id, path, intent, requires, lang, category, name */
@@ -300,7 +340,8 @@ static int load_one(struct tpl *t, const char *path, const char *lang,
 		    cd_buf_add(&b, "", 1) || cd_buf_add(&b, req, rlen) ||
 		    cd_buf_add(&b, "", 1) || cd_buf_addstr(&b, lang) ||
 		    cd_buf_add(&b, "", 1) || cd_buf_addstr(&b, category) ||
-		    cd_buf_add(&b, "", 1) || cd_buf_addstr(&b, name)) {
+		    cd_buf_add(&b, "", 1) || cd_buf_addstr(&b, name) ||
+		    cd_buf_add(&b, "", 1) || cd_buf_add(&b, topics, tlen)) {
 			cd_buf_release(&b);
 			rc = nomem(err);
 		} else {
@@ -314,6 +355,7 @@ static int load_one(struct tpl *t, const char *path, const char *lang,
 			t->lang = p += strlen(p) + 1;
 			t->category = p += strlen(p) + 1;
 			t->name = p += strlen(p) + 1;
+			t->topics = p += strlen(p) + 1;
 		}
 	}
 	free(src);
@@ -536,6 +578,15 @@ struct tpl_set *tpl_load(const char *dir, struct cd_error *err)
 		nomem(err);
 		return NULL;
 	}
+	for (rc = 0; rc < (int)s->ngroups; rc++)
+		if (s->groups[rc].n > TPL_VARIANTS_MAX) {
+			cd_error_set(err, CD_ERR_LIMIT, 0,
+				     "%s/%s/%s: more than %d variants", dir,
+				     s->groups[rc].lang, s->groups[rc].category,
+				     TPL_VARIANTS_MAX);
+			tpl_free(s);
+			return NULL;
+		}
 	return s;
 }
 
@@ -579,6 +630,7 @@ const char *tpl_name(const struct tpl *t) { return t->name; }
 const char *tpl_path(const struct tpl *t) { return t->path; }
 const char *tpl_intent(const struct tpl *t) { return t->intent; }
 const char *tpl_requires(const struct tpl *t) { return t->requires; }
+const char *tpl_topics(const struct tpl *t) { return t->topics; }
 
 const struct mustache_template *tpl_template(const struct tpl *t)
 {
@@ -626,22 +678,37 @@ static size_t group(const struct tpl_set *s, const char *lang,
 }
 
 /*
- * The primary language subtag of lang in lowercase ("en-US", "EN" -> "en")
- * into out[size]; "" when there is none or it does not fit.
+ * The group of lang + category, with the en fallback of tpl_choose():
+ * its first index into *first and its size (0: none).
  */
-static void primary_lang(const char *lang, char *out, size_t size)
+static size_t find_group(const struct tpl_set *s, const char *lang,
+			 const char *category, size_t *first, int *fell_back)
 {
-	size_t i;
+	char primary[TPL_PART_MAX + 1];
+	size_t n = 0;
 
-	for (i = 0; lang && lang[i] && lang[i] != '-' && lang[i] != '_'; i++) {
-		if (i + 1 >= size) {
-			i = 0;
-			break;
-		}
-		out[i] = (lang[i] >= 'A' && lang[i] <= 'Z') ?
-			 (char)(lang[i] + 32) : lang[i];
+	if (text_primary_lang(lang, primary, sizeof(primary)))
+		primary[0] = '\0';
+	if (lang && *lang)
+		n = group(s, lang, category, first);
+	if (!n && *primary && strcmp(primary, lang))
+		n = group(s, primary, category, first);
+	if (!n) {
+		n = group(s, "en", category, first);
+		if (n && fell_back && strcmp(primary, "en"))
+			*fell_back = 1;
 	}
-	out[i] = '\0';
+	return n;
+}
+
+static uint64_t choice_hash(const char *id, const char *text, size_t text_len)
+{
+	if (!id)
+		id = "";
+	if (!text)
+		text_len = 0;
+	return mix64(mix64(tok_hash(id, strlen(id))) ^
+		     tok_hash(text ? text : "", text_len));
 }
 
 const struct tpl *tpl_choose(const struct tpl_set *s, const char *lang,
@@ -649,33 +716,106 @@ const struct tpl *tpl_choose(const struct tpl_set *s, const char *lang,
 			     const char *text, size_t text_len,
 			     unsigned variant_offset, int *fell_back)
 {
-	char primary[TPL_PART_MAX + 1];
-	size_t first = 0, n = 0;
+	return tpl_choose_if(s, lang, category, id, text, text_len,
+			     variant_offset, NULL, NULL, NULL, fell_back);
+}
+
+const struct tpl *tpl_choose_if(const struct tpl_set *s, const char *lang,
+				const char *category, const char *id,
+				const char *text, size_t text_len,
+				unsigned variant_offset,
+				int (*fit)(void *ctx, const struct tpl *t),
+				void *ctx, size_t *eligible, int *fell_back)
+{
+	size_t first = 0, n, i, k = 0, best = 0, pick;
+	int level[TPL_VARIANTS_MAX];
 	uint64_t h;
 
 	if (fell_back)
 		*fell_back = 0;
+	if (eligible)
+		*eligible = 0;
 	if (!s || !category)
 		return NULL;
-	primary_lang(lang, primary, sizeof(primary));
-	if (lang && *lang)
-		n = group(s, lang, category, &first);
-	if (!n && *primary && strcmp(primary, lang))
-		n = group(s, primary, category, &first);
-	if (!n) {
-		n = group(s, "en", category, &first);
-		if (n && fell_back && strcmp(primary, "en"))
-			*fell_back = 1;
-	}
+	n = find_group(s, lang, category, &first, fell_back);
 	if (!n)
 		return NULL;
-	if (!id)
-		id = "";
-	if (!text)
-		text_len = 0;
-	h = mix64(mix64(tok_hash(id, strlen(id))) ^
-		  tok_hash(text ? text : "", text_len));
-	return &s->v[first + (size_t)((h % n + variant_offset % n) % n)];
+	if (n > sizeof(level) / sizeof(level[0]))
+		n = sizeof(level) / sizeof(level[0]);
+	/* the best fit level present wins; its variants share the rotation */
+	for (i = 0; i < n; i++) {
+		level[i] = fit ? fit(ctx, &s->v[first + i]) : 1;
+		if (level[i] > (int)best) {
+			best = (size_t)level[i];
+			k = 0;
+		}
+		if (level[i] > 0 && (size_t)level[i] == best)
+			k++;
+	}
+	if (!best)
+		return NULL;
+	if (eligible)
+		*eligible = k;
+	h = choice_hash(id, text, text_len);
+	pick = (size_t)((h % k + variant_offset % k) % k);
+	for (i = 0; i < n; i++)
+		if ((size_t)level[i] == best && pick-- == 0)
+			return &s->v[first + i];
+	return NULL;                    /* not reached */
+}
+
+/* The value data holds for a dotted name ("brand.faq_url"), or NULL. */
+static const cJSON *lookup(const cJSON *data, const char *name, size_t n)
+{
+	char part[TPL_PART_MAX + 1];
+	const cJSON *o = data;
+
+	while (o && n) {
+		size_t k = 0;
+
+		while (k < n && name[k] != '.')
+			k++;
+		if (k >= sizeof(part))
+			return NULL;
+		memcpy(part, name, k);
+		part[k] = '\0';
+		o = cJSON_GetObjectItemCaseSensitive(o, part);
+		name += k;
+		n -= k;
+		if (n) {
+			name++;
+			n--;
+		}
+	}
+	return o;
+}
+
+int tpl_requires_met(const struct tpl *t, const cJSON *data, char *missing,
+		     size_t size)
+{
+	const char *s = t->requires;
+
+	if (missing && size)
+		missing[0] = '\0';
+	while (*s) {
+		const char *w;
+		const cJSON *v;
+
+		while (*s && (is_hspace(*s) || *s == ',' || *s == '\n'))
+			s++;
+		for (w = s; *s && !is_hspace(*s) && *s != ',' && *s != '\n'; s++)
+			;
+		if (s == w)
+			continue;
+		v = lookup(data, w, (size_t)(s - w));
+		if (v && !cJSON_IsNull(v) && !cJSON_IsFalse(v) &&
+		    !(cJSON_IsString(v) && !v->valuestring[0]))
+			continue;
+		if (missing && size)
+			snprintf(missing, size, "%.*s", (int)(s - w), w);
+		return 0;
+	}
+	return 1;
 }
 
 /* ---- rendering --------------------------------------------------------- */
@@ -1012,89 +1152,6 @@ const cJSON *tpl_data_fill(struct tpl_data *d, const struct comment *c,
 }
 
 /* ---- language and variables ------------------------------------------- */
-
-static int ascii_alpha(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static int ascii_alnum(unsigned char c)
-{
-	return ascii_alpha(c) || (c >= '0' && c <= '9');
-}
-
-static int blank(unsigned char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-/*
- * One pass over the bytes.  Letters are counted per whitespace-separated
- * chunk and added only when the chunk is prose: not a mention (starts with
- * '@') and not a URL or domain ('.', '/' or ':' between an ASCII letter or
- * digit and an ASCII letter).
- */
-const char *tpl_detect_lang(const char *text, size_t len)
-{
-	const unsigned char *u = (const unsigned char *)text;
-	size_t i = 0, latin = 0, cyrillic = 0;
-
-	if (!text)
-		return "en";
-	while (i < len) {
-		size_t lat = 0, cyr = 0;
-		int prose;
-
-		while (i < len && blank(u[i]))
-			i++;
-		if (i >= len)
-			break;
-		prose = u[i] != '@';
-		for (; i < len && !blank(u[i]); i++) {
-			unsigned char c = u[i];
-
-			/* runs of basic Cyrillic, counted as the loop below would */
-			while ((c == 0xD0 || c == 0xD1) && i + 2 < len &&
-			       (u[i + 1] & 0xC0) == 0x80) {
-				cyr++;
-				i += 2;
-				c = u[i];
-			}
-			if (blank(c))
-				break;
-
-			if (ascii_alpha(c)) {
-				lat++;
-			} else if ((c == '.' || c == '/' || c == ':') && i > 0 &&
-				   ascii_alnum(u[i - 1]) && !blank(u[i - 1]) &&
-				   i + 1 < len && ascii_alpha(u[i + 1])) {
-				prose = 0;
-			} else if (i + 1 < len && (u[i + 1] & 0xC0) == 0x80 &&
-				   !blank(u[i + 1])) {
-				/* U+0400..U+052F: lead bytes D0..D4 */
-				if (c >= 0xD0 && c <= 0xD4)
-					cyr++;
-				/* U+00C0..U+024F, but not U+00D7, U+00F7 */
-				else if (c >= 0xC3 && c <= 0xC9 &&
-					 !(c == 0xC3 && (u[i + 1] == 0x97 ||
-							 u[i + 1] == 0xB7)))
-					lat++;
-				/*
-				 * A two-byte character's second byte counts
-				 * for nothing (it is neither a letter nor a
-				 * lead byte), so step over it.
-				 */
-				if (c >= 0xC2 && c <= 0xDF)
-					i++;
-			}
-		}
-		if (prose) {
-			latin += lat;
-			cyrillic += cyr;
-		}
-	}
-	return cyrillic > latin ? "ru" : "en";
-}
 
 int tpl_known_variable(const char *name)
 {

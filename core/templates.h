@@ -12,8 +12,14 @@
  *
  * `intent` says what the reply is for (shown to reviewers); `requires`
  * lists the variables the reply cannot do without, separated by commas or
- * spaces (it may be empty).  The comment is a standalone tag, so it renders
- * as nothing.
+ * spaces (it may be empty): a variant whose requirements are unmet is not
+ * drafted (tpl_requires_met).  An optional `topics:` line lists keywords,
+ * comma-separated, matched like the fact sheet's: a variant with topics is
+ * chosen only for a comment that mentions one of them, and general variants
+ * serve the rest.  The comment is a standalone tag, so it renders as
+ * nothing.  Every variable a template uses must be known
+ * (tpl_known_variable): an unknown one fails the load, naming
+ * file:line:col, before the first comment is drafted.
  *
  * A category has several variants and the choice rotates among them:
  * platforms flag a wave of identical replies as spam.  The choice is a pure
@@ -41,6 +47,7 @@
 
 #define TPL_FILE_MAX 8192               /* bytes of one template file */
 #define TPL_MAX 2048                    /* templates in one set */
+#define TPL_VARIANTS_MAX 256            /* variants of one lang + category */
 #define TPL_PART_MAX 64                 /* bytes of a lang, category or name */
 #define TPL_RENDER_MAX 16384            /* render cap when max_bytes is 0 */
 
@@ -76,6 +83,7 @@ const char *tpl_name(const struct tpl *t);      /* the basename, no ".mustache" 
 const char *tpl_path(const struct tpl *t);      /* as found under dir */
 const char *tpl_intent(const struct tpl *t);
 const char *tpl_requires(const struct tpl *t);  /* as written, may be "" */
+const char *tpl_topics(const struct tpl *t);    /* as written, may be "" */
 const struct mustache_template *tpl_template(const struct tpl *t);
 
 /*
@@ -97,6 +105,31 @@ const struct tpl *tpl_choose(const struct tpl_set *s, const char *lang,
 			     const char *category, const char *id,
 			     const char *text, size_t text_len,
 			     unsigned variant_offset, int *fell_back);
+
+/*
+ * tpl_choose() with a filter: fit(ctx, t) says how well variant t fits
+ * the comment: 0 not at all (requirements unmet, topics not mentioned),
+ * 1 a general fit, 2 a topical fit.  Only the variants of the best level
+ * present take part in the rotation, so a topical variant serves the
+ * comments about its topic and general ones the rest; the choice among
+ * them is the same pure function of id and text.  fit NULL accepts every
+ * variant at level 1.  *eligible (may be NULL) receives how many variants
+ * took part, so "next variant" can wrap around.  NULL when none fits.
+ */
+const struct tpl *tpl_choose_if(const struct tpl_set *s, const char *lang,
+				const char *category, const char *id,
+				const char *text, size_t text_len,
+				unsigned variant_offset,
+				int (*fit)(void *ctx, const struct tpl *t),
+				void *ctx, size_t *eligible, int *fell_back);
+
+/*
+ * 1 when every variable t's `requires:` line names has a value in data
+ * (present, not empty, not false or null), else 0 with the first missing
+ * name written to missing[size] (may be NULL).
+ */
+int tpl_requires_met(const struct tpl *t, const cJSON *data, char *missing,
+		     size_t size);
 
 /*
  * Render t against data as plain text (no HTML escaping) and append the
@@ -142,14 +175,6 @@ void tpl_data_free(struct tpl_data *d);
 const cJSON *tpl_data_fill(struct tpl_data *d, const struct comment *c,
 			   const char *lang, const char *category,
 			   const struct cd_config *cfg, const struct fact *f);
-
-/*
- * "ru" when Cyrillic letters outnumber Latin ones in text[0..len), else
- * "en".  Words that look like @mentions, URLs or domains are not counted,
- * so a Russian comment quoting a link stays Russian.  Script counting only:
- * fast, allocation-free, and invalid UTF-8 bytes are skipped.
- */
-const char *tpl_detect_lang(const char *text, size_t len);
 
 /*
  * 1 when name is a variable templates may use: author, id, text, lang,

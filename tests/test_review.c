@@ -243,6 +243,11 @@ struct seen {
 	char reply[TEXT_BYTES];
 	int edited;
 	unsigned variant;
+	size_t nvariants;
+	double confidence;
+	double prob;                            /* the model's for category */
+	int uncertain;
+	char action[32];
 	int tone_error;                         /* an error-level finding */
 	char rules[256];                        /* finding rules, space-separated */
 };
@@ -283,6 +288,11 @@ static void p_show(void *ctx, const struct review_view *v)
 		 v->g->reply);
 	s->edited = v->edited;
 	s->variant = v->variant;
+	s->nvariants = v->nvariants;
+	s->confidence = v->g->confidence;
+	s->prob = v->g->prob[v->g->label];
+	s->uncertain = v->g->uncertain;
+	snprintf(s->action, sizeof(s->action), "%s", v->g->action);
 	for (k = 0; v->g->toned && k < v->g->tone.n; k++) {
 		size_t l = strlen(s->rules);
 
@@ -1020,6 +1030,84 @@ static void test_batch_draft(void **state)
 	assert_false(jtrue(fx, 0, "edited"));
 }
 
+/*
+ * v walks through the variants and comes back to the first: the counter
+ * is bounded by the number of variants (it used to count past them).
+ */
+static void test_variant_wraps(void **state)
+{
+	struct fixture *fx = fx_of(state);
+	struct person p;
+
+	start(fx);
+	person_init(&p, "vvvs");
+	run_ok(fx, &p);
+	assert_int_equal(p.views[0].nvariants, 3);
+	assert_int_equal(p.views[2].variant, 2);
+	assert_int_equal(p.views[3].variant, 0);
+	assert_string_equal(p.views[3].template_id, p.views[0].template_id);
+}
+
+/* After c, the confidence shown is the new category's, not the old one's. */
+static void test_change_category_confidence(void **state)
+{
+	struct fixture *fx = fx_of(state);
+	struct person p;
+
+	start(fx);
+	person_init(&p, "cs");
+	p.choose_index = label_index("question");
+	run_ok(fx, &p);
+	assert_string_equal(p.views[1].category, "question");
+	assert_true(p.views[1].confidence < p.views[0].confidence);
+	assert_true(p.views[1].confidence == p.views[1].prob);
+	assert_false(p.views[1].uncertain);
+}
+
+/*
+ * A batch CSV's category is the classifier's guess, not a person's choice:
+ * an unsure guess keeps its UNCERTAIN marker and its action is review.
+ */
+static void test_batch_guess_stays_uncertain(void **state)
+{
+	struct fixture *fx = fx_of(state);
+	struct person p;
+
+	fx->items[0].category = "question";     /* c1 is a complaint */
+	start(fx);
+	fx->items[0].category = NULL;
+	person_init(&p, "s");
+	run_ok(fx, &p);
+	assert_string_equal(p.views[0].category, "question");
+	assert_true(p.views[0].uncertain);
+	assert_string_equal(p.views[0].action, "review");
+	assert_true(p.views[0].confidence < W.cfg.classifier.min_confidence);
+}
+
+/* The journal records the fact a fake_news reply cited, and the flags. */
+static void test_journal_fact_and_flags(void **state)
+{
+	struct fixture *fx = fx_of(state);
+	static const char text[] = "they hide the lab test results, pesticides";
+	struct person p;
+	const cJSON *flags;
+
+	fx->items[0].c.text = text;
+	fx->items[0].c.text_len = strlen(text);
+	fx->items[0].category = "fake_news";
+	start(fx);
+	fx->items[0].category = NULL;
+	make_items(fx->items);
+	person_init(&p, "a");
+	run_ok(fx, &p);
+	read_journal(fx);
+	assert_entry(fx, 0, "c1", "approve");
+	assert_string_equal(jstr(fx, 0, "fact"), "lab-tests-2026");
+	flags = cJSON_GetObjectItemCaseSensitive(fx->json[0], "flags");
+	assert_true(cJSON_IsArray(flags));
+	assert_int_equal(cJSON_GetArraySize(flags), 0);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(int argc, char **argv)
@@ -1044,6 +1132,10 @@ int main(int argc, char **argv)
 		T(test_resume),
 		T(test_help_and_unknown_keys),
 		T(test_batch_draft),
+		T(test_variant_wraps),
+		T(test_change_category_confidence),
+		T(test_batch_guess_stays_uncertain),
+		T(test_journal_fact_and_flags),
 	};
 
 	if (argc != 2) {

@@ -7,7 +7,7 @@ SAMPLES=$SRC/config/samples
 
 # --- suggest ----------------------------------------------------------------
 expect "suggest record has every SPEC field" 0 \
-	'^\{"id":"7351","text":"[^"]*","author":"maria_k","lang":"en","category":"complaint","confidence":[0-9.]+,"uncertain":false,"scores":\{[^}]*\},"why":\[[^]]*\],"action":"reply","template":"en/complaint/[a-z0-9-]+","reply":"@maria_k [^"]+","tone":\{"score":[0-9]+,"issues":\[' \
+	'^\{"id":"7351","text":"[^"]*","author":"maria_k","lang":"en","category":"complaint","confidence":[0-9.]+,"uncertain":false,"flags":\[\],"scores":\{[^}]*\},"why":\[[^]]*\],"action":"reply","template":"en/complaint/[a-z0-9-]+","reply":"@maria_k [^"]+","tone":\{"score":[0-9]+,"issues":\[' \
 	'^$' -- $C suggest $SAMPLES/comments.jsonl
 check "suggest: one record per comment" [ "$($C suggest $SAMPLES/comments.jsonl | wc -l)" = 14 ]
 expect "suggest: Russian comment gets a Russian template" 0 '"id":"7358",.*"lang":"ru",.*"template":"ru/complaint/' '' -- $C suggest $SAMPLES/comments.jsonl
@@ -24,7 +24,7 @@ printf '%s\n' '{"comment_id":7351234567890123457,"text":"still no refund"}' \
 	'{"user":{"id":5},"id":9007199254740993,"text":"say \"id\": 3"}' \
 	'{"id":-42,"text":"late"}' '{"id":1.5e3,"text":"late"}' >"$TMP/numids.jsonl"
 check "numeric ids: every digit kept" [ "$($C classify "$TMP/numids.jsonl" | cut -d'"' -f4 | tr '\n' ' ')" = "7351234567890123457 9007199254740993 -42 1500 " ]
-expect "suggest: tsv" 0 '^id	category	confidence	uncertain	action	template	tone_score	reply$' '^$' -- $C suggest --format tsv $SAMPLES/comments.txt
+expect "suggest: tsv" 0 '^id	category	confidence	uncertain	flags	action	template	tone_score	reply$' '^$' -- $C suggest --format tsv $SAMPLES/comments.txt
 expect "suggest: pretty" 0 '^#7351 @maria_k  complaint' '^$' -- $C suggest --format pretty $SAMPLES/comments.jsonl
 expect "suggest: bad format" 2 '' 'format must be jsonl, tsv or pretty' -- $C suggest --format xml $SAMPLES/comments.txt
 printf '{"id":"1","text":"late order"}\nnot json at all\n{"id":"3","text":"where is it?"}\n' >"$TMP/mixed.jsonl"
@@ -55,8 +55,8 @@ fi
 
 # --- batch ------------------------------------------------------------------
 printf '\xef\xbb\xbfid,author,comment,likes\r\n1,maria_k,"late order, no refund",3\r\n2,bob,"free followers\r\ncheck my profile bit.ly/x",0\r\n3,lena,"обожаю ваш сок",5\r\n' >"$TMP/in.csv"
-expect "batch to stdout" 0 '^id,author,comment,likes,category,confidence,uncertain,lang,action,reply,template,tone_score,tone_issues,status$' '^$' -- $C batch "$TMP/in.csv"
-expect "batch keeps input columns and adds pending" 0 '^1,maria_k,"late order, no refund",3,complaint,[0-9.]+,(true|false),en,reply,".*",en/complaint/[a-z0-9-]+,[0-9]+,[^,]*,pending$' '' -- $C batch "$TMP/in.csv"
+expect "batch to stdout" 0 '^id,author,comment,likes,category,confidence,uncertain,flags,lang,action,reply,template,tone_score,tone_issues,status$' '^$' -- $C batch "$TMP/in.csv"
+expect "batch keeps input columns and adds pending" 0 '^1,maria_k,"late order, no refund",3,complaint,[0-9.]+,(true|false),,en,reply,".*",en/complaint/[a-z0-9-]+,[0-9]+,[^,]*,pending$' '' -- $C batch "$TMP/in.csv"
 expect "batch keeps multi-line fields" 0 '^check my profile bit.ly/x",0,spam,' '' -- $C batch "$TMP/in.csv"
 expect "batch -o writes the file" 0 '^$' '^$' -- $C batch "$TMP/in.csv" -o "$TMP/out.csv"
 check "batch -o: 4 records" [ "$(grep -c ',pending$' "$TMP/out.csv")" = 3 ]
@@ -102,7 +102,12 @@ mkdir -p "$TMP/tpl/en/complaint"
 printf '{{! intent: test\n    requires: brand.support_url }}\nSorry {{nope}} {{#x}}\n' >"$TMP/tpl/en/complaint/broken.mustache"
 expect "templates check: broken template named with line and column" 1 '' 'broken.mustache:3:16' -- $C -t "$TMP/tpl" templates check
 printf '{{! intent: test\n    requires: brand.support_url }}\nSorry {{nope}}, but you should have read the label. See {{brand.support_url}}\n' >"$TMP/tpl/en/complaint/broken.mustache"
-expect "templates check: unknown variable" 1 "broken.mustache:3:7: unknown variable 'nope'" '' -- $C -t "$TMP/tpl" templates check
+expect "templates check: unknown variable" 1 '' "broken.mustache:3:7: unknown variable 'nope'" -- $C -t "$TMP/tpl" templates check
+# an unknown variable fails at load, before the first comment is drafted
+expect "suggest: unknown variable fails at load" 78 '^$' "broken.mustache:3:7: unknown variable 'nope'" -- sh -c "echo 'my order is late' | $C -t $TMP/tpl suggest"
+printf '{{! intent: test\n    requires: brand.support_url }}\n{{#brand}}Sorry. Visit {{brand.suport_url}}{{/brand}}\n' >"$TMP/tpl/en/complaint/broken.mustache"
+expect "batch: misspelt brand variable fails at load with file:line:col" 78 '^$' "broken.mustache:3:24: unknown variable 'brand.suport_url'" -- sh -c "printf 'text\nmy order is late\n' | $C -t $TMP/tpl batch --no-progress -"
+printf '{{! intent: test\n    requires: brand.support_url }}\nSorry, but you should have read the label. See {{brand.support_url}}\n' >"$TMP/tpl/en/complaint/broken.mustache"
 expect "templates check: tone errors fail" 1 'FAIL .*tone' '' -- $C -t "$TMP/tpl" templates check
 printf '{{! intent: test\n    requires: brand.support_url }}\nWe are sorry about the order and we want to fix it properly for you, so please write to our support team with the order details at {{brand.support_url}} today\n' >"$TMP/tpl/en/complaint/broken.mustache"
 expect "templates check: over the channel limit" 1 'characters rendered, the tiktok limit is 150' '' -- $C -t "$TMP/tpl" templates check

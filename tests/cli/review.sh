@@ -49,7 +49,7 @@ EOF
 check "session 1 ran as scripted (driver status $status: $(head -c 300 "$TMP/pty1.err"))" [ "$status" = 0 ]
 check "session 1 showed the edited reply" grep -qF "$EDITED" "$TMP/screen1"
 check "journal: exactly 3 decisions after the kill" [ "$(wc -l <"$J")" = 3 ]
-check "journal 1: 7351 approved by tester" grep -Eq '^\{"id":"7351","decision":"approve","category":"[a-z_]+","template":"en/[a-z_]+/[a-z0-9-]+","reply":"@maria_k [^"]+",("tone":\{[^}]*\},)?.*"approver":"tester","ts":"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z"' <(sed -n 1p "$J")
+check "journal 1: 7351 approved by tester" grep -Eq '^\{"id":"7351","decision":"approve","category":"[a-z_]+","flags":\[\],"template":"en/[a-z_]+/[a-z0-9-]+","reply":"@maria_k [^"]+",("tone":\{[^}]*\},)?.*"approver":"tester","ts":"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z"' <(sed -n 1p "$J")
 check "journal 2: 7352 approved, edited, with the new text" grep -Eq "^\{\"id\":\"7352\",\"decision\":\"approve\",.*\"reply\":\"$EDITED\",\"edited\":true," <(sed -n 2p "$J")
 check "journal 3: 7353 skipped" grep -Eq '^\{"id":"7353","decision":"skip",' <(sed -n 3p "$J")
 check "journal: no override, nothing changed" [ "$(grep -c -e '"override"' -e '"original_category"' "$J")" = 0 ]
@@ -61,7 +61,7 @@ drive "$TMP/pty2.err" "$TMP/screen2" -- \
 wait 4/14 .*#7354
 wait resuming: 3 decided in
 send v
-wait ^draft en/question/[a-z0-9-]+, variant \+1, tone 
+wait ^draft en/question/[a-z0-9-]+, variant 2/3, tone 
 send q
 wait ^approved 0 \(edited 0, findings overridden 0\), skipped 0, hidden 0, rejected 0, categories changed 0; 11 left; journal 
 expect-exit 0

@@ -1,0 +1,1288 @@
+/*
+ * report.c - reading and counting for the crisis report (see report.h);
+ * the page itself is written by report_write.c.
+ */
+#include "report_internal.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <utf8proc.h>
+
+#include "comment.h"
+
+/* ---- names ------------------------------------------------------------ */
+
+static uint64_t hash64(const char *s, size_t n)
+{
+	uint64_t h = 1469598103934665603ull;    /* FNV-1a, then a mixer */
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 1099511628211ull;
+	}
+	h ^= h >> 33;                           /* splitmix64's finaliser */
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	h ^= h >> 33;
+	return h ? h : 1;
+}
+
+static void rnames_release(struct rnames *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		free(t->name[i]);
+	free(t->name);
+	free(t->slot);
+}
+
+static int rnames_init(struct rnames *t, size_t max)
+{
+	memset(t, 0, sizeof(*t));
+	t->max = max;
+	t->nslot = 16;
+	while (t->nslot < max * 2)
+		t->nslot *= 2;
+	t->name = calloc(max, sizeof(*t->name));
+	t->slot = calloc(t->nslot, sizeof(*t->slot));
+	return t->name && t->slot ? 0 : CD_ERR_NOMEM;
+}
+
+/*
+ * The index of name (len bytes), added when new; -1 with err filled when
+ * the table is full (`what` names it) or memory runs out.
+ */
+static long rnames_get(struct rnames *t, const char *s, size_t len,
+		       const char *what, long lineno, struct cd_error *err)
+{
+	size_t i = (size_t)hash64(s, len) & (t->nslot - 1);
+	char *copy;
+
+	while (t->slot[i]) {
+		const char *n = t->name[t->slot[i] - 1];
+
+		if (strlen(n) == len && !memcmp(n, s, len))
+			return (long)t->slot[i] - 1;
+		i = (i + 1) & (t->nslot - 1);
+	}
+	if (t->n >= t->max) {
+		cd_error_set(err, CD_ERR_LIMIT, lineno, "more than %zu %s",
+			     t->max, what);
+		return -1;
+	}
+	copy = malloc(len + 1);
+	if (!copy) {
+		cd_error_set(err, CD_ERR_NOMEM, lineno, "out of memory");
+		return -1;
+	}
+	memcpy(copy, s, len);
+	copy[len] = '\0';
+	t->name[t->n] = copy;
+	t->slot[i] = (uint32_t)++t->n;
+	return (long)t->n - 1;
+}
+
+/* ---- the comments ------------------------------------------------------ */
+
+static int items_grow(struct report *r, struct cd_error *err)
+{
+	size_t ncap = r->cap ? r->cap * 2 : 1024, i, j;
+	struct ritem *n = calloc(ncap, sizeof(*n));
+
+	if (!n)
+		return cd_error_set(err, CD_ERR_NOMEM, 0, "out of memory for "
+				    "%zu comments", r->nitems);
+	for (i = 0; i < r->cap; i++) {
+		if (!r->items[i].key)
+			continue;
+		j = (size_t)r->items[i].key & (ncap - 1);
+		while (n[j].key)
+			j = (j + 1) & (ncap - 1);
+		n[j] = r->items[i];
+	}
+	free(r->items);
+	r->items = n;
+	r->cap = ncap;
+	return 0;
+}
+
+/* The record of id (created when new); NULL with err filled. */
+static struct ritem *item_get(struct report *r, const char *id, size_t len,
+			      long lineno, struct cd_error *err)
+{
+	uint64_t key = hash64(id, len);
+	size_t i;
+
+	if (r->cap) {
+		i = (size_t)key & (r->cap - 1);
+		while (r->items[i].key) {
+			if (r->items[i].key == key)
+				return &r->items[i];
+			i = (i + 1) & (r->cap - 1);
+		}
+	}
+	if (r->nitems >= r->max_items) {
+		cd_error_set(err, CD_ERR_LIMIT, lineno, "more than %zu comment "
+			     "ids in one report", r->max_items);
+		return NULL;
+	}
+	if ((r->nitems + 1) * 10 > r->cap * 7) {
+		if (items_grow(r, err))
+			return NULL;
+	}
+	i = (size_t)key & (r->cap - 1);
+	while (r->items[i].key)
+		i = (i + 1) & (r->cap - 1);
+	r->items[i].key = key;
+	r->items[i].conf = 0xFFFF;
+	r->nitems++;
+	return &r->items[i];
+}
+
+static const struct ritem *item_find(const struct report *r, uint64_t key)
+{
+	size_t i;
+
+	if (!r->cap)
+		return NULL;
+	i = (size_t)key & (r->cap - 1);
+	while (r->items[i].key) {
+		if (r->items[i].key == key)
+			return &r->items[i];
+		i = (i + 1) & (r->cap - 1);
+	}
+	return NULL;
+}
+
+/* ---- set up ------------------------------------------------------------ */
+
+void report_params_default(struct report_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->lang = REPORT_EN;
+	p->max_comments = REPORT_MAX_COMMENTS;
+}
+
+const char *report_kind_name(enum report_kind k)
+{
+	switch (k) {
+	case REPORT_SUGGESTIONS: return "suggestions";
+	case REPORT_COMMENTS: return "comments";
+	case REPORT_JOURNAL: return "journal";
+	case REPORT_LEDGER: return "ledger";
+	case REPORT_BATCH: return "batch CSV";
+	default: return "unknown";
+	}
+}
+
+int report_kind_rank(enum report_kind k)
+{
+	switch (k) {
+	case REPORT_JOURNAL: return 0;
+	case REPORT_LEDGER: return 1;
+	case REPORT_COMMENTS: return 2;
+	default: return 3;
+	}
+}
+
+struct report *report_new(const struct report_params *p,
+			  struct cd_error *err)
+{
+	struct report *r = calloc(1, sizeof(*r));
+
+	if (!r) {
+		cd_error_set(err, CD_ERR_NOMEM, 0, "out of memory");
+		return NULL;
+	}
+	if (p)
+		r->p = *p;
+	else
+		report_params_default(&r->p);
+	if (r->p.monitor) {
+		r->mon = *r->p.monitor;
+		r->p.monitor = &r->mon;
+	}
+	r->max_items = r->p.max_comments ? r->p.max_comments :
+		REPORT_MAX_COMMENTS;
+	if (rnames_init(&r->cats, REPORT_MAX_CATEGORIES) ||
+	    rnames_init(&r->flags, REPORT_MAX_FLAGS) ||
+	    rnames_init(&r->rules, REPORT_MAX_RULES) ||
+	    rnames_init(&r->tpls, REPORT_MAX_TEMPLATES) ||
+	    rnames_init(&r->facts, REPORT_MAX_FACTS) ||
+	    !(r->tone_draft = calloc(REPORT_MAX_RULES, sizeof(*r->tone_draft))) ||
+	    !(r->tone_final = calloc(REPORT_MAX_RULES, sizeof(*r->tone_final))) ||
+	    !(r->tpl = calloc(REPORT_MAX_TEMPLATES, sizeof(*r->tpl))) ||
+	    !(r->fact_drafted = calloc(REPORT_MAX_FACTS, sizeof(uint64_t))) ||
+	    !(r->words = calloc(REPORT_MAX_CATEGORIES, sizeof(*r->words))) ||
+	    !(r->nwords = calloc(REPORT_MAX_CATEGORIES, sizeof(size_t))) ||
+	    !(r->samples = calloc(REPORT_MAX_CATEGORIES, sizeof(*r->samples))) ||
+	    !(r->nsamples = calloc(REPORT_MAX_CATEGORIES, sizeof(size_t))) ||
+	    !(r->src = calloc(REPORT_MAX_SOURCES, sizeof(*r->src)))) {
+		report_free(r);
+		cd_error_set(err, CD_ERR_NOMEM, 0, "out of memory");
+		return NULL;
+	}
+	r->col_id = r->col_cat = -1;
+	return r;
+}
+
+void report_free(struct report *r)
+{
+	size_t i, j;
+
+	if (!r)
+		return;
+	free(r->items);
+	if (r->tpl)
+		for (i = 0; i < r->tpls.n; i++) {
+			free(r->tpl[i].after);
+			free(r->tpl[i].before);
+		}
+	if (r->samples && r->nsamples)
+		for (i = 0; i < REPORT_MAX_CATEGORIES; i++)
+			for (j = 0; j < r->nsamples[i]; j++) {
+				free(r->samples[i][j].id);
+				free(r->samples[i][j].text);
+			}
+	if (r->src)
+		for (i = 0; i < r->nsrc; i++)
+			free(r->src[i].name);
+	rnames_release(&r->cats);
+	rnames_release(&r->flags);
+	rnames_release(&r->rules);
+	rnames_release(&r->tpls);
+	rnames_release(&r->facts);
+	free(r->tone_draft);
+	free(r->tone_final);
+	free(r->tpl);
+	free(r->fact_drafted);
+	free(r->words);
+	free(r->nwords);
+	free(r->samples);
+	free(r->nsamples);
+	free(r->src);
+	free(r->tl_cat);
+	free(r->tl_flag);
+	free(r->marks);
+	free(r->mark_series);
+	free(r->confusion);
+	free(r->dec);
+	free(r->t_decide);
+	free(r->t_publish);
+	free(r->fact_approved);
+	free(r);
+}
+
+int report_add_source(struct report *r, const char *name,
+		      enum report_kind kind, struct cd_error *err)
+{
+	if (r->nsrc >= REPORT_MAX_SOURCES)
+		return cd_error_set(err, CD_ERR_LIMIT, 0, "more than %d input "
+				    "files", REPORT_MAX_SOURCES);
+	r->src[r->nsrc].name = strdup(name);
+	if (!r->src[r->nsrc].name)
+		return cd_error_set(err, CD_ERR_NOMEM, 0, "out of memory");
+	r->src[r->nsrc].kind = kind;
+	r->nsrc++;
+	return 0;
+}
+
+void report_source_counts(struct report *r, long records, long bad)
+{
+	if (!r->nsrc)
+		return;
+	r->src[r->nsrc - 1].records += records;
+	r->src[r->nsrc - 1].bad += bad;
+}
+
+/* ---- reading a JSON line ----------------------------------------------- */
+
+enum report_kind report_detect(const char *line, size_t len)
+{
+	cJSON *o = cJSON_ParseWithLength(line, len);
+	enum report_kind k = REPORT_UNKNOWN;
+
+	if (!cJSON_IsObject(o)) {
+		cJSON_Delete(o);
+		return REPORT_UNKNOWN;
+	}
+#define HAS(name) cJSON_GetObjectItemCaseSensitive(o, name)
+	if (HAS("decision"))
+		k = REPORT_JOURNAL;
+	else if (HAS("intent") || HAS("outcome") || HAS("phase") ||
+		 HAS("event"))
+		k = REPORT_LEDGER;
+	else if (HAS("category") && (HAS("confidence") || HAS("scores")))
+		k = REPORT_SUGGESTIONS;
+	else if (HAS("text"))
+		k = REPORT_COMMENTS;
+#undef HAS
+	cJSON_Delete(o);
+	return k;
+}
+
+static const char *jstr(const cJSON *o, const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* The comment id of a record: "id", else "comment_id"; string or integer. */
+static const char *record_id(const cJSON *o, const char *line, size_t len,
+			     char *buf, size_t n)
+{
+	static const char *const names[] = { "id", "comment_id" };
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, names[i]);
+
+		if (cJSON_IsString(v) && v->valuestring[0])
+			return v->valuestring;
+		if (cJSON_IsNumber(v)) {
+			if (!comment_int_literal(line, len, names[i], buf, n))
+				return NULL;
+			return buf;
+		}
+	}
+	return NULL;
+}
+
+/* Unix seconds of a time member (RFC 3339 or a number); 0 when absent,
+ * -1 when present but unreadable. */
+static int64_t jtime(const cJSON *o, const char *a, const char *b)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, a);
+	int64_t t;
+
+	if (!v && b)
+		v = cJSON_GetObjectItemCaseSensitive(o, b);
+	if (!v || cJSON_IsNull(v))
+		return 0;
+	if (cJSON_IsNumber(v))
+		t = v->valuedouble >= 0 && v->valuedouble < 4294967296.0 ?
+			(int64_t)v->valuedouble : -1;
+	else if (cJSON_IsString(v))
+		t = comment_parse_time(v->valuestring);
+	else
+		t = -1;
+	if (t > 4294967295ll)
+		t = -1;
+	return t;
+}
+
+/* The index + 1 of a category name, 0 for NULL or "". */
+static int cat_of(struct report *r, const char *s, long lineno,
+		  struct cd_error *err)
+{
+	long i;
+
+	if (!s || !*s)
+		return 0;
+	i = rnames_get(&r->cats, s, strlen(s), "categories", lineno, err);
+	return i < 0 ? -1 : (int)i + 1;
+}
+
+static int flags_of(struct report *r, const cJSON *o, uint16_t *bits,
+		    long lineno, struct cd_error *err)
+{
+	const cJSON *a = cJSON_GetObjectItemCaseSensitive(o, "flags"), *f;
+	long i;
+
+	cJSON_ArrayForEach(f, a) {
+		if (!cJSON_IsString(f) || !f->valuestring[0])
+			continue;
+		i = rnames_get(&r->flags, f->valuestring,
+			       strlen(f->valuestring), "flags", lineno, err);
+		if (i < 0)
+			return -1;
+		*bits = (uint16_t)(*bits | (1u << i));
+	}
+	return 0;
+}
+
+static int severity_of(const char *s)
+{
+	if (!s)
+		return -1;
+	if (!strcmp(s, "error"))
+		return 0;
+	if (!strcmp(s, "warning"))
+		return 1;
+	if (!strcmp(s, "info"))
+		return 2;
+	return -1;
+}
+
+/* Count one finding; any and error note what the reply had. */
+static int tone_one(struct report *r, uint64_t (*tab)[3], const char *rule,
+		    size_t rlen, int sev, int *any, int *error, long lineno,
+		    struct cd_error *err)
+{
+	long i;
+
+	if (!rlen || sev < 0)
+		return 0;
+	i = rnames_get(&r->rules, rule, rlen, "tone rules", lineno, err);
+	if (i < 0)
+		return -1;
+	tab[i][sev]++;
+	*any = 1;
+	if (sev == 0)
+		*error = 1;
+	return 0;
+}
+
+static int tone_json(struct report *r, const cJSON *o, int final,
+		     long lineno, struct cd_error *err)
+{
+	const cJSON *tone = cJSON_GetObjectItemCaseSensitive(o, "tone");
+	const cJSON *issues = cJSON_GetObjectItemCaseSensitive(tone, "issues");
+	const cJSON *is;
+	int any = 0, error = 0;
+
+	if (!cJSON_IsObject(tone))
+		return 0;
+	cJSON_ArrayForEach(is, issues) {
+		const char *rule = jstr(is, "rule");
+
+		if (rule && tone_one(r, final ? r->tone_final : r->tone_draft,
+				     rule, strlen(rule),
+				     severity_of(jstr(is, "severity")), &any,
+				     &error, lineno, err))
+			return -1;
+	}
+	if (final) {
+		r->finals_with_tone++;
+		r->finals_with_error += (uint64_t)error;
+	} else {
+		r->drafts_with_tone++;
+		r->drafts_with_error += (uint64_t)error;
+	}
+	(void)any;
+	return 0;
+}
+
+/* Space-Saving (Metwally et al. 2005): the heaviest words per category
+ * in RWORDS_K counters, whatever the number of distinct words. */
+static void word_count(struct report *r, int cat, const char *w)
+{
+	struct rword *t = r->words[cat];
+	size_t n = r->nwords[cat], i, min = 0;
+	utf8proc_uint8_t *fold = utf8proc_NFKC_Casefold(
+		(const utf8proc_uint8_t *)w);
+	const char *s = fold ? (const char *)fold : w;
+	size_t len = strlen(s);
+
+	if (len > RWORD_MAX) {                  /* cut on a character */
+		len = RWORD_MAX;
+		while (len && ((unsigned char)s[len] & 0xC0) == 0x80)
+			len--;
+	}
+	for (i = 0; i < n; i++) {
+		if (strlen(t[i].w) == len && !memcmp(t[i].w, s, len)) {
+			t[i].count++;
+			free(fold);
+			return;
+		}
+		if (t[i].count < t[min].count)
+			min = i;
+	}
+	if (n < RWORDS_K) {
+		i = r->nwords[cat]++;
+		t[i].err = 0;
+		t[i].count = 1;
+	} else {
+		i = min;
+		t[i].err = t[i].count;
+		t[i].count++;
+	}
+	memcpy(t[i].w, s, len);
+	t[i].w[len] = '\0';
+	free(fold);
+}
+
+static char *dup_cut(const char *s, size_t max)
+{
+	size_t len = strlen(s);
+	char *d;
+
+	if (len > max) {
+		len = max;
+		while (len && ((unsigned char)s[len] & 0xC0) == 0x80)
+			len--;
+	}
+	d = malloc(len + 1);
+	if (d) {
+		memcpy(d, s, len);
+		d[len] = '\0';
+	}
+	return d;
+}
+
+/* A draft (suggestion line or batch row) of comment `it`: what every
+ * kind of draft shares. */
+static int draft_common(struct report *r, struct ritem *it, const char *id,
+			int cat, const char *tpl, const char *fact,
+			const char *reply, const char *text, long lineno,
+			struct cd_error *err)
+{
+	long t = -1, f;
+
+	it->bits |= IT_DRAFTED | IT_COMMENT;
+	if (cat > 0)
+		it->model = (uint8_t)cat;
+	if (tpl && *tpl) {
+		t = rnames_get(&r->tpls, tpl, strlen(tpl), "templates", lineno,
+			       err);
+		if (t < 0)
+			return -1;
+		r->tpl[t].drafted++;
+		if (r->tpl[t].ex_key == it->key && !r->tpl[t].before && reply)
+			r->tpl[t].before = dup_cut(reply, 1000);
+	}
+	if (fact && *fact) {
+		f = rnames_get(&r->facts, fact, strlen(fact), "facts", lineno,
+			       err);
+		if (f < 0)
+			return -1;
+		r->fact_drafted[f]++;
+		it->fact = (uint16_t)(f + 1);
+	}
+	/* a sample of what is still undecided (journals were read first) */
+	if (cat > 0 && !it->cur.decision &&
+	    r->nsamples[cat - 1] < RSAMPLES) {
+		struct rsample *s = &r->samples[cat - 1][r->nsamples[cat - 1]];
+
+		s->key = it->key;
+		s->id = dup_cut(id, 64);
+		s->text = dup_cut(text ? text : "", 160);
+		if (!s->id || !s->text) {
+			free(s->id);
+			free(s->text);
+			return cd_error_set(err, CD_ERR_NOMEM, lineno,
+					    "out of memory");
+		}
+		r->nsamples[cat - 1]++;
+	}
+	return 0;
+}
+
+static int set_created(struct ritem *it, int64_t t, long lineno,
+		       struct cd_error *err)
+{
+	if (t < 0)
+		return cd_error_set(err, CD_ERR_DATA, lineno, "\"created_at\" "
+				    "is neither RFC 3339 nor unix seconds");
+	if (t > 0)
+		it->created = (uint32_t)t;
+	return 0;
+}
+
+static int add_suggestion(struct report *r, const cJSON *o, struct ritem *it,
+			  const char *id, long lineno, struct cd_error *err)
+{
+	const cJSON *conf = cJSON_GetObjectItemCaseSensitive(o, "confidence");
+	const cJSON *why = cJSON_GetObjectItemCaseSensitive(o, "why"), *w;
+	int cat = cat_of(r, jstr(o, "category"), lineno, err);
+
+	if (cat < 0)
+		return -1;
+	if (!cat)
+		return cd_error_set(err, CD_ERR_DATA, lineno, "suggestion "
+				    "without a \"category\"");
+	if (cJSON_IsNumber(conf) && conf->valuedouble >= 0 &&
+	    conf->valuedouble <= 1)
+		it->conf = (uint16_t)(conf->valuedouble * 10000 + 0.5);
+	if (set_created(it, jtime(o, "created_at", "create_time"), lineno,
+			err))
+		return -1;
+	if (flags_of(r, o, &it->flags, lineno, err))
+		return -1;
+	cJSON_ArrayForEach(w, why)
+		if (cJSON_IsString(w) && w->valuestring[0])
+			word_count(r, cat - 1, w->valuestring);
+	if (tone_json(r, o, 0, lineno, err))
+		return -1;
+	return draft_common(r, it, id, cat, jstr(o, "template"),
+			    jstr(o, "fact"), jstr(o, "reply"),
+			    jstr(o, "text"), lineno, err);
+}
+
+static int decision_of(const char *s)
+{
+	static const char *const names[] = {
+		"", "approve", "hide", "skip", "reject"
+	};
+	int i;
+
+	if (!s)
+		return -1;
+	for (i = 1; i < DEC_N; i++)
+		if (!strcmp(s, names[i]))
+			return i;
+	return !strcmp(s, "undo") ? 0 : -1;
+}
+
+static int add_journal(struct report *r, const cJSON *o, struct ritem *it,
+		       long lineno, struct cd_error *err)
+{
+	const char *d = jstr(o, "decision"), *tpl = jstr(o, "template");
+	const char *fact = jstr(o, "fact");
+	int dec = decision_of(d), person, orig;
+	const cJSON *ed = cJSON_GetObjectItemCaseSensitive(o, "edited");
+	struct rdec nd;
+	int64_t ts;
+	long i;
+
+	if (dec < 0)
+		return cd_error_set(err, CD_ERR_DATA, lineno, "unknown "
+				    "decision '%.40s'", d ? d : "(none)");
+	if (dec == 0) {                         /* undo */
+		it->cur = it->prev;
+		memset(&it->prev, 0, sizeof(it->prev));
+		return 0;
+	}
+	memset(&nd, 0, sizeof(nd));
+	nd.decision = (uint8_t)dec;
+	person = cat_of(r, jstr(o, "category"), lineno, err);
+	orig = cat_of(r, jstr(o, "original_category"), lineno, err);
+	if (person < 0 || orig < 0)
+		return -1;
+	nd.person = (uint8_t)person;
+	nd.orig = (uint8_t)orig;
+	nd.edited = cJSON_IsTrue(ed) ? 1 : 0;
+	ts = jtime(o, "ts", NULL);
+	if (ts < 0)
+		return cd_error_set(err, CD_ERR_DATA, lineno, "\"ts\" is not "
+				    "an RFC 3339 time");
+	nd.ts = (uint32_t)ts;
+	if (tpl && *tpl) {
+		i = rnames_get(&r->tpls, tpl, strlen(tpl), "templates", lineno,
+			       err);
+		if (i < 0)
+			return -1;
+		nd.tpl = (uint16_t)(i + 1);
+		if (nd.edited && dec == DEC_APPROVE && !r->tpl[i].ex_key) {
+			const char *reply = jstr(o, "reply");
+
+			r->tpl[i].ex_key = it->key;
+			r->tpl[i].after = dup_cut(reply ? reply : "", 1000);
+			if (!r->tpl[i].after)
+				return cd_error_set(err, CD_ERR_NOMEM, lineno,
+						    "out of memory");
+		}
+	}
+	if (fact && *fact) {
+		i = rnames_get(&r->facts, fact, strlen(fact), "facts", lineno,
+			       err);
+		if (i < 0)
+			return -1;
+		nd.fact = (uint16_t)(i + 1);
+	}
+	if (flags_of(r, o, &it->flags, lineno, err))
+		return -1;
+	if (tone_json(r, o, 1, lineno, err))
+		return -1;
+	it->bits |= IT_COMMENT;
+	it->prev = it->cur;
+	it->cur = nd;
+	return 0;
+}
+
+/* Does a ledger outcome say the request succeeded? */
+static int outcome_ok(const cJSON *o)
+{
+	static const char *const keys[] = {
+		"outcome", "result", "status", "state", NULL
+	};
+	static const char *const good[] = {
+		"ok", "done", "success", "succeeded", "posted", "hidden",
+		"replied", "sent", "published", NULL
+	};
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "ok");
+	size_t i, j;
+
+	if (cJSON_IsBool(v))
+		return cJSON_IsTrue(v);
+	for (i = 0; keys[i]; i++) {
+		v = cJSON_GetObjectItemCaseSensitive(o, keys[i]);
+		if (cJSON_IsNumber(v))
+			return v->valuedouble >= 200 && v->valuedouble < 300;
+		if (cJSON_IsString(v)) {
+			for (j = 0; good[j]; j++)
+				if (!strcmp(v->valuestring, good[j]))
+					return 1;
+			return 0;
+		}
+	}
+	v = cJSON_GetObjectItemCaseSensitive(o, "http_status");
+	return cJSON_IsNumber(v) && v->valuedouble >= 200 &&
+		v->valuedouble < 300;
+}
+
+/*
+ * A ledger line: the intent before a request, or its outcome after.  The
+ * phase is read from "phase"/"event"/"stage" ("intent", "outcome"), else
+ * from an "intent" or "outcome" member.
+ */
+static int add_ledger(const cJSON *o, struct ritem *it, long lineno,
+		      struct cd_error *err)
+{
+	const char *ph = jstr(o, "phase");
+	int64_t ts;
+
+	if (!ph)
+		ph = jstr(o, "event");
+	if (!ph)
+		ph = jstr(o, "stage");
+	if (!ph)
+		ph = cJSON_GetObjectItemCaseSensitive(o, "outcome") ?
+			"outcome" : cJSON_GetObjectItemCaseSensitive(o,
+				"intent") ? "intent" : "";
+	if (!strcmp(ph, "intent")) {
+		it->bits |= IT_INTENT;
+		return 0;
+	}
+	if (strcmp(ph, "outcome") && strcmp(ph, "result") &&
+	    strcmp(ph, "done"))
+		return cd_error_set(err, CD_ERR_DATA, lineno, "ledger line is "
+				    "neither an intent nor an outcome");
+	ts = jtime(o, "ts", "time");
+	if (ts < 0)
+		return cd_error_set(err, CD_ERR_DATA, lineno, "\"ts\" is not "
+				    "an RFC 3339 time");
+	it->bits |= IT_INTENT;
+	if (outcome_ok(o)) {
+		it->bits = (uint8_t)((it->bits | IT_DONE) & ~IT_FAILED);
+		if (ts > 0 && (!it->published || (uint32_t)ts < it->published))
+			it->published = (uint32_t)ts;
+	} else if (!(it->bits & IT_DONE)) {
+		it->bits |= IT_FAILED;
+	}
+	return 0;
+}
+
+int report_add_json(struct report *r, enum report_kind kind,
+		    const char *line, size_t len, long lineno,
+		    struct cd_error *err)
+{
+	cJSON *o;
+	const char *id;
+	char idbuf[64];
+	struct ritem *it;
+	int rc = 0;
+
+	if (len > REPORT_LINE_MAX)
+		return cd_error_set(err, CD_ERR_LIMIT, lineno, "line longer "
+				    "than %u bytes", REPORT_LINE_MAX);
+	o = cJSON_ParseWithLength(line, len);
+	if (!cJSON_IsObject(o)) {
+		cJSON_Delete(o);
+		return cd_error_set(err, CD_ERR_DATA, lineno, "not a JSON "
+				    "object");
+	}
+	id = record_id(o, line, len, idbuf, sizeof(idbuf));
+	if (!id) {
+		cJSON_Delete(o);
+		return cd_error_set(err, CD_ERR_DATA, lineno, "no \"id\" (a "
+				    "string or an integer)");
+	}
+	it = item_get(r, id, strlen(id), lineno, err);
+	if (!it) {
+		cJSON_Delete(o);
+		return CD_ERR_LIMIT;
+	}
+	switch (kind) {
+	case REPORT_SUGGESTIONS:
+		rc = add_suggestion(r, o, it, id, lineno, err);
+		break;
+	case REPORT_JOURNAL:
+		rc = add_journal(r, o, it, lineno, err);
+		break;
+	case REPORT_LEDGER:
+		rc = add_ledger(o, it, lineno, err);
+		break;
+	case REPORT_COMMENTS:
+		it->bits |= IT_COMMENT;
+		rc = set_created(it, jtime(o, "created_at", "create_time"),
+				 lineno, err);
+		break;
+	default:
+		rc = cd_error_set(err, CD_ERR_USAGE, lineno, "not a kind of "
+				  "line the report reads");
+	}
+	cJSON_Delete(o);
+	return rc == -1 ? CD_ERR_LIMIT : rc;  /* -1: a name table */
+}
+
+/* ---- batch CSV --------------------------------------------------------- */
+
+static long column(const char *const *names, size_t n, const char *const *want)
+{
+	size_t i, j;
+
+	for (j = 0; want[j]; j++)
+		for (i = 0; i < n; i++)
+			if (!strcasecmp(names[i], want[j]))
+				return (long)i;
+	return -1;
+}
+
+int report_csv_begin(struct report *r, const char *const *names, size_t n,
+		     struct cd_error *err)
+{
+	static const char *const id[] = { "id", "comment_id", "cid", NULL };
+	static const char *const cat[] = { "category", NULL };
+	static const char *const conf[] = { "confidence", NULL };
+	static const char *const tpl[] = { "template", NULL };
+	static const char *const tone[] = { "tone_issues", NULL };
+	static const char *const time[] = {
+		"created_at", "create_time", "time", "timestamp", NULL
+	};
+	static const char *const reply[] = { "reply", NULL };
+	static const char *const flags[] = { "flags", NULL };
+	static const char *const text[] = {
+		"text", "comment", "message", "content", "body",
+		"comment_text", NULL
+	};
+
+	r->col_id = column(names, n, id);
+	r->col_cat = column(names, n, cat);
+	r->col_conf = column(names, n, conf);
+	r->col_tpl = column(names, n, tpl);
+	r->col_tone = column(names, n, tone);
+	r->col_time = column(names, n, time);
+	r->col_reply = column(names, n, reply);
+	r->col_flags = column(names, n, flags);
+	r->col_text = column(names, n, text);    /* for the samples */
+	if (r->col_id < 0 || r->col_cat < 0)
+		return cd_error_set(err, CD_ERR_DATA, 1, "not a batch CSV: the "
+				    "header has no %s column",
+				    r->col_id < 0 ? "id" : "category");
+	return 0;
+}
+
+static const char *field(const char *const *f, size_t n, long col)
+{
+	return col >= 0 && (size_t)col < n ? f[col] : NULL;
+}
+
+int report_add_csv(struct report *r, const char *const *fields,
+		   const size_t *lens, size_t n, long lineno,
+		   struct cd_error *err)
+{
+	const char *id = field(fields, n, r->col_id), *s;
+	struct ritem *it;
+	int cat;
+
+	if (r->col_id < 0)
+		return cd_error_set(err, CD_ERR_USAGE, lineno, "no batch CSV "
+				    "header");
+	if (!id || !*id || lens[r->col_id] != strlen(id))
+		return cd_error_set(err, CD_ERR_DATA, lineno, "no id");
+	it = item_get(r, id, strlen(id), lineno, err);
+	if (!it)
+		return CD_ERR_LIMIT;
+	cat = cat_of(r, field(fields, n, r->col_cat), lineno, err);
+	if (cat < 0)
+		return CD_ERR_LIMIT;
+	if (!cat)
+		return cd_error_set(err, CD_ERR_DATA, lineno, "no category");
+	if ((s = field(fields, n, r->col_conf)) && *s) {
+		char *end;
+		double c = strtod(s, &end);
+
+		if (*end || !(c >= 0 && c <= 1))
+			return cd_error_set(err, CD_ERR_DATA, lineno, "confidence "
+					    "'%.20s' is not a number in [0, 1]",
+					    s);
+		it->conf = (uint16_t)(c * 10000 + 0.5);
+	}
+	if ((s = field(fields, n, r->col_time)) && *s &&
+	    set_created(it, comment_parse_time(s), lineno, err))
+		return CD_ERR_DATA;
+	if ((s = field(fields, n, r->col_flags)) && *s) {
+		/* flags joined by ';' */
+		while (*s) {
+			size_t k = strcspn(s, ";");
+			long i;
+
+			if (k) {
+				i = rnames_get(&r->flags, s, k, "flags", lineno,
+					       err);
+				if (i < 0)
+					return CD_ERR_LIMIT;
+				it->flags = (uint16_t)(it->flags | (1u << i));
+			}
+			s += k + (s[k] == ';');
+		}
+	}
+	if ((s = field(fields, n, r->col_tone))) {
+		int any = 0, error = 0;
+
+		/* rule:severity pairs joined by ';' */
+		while (*s) {
+			size_t k = strcspn(s, ";");
+			const char *colon = memchr(s, ':', k);
+
+			if (colon) {
+				char sev[16];
+				size_t sl = k - (size_t)(colon - s) - 1;
+
+				snprintf(sev, sizeof(sev), "%.*s",
+					 (int)(sl < 15 ? sl : 15), colon + 1);
+				if (tone_one(r, r->tone_draft, s,
+					     (size_t)(colon - s),
+					     severity_of(sev), &any, &error,
+					     lineno, err))
+					return CD_ERR_LIMIT;
+			}
+			s += k + (s[k] == ';');
+		}
+		if ((s = field(fields, n, r->col_reply)) && *s) {
+			r->drafts_with_tone++;
+			r->drafts_with_error += (uint64_t)error;
+		}
+	}
+	return draft_common(r, it, id, cat, field(fields, n, r->col_tpl),
+			    NULL, field(fields, n, r->col_reply),
+			    field(fields, n, r->col_text), lineno, err) ?
+		CD_ERR_DATA : 0;
+}
+
+/* ---- the figures ------------------------------------------------------- */
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+int64_t report_percentile(int64_t *v, size_t n, double p)
+{
+	size_t k;
+	double rank;
+
+	if (!n)
+		return -1;
+	qsort(v, n, sizeof(*v), cmp_i64);
+	rank = p / 100.0 * (double)n;           /* nearest rank: ceil(pn) */
+	k = (size_t)rank;
+	if ((double)k < rank)
+		k++;
+	if (k < 1)
+		k = 1;
+	if (k > n)
+		k = n;
+	return v[k - 1];
+}
+
+int64_t report_bucket_width(int64_t span)
+{
+	static const int64_t widths[] = {
+		60, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200,
+		86400, 172800, 604800
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(widths) / sizeof(widths[0]); i++)
+		if (span / widths[i] + 1 <= REPORT_MAX_BUCKETS)
+			return widths[i];
+	/* longer than 48 weeks: whole weeks */
+	return (span / REPORT_MAX_BUCKETS / 604800 + 1) * 604800;
+}
+
+/* Timings per category: pairs (category, seconds) sorted, then cut. */
+static int timings(struct report *r, int publish, struct rtiming *out,
+		   struct cd_error *err)
+{
+	size_t ncat = r->cats.n, n = 0, i, c, start;
+	int64_t *all, *by;
+	size_t *cnt, *pos;
+	uint8_t *cats;
+
+	all = malloc((r->nitems + 1) * sizeof(*all));
+	by = malloc((r->nitems + 1) * sizeof(*by));
+	cats = malloc(r->nitems + 1);
+	cnt = calloc(ncat + 1, sizeof(*cnt));
+	pos = calloc(ncat + 1, sizeof(*pos));
+	if (!all || !by || !cats || !cnt || !pos) {
+		free(all); free(by); free(cats); free(cnt); free(pos);
+		return cd_error_set(err, CD_ERR_NOMEM, 0, "out of memory");
+	}
+	for (i = 0; i < r->cap; i++) {
+		const struct ritem *it = &r->items[i];
+		uint32_t end = publish ? it->published : it->cur.ts;
+		int cat;
+
+		if (!it->key || !it->created || !end ||
+		    (!publish && !it->cur.decision))
+			continue;
+		cat = it->cur.person ? it->cur.person : it->model;
+		all[n] = end >= it->created ? (int64_t)end - it->created : 0;
+		cats[n] = (uint8_t)cat;
+		cnt[cat]++;
+		n++;
+	}
+	/* group by category (counting sort) */
+	for (c = 1; c <= ncat; c++)
+		pos[c] = pos[c - 1] + cnt[c - 1];
+	for (i = 0; i < n; i++)
+		by[pos[cats[i]]++] = all[i];
+	for (c = 0, start = 0; c <= ncat; c++) {
+		struct rtiming *t = c ? &out[c - 1] : NULL;
+
+		if (t) {
+			t->n = cnt[c];
+			t->median = report_percentile(by + start, cnt[c], 50);
+			t->p90 = report_percentile(by + start, cnt[c], 90);
+		}
+		start += cnt[c];
+	}
+	out[ncat].n = n;
+	out[ncat].median = report_percentile(all, n, 50);
+	out[ncat].p90 = report_percentile(all, n, 90);
+	free(all); free(by); free(cats); free(cnt); free(pos);
+	return 0;
+}
+
+/* ---- spikes: the comments replayed through core/monitor -------------- */
+
+struct tref {
+	uint32_t t, i;
+};
+
+static int cmp_tref(const void *a, const void *b)
+{
+	const struct tref *x = a, *y = b;
+
+	if (x->t != y->t)
+		return x->t < y->t ? -1 : 1;
+	return (x->i > y->i) - (x->i < y->i);
+}
+
+/* Mark the bar holding the window that raised an event. */
+static void on_event(void *ctx, const struct monitor_event *ev)
+{
+	struct report *r = ctx;
+	int64_t t = ev->at_once ? ev->ts : ev->ts - 1;
+	size_t b, have, len;
+	char *s;
+
+	if (ev->level == MONITOR_CLEAR || !r->nbuckets)
+		return;
+	r->spikes++;
+	b = t <= r->t0 ? 0 : (size_t)((t - r->t0) / r->width);
+	if (b >= r->nbuckets)
+		b = r->nbuckets - 1;
+	if ((unsigned)ev->level > r->marks[b])
+		r->marks[b] = (unsigned char)ev->level;
+	s = r->mark_series[b];
+	have = strlen(s);
+	len = strlen(ev->series);
+	if (strstr(s, ev->series) || have + len + 3 > sizeof(r->mark_series[b]))
+		return;
+	if (have)
+		memcpy(s + have, ", ", 2), have += 2;
+	memcpy(s + have, ev->series, len + 1);
+}
+
+/*
+ * Feed every timed comment to the detector in time order, as `monitor
+ * --replay` reads a stream: its category (the model's) and its flags.
+ */
+static int mark_spikes(struct report *r, struct cd_error *err)
+{
+	struct tref *v = malloc((r->nitems + 1) * sizeof(*v));
+	struct monitor *m;
+	size_t n = 0, i, f;
+	int rc = 0;
+
+	if (!v)
+		return cd_error_set(err, CD_ERR_NOMEM, 0, "out of memory");
+	for (i = 0; i < r->cap; i++)
+		if (r->items[i].key && r->items[i].created)
+			v[n++] = (struct tref){ r->items[i].created, (uint32_t)i };
+	qsort(v, n, sizeof(*v), cmp_tref);
+	m = monitor_new(&r->mon, on_event, r, err);
+	if (!m) {
+		free(v);
+		return -1;
+	}
+	for (i = 0; i < n && !rc; i++) {
+		const struct ritem *it = &r->items[v[i].i];
+		const char *flags[REPORT_MAX_FLAGS];
+		size_t nf = 0;
+		int cat = it->model ? it->model : it->cur.orig ? it->cur.orig :
+			it->cur.person;
+
+		for (f = 0; f < r->flags.n; f++)
+			if (it->flags & (1u << f))
+				flags[nf++] = r->flags.name[f];
+		rc = monitor_add(m, it->created, NULL,
+				 cat ? r->cats.name[cat - 1] : NULL, flags, nf,
+				 err);
+	}
+	if (!rc && n)
+		monitor_advance(m, (int64_t)v[n - 1].t + r->mon.window);
+	monitor_free(m);
+	free(v);
+	return rc;
+}
+
+int report_finish(struct report *r, struct cd_error *err)
+{
+	size_t ncat = r->cats.n, nfl = r->flags.n, i, b;
+	struct report_totals *t = &r->tot;
+	int64_t first = -1, last = -1;
+
+	if (r->finished)
+		return 0;
+	memset(t, 0, sizeof(*t));
+	r->confusion = calloc((ncat + 1) * (ncat + 1), sizeof(uint64_t));
+	r->dec = calloc(ncat + 1, sizeof(*r->dec));
+	r->t_decide = calloc(ncat + 1, sizeof(*r->t_decide));
+	r->t_publish = calloc(ncat + 1, sizeof(*r->t_publish));
+	r->fact_approved = calloc(r->facts.n + 1, sizeof(uint64_t));
+	if (!r->confusion || !r->dec || !r->t_decide || !r->t_publish ||
+	    !r->fact_approved)
+		return cd_error_set(err, CD_ERR_NOMEM, 0, "out of memory");
+	for (i = 0; i < r->cap; i++) {
+		struct ritem *it = &r->items[i];
+		const struct rdec *d = &it->cur;
+		int model, person, k;
+
+		if (!it->key)
+			continue;
+		t->comments++;
+		if (it->bits & IT_DRAFTED)
+			t->drafted++;
+		if (it->created) {
+			if (first < 0 || it->created < first)
+				first = it->created;
+			if (it->created > last)
+				last = it->created;
+		} else {
+			t->untimed++;
+		}
+		if (it->bits & IT_DONE)
+			t->published++;
+		else if (it->bits & IT_FAILED)
+			t->publish_failed++;
+		else if (it->bits & IT_INTENT)
+			t->publish_unknown++;
+		model = it->model ? it->model : d->orig ? d->orig : d->person;
+		person = d->person ? d->person : model;
+		if (!d->decision) {
+			if (it->bits & IT_DRAFTED) {
+				t->undecided++;
+				r->dec[model ? (size_t)model - 1 : ncat][5]++;
+			}
+			if (it->conf != 0xFFFF)
+				r->conf_hist[it->conf >= 10000 ? 9 :
+					     it->conf / 1000][2]++;
+			continue;
+		}
+		t->decided++;
+		if (model && person) {
+			r->confusion[(size_t)(model - 1) * (ncat + 1) +
+				     (size_t)(person - 1)]++;
+			if (model != person)
+				t->corrected++;
+		}
+		if (it->conf != 0xFFFF)
+			r->conf_hist[it->conf >= 10000 ? 9 : it->conf / 1000]
+				[model && person && model != person]++;
+		switch (d->decision) {
+		case DEC_APPROVE:
+			k = d->edited ? 1 : 0;
+			t->approved++;
+			t->edited += d->edited;
+			break;
+		case DEC_HIDE: k = 2; t->hidden++; break;
+		case DEC_SKIP: k = 3; t->skipped++; break;
+		default: k = 4; t->rejected++; break;
+		}
+		r->dec[person ? (size_t)person - 1 : ncat][k]++;
+		if (d->tpl && d->decision == DEC_APPROVE) {
+			r->tpl[d->tpl - 1].approved++;
+			r->tpl[d->tpl - 1].edited += d->edited;
+		}
+		if (d->decision == DEC_APPROVE && (d->fact || it->fact))
+			r->fact_approved[(d->fact ? d->fact : it->fact) - 1]++;
+	}
+	t->first = first;
+	t->last = last;
+	if (timings(r, 0, r->t_decide, err) || timings(r, 1, r->t_publish, err))
+		return CD_ERR_NOMEM;
+	t->decide_median = r->t_decide[ncat].median;
+	t->decide_p90 = r->t_decide[ncat].p90;
+	t->publish_median = r->t_publish[ncat].median;
+	t->publish_p90 = r->t_publish[ncat].p90;
+
+	/* the timeline, in buckets aligned to their width (UTC) */
+	if (first >= 0 && ncat) {
+		r->width = report_bucket_width(last - first);
+		r->t0 = first - first % r->width;
+		r->nbuckets = (size_t)((last - r->t0) / r->width + 1);
+		r->tl_cat = calloc(r->nbuckets * ncat, sizeof(uint64_t));
+		r->tl_flag = calloc(r->nbuckets * (nfl ? nfl : 1),
+				    sizeof(uint64_t));
+		r->marks = calloc(r->nbuckets, 1);
+		r->mark_series = calloc(r->nbuckets, sizeof(*r->mark_series));
+		if (!r->tl_cat || !r->tl_flag || !r->marks || !r->mark_series)
+			return cd_error_set(err, CD_ERR_NOMEM, 0,
+					    "out of memory");
+		for (i = 0; i < r->cap; i++) {
+			const struct ritem *it = &r->items[i];
+			int cat;
+			size_t f;
+
+			if (!it->key || !it->created)
+				continue;
+			b = (size_t)((it->created - r->t0) / r->width);
+			cat = it->model ? it->model : it->cur.orig ?
+				it->cur.orig : it->cur.person;
+			if (cat)
+				r->tl_cat[b * ncat + (size_t)(cat - 1)]++;
+			for (f = 0; f < nfl; f++)
+				if (it->flags & (1u << f))
+					r->tl_flag[b * nfl + f]++;
+		}
+		if (r->p.monitor && mark_spikes(r, err))
+			return CD_ERR_DATA;
+	}
+	/* drop samples that were decided by a journal read after them */
+	for (i = 0; i < ncat; i++) {
+		size_t j, k = 0;
+
+		for (j = 0; j < r->nsamples[i]; j++) {
+			const struct ritem *it = item_find(r,
+							   r->samples[i][j].key);
+
+			if (it && it->cur.decision) {
+				free(r->samples[i][j].id);
+				free(r->samples[i][j].text);
+				continue;
+			}
+			r->samples[i][k++] = r->samples[i][j];
+		}
+		r->nsamples[i] = k;
+	}
+	r->finished = 1;
+	return 0;
+}
+
+void report_totals(const struct report *r, struct report_totals *t)
+{
+	*t = r->tot;
+}
