@@ -24,6 +24,9 @@ enum {
 	EXIT_NOINPUT = 66,
 	EXIT_SOFTWARE = 70,
 	EXIT_IO = 74,
+	EXIT_TEMPFAIL = 75,     /* something must be retried later */
+	EXIT_PROTOCOL = 76,     /* the remote server said no or answered nonsense */
+	EXIT_NOPERM = 77,       /* the server refused the credentials */
 	EXIT_CONFIG = 78
 };
 
@@ -118,6 +121,7 @@ int cmd_eval(struct cli *c, int argc, char **argv);
 int cmd_explain(struct cli *c, int argc, char **argv);
 int cmd_init(struct cli *c, int argc, char **argv);
 int cmd_model(struct cli *c, int argc, char **argv);
+int cmd_monitor(struct cli *c, int argc, char **argv);
 int cmd_render(struct cli *c, int argc, char **argv);
 int cmd_report(struct cli *c, int argc, char **argv);
 int cmd_review(struct cli *c, int argc, char **argv);
