@@ -150,6 +150,7 @@ static int container(struct scan *sc, int depth, int object,
 		char name[128];
 		const char *key = NULL;
 		size_t klen = 0, i;
+		char k0;
 		int esc, rc;
 
 		if (object) {
@@ -175,9 +176,13 @@ static int container(struct scan *sc, int depth, int object,
 			} else if (esc) {
 				klen = sizeof(name);
 			}
+			/* the first byte first: most names differ there (0:
+			 * an empty or unreadable name, which matches none) */
+			k0 = klen && klen < sizeof(name) ? key[0] : '\0';
 			for (i = 0; want && i < nwant; i++)
-				if (!want[i].type && !strncmp(want[i].key, key, klen)
-				    && want[i].key[klen] == '\0') {
+				if (!want[i].type && want[i].key[0] == k0 &&
+				    !strncmp(want[i].key, key, klen) &&
+				    want[i].key[klen] == '\0') {
 					hit = &want[i];
 					break;
 				}
