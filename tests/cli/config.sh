@@ -2,6 +2,7 @@
 # CLI tests of configuration: lookup order, errors with file and line, and
 # finding the shipped data from any directory and after `cmake --install`.
 . "$(dirname "$0")/lib.sh"
+not() { ! "$@"; }
 C=$(cd "$(dirname "$CANDOR")" && pwd)/$(basename "$CANDOR")
 SAMPLES=$SRC/config/samples
 BUILD=${BUILD:?set BUILD to the build directory}
@@ -15,7 +16,9 @@ expect "shipped config by default" 0 '' "config: .*config/candor.ini" -- env XDG
 expect "XDG_CONFIG_HOME" 0 '' "config: $TMP/xdg/candor/candor.ini" -- env XDG_CONFIG_HOME="$TMP/xdg" $C -v tone --text "ok"
 expect "CANDOR_CONFIG beats XDG" 0 '' "config: $TMP/env.ini" -- env XDG_CONFIG_HOME="$TMP/xdg" CANDOR_CONFIG="$TMP/env.ini" $C -v tone --text "ok"
 expect "--config beats both" 0 '' "config: $TMP/flag.ini" -- env XDG_CONFIG_HOME="$TMP/xdg" CANDOR_CONFIG="$TMP/env.ini" $C -v --config "$TMP/flag.ini" tone --text "ok"
-expect "brand name reaches the reply" 0 'Sunny Juice|XdgBrand' '' -- env XDG_CONFIG_HOME="$TMP/xdg" $C suggest --lang en $SAMPLES/comments.txt
+# the XDG brand, not the shipped one (whose name would pass if it were ignored)
+expect "brand name reaches the reply" 0 'XdgBrand' '' -- env XDG_CONFIG_HOME="$TMP/xdg" $C suggest --lang en $SAMPLES/comments.txt
+check "the shipped brand's name is not in the replies" not grep -q 'Sunny Juice' "$TMP/out"
 
 # errors name the file and the line
 printf '[brand]\nname = A\nslogan = B\n' >"$TMP/k.ini"
@@ -30,6 +33,12 @@ printf '[brand]\ncompetitors = Nimbus Air, The Big Juice Co Ltd\n' >"$TMP/w.ini"
 expect "a competitor of 5 words names the limit" 78 '^$' "w.ini:2: competitor name 'The Big Juice Co Ltd' has more than 4 words" -- $C -c "$TMP/w.ini" tone --text ok
 printf '[reply]\nchannel = myspace\n' >"$TMP/c.ini"
 expect "unknown channel" 78 '^$' "c.ini:2: unknown channel 'myspace'" -- $C -c "$TMP/c.ini" tone --text ok
+printf '[http]\ntimeout = 3\nretries = 2\nrate = 0\nbackoff = 0.1\n[tiktok]\napi_base = http://127.0.0.1:1\nresearch_base = http://127.0.0.1:2\nbusiness_id = 42\n' >"$TMP/h.ini"
+expect "[http] and [tiktok] keys are known" 0 '' '' -- $C -c "$TMP/h.ini" tone --text ok
+printf '[http]\ntimeout = 3\nproxy = x\n' >"$TMP/hp.ini"
+expect "unknown [http] key with its line" 78 '^$' "hp.ini:3: unknown key 'proxy' in \\[http\\]" -- $C -c "$TMP/hp.ini" tone --text ok
+printf '[http]\nretries = 99\n' >"$TMP/hr.ini"
+expect "[http] retries range" 78 '^$' "hr.ini:2: 'retries' must be a number from 0 to 20" -- $C -c "$TMP/hr.ini" tone --text ok
 printf 'just words\n' >"$TMP/m.ini"
 expect "malformed line" 78 '^$' "m.ini:1: malformed line" -- $C -c "$TMP/m.ini" tone --text ok
 expect "missing config file" 66 '^$' "cannot open '$TMP/nope.ini'" -- $C -c "$TMP/nope.ini" tone --text ok
