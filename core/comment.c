@@ -74,58 +74,44 @@ static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
 	return era * 146097 + (int64_t)doe - 719468;
 }
 
-/* d digits of s as a number, or -1 when one is not a digit. */
-static int digits_at(const char *s, int d)
-{
-	int v = 0;
-
-	for (; d > 0; d--, s++) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		v = v * 10 + (*s - '0');
-	}
-	return v;
-}
-
-/*
- * The common "2026-12-07T21:05:00Z", without sscanf (monitor --replay
- * reads a million a second); -2 when s is not in exactly that form, and
- * the general parser below decides.
- */
-static int64_t parse_time_fast(const char *s)
-{
-	int Y, M, D, h, m, sec;
-
-	if (strlen(s) != 20 || s[4] != '-' || s[7] != '-' ||
-	    (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || s[13] != ':' ||
-	    s[16] != ':' || (s[19] != 'Z' && s[19] != 'z'))
-		return -2;
-	Y = digits_at(s, 4);
-	M = digits_at(s + 5, 2);
-	D = digits_at(s + 8, 2);
-	h = digits_at(s + 11, 2);
-	m = digits_at(s + 14, 2);
-	sec = digits_at(s + 17, 2);
-	if (Y < 0 || M < 0 || D < 0 || h < 0 || m < 0 || sec < 0)
-		return -2;
-	if (M < 1 || M > 12 || D < 1 || D > 31 || h > 23 || m > 59 || sec > 60)
-		return -1;
-	return days_from_civil(Y, (unsigned)M, (unsigned)D) * 86400 +
-	       h * 3600 + m * 60 + sec;
-}
-
 int64_t comment_parse_time(const char *s)
 {
 	int Y, M, D, h, m, sec, n = 0, off = 0;
 	char *end;
 	long long v;
 	const char *p;
-	int64_t fast;
 
 	if (!s || !*s)
 		return -1;
-	if ((fast = parse_time_fast(s)) != -2)
-		return fast;
+	/* the common form "2026-11-26T10:00:00Z" without sscanf (report
+	 * reads millions of them); anything else takes the general path */
+	if (strlen(s) == 20 && s[4] == '-' && s[7] == '-' &&
+	    (s[10] == 'T' || s[10] == 't' || s[10] == ' ') && s[13] == ':' &&
+	    s[16] == ':' && (s[19] == 'Z' || s[19] == 'z')) {
+		static const unsigned char at[] = {
+			0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18
+		};
+		int d[14], i;
+
+		for (i = 0; i < 14; i++) {
+			if (s[at[i]] < '0' || s[at[i]] > '9')
+				break;
+			d[i] = s[at[i]] - '0';
+		}
+		if (i == 14) {
+			Y = d[0] * 1000 + d[1] * 100 + d[2] * 10 + d[3];
+			M = d[4] * 10 + d[5];
+			D = d[6] * 10 + d[7];
+			h = d[8] * 10 + d[9];
+			m = d[10] * 10 + d[11];
+			sec = d[12] * 10 + d[13];
+			if (M < 1 || M > 12 || D < 1 || D > 31 || h > 23 ||
+			    m > 59 || sec > 60)
+				return -1;
+			return days_from_civil(Y, (unsigned)M, (unsigned)D) *
+				86400 + h * 3600 + m * 60 + sec;
+		}
+	}
 	v = strtoll(s, &end, 10);
 	if (end != s && !*end)
 		return v >= 0 ? (int64_t)v : -1;
