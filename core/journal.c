@@ -24,6 +24,7 @@
  * that against a cJSON-only reference).
  */
 #include "journal.h"
+#include "atomic.h"
 #include "jsonw.h"
 #include "lineio.h"
 
@@ -743,6 +744,13 @@ static struct journal *open_mode(const char *path, int flags, char *warning,
 	if (j->fd < 0) {
 		cd_error_set(err, CD_ERR_IO, 0, "cannot open journal '%s': %s",
 			     path, strerror(errno));
+		journal_close(j);
+		return NULL;
+	}
+	/* the file's name must survive a power cut as its lines do */
+	if ((flags & O_CREAT) && atomic_sync_dir(path)) {
+		cd_error_set(err, CD_ERR_IO, 0, "cannot sync the directory of "
+			     "journal '%s': %s", path, strerror(errno));
 		journal_close(j);
 		return NULL;
 	}
