@@ -59,7 +59,6 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 /* Load a model file; NULL after printing why (*code: 66 missing, 65 bad). */
 struct nb_model *cli_model_load(const char *path, int *code);
 /* 1 when NO_COLOR is set to a non-empty value. */
-int cli_no_color(void);
 /* An input path as messages name it: "<stdin>" for "-" (or NULL). */
 const char *cli_input_name(const char *path);
 /* Load the model the global options or the defaults point to. */

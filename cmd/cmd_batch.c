@@ -9,6 +9,7 @@
  * leaves a half-written OUT.csv.
  */
 #include "cli.h"
+#include "atomic.h"
 #include "csvio.h"
 #include "input.h"
 #include "transcode.h"
@@ -240,7 +241,8 @@ int cmd_batch(struct cli *c, int argc, char **argv)
 	struct progress pr;
 	struct input counts;            /* only .skipped is used */
 	FILE *in = NULL, *out = stdout, *errors = NULL;
-	char tmp[4200], idbuf[32];
+	struct atomic_file af = { 0 };
+	char idbuf[32];
 	long ti, ii, ai, li, ci;
 	size_t ncol, i;
 	struct transcode *tc = NULL;
@@ -347,14 +349,12 @@ int cmd_batch(struct cli *c, int argc, char **argv)
 		goto done_pipeline;
 	}
 	if (out_path) {
-		snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", out_path, (long)getpid());
-		out = fopen(tmp, "wb");
-		if (!out) {
-			cli_err("cannot create '%s': %s", tmp, strerror(errno));
-			out = stdout;
+		if (atomic_open(&af, out_path, &err)) {
+			cli_err("%s", err.msg);
 			rc = EXIT_IO;
 			goto done_pipeline;
 		}
+		out = af.fp;
 	}
 	if (!no_progress && isatty(STDERR_FILENO) && !c->quiet) {
 		struct stat st;
@@ -471,30 +471,17 @@ int cmd_batch(struct cli *c, int argc, char **argv)
 	cd_buf_release(&b);
 	progress_show(&pr, in, 1);
 	if (out != stdout) {
-		int werr = ferror(out) | fflush(out) | fsync(fileno(out));
-
-		werr |= fclose(out);
 		out = stdout;
-		if (werr) {
-			cli_err("cannot write '%s': %s", tmp, strerror(errno));
-			remove(tmp);
-			rc = rc ? rc : EXIT_IO;
-		} else if (rc) {
-			remove(tmp);    /* --strict or a fatal error: no OUT */
-		} else if (rename(tmp, out_path)) {
-			cli_err("cannot rename '%s' to '%s': %s", tmp, out_path,
-				strerror(errno));
-			remove(tmp);
+		/* --strict or a fatal error: no OUT (the rollback below) */
+		if (!rc && atomic_commit(&af, &err)) {
+			cli_err("%s", err.msg);
 			rc = EXIT_IO;
 		}
 	}
 done_pipeline:
 	pipeline_close(&p);
 done:
-	if (out != stdout) {
-		fclose(out);
-		remove(tmp);
-	}
+	atomic_rollback(&af);
 	if (errors)
 		fclose(errors);
 	csvr_free(r);

@@ -9,6 +9,8 @@
  * terminal the command refuses instead of waiting for keys that never come.
  */
 #include "cli.h"
+#include "color.h"
+#include "atomic.h"
 #include "csvio.h"
 #include "input.h"
 #include "pipeline.h"
@@ -160,9 +162,9 @@ static void show_reply(FILE *o, const struct suggestion *g, int color)
 		 */
 		if (hot != prev) {
 			if (prev)
-				fputs(color ? "\033[0m" : "]", o);
+				fputs(color ? COLOR_RESET : "]", o);
 			if (hot && color)
-				fputs(hot == 2 ? "\033[41;97m" : "\033[43;30m", o);
+				fputs(hot == 2 ? COLOR_MARK_ERROR : COLOR_MARK_WARNING, o);
 			else if (hot)
 				fputc('[', o);
 			prev = hot;
@@ -178,7 +180,7 @@ static void show_reply(FILE *o, const struct suggestion *g, int color)
 		i += n;
 	}
 	if (prev)
-		fputs(color ? "\033[0m" : "]", o);
+		fputs(color ? COLOR_RESET : "]", o);
 	fputc('\n', o);
 }
 
@@ -188,13 +190,13 @@ static void term_show(void *ctx, const struct review_view *v)
 	FILE *o = t->out;
 	const struct suggestion *g = v->g;
 	const struct comment *c = v->comment;
-	const char *b = t->color ? "\033[1m" : "", *off = t->color ? "\033[0m" : "";
+	const char *b = color(t->color, COLOR_BOLD), *off = color(t->color, COLOR_RESET);
 	size_t i;
 
 	t->last = *v;
 	t->have_last = 1;
 	if (t->color)
-		fputs("\033[H\033[2J", o);
+		fputs(COLOR_CLEAR_SCREEN, o);
 	else
 		fputs("\n----------------------------------------\n", o);
 	if (g->flags) {
@@ -213,7 +215,7 @@ static void term_show(void *ctx, const struct review_view *v)
 	fprintf(o, "%s%s%s %.2f", b, g->category, off, g->confidence);
 	if (g->uncertain)
 		fprintf(o, "  %sUNCERTAIN: press c to choose the category%s",
-			t->color ? "\033[1;33m" : "", off);
+			color(t->color, COLOR_BOLD_YELLOW), off);
 	if (v->original_category)
 		fprintf(o, "  (changed from %s)", v->original_category);
 	fprintf(o, "   -> %s\n", g->action);
@@ -243,8 +245,7 @@ static void term_show(void *ctx, const struct review_view *v)
 		const struct tone_finding *f = &g->tone.f[i];
 
 		fprintf(o, "  %s%s%s %s: %s\n",
-			t->color ? (f->severity == TONE_ERROR ? "\033[31m" :
-				    "\033[33m") : "",
+			color_severity(t->color, f->severity, 0),
 			tone_severity_name(f->severity), off, f->rule, f->message);
 	}
 	fputs("\n[a]pprove [e]dit [v]ariant [c]ategory [h]ide [s]kip [r]eject "
@@ -589,18 +590,18 @@ static int write_csv(const struct items *it, const struct review *r,
 		{ "approve", "approved" }, { "skip", "skipped" },
 		{ "hide", "hidden" }, { "reject", "rejected" },
 	};
-	char tmp[4200];
+	struct atomic_file af;
+	struct cd_error err;
 	struct cd_buf b;
 	FILE *fp;
 	size_t i, k, s;
 	int rc = 0;
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", out_path, (long)getpid());
-	fp = fopen(tmp, "wb");
-	if (!fp) {
-		cli_err("cannot create '%s': %s", tmp, strerror(errno));
+	if (atomic_open(&af, out_path, &err)) {
+		cli_err("%s", err.msg);
 		return EXIT_IO;
 	}
+	fp = af.fp;
 	cd_buf_init(&b, 1u << 26);
 	for (k = 0; k < it->nfields; k++)
 		csvw_field(&b, it->header[k], strlen(it->header[k]), k == 0);
@@ -651,12 +652,11 @@ static int write_csv(const struct items *it, const struct review *r,
 	}
 	fwrite(b.data, 1, b.len, fp);
 	cd_buf_release(&b);
-	if (ferror(fp) | fflush(fp) | fsync(fileno(fp)) | fclose(fp) ||
-	    rename(tmp, out_path)) {
-		cli_err("cannot write '%s': %s", out_path, strerror(errno));
-		remove(tmp);
+	if (atomic_commit(&af, &err)) {
+		cli_err("%s", err.msg);
 		rc = EXIT_IO;
 	}
+	atomic_rollback(&af);
 	return rc;
 }
 
@@ -744,7 +744,7 @@ int cmd_review(struct cli *c, int argc, char **argv)
 	}
 	memset(&t, 0, sizeof(t));
 	t.out = fdopen(dup(tty_fd), "w");
-	t.color = !cli_no_color();
+	t.color = !color_disabled();
 	t.labels = labels;
 	if (journal_decided(j))
 		snprintf(t.msg, sizeof(t.msg), "resuming: %zu decided in %.400s",

@@ -7,6 +7,7 @@
  * result; nothing is ever published from here.
  */
 #include "cli.h"
+#include "color.h"
 #include "input.h"
 #include "jsonw.h"
 #include "pipeline.h"
@@ -107,11 +108,11 @@ static void wrap(struct cd_buf *b, const char *s, size_t n, const char *indent,
 }
 
 static void write_pretty(struct cd_buf *b, const struct comment *c,
-			 const struct suggestion *g, int color)
+			 const struct suggestion *g, int on)
 {
-	const char *bold = color ? "\033[1m" : "", *dim = color ? "\033[2m" : "",
-		   *red = color ? "\033[31m" : "", *yel = color ? "\033[33m" : "",
-		   *off = color ? "\033[0m" : "";
+	const char *bold = color(on, COLOR_BOLD), *dim = color(on, COLOR_DIM),
+		   *red = color(on, COLOR_RED), *yel = color(on, COLOR_YELLOW),
+		   *off = color(on, COLOR_RESET);
 	size_t i;
 
 	if (g->flags) {
@@ -124,10 +125,10 @@ static void write_pretty(struct cd_buf *b, const struct comment *c,
 	cd_buf_addf(b, "%s#%s%s", bold, c->id, off);
 	if (c->author[0])
 		cd_buf_addf(b, " @%s", c->author);
-	cd_buf_addf(b, "  %s%s%s %.2f%s", bold, g->category, off, g->confidence,
-		    g->uncertain ? color ? "  \033[33muncertain: choose the "
-				      "category\033[0m" : "  uncertain: choose "
-				      "the category" : "");
+	cd_buf_addf(b, "  %s%s%s %.2f%s%s%s%s", bold, g->category, off, g->confidence,
+		    g->uncertain ? "  " : "", g->uncertain ? yel : "",
+		    g->uncertain ? "uncertain: choose the category" : "",
+		    g->uncertain ? off : "");
 	cd_buf_addf(b, "  -> %s\n", g->action);
 	wrap(b, c->text, c->text_len, "  > ", 76);
 	if (g->nwhy) {
@@ -146,7 +147,7 @@ static void write_pretty(struct cd_buf *b, const struct comment *c,
 			const struct tone_finding *f = &g->tone.f[i];
 
 			cd_buf_addf(b, "    %s%s %s%s: %s\n",
-				    f->severity == TONE_ERROR ? red : yel,
+				    color_severity(on, f->severity, 0),
 				    tone_severity_name(f->severity), f->rule, off,
 				    f->message);
 		}

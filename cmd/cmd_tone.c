@@ -7,6 +7,7 @@
  * Exits 1 when an error-level finding exists.
  */
 #include "cli.h"
+#include "color.h"
 #include "readfile.h"
 #include "tone.h"
 
@@ -90,7 +91,7 @@ void cli_tone_ctx(const struct cli *c, struct tone_ctx *ctx)
 }
 
 /* Print the line of reply holding code point `start`, carets under the span. */
-static void show_span(const char *reply, size_t start, size_t end, int color)
+static void show_span(const char *reply, size_t start, size_t end, int on)
 {
 	size_t cp = 0, i = 0, line_start = 0, col = 0, k;
 	size_t line_end;
@@ -114,12 +115,10 @@ static void show_span(const char *reply, size_t start, size_t end, int color)
 	printf("    %.*s\n    ", (int)(line_end - line_start), reply + line_start);
 	for (k = 0; k < col; k++)
 		putchar(' ');
-	if (color)
-		fputs("\033[31m", stdout);
+	fputs(color(on, COLOR_RED), stdout);
 	for (k = start; k < end || k == start; k++)
 		putchar('^');
-	if (color)
-		fputs("\033[0m", stdout);
+	fputs(color(on, COLOR_RESET), stdout);
 	putchar('\n');
 }
 
@@ -195,13 +194,9 @@ int cmd_tone(struct cli *c, int argc, char **argv)
 			const struct tone_finding *f = &res.f[i];
 			const char *sev = tone_severity_name(f->severity);
 
-			if (c->color)
-				printf("%s%-7s\033[0m %s: %s\n",
-				       f->severity == TONE_ERROR ? "\033[1;31m" :
-				       f->severity == TONE_WARNING ? "\033[1;33m" :
-				       "\033[1;36m", sev, f->rule, f->message);
-			else
-				printf("%-7s %s: %s\n", sev, f->rule, f->message);
+			printf("%s%-7s%s %s: %s\n",
+			       color_severity(c->color, f->severity, 1), sev,
+			       color(c->color, COLOR_RESET), f->rule, f->message);
 			show_span(text, f->start, f->end, c->color);
 			if (f->suggestion[0])
 				printf("    suggestion: %s\n", f->suggestion);

@@ -7,6 +7,7 @@
  * out of argv first and the rest goes to the command's own getopt_long.
  */
 #include "cli.h"
+#include "color.h"
 #include "model_file.h"
 
 #include <errno.h>
@@ -338,13 +339,6 @@ const char *cli_input_name(const char *path)
 	return !path || !strcmp(path, "-") ? "<stdin>" : path;
 }
 
-int cli_no_color(void)
-{
-	const char *v = getenv("NO_COLOR");
-
-	return v && *v;         /* no-color.org: set and not empty */
-}
-
 static const struct command *find_command(const char *name)
 {
 	size_t i;
@@ -471,7 +465,7 @@ int main(int argc, char **argv)
 		free(rest);
 		return EXIT_USAGE;
 	}
-	c.color = isatty(STDOUT_FILENO) && !cli_no_color();
+	c.color = color_on(STDOUT_FILENO);
 	rc = 0;
 	for (i = 1; i < nrest; i++)
 		if (!strcmp(rest[i], "-h") || !strcmp(rest[i], "--help"))

@@ -18,6 +18,7 @@
  * an oversized field costs time, never memory.
  */
 #include "csvio.h"
+#include "text.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -764,28 +765,6 @@ int csvr_header(struct csv_reader *r, struct cd_error *err)
 	return 0;
 }
 
-static int is_blank(unsigned char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' ||
-	       c == '\f';
-}
-
-static unsigned char ascii_lower(unsigned char c)
-{
-	return c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c;
-}
-
-/* Narrow [*s, *s + *n) to leave out blanks at both ends. */
-static void trim(const char **s, size_t *n)
-{
-	while (*n && is_blank((unsigned char)**s)) {
-		(*s)++;
-		(*n)--;
-	}
-	while (*n && is_blank((unsigned char)(*s)[*n - 1]))
-		(*n)--;
-}
-
 long csvr_column(const struct csv_reader *r, const char *name)
 {
 	const char *want, *have;
@@ -795,15 +774,15 @@ long csvr_column(const struct csv_reader *r, const char *name)
 		return -1;
 	want = name;
 	wlen = strlen(name);
-	trim(&want, &wlen);
+	text_trim_span(&want, &wlen);
 	for (i = 0; i < r->head.nfields; i++) {
 		have = csvr_field(&r->head, i, &hlen);
-		trim(&have, &hlen);
+		text_trim_span(&have, &hlen);
 		if (hlen != wlen)
 			continue;
 		for (k = 0; k < wlen; k++)
-			if (ascii_lower((unsigned char)have[k]) !=
-			    ascii_lower((unsigned char)want[k]))
+			if (text_lower((unsigned char)have[k]) !=
+			    text_lower((unsigned char)want[k]))
 				break;
 		if (k == wlen)
 			return (long)i;

@@ -2,6 +2,7 @@
  * model_file.c - see model_file.h.
  */
 #include "model_file.h"
+#include "atomic.h"
 #include "nb_internal.h"
 #include "buf.h"
 
@@ -113,8 +114,7 @@ int model_save(const struct nb_model *m, const char *path,
 	unsigned char *h;
 	uint32_t flags = 0, crc;
 	size_t i, l, K = m->nlabels;
-	char tmp[4096];
-	FILE *fp;
+	struct atomic_file af;
 	int rc = 0;
 
 	if (!m->order && m->nfeat)
@@ -163,28 +163,11 @@ int model_save(const struct nb_model *m, const char *path,
 	put32(h + 48, crc);
 
 	/* write beside the target and rename: never a half-written model */
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path,
-			     (long)getpid()) >= sizeof(tmp)) {
-		cd_buf_release(&b);
-		return cd_error_set(err, CD_ERR_USAGE, 0, "path too long");
-	}
-	fp = fopen(tmp, "wb");
-	if (!fp) {
-		rc = cd_error_set(err, CD_ERR_IO, 0, "cannot create '%s': %s", tmp,
-				  strerror(errno));
-		cd_buf_release(&b);
-		return rc;
-	}
-	if (fwrite(b.data, 1, b.len, fp) != b.len || fflush(fp) ||
-	    fsync(fileno(fp))) {
-		rc = cd_error_set(err, CD_ERR_IO, 0, "cannot write '%s': %s", tmp,
-				  strerror(errno));
-		fclose(fp);
-		remove(tmp);
-	} else if (fclose(fp) || rename(tmp, path)) {
-		rc = cd_error_set(err, CD_ERR_IO, 0, "cannot write '%s': %s", path,
-				  strerror(errno));
-		remove(tmp);
+	rc = atomic_open(&af, path, err);
+	if (!rc) {
+		fwrite(b.data, 1, b.len, af.fp);
+		rc = atomic_commit(&af, err);
+		atomic_rollback(&af);
 	}
 	cd_buf_release(&b);
 	return rc;

@@ -3,6 +3,7 @@
  */
 #include "suggest.h"
 #include "jsonw.h"
+#include "text.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -331,19 +332,6 @@ static int draft(struct suggester *s, const struct comment *c,
 	return 0;
 }
 
-/* "ru-RU", "RU" -> "ru": the primary subtag, lowercased (BCP 47). */
-static const char *primary_lang(struct suggester *s, const char *lang)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < sizeof(s->lang) && lang[i] && lang[i] != '-' &&
-	     lang[i] != '_'; i++)
-		s->lang[i] = (char)(lang[i] >= 'A' && lang[i] <= 'Z' ?
-				    lang[i] + 32 : lang[i]);
-	s->lang[i] = '\0';
-	return s->lang;
-}
-
 static int run(struct suggester *s, const struct comment *c,
 	       const char *category, int chosen, unsigned variant,
 	       const struct suggestion **out, struct cd_error *err)
@@ -381,10 +369,12 @@ static int run(struct suggester *s, const struct comment *c,
 		pick_why(s, g);
 	if (s->o.lang)
 		g->lang = s->o.lang;
-	else if (c->lang[0])
-		g->lang = primary_lang(s, c->lang);
-	else
-		g->lang = tpl_detect_lang(c->text, c->text_len);
+	else if (c->lang[0]) {
+		text_primary_lang(c->lang, s->lang, sizeof(s->lang));
+		g->lang = s->lang;      /* "ru-RU", "RU" -> "ru" */
+	} else {
+		g->lang = text_detect_lang(c->text, c->text_len);
+	}
 	rc = draft(s, c, g, variant, err);
 	if (!rc)
 		rc = check_tone(s, c, g, err);

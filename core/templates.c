@@ -8,6 +8,7 @@
  * are neighbours and tpl_choose() only has to find where they start.
  */
 #include "templates.h"
+#include "text.h"
 #include "tokenize.h"
 
 #include <dirent.h>
@@ -156,10 +157,10 @@ static int read_file(const char *path, char **out, size_t *len,
 /* [s, e) without blanks at either end. */
 static void trim(const char **s, const char **e)
 {
-	while (*s < *e && (is_hspace(**s) || **s == '\n'))
-		++*s;
-	while (*e > *s && (is_hspace((*e)[-1]) || (*e)[-1] == '\n'))
-		--*e;
+	size_t n = (size_t)(*e - *s);
+
+	text_trim_span(s, &n);
+	*e = *s + n;
 }
 
 /* Check each name in requires[s, e) is a known variable. */
@@ -677,25 +678,6 @@ static size_t group(const struct tpl_set *s, const char *lang,
 }
 
 /*
- * The primary language subtag of lang in lowercase ("en-US", "EN" -> "en")
- * into out[size]; "" when there is none or it does not fit.
- */
-static void primary_lang(const char *lang, char *out, size_t size)
-{
-	size_t i;
-
-	for (i = 0; lang && lang[i] && lang[i] != '-' && lang[i] != '_'; i++) {
-		if (i + 1 >= size) {
-			i = 0;
-			break;
-		}
-		out[i] = (lang[i] >= 'A' && lang[i] <= 'Z') ?
-			 (char)(lang[i] + 32) : lang[i];
-	}
-	out[i] = '\0';
-}
-
-/*
  * The group of lang + category, with the en fallback of tpl_choose():
  * its first index into *first and its size (0: none).
  */
@@ -705,7 +687,8 @@ static size_t find_group(const struct tpl_set *s, const char *lang,
 	char primary[TPL_PART_MAX + 1];
 	size_t n = 0;
 
-	primary_lang(lang, primary, sizeof(primary));
+	if (text_primary_lang(lang, primary, sizeof(primary)))
+		primary[0] = '\0';
 	if (lang && *lang)
 		n = group(s, lang, category, first);
 	if (!n && *primary && strcmp(primary, lang))
@@ -1169,89 +1152,6 @@ const cJSON *tpl_data_fill(struct tpl_data *d, const struct comment *c,
 }
 
 /* ---- language and variables ------------------------------------------- */
-
-static int ascii_alpha(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static int ascii_alnum(unsigned char c)
-{
-	return ascii_alpha(c) || (c >= '0' && c <= '9');
-}
-
-static int blank(unsigned char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-/*
- * One pass over the bytes.  Letters are counted per whitespace-separated
- * chunk and added only when the chunk is prose: not a mention (starts with
- * '@') and not a URL or domain ('.', '/' or ':' between an ASCII letter or
- * digit and an ASCII letter).
- */
-const char *tpl_detect_lang(const char *text, size_t len)
-{
-	const unsigned char *u = (const unsigned char *)text;
-	size_t i = 0, latin = 0, cyrillic = 0;
-
-	if (!text)
-		return "en";
-	while (i < len) {
-		size_t lat = 0, cyr = 0;
-		int prose;
-
-		while (i < len && blank(u[i]))
-			i++;
-		if (i >= len)
-			break;
-		prose = u[i] != '@';
-		for (; i < len && !blank(u[i]); i++) {
-			unsigned char c = u[i];
-
-			/* runs of basic Cyrillic, counted as the loop below would */
-			while ((c == 0xD0 || c == 0xD1) && i + 2 < len &&
-			       (u[i + 1] & 0xC0) == 0x80) {
-				cyr++;
-				i += 2;
-				c = u[i];
-			}
-			if (blank(c))
-				break;
-
-			if (ascii_alpha(c)) {
-				lat++;
-			} else if ((c == '.' || c == '/' || c == ':') && i > 0 &&
-				   ascii_alnum(u[i - 1]) && !blank(u[i - 1]) &&
-				   i + 1 < len && ascii_alpha(u[i + 1])) {
-				prose = 0;
-			} else if (i + 1 < len && (u[i + 1] & 0xC0) == 0x80 &&
-				   !blank(u[i + 1])) {
-				/* U+0400..U+052F: lead bytes D0..D4 */
-				if (c >= 0xD0 && c <= 0xD4)
-					cyr++;
-				/* U+00C0..U+024F, but not U+00D7, U+00F7 */
-				else if (c >= 0xC3 && c <= 0xC9 &&
-					 !(c == 0xC3 && (u[i + 1] == 0x97 ||
-							 u[i + 1] == 0xB7)))
-					lat++;
-				/*
-				 * A two-byte character's second byte counts
-				 * for nothing (it is neither a letter nor a
-				 * lead byte), so step over it.
-				 */
-				if (c >= 0xC2 && c <= 0xDF)
-					i++;
-			}
-		}
-		if (prose) {
-			latin += lat;
-			cyrillic += cyr;
-		}
-	}
-	return cyrillic > latin ? "ru" : "en";
-}
 
 int tpl_known_variable(const char *name)
 {

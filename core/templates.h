@@ -177,14 +177,6 @@ const cJSON *tpl_data_fill(struct tpl_data *d, const struct comment *c,
 			   const struct cd_config *cfg, const struct fact *f);
 
 /*
- * "ru" when Cyrillic letters outnumber Latin ones in text[0..len), else
- * "en".  Words that look like @mentions, URLs or domains are not counted,
- * so a Russian comment quoting a link stays Russian.  Script counting only:
- * fast, allocation-free, and invalid UTF-8 bytes are skipped.
- */
-const char *tpl_detect_lang(const char *text, size_t len);
-
-/*
  * 1 when name is a variable templates may use: author, id, text, lang,
  * category, brand.name, brand.handle, brand.support_url, brand.faq_url,
  * fact.statement, fact.source_url, the objects brand and fact (as

@@ -12,6 +12,7 @@
  * a bigram's text is only put together when someone asks for it.
  */
 #include "tokenize.h"
+#include "text.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -139,77 +140,15 @@ uint64_t tok_feature_hash(const char *s, size_t len)
 
 /* ---- UTF-8 ---------------------------------------------------------- */
 
+/* Kept for callers of the tokenizer's API: the one implementation is text.c's. */
 int tok_utf8_check(const char *s, size_t len, size_t *bad_at)
 {
-	const unsigned char *u = (const unsigned char *)s;
-	size_t i = 0;
-
-	while (i < len) {
-		unsigned char c;
-		size_t n, k;
-		uint32_t cp;
-
-		while (i + 8 <= len) {          /* ASCII runs, a word at a time */
-			uint64_t w;
-
-			memcpy(&w, u + i, 8);
-			if (w & 0x8080808080808080ULL)
-				break;
-			i += 8;
-		}
-		/*
-		 * Runs of ASCII and of two-byte characters (Cyrillic and the
-		 * like), the bulk of the text, one step each.
-		 */
-		for (;;) {
-			while (i < len && u[i] < 0x80)
-				i++;
-			if (i + 1 >= len || (unsigned)(u[i] - 0xC2) >= 30u ||
-			    (u[i + 1] & 0xC0) != 0x80)
-				break;
-			i += 2;
-		}
-		if (i >= len)
-			break;
-		c = u[i];
-		if (c >= 0xC2 && c <= 0xDF) {
-			n = 2;
-			cp = c & 0x1F;
-		} else if (c >= 0xE0 && c <= 0xEF) {
-			n = 3;
-			cp = c & 0x0F;
-		} else if (c >= 0xF0 && c <= 0xF4) {
-			n = 4;
-			cp = c & 0x07;
-		} else {
-			goto bad;
-		}
-		if (i + n > len)
-			goto bad;
-		for (k = 1; k < n; k++) {
-			if ((u[i + k] & 0xC0) != 0x80)
-				goto bad;
-			cp = (cp << 6) | (u[i + k] & 0x3F);
-		}
-		if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-		    cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-			goto bad;
-		i += n;
-	}
-	return 0;
-bad:
-	if (bad_at)
-		*bad_at = i;
-	return CD_ERR_DATA;
+	return text_utf8_check(s, len, bad_at);
 }
 
 size_t tok_utf8_len(const char *s, size_t len)
 {
-	size_t i, n = 0;
-
-	for (i = 0; i < len; i++)
-		n += ((unsigned char)s[i] & 0xC0) != 0x80;
-	return n;
+	return text_utf8_len(s, len);
 }
 
 /* Decode one code point of valid UTF-8; store its byte length in *n. */
@@ -845,11 +784,6 @@ static size_t cache_put(struct tokenizer *t, uint64_t h, size_t slot,
 
 /* ---- recognisers ---------------------------------------------------- */
 
-static int ascii_alnum(unsigned char c)
-{
-	return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
-}
-
 static int has_prefix_ci(const char *s, size_t n, const char *pre)
 {
 	size_t i, k = strlen(pre);
@@ -921,14 +855,14 @@ static size_t url_len(const char *s, size_t n)
 		return end > 8 ? end : 0;
 	if (has_prefix_ci(s, end, "www.") && end > 4)
 		return end;
-	if (!ascii_alnum((unsigned char)s[0]))
+	if (!text_is_alnum((unsigned char)s[0]))
 		return 0;
 	for (host_end = 0; host_end < end && s[host_end] != '/'; host_end++) {
 		char c = s[host_end];
 
 		if (c == '.')
 			dot = host_end;
-		else if (!ascii_alnum((unsigned char)c) && c != '-')
+		else if (!text_is_alnum((unsigned char)c) && c != '-')
 			return 0;
 	}
 	if (!dot || dot + 1 >= host_end)
@@ -1359,17 +1293,17 @@ int tok_run(struct tokenizer *t, const char *text, size_t len,
 			c.cpos++;
 			continue;
 		}
-		if (b < 0x80 && ascii_alnum((unsigned char)b)) {
+		if (b < 0x80 && text_is_alnum((unsigned char)b)) {
 			/*
 			 * A URL starts at a letter or digit after a non-word
 			 * byte and holds a dot before the next space, so the
 			 * plain word "refund" or "refund," needs no look.
 			 */
-			url_start = c.pos == 0 || !ascii_alnum(u[c.pos - 1]);
+			url_start = c.pos == 0 || !text_is_alnum(u[c.pos - 1]);
 			if (b <= '9') {
 				if (url_start) {
 					for (ae = c.pos + 1; ae < len &&
-					     ascii_alnum(u[ae]); ae++)
+					     text_is_alnum(u[ae]); ae++)
 						;
 					if (may_be_url(u, ae, len) &&
 					    (n = url_len(text + c.pos, len - c.pos)) > 0) {

@@ -26,7 +26,10 @@
  * (about 48 KiB) and the caller's tokenizer reuses its own buffers.
  */
 #include "tone.h"
+#include "phrase.h"
+#include "jsonw.h"
 #include "sketch.h"
+#include "text.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -276,18 +279,6 @@ static int list_negatable(int list)
 
 /* ---------------------------------------------------------------- rules */
 
-#define ANCHOR_START 1  /* "^phrase": must start a sentence */
-#define ANCHOR_END 2    /* "phrase$": must end a sentence */
-#define EXCEPTION 4     /* "!phrase": a match inside it does not count */
-
-struct phrase {
-	uint64_t key[TONE_MAX_PHRASE_WORDS];
-	uint32_t next;          /* next phrase with the same first key */
-	uint8_t n;
-	uint8_t list;
-	uint8_t anchor;
-};
-
 /*
  * A competitor name normalised to keys, and the feature text of its last
  * word: Russian inflects names and Snowball does not always strip the
@@ -330,242 +321,29 @@ struct tone_rules {
 	struct tone_params p;
 	struct learned learn[2];    /* en, ru (langs[]) */
 	double learn_odds;          /* log(threshold / (1 - threshold)) */
-	struct phrase *ph;
-	size_t nph, cap;
-	uint64_t *slot_key;     /* table: first key -> chain head */
-	uint32_t *slot_head;    /* NONE: empty slot */
-	size_t mask;
+	struct phrase_set *ph;      /* every list, group = enum list_id */
 	char roles[MAX_ROLES][ROLE_LEN];
 	size_t nroles;
 	struct comp comps[TONE_MAX_COMPETITORS];   /* tone_rules_add_competitors */
 	size_t ncomps;
 };
 
-static size_t slot_of(uint64_t key, size_t mask)
-{
-	key ^= key >> 29;
-	key *= 0xbf58476d1ce4e5b9ULL;
-	key ^= key >> 32;
-	return (size_t)key & mask;
-}
-
-/*
- * The table key of a phrase: its first word alone for one-word phrases,
- * its first two words for longer ones, so that a common first word ("we",
- * "не") does not make a long chain to walk.
- */
-static uint64_t key_one(uint64_t a)
-{
-	return a * 0xff51afd7ed558ccdULL + 1;
-}
-
-static uint64_t key_two(uint64_t a, uint64_t b)
-{
-	return a * 0xc4ceb9fe1a85ec53ULL ^ ((b << 23) | (b >> 41));
-}
-
-static uint64_t phrase_key(const struct phrase *p)
-{
-	return p->n == 1 ? key_one(p->key[0]) : key_two(p->key[0], p->key[1]);
-}
-
-static uint32_t lookup(const struct tone_rules *r, uint64_t key)
-{
-	size_t i = slot_of(key, r->mask);
-
-	while (r->slot_head[i] != NONE) {
-		if (r->slot_key[i] == key)
-			return r->slot_head[i];
-		i = (i + 1) & r->mask;
-	}
-	return NONE;
-}
-
-/* Build the table after loading; chains keep the file order. */
-static int build_table(struct tone_rules *r, struct cd_error *err)
-{
-	size_t size = 16, i;
-
-	while (size < r->nph * 2)
-		size *= 2;
-	r->slot_key = malloc(size * sizeof(*r->slot_key));
-	r->slot_head = malloc(size * sizeof(*r->slot_head));
-	if (!r->slot_key || !r->slot_head)
-		return cd_error_set(err, CD_ERR_NOMEM, 0, "out of memory");
-	for (i = 0; i < size; i++)
-		r->slot_head[i] = NONE;
-	r->mask = size - 1;
-	for (i = r->nph; i-- > 0;) {
-		uint64_t key = phrase_key(&r->ph[i]);
-		size_t s = slot_of(key, r->mask);
-
-		while (r->slot_head[s] != NONE && r->slot_key[s] != key)
-			s = (s + 1) & r->mask;
-		r->ph[i].next = r->slot_head[s];
-		r->slot_key[s] = key;
-		r->slot_head[s] = (uint32_t)i;
-	}
-	return 0;
-}
-
 /* ---------------------------------------------------------------- words */
-
-enum gap { GAP_NONE, GAP_CLAUSE, GAP_SENTENCE };
 
 #define WF_STOP 1       /* a stopword (stopwords.txt) */
 #define WF_CAPS_OK 2    /* an allowed all-caps word (caps_allow.txt) */
 #define WF_UNIT 4       /* starts a pii_unit match ("д.", "apt") */
 #define WF_NEG 8        /* a one-word negation ("not", "не") */
 
-/* One token of a text as the rules see it. */
-struct word {
-	uint64_t key;           /* the phrase key (see word_key) */
-	uint32_t bs, be;        /* bytes */
-	uint32_t cs, ce;        /* code points */
-	uint32_t tok;           /* index in tok_list() of the run it came from */
-	uint8_t kind;           /* enum tok_kind */
-	uint8_t gap;            /* enum gap: punctuation before this word */
-	uint8_t script;
-	uint8_t flags;
-};
-
-struct match {
-	uint16_t from, to;      /* words [from, to) */
-	uint8_t list;
-	uint8_t except;         /* an exception phrase ("!you should have received") */
-	uint32_t phrase;
-};
-
-/* What separates two words: a sentence end, a clause mark, or nothing. */
-static uint8_t gap_between(const char *s, size_t from, size_t to)
-{
-	uint8_t g = GAP_NONE;
-	size_t i;
-
-	for (i = from; i < to; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		switch (c) {
-		case '.': case '!': case '?': case ';': case '\n': case '\r':
-			return GAP_SENTENCE;
-		case ',': case ':': case '(': case ')': case '"': case '-':
-		case '/':
-			g = GAP_CLAUSE;
-			break;
-		case 0xE2:      /* U+2026 ... U+203C !! U+2049 ?! U+2013/4 dashes */
-			if (i + 2 < to) {
-				unsigned char c1 = (unsigned char)s[i + 1];
-				unsigned char c2 = (unsigned char)s[i + 2];
-
-				if (c1 == 0x80 && (c2 == 0xA6 || c2 == 0xBC))
-					return GAP_SENTENCE;
-				if (c1 == 0x81 && c2 == 0x89)
-					return GAP_SENTENCE;
-				if (c1 == 0x80 && (c2 == 0x93 || c2 == 0x94 ||
-						   c2 == 0x9C || c2 == 0x9D))
-					g = GAP_CLAUSE;
-			}
-			break;
-		case 0xC2:      /* guillemets */
-			if (i + 1 < to && ((unsigned char)s[i + 1] == 0xAB ||
-					   (unsigned char)s[i + 1] == 0xBB))
-				g = GAP_CLAUSE;
-			break;
-		case 0xEF:      /* fullwidth ! and ? */
-			if (i + 2 < to && (unsigned char)s[i + 1] == 0xBC &&
-			    ((unsigned char)s[i + 2] == 0x81 ||
-			     (unsigned char)s[i + 2] == 0x9F))
-				return GAP_SENTENCE;
-			break;
-		default:
-			break;
-		}
-	}
-	return g;
-}
-
-/* The end of a '%' right after a number ending at byte at (one space
- * allowed), or at when there is none. */
-static size_t percent_end(const char *s, size_t len, size_t at)
-{
-	size_t j = at;
-
-	if (j < len && s[j] == ' ')
-		j++;
-	return j < len && s[j] == '%' ? j + 1 : at;
-}
-
-/*
- * A number's key is its digits, with '%' appended when one follows, so
- * that "100%" in a list matches "100 %" in a reply but not "100 bottles".
- */
-static uint64_t num_key(const char *s, size_t bs, size_t be, int percent)
-{
-	char b[40];
-	size_t n = be - bs;
-
-	if (n > 32)
-		n = 32;
-	memcpy(b, s + bs, n);
-	if (percent)
-		b[n++] = '%';
-	return tok_hash(b, n) ^ NUM_SALT;
-}
-
-/*
- * The tokens of the tokenizer's last run on s as words: words, numbers,
- * urls, mentions and emoji; marks and bigrams are left out.
- */
-static size_t collect_words(const struct tokenizer *tk, const char *s,
-			    size_t len, struct word *w, size_t cap)
-{
-	const struct tok *t = tok_list(tk);
-	size_t nt = tok_count(tk), i, n = 0;
-	uint32_t prev_end = 0;
-
-	for (i = 0; i < nt && n < cap; i++) {
-		const struct tok *k = &t[i];
-
-		if (k->kind == TOK_MARK || k->kind == TOK_BIGRAM)
-			continue;
-		w[n].bs = k->start;
-		w[n].be = k->end;
-		w[n].cs = k->cstart;
-		w[n].ce = k->cend;
-		if (k->kind == TOK_NUM) {
-			size_t pe = percent_end(s, len, k->end);
-
-			w[n].key = num_key(s, k->start, k->end, pe > k->end);
-			w[n].ce += (uint32_t)(pe - k->end);   /* ASCII */
-			w[n].be = (uint32_t)pe;
-		} else {
-			w[n].key = k->hash;
-		}
-		w[n].tok = (uint32_t)i;
-		w[n].kind = k->kind;
-		w[n].script = k->script;
-		w[n].flags = 0;
-		if (n == 0)
-			w[n].gap = GAP_SENTENCE;
-		else if (k->start <= prev_end)
-			w[n].gap = GAP_NONE;
-		else
-			w[n].gap = gap_between(s, prev_end, k->start);
-		prev_end = k->end;
-		n++;
-	}
-	return n;
-}
-
 /*
  * 0 when no word of the comment (the tokenizer's last run on s[0..len),
- * as collect_words() would take them) has the key of a word of the reply:
+ * as phrase_words() would take them) has the key of a word of the reply:
  * then `echo` can find nothing, and the comment need not be matched
  * against the lists at all.  Every echo shares a key (a repeated insult
  * phrase, a run of words), so 1 means only "perhaps".
  */
 static int may_echo(const struct tokenizer *ct, const char *s, size_t len,
-		    const struct word *rw, size_t rn)
+		    const struct phrase_word *rw, size_t rn)
 {
 	const struct tok *t = tok_list(ct);
 	size_t i, n = 0, nt = tok_count(ct);
@@ -581,8 +359,8 @@ static int may_echo(const struct tokenizer *ct, const char *s, size_t len,
 			continue;
 		n++;
 		if (k->kind == TOK_NUM)
-			key = num_key(s, k->start, k->end,
-				      percent_end(s, len, k->end) > k->end);
+			key = phrase_num_key(s, k->start, k->end,
+				      phrase_percent_end(s, len, k->end) > k->end);
 		if (sketch_has(&sk, key))
 			return 1;
 	}
@@ -590,101 +368,43 @@ static int may_echo(const struct tokenizer *ct, const char *s, size_t len,
 }
 
 /*
- * Remove the matches that an exception of the same list covers ("you
- * should have" inside "you should have received"), then the exceptions.
- * The lists that had an exception match are added to *excepted (bit
- * 1 << list), for the learned layer.
+ * What the tone check does with a phrase found (phrase_keep_fn): words of
+ * stopwords and caps_allow only get flags; pii_unit and one-word negations
+ * flag their first word and are kept, as every other list's matches.
  */
-static size_t drop_exceptions(struct match *m, size_t nm, unsigned *excepted)
+static int keep_match(void *ctx, const struct phrase_set *s, uint32_t p,
+		      struct phrase_word *w, size_t at)
 {
-	size_t i, j, o = 0;
-	int any = 0;
+	unsigned list = phrase_group(s, p), n = phrase_nwords(s, p), k;
 
-	for (i = 0; i < nm; i++)
-		any |= m[i].except;
-	if (!any)
-		return nm;
-	for (i = 0; i < nm; i++) {
-		if (m[i].except) {
-			*excepted |= 1u << m[i].list;
-			continue;
-		}
-		for (j = 0; j < nm; j++)
-			if (m[j].except && m[j].list == m[i].list &&
-			    m[j].from <= m[i].from && m[i].to <= m[j].to)
-				break;
-		if (j == nm)
-			m[o++] = m[i];
+	(void)ctx;
+	if (list == LIST_STOP) {
+		if (n == 1)
+			w[at].flags |= WF_STOP;
+		return 0;
 	}
-	return o;
+	if (list == LIST_CAPS_ALLOW) {
+		for (k = 0; k < n; k++)
+			w[at + k].flags |= WF_CAPS_OK;
+		return 0;
+	}
+	if (list == LIST_PII_UNIT)
+		w[at].flags |= WF_UNIT;
+	else if (list == LIST_NEGATION && n == 1)
+		w[at].flags |= WF_NEG;
+	return 1;
 }
 
 /*
- * Find every phrase of every list in w[0..n).  Words of stopwords and
- * caps_allow only get flags; the other lists' matches go to m (at most
- * mcap; the rest are ignored).  Returns the number of matches; the lists
- * with an exception match are added to *excepted.
+ * Find every phrase of every list in w[0..n) (at most mcap matches; the
+ * rest are ignored).  The lists with an exception match are added to
+ * *excepted, for the learned layer.
  */
-static size_t match_words(const struct tone_rules *r, struct word *w,
-			  size_t n, struct match *m, size_t mcap,
+static size_t match_words(const struct tone_rules *r, struct phrase_word *w,
+			  size_t n, struct phrase_match *m, size_t mcap,
 			  unsigned *excepted)
 {
-	size_t nm = 0, i, k, c;
-
-	for (i = 0; i < n; i++) {
-		uint32_t chain[2];
-
-		chain[0] = lookup(r, key_one(w[i].key));
-		chain[1] = i + 1 < n && w[i + 1].gap != GAP_SENTENCE ?
-			lookup(r, key_two(w[i].key, w[i + 1].key)) : NONE;
-		for (c = 0; c < 2; c++) {
-			uint32_t p;
-
-			for (p = chain[c]; p != NONE; p = r->ph[p].next) {
-				const struct phrase *ph = &r->ph[p];
-
-				if (ph->n > n - i || ph->key[0] != w[i].key)
-					continue;
-				for (k = 1; k < ph->n; k++)
-					if (w[i + k].gap == GAP_SENTENCE ||
-					    w[i + k].key != ph->key[k])
-						break;
-				if (k < ph->n)
-					continue;
-				if ((ph->anchor & ANCHOR_START) &&
-				    w[i].gap != GAP_SENTENCE)
-					continue;
-				if ((ph->anchor & ANCHOR_END) && i + ph->n < n &&
-				    w[i + ph->n].gap != GAP_SENTENCE &&
-				    w[i + ph->n].kind != TOK_EMOJI)
-					continue;
-				if (ph->anchor & EXCEPTION) {
-					/* only kept for drop_exceptions() */
-				} else if (ph->list == LIST_STOP) {
-					if (ph->n == 1)
-						w[i].flags |= WF_STOP;
-					continue;
-				} else if (ph->list == LIST_CAPS_ALLOW) {
-					for (k = 0; k < ph->n; k++)
-						w[i + k].flags |= WF_CAPS_OK;
-					continue;
-				} else if (ph->list == LIST_PII_UNIT) {
-					w[i].flags |= WF_UNIT;
-				} else if (ph->list == LIST_NEGATION && ph->n == 1) {
-					w[i].flags |= WF_NEG;
-				}
-				if (nm < mcap) {
-					m[nm].from = (uint16_t)i;
-					m[nm].to = (uint16_t)(i + ph->n);
-					m[nm].list = ph->list;
-					m[nm].except = (ph->anchor & EXCEPTION) != 0;
-					m[nm].phrase = p;
-					nm++;
-				}
-			}
-		}
-	}
-	return drop_exceptions(m, nm, excepted);
+	return phrase_match(r->ph, w, n, m, mcap, keep_match, NULL, excepted);
 }
 
 /*
@@ -692,17 +412,17 @@ static size_t match_words(const struct tone_rules *r, struct word *w,
  * before word `at`, with no punctuation in between: "not your fault",
  * "we can't guarantee", but not "No, it's your fault".
  */
-static int negated(const struct word *w, const struct match *m, size_t nm,
+static int negated(const struct phrase_word *w, const struct phrase_match *m, size_t nm,
 		   size_t at)
 {
 	size_t i, q;
 
 	for (i = 0; i < nm; i++) {
-		if (m[i].list != LIST_NEGATION || m[i].to > at ||
+		if (m[i].group != LIST_NEGATION || m[i].to > at ||
 		    at - m[i].to > NEG_WINDOW)
 			continue;
 		for (q = m[i].to; q <= at; q++)
-			if (w[q].gap != GAP_NONE)
+			if (w[q].gap != PHRASE_GAP_NONE)
 				break;
 		if (q > at)
 			return 1;
@@ -711,13 +431,13 @@ static int negated(const struct word *w, const struct match *m, size_t nm,
 }
 
 /* Is there a match of list (not cancelled by a negation where it can be)? */
-static int has_list(const struct word *w, const struct match *m, size_t nm,
+static int has_list(const struct phrase_word *w, const struct phrase_match *m, size_t nm,
 		    int list)
 {
 	size_t i;
 
 	for (i = 0; i < nm; i++)
-		if (m[i].list == list && !(list_negatable(list) &&
+		if (m[i].group == list && !(list_negatable(list) &&
 					   negated(w, m, nm, m[i].from)))
 			return 1;
 	return 0;
@@ -782,7 +502,7 @@ static void letter_case(const char *s, size_t bs, size_t be,
 }
 
 /* 1 when the word starts with an upper-case letter ("Baker", "Ленина"). */
-static int capitalised(const char *s, const struct word *w)
+static int capitalised(const char *s, const struct phrase_word *w)
 {
 	utf8proc_int32_t cp;
 	utf8proc_ssize_t k;
@@ -798,42 +518,32 @@ static int capitalised(const char *s, const struct word *w)
 	return cat == UTF8PROC_CATEGORY_LU || cat == UTF8PROC_CATEGORY_LT;
 }
 
-static int is_digit(unsigned char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static int is_alnum(unsigned char c)
-{
-	return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
 static size_t digits_in(const char *s, size_t bs, size_t be)
 {
 	size_t d = 0;
 
 	for (; bs < be; bs++)
-		if (is_digit((unsigned char)s[bs]))
+		if (text_is_digit((unsigned char)s[bs]))
 			d++;
 	return d;
 }
 
 /* A house or order number: a number, or a word starting with a digit. */
-static int number_word(const char *s, const struct word *w)
+static int number_word(const char *s, const struct phrase_word *w)
 {
 	if (w->kind != TOK_NUM &&
-	    !(w->kind == TOK_WORD && is_digit((unsigned char)s[w->bs])))
+	    !(w->kind == TOK_WORD && text_is_digit((unsigned char)s[w->bs])))
 		return 0;
 	return s[w->be - 1] != '%';
 }
 
 /* Only digits: an order number, not "3.50", "1,000" or "01.05.2024". */
-static int plain_digits(const char *s, const struct word *w)
+static int plain_digits(const char *s, const struct phrase_word *w)
 {
 	size_t i;
 
 	for (i = w->bs; i < w->be; i++)
-		if (!is_digit((unsigned char)s[i]))
+		if (!text_is_digit((unsigned char)s[i]))
 			return 0;
 	return 1;
 }
@@ -882,7 +592,7 @@ static void hit_add(struct hits *hs, enum why why, size_t bs, size_t be,
 }
 
 /* Hit on the words [from, to). */
-static void hit_words(struct hits *hs, enum why why, const struct word *w,
+static void hit_words(struct hits *hs, enum why why, const struct phrase_word *w,
 		      size_t from, size_t to)
 {
 	hit_add(hs, why, w[from].bs, w[to - 1].be, 0, 0);
@@ -918,15 +628,9 @@ static int cp_is_letter_or_digit(utf8proc_int32_t cp)
 		cat == UTF8PROC_CATEGORY_ND;
 }
 
-static int is_space(unsigned char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
-		c == '\v';
-}
-
 static int is_email_local(unsigned char c)
 {
-	return is_alnum(c) || c == '.' || c == '_' || c == '%' || c == '+' ||
+	return text_is_alnum(c) || c == '.' || c == '_' || c == '%' || c == '+' ||
 		c == '-';
 }
 
@@ -1018,7 +722,7 @@ static void rule_length(const char *s, size_t len, size_t total, size_t max,
 static int rest_blank(const char *s, size_t len, size_t i)
 {
 	for (; i < len; i++)
-		if (!is_space((unsigned char)s[i]))
+		if (!text_is_blank((unsigned char)s[i]))
 			return 0;
 	return 1;
 }
@@ -1034,7 +738,7 @@ static void rule_placeholder(const char *s, size_t len, struct hits *hs)
 	size_t i, j, first = len;
 
 	for (i = 0; i < len; i++)
-		if (!is_space((unsigned char)s[i])) {
+		if (!text_is_blank((unsigned char)s[i])) {
 			first = i;
 			break;
 		}
@@ -1067,7 +771,7 @@ static void rule_placeholder(const char *s, size_t len, struct hits *hs)
 				break;
 			}
 			for (j = i + 1; j < len && j - i < 40 &&
-			     (is_alnum((unsigned char)s[j]) || s[j] == '_' ||
+			     (text_is_alnum((unsigned char)s[j]) || s[j] == '_' ||
 			      s[j] == '.'); j++)
 				;
 			if (j > i + 1 && j < len && s[j] == '}') {
@@ -1091,16 +795,16 @@ static void rule_placeholder(const char *s, size_t len, struct hits *hs)
 			}
 			break;
 		case '%':
-			if ((nx == 's' || nx == 'd') && !is_alnum(pv) &&
-			    !(i + 2 < len && is_alnum((unsigned char)s[i + 2])))
+			if ((nx == 's' || nx == 'd') && !text_is_alnum(pv) &&
+			    !(i + 2 < len && text_is_alnum((unsigned char)s[i + 2])))
 				hit_add(hs, W_PH_BRACES, i, i + 2, 0, 0);
 			break;
 		case '[':
 			for (j = i + 1; j < len && j - i <= 32; j++) {
 				unsigned char d = (unsigned char)s[j];
 
-				if (!(d >= 0x80 || is_alnum(d) || d == '_' ||
-				      d == ' ' || d == '.') || is_digit(d))
+				if (!(d >= 0x80 || text_is_alnum(d) || d == '_' ||
+				      d == ' ' || d == '.') || text_is_digit(d))
 					break;
 			}
 			if (j < len && s[j] == ']') {
@@ -1122,7 +826,7 @@ static void rule_placeholder(const char *s, size_t len, struct hits *hs)
 		case '@':
 			if (i > 0 && is_email_local(pv))
 				break;
-			if (!(is_alnum(nx) || nx == '_' || nx >= 0x80))
+			if (!(text_is_alnum(nx) || nx == '_' || nx >= 0x80))
 				hit_add(hs, W_PH_MENTION, i, i + 1, 0, 0);
 			break;
 		case ' ':
@@ -1134,8 +838,8 @@ static void rule_placeholder(const char *s, size_t len, struct hits *hs)
 			} else if (nx == ' ') {
 				for (j = i; j < len && s[j] == ' '; j++)
 					;
-				if (j < len && !is_space((unsigned char)s[j]) &&
-				    !is_space(pv) && pv != '.' && pv != '!' &&
+				if (j < len && !text_is_blank((unsigned char)s[j]) &&
+				    !text_is_blank(pv) && pv != '.' && pv != '!' &&
 				    pv != '?')
 					hit_add(hs, W_PH_DOUBLE_SPACE, i, j, 0, 0);
 				i = j - 1;
@@ -1180,7 +884,7 @@ static void rule_placeholder(const char *s, size_t len, struct hits *hs)
 				/* U+2116 NUMERO SIGN with no number after it */
 				for (j = i + 3; j < len && s[j] == ' '; j++)
 					;
-				if (j == len || !is_digit((unsigned char)s[j]))
+				if (j == len || !text_is_digit((unsigned char)s[j]))
 					hit_add(hs, W_PH_EMPTY_NUMBER, i, i + 3, 0, 0);
 			}
 			break;
@@ -1197,8 +901,8 @@ static void rule_placeholder(const char *s, size_t len, struct hits *hs)
 			}
 			break;
 		case '#':
-			if ((i == 0 || is_space(pv)) &&
-			    (nx == 0 || is_space(nx) || nx == ',' || nx == '.' ||
+			if ((i == 0 || text_is_blank(pv)) &&
+			    (nx == 0 || text_is_blank(nx) || nx == ',' || nx == '.' ||
 			     nx == '!' || nx == '?' || nx == ')'))
 				hit_add(hs, W_PH_EMPTY_NUMBER, i, i + 1, 0, 0);
 			break;
@@ -1284,7 +988,7 @@ static void rule_exclaim(const char *s, size_t len, struct hits *hs)
  * caps: ALL-CAPS words of 3+ letters not in caps_allow.txt.  Neighbouring
  * all-caps words of the same sentence join one hit ("WE ARE SORRY").
  */
-static void rule_caps(const char *s, const struct word *w, size_t n,
+static void rule_caps(const char *s, const struct phrase_word *w, size_t n,
 		      struct hits *hs)
 {
 	size_t i, run_from = 0, run_to = 0, lead = SIZE_MAX;
@@ -1296,11 +1000,11 @@ static void rule_caps(const char *s, const struct word *w, size_t n,
 
 		if (w[i].kind == TOK_NUM)
 			continue;
-		if (open && (w[i].kind != TOK_WORD || w[i].gap == GAP_SENTENCE)) {
+		if (open && (w[i].kind != TOK_WORD || w[i].gap == PHRASE_GAP_SENTENCE)) {
 			hit_add(hs, W_CAPS, w[run_from].bs, w[run_to].be, 0, 0);
 			open = 0;
 		}
-		if (w[i].kind != TOK_WORD || w[i].gap == GAP_SENTENCE)
+		if (w[i].kind != TOK_WORD || w[i].gap == PHRASE_GAP_SENTENCE)
 			lead = SIZE_MAX;
 		if (w[i].kind != TOK_WORD)
 			continue;
@@ -1333,7 +1037,7 @@ static void rule_caps(const char *s, const struct word *w, size_t n,
 }
 
 /* blame, defensive, dismissive, insult, absolute_promise: the lists. */
-static void rule_phrases(const struct word *w, const struct match *m,
+static void rule_phrases(const struct phrase_word *w, const struct phrase_match *m,
 			 size_t nm, struct hits *hs)
 {
 	size_t i;
@@ -1341,7 +1045,7 @@ static void rule_phrases(const struct word *w, const struct match *m,
 	for (i = 0; i < nm; i++) {
 		enum why why;
 
-		switch (m[i].list) {
+		switch (m[i].group) {
 		case LIST_BLAME: why = W_BLAME; break;
 		case LIST_DEFENSIVE: why = W_DEFENSIVE; break;
 		case LIST_NON_APOLOGY: why = W_NON_APOLOGY; break;
@@ -1350,19 +1054,19 @@ static void rule_phrases(const struct word *w, const struct match *m,
 		case LIST_PROMISE: why = W_PROMISE; break;
 		default: continue;
 		}
-		if (list_negatable(m[i].list) && negated(w, m, nm, m[i].from))
+		if (list_negatable(m[i].group) && negated(w, m, nm, m[i].from))
 			continue;
 		hit_words(hs, why, w, m[i].from, m[i].to);
 	}
 }
 
 /* No sentence end between the words a and b (a < b)? */
-static int same_sentence(const struct word *w, size_t a, size_t b)
+static int same_sentence(const struct phrase_word *w, size_t a, size_t b)
 {
 	size_t q;
 
 	for (q = a + 1; q <= b; q++)
-		if (w[q].gap == GAP_SENTENCE)
+		if (w[q].gap == PHRASE_GAP_SENTENCE)
 			return 0;
 	return 1;
 }
@@ -1373,7 +1077,7 @@ static int same_sentence(const struct word *w, size_t a, size_t b)
  * at most NEAR_WINDOW words away in the same sentence.
  */
 /* Does word w (of tk's last run) match the competitor's last word? */
-static int comp_last(const struct tokenizer *tk, const struct word *w,
+static int comp_last(const struct tokenizer *tk, const struct phrase_word *w,
 		     const struct comp *c)
 {
 	const struct tok *k;
@@ -1387,8 +1091,8 @@ static int comp_last(const struct tokenizer *tk, const struct word *w,
 		!memcmp(tok_text(tk, k), c->last, c->lastlen);
 }
 
-static void rule_competitor(const struct tokenizer *tk, const struct word *w,
-			    size_t n, const struct match *m, size_t nm,
+static void rule_competitor(const struct tokenizer *tk, const struct phrase_word *w,
+			    size_t n, const struct phrase_match *m, size_t nm,
 			    const struct comp *comps, size_t ncomps,
 			    struct hits *hs)
 {
@@ -1402,9 +1106,9 @@ static void rule_competitor(const struct tokenizer *tk, const struct word *w,
 				continue;
 			for (k = 0; k < last; k++)
 				if (w[i + k].key != comps[j].key[k] ||
-				    (k && w[i + k].gap == GAP_SENTENCE))
+				    (k && w[i + k].gap == PHRASE_GAP_SENTENCE))
 					break;
-			if (k == last && (!last || w[i + k].gap != GAP_SENTENCE) &&
+			if (k == last && (!last || w[i + k].gap != PHRASE_GAP_SENTENCE) &&
 			    comp_last(tk, &w[i + k], &comps[j])) {
 				k = comps[j].n;
 				men_from[nmen] = i;
@@ -1413,7 +1117,7 @@ static void rule_competitor(const struct tokenizer *tk, const struct word *w,
 			}
 		}
 	for (i = 0; i < nm && nmen < 64; i++)
-		if (m[i].list == LIST_COMP_REF) {
+		if (m[i].group == LIST_COMP_REF) {
 			men_from[nmen] = m[i].from;
 			men_to[nmen++] = m[i].to;
 		}
@@ -1421,7 +1125,7 @@ static void rule_competitor(const struct tokenizer *tk, const struct word *w,
 		for (j = 0; j < nm; j++) {
 			size_t a, b, dist;
 
-			if (m[j].list != LIST_COMP_NEG)
+			if (m[j].group != LIST_COMP_NEG)
 				continue;
 			if (m[j].from >= men_to[i]) {
 				dist = m[j].from - men_to[i];
@@ -1508,7 +1212,7 @@ static int find_email(const char *s, size_t len, size_t at, size_t *bs,
 		l++;
 	if (l == at)
 		return 0;
-	while (e < len && (is_alnum((unsigned char)s[e]) || s[e] == '-' ||
+	while (e < len && (text_is_alnum((unsigned char)s[e]) || s[e] == '-' ||
 			   s[e] == '.'))
 		e++;
 	while (e > at + 1 && (s[e - 1] == '.' || s[e - 1] == '-'))
@@ -1519,7 +1223,7 @@ static int find_email(const char *s, size_t len, size_t at, size_t *bs,
 	if (!dot || dot == at + 1 || e - dot < 3)
 		return 0;
 	for (k = dot + 1; k < e; k++)
-		if (is_digit((unsigned char)s[k]))
+		if (text_is_digit((unsigned char)s[k]))
 			return 0;
 	*bs = l;
 	*be = e;
@@ -1575,7 +1279,7 @@ static enum numclass scan_number(const char *s, size_t len, size_t i,
 	for (;;) {
 		size_t g = 0, nsep = 0;
 
-		while (j < len && is_digit((unsigned char)s[j])) {
+		while (j < len && text_is_digit((unsigned char)s[j])) {
 			if (nd < sizeof(d))
 				d[nd] = s[j];
 			nd++;
@@ -1596,12 +1300,12 @@ static enum numclass scan_number(const char *s, size_t len, size_t i,
 			k++;
 			nsep++;
 		}
-		if (!nsep || k >= len || !is_digit((unsigned char)s[k]))
+		if (!nsep || k >= len || !text_is_digit((unsigned char)s[k]))
 			break;
 		j = k;
 	}
 	*end = last;
-	if (!nd || (last < len && is_alnum((unsigned char)s[last])))
+	if (!nd || (last < len && text_is_alnum((unsigned char)s[last])))
 		return NUM_NONE;
 	if (ng > 16)
 		return NUM_NONE;
@@ -1659,7 +1363,7 @@ static size_t order_sign(const char *s, size_t len, size_t i)
  * Sets *contact when a hotline or role address was seen.
  */
 static void pii_scan(const struct tone_rules *r, const char *s, size_t len,
-		     const struct word *w, size_t n, unsigned classes,
+		     const struct phrase_word *w, size_t n, unsigned classes,
 		     struct hits *hs, int *contact)
 {
 	struct zones z;
@@ -1690,7 +1394,7 @@ static void pii_scan(const struct tone_rules *r, const char *s, size_t len,
 		utf8proc_int32_t pcp;
 
 		if (!(c == '+' || c == '(' || c == '#' || c == 0xE2 ||
-		      c == 'N' || c == 'n' || is_digit(c)))
+		      c == 'N' || c == 'n' || text_is_digit(c)))
 			continue;
 		ze = zone_end(&z, i);
 		if (ze) {
@@ -1715,16 +1419,16 @@ static void pii_scan(const struct tone_rules *r, const char *s, size_t len,
 				;
 			if (j > d0 && j < len && s[j] == '-')
 				j++;
-			for (d0 = j; j < len && is_digit((unsigned char)s[j]); j++)
+			for (d0 = j; j < len && text_is_digit((unsigned char)s[j]); j++)
 				;
-			if (j - d0 >= 5 && !(j < len && is_alnum((unsigned char)s[j]))) {
+			if (j - d0 >= 5 && !(j < len && text_is_alnum((unsigned char)s[j]))) {
 				hit_add(hs, W_PII_ORDER, i, j, 0, 0);
 				i = j - 1;
 			}
 			continue;
 		}
-		if (!(is_digit(c) || ((c == '+' || c == '(') && i + 1 < len &&
-				      is_digit((unsigned char)s[i + 1]))))
+		if (!(text_is_digit(c) || ((c == '+' || c == '(') && i + 1 < len &&
+				      text_is_digit((unsigned char)s[i + 1]))))
 			continue;
 		switch (scan_number(s, len, i, &end)) {
 		case NUM_PHONE:
@@ -1753,8 +1457,8 @@ static void pii_scan(const struct tone_rules *r, const char *s, size_t len,
  * (a number and a pii_street word with capitalised names between);
  * "apt 4", "д. 5", "кв. 12" (a pii_unit word and a number).
  */
-static void pii_words(const char *s, const struct word *w,
-		      size_t n, const struct match *m, size_t nm,
+static void pii_words(const char *s, const struct phrase_word *w,
+		      size_t n, const struct phrase_match *m, size_t nm,
 		      struct hits *hs)
 {
 	size_t i, k, q;
@@ -1767,11 +1471,11 @@ static void pii_words(const char *s, const struct word *w,
 	for (i = 0; i < nm; i++) {
 		size_t from = m[i].from, to = m[i].to;
 
-		if (m[i].list == LIST_PII_ORDER) {
+		if (m[i].group == LIST_PII_ORDER) {
 			/* a chain: "order number", "номер заказа" */
 			for (q = 0; q < 3; q++) {
 				for (k = 0; k < nm; k++)
-					if (m[k].list == LIST_PII_ORDER &&
+					if (m[k].group == LIST_PII_ORDER &&
 					    m[k].from == to)
 						break;
 				if (k == nm)
@@ -1783,10 +1487,10 @@ static void pii_words(const char *s, const struct word *w,
 				       number_word(s, &w[to])) &&
 			    digits_in(s, w[to].bs, w[to].be) >= 4)
 				hit_words(hs, W_PII_ORDER, w, from, to + 1);
-		} else if (m[i].list == LIST_PII_UNIT) {
+		} else if (m[i].group == LIST_PII_UNIT) {
 			if (to < n && number_word(s, &w[to]))
 				hit_words(hs, W_PII_ADDRESS, w, from, to + 1);
-		} else if (m[i].list == LIST_PII_STREET) {
+		} else if (m[i].group == LIST_PII_STREET) {
 			size_t caps = 0;
 
 			/* the street first: "ул. Ленина, д. 5", "улица Мира 10" */
@@ -1811,7 +1515,7 @@ static void pii_words(const char *s, const struct word *w,
 					break;
 				}
 				if (!capitalised(s, &w[q - 1]) ||
-				    w[q].gap == GAP_SENTENCE)
+				    w[q].gap == PHRASE_GAP_SENTENCE)
 					break;
 				caps++;
 			}
@@ -1826,9 +1530,9 @@ static void pii_words(const char *s, const struct word *w,
  * words skip stopwords and negations, so a denial ("X does not cause Y")
  * still repeats the claim "X causes Y".
  */
-static void rule_echo(const struct word *rw, size_t rn, const struct match *rm,
-		      size_t rnm, const struct word *cw, size_t cn,
-		      const struct match *cm, size_t cnm, int fake_news,
+static void rule_echo(const struct phrase_word *rw, size_t rn, const struct phrase_match *rm,
+		      size_t rnm, const struct phrase_word *cw, size_t cn,
+		      const struct phrase_match *cm, size_t cnm, int fake_news,
 		      struct hits *hs)
 {
 	uint8_t cins[MAX_COMMENT_WORDS];
@@ -1839,17 +1543,17 @@ static void rule_echo(const struct word *rw, size_t rn, const struct match *rm,
 
 	memset(cins, 0, cn);
 	for (i = 0; i < cnm; i++)
-		if (cm[i].list == LIST_INSULT) {
+		if (cm[i].group == LIST_INSULT) {
 			for (k = cm[i].from; k < cm[i].to; k++)
 				cins[k] = 1;
 			any = 1;
 		}
 	if (any) {
 		for (i = 0; i < rnm; i++) {
-			if (rm[i].list != LIST_INSULT)
+			if (rm[i].group != LIST_INSULT)
 				continue;
 			for (j = 0; j < cnm; j++)
-				if (cm[j].list == LIST_INSULT &&
+				if (cm[j].group == LIST_INSULT &&
 				    cm[j].phrase == rm[i].phrase)
 					break;
 			if (j < cnm)
@@ -1861,13 +1565,13 @@ static void rule_echo(const struct word *rw, size_t rn, const struct match *rm,
 				if (cw[i].key != rw[j].key)
 					continue;
 				if (i && j && cw[i - 1].key == rw[j - 1].key &&
-				    cw[i].gap != GAP_SENTENCE &&
-				    rw[j].gap != GAP_SENTENCE)
+				    cw[i].gap != PHRASE_GAP_SENTENCE &&
+				    rw[j].gap != PHRASE_GAP_SENTENCE)
 					continue;   /* not the start of a run */
 				for (L = 1; i + L < cn && j + L < rn &&
 				     cw[i + L].key == rw[j + L].key &&
-				     cw[i + L].gap != GAP_SENTENCE &&
-				     rw[j + L].gap != GAP_SENTENCE; L++)
+				     cw[i + L].gap != PHRASE_GAP_SENTENCE &&
+				     rw[j + L].gap != PHRASE_GAP_SENTENCE; L++)
 					;
 				if (L < 2)
 					continue;
@@ -1882,7 +1586,7 @@ static void rule_echo(const struct word *rw, size_t rn, const struct match *rm,
 		return;
 	/* content words and their sentence numbers */
 	for (i = 0, k = 0; i < cn; i++) {
-		if (cw[i].gap == GAP_SENTENCE)
+		if (cw[i].gap == PHRASE_GAP_SENTENCE)
 			k++;
 		if ((cw[i].kind == TOK_WORD || cw[i].kind == TOK_NUM) &&
 		    !(cw[i].flags & (WF_STOP | WF_NEG))) {
@@ -1891,7 +1595,7 @@ static void rule_echo(const struct word *rw, size_t rn, const struct match *rm,
 		}
 	}
 	for (i = 0, k = 0; i < rn; i++) {
-		if (rw[i].gap == GAP_SENTENCE)
+		if (rw[i].gap == PHRASE_GAP_SENTENCE)
 			k++;
 		if ((rw[i].kind == TOK_WORD || rw[i].kind == TOK_NUM) &&
 		    !(rw[i].flags & (WF_STOP | WF_NEG))) {
@@ -1923,8 +1627,8 @@ static void rule_echo(const struct word *rw, size_t rn, const struct match *rm,
  * (toxic's "no insult back" is `insult` and `echo`, which always run.)
  */
 static void rule_required(const char *category, size_t len,
-			  const struct word *w, size_t n,
-			  const struct match *m, size_t nm, int contact,
+			  const struct phrase_word *w, size_t n,
+			  const struct phrase_match *m, size_t nm, int contact,
 			  struct hits *hs)
 {
 	size_t i, content = 0;
@@ -1961,21 +1665,21 @@ static void rule_required(const char *category, size_t len,
  * word (the reply's end for the last), blanks trimmed.  With one sentence
  * that is the whole reply.
  */
-static void sentence_of(const char *s, size_t len, const struct word *w,
+static void sentence_of(const char *s, size_t len, const struct phrase_word *w,
 			size_t n, size_t at, size_t *bs, size_t *be)
 {
 	size_t i, a = 0, b, from, to;
 
 	for (i = 0; i < n && w[i].bs <= at; i++)
-		if (w[i].gap == GAP_SENTENCE)
+		if (w[i].gap == PHRASE_GAP_SENTENCE)
 			a = i;
-	for (b = i; b < n && w[b].gap != GAP_SENTENCE; b++)
+	for (b = i; b < n && w[b].gap != PHRASE_GAP_SENTENCE; b++)
 		;
 	from = a == 0 ? 0 : w[a].bs;
 	to = b >= n ? len : w[b].bs;
-	while (from < to && is_space((unsigned char)s[from]))
+	while (from < to && text_is_blank((unsigned char)s[from]))
 		from++;
-	while (to > from && is_space((unsigned char)s[to - 1]))
+	while (to > from && text_is_blank((unsigned char)s[to - 1]))
 		to--;
 	*bs = from;
 	*be = to;
@@ -2116,7 +1820,7 @@ static void learned_scores(const struct learned *ln, int bigrams,
  */
 static size_t learned_evidence(const struct learned *ln, size_t label,
 			       const struct tokenizer *tk,
-			       const struct word *w, size_t n,
+			       const struct phrase_word *w, size_t n,
 			       struct hits *hs)
 {
 	const struct tok *t = tok_list(tk);
@@ -2171,7 +1875,7 @@ static size_t learned_evidence(const struct learned *ln, size_t label,
  * Then the learned layer stays quiet about that rule too: a list line is
  * a person's explicit judgement, the model only a guess from examples.
  */
-static int list_vetoed(const struct word *w, const struct match *m,
+static int list_vetoed(const struct phrase_word *w, const struct phrase_match *m,
 		       size_t nm, unsigned excepted, int rule)
 {
 	unsigned lists = 0;
@@ -2193,7 +1897,7 @@ static int list_vetoed(const struct word *w, const struct match *m,
 	if (excepted & lists)
 		return 1;
 	for (i = 0; i < nm; i++)
-		if (((1u << m[i].list) & lists) && list_negatable(m[i].list) &&
+		if (((1u << m[i].group) & lists) && list_negatable(m[i].group) &&
 		    negated(w, m, nm, m[i].from))
 			return 1;
 	return 0;
@@ -2211,7 +1915,7 @@ static int list_vetoed(const struct word *w, const struct match *m,
  */
 static void rule_learned(const struct tone_rules *r, const struct learned *ln,
 			 const struct tokenizer *tk, const char *s, size_t len,
-			 const struct word *w, size_t n, const struct match *m,
+			 const struct phrase_word *w, size_t n, const struct phrase_match *m,
 			 size_t nm, unsigned excepted, struct hits *hs)
 {
 	float sc[LEARN_BAD];
@@ -2465,114 +2169,33 @@ static void finish(struct hits *hs, const char *s, int ru,
 
 /* ------------------------------------------------------------- loading */
 
-static int add_phrase(struct tone_rules *r, const struct phrase *p)
+struct role_load {
+	struct tone_rules *r;
+	const char *path;
+};
+
+/* One line of email_roles.txt: an e-mail local part, lowercased. */
+static int load_role(void *ctx, char *line, long lineno, struct cd_error *err)
 {
-	size_t i;
+	struct tone_rules *r = ((struct role_load *)ctx)->r;
+	const char *path = ((struct role_load *)ctx)->path;
+	size_t len = strlen(line), i, bad;
 
-	for (i = 0; i < r->nph; i++)    /* the lists are small: a plain scan */
-		if (r->ph[i].list == p->list && r->ph[i].n == p->n &&
-		    r->ph[i].anchor == p->anchor &&
-		    !memcmp(r->ph[i].key, p->key, p->n * sizeof(p->key[0])))
-			return 0;
-	if (r->nph == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 1024;
-		struct phrase *ph = realloc(r->ph, cap * sizeof(*ph));
-
-		if (!ph)
-			return CD_ERR_NOMEM;
-		r->ph = ph;
-		r->cap = cap;
-	}
-	r->ph[r->nph++] = *p;
-	return 0;
-}
-
-/* Trim spaces and tabs at both ends, in place. */
-static char *trim(char *s)
-{
-	size_t n;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	n = strlen(s);
-	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
-		s[--n] = '\0';
-	return s;
-}
-
-/* One list line (comments and blank lines already skipped). */
-static int load_line(struct tone_rules *r, struct tokenizer *tk, int list,
-		     char *line, const char *path, long lineno,
-		     struct cd_error *err)
-{
-	struct phrase p;
-	struct word w[TONE_MAX_PHRASE_WORDS + 1];
-	struct cd_error e;
-	size_t n, i, bad;
-	int rc;
-
-	if (tok_utf8_check(line, strlen(line), &bad))
+	if (text_utf8_check(line, len, &bad))
 		return cd_error_set(err, CD_ERR_CONFIG, lineno,
 				    "'%s': line %ld: invalid utf-8 at byte %zu",
 				    path, lineno, bad + 1);
-	if (list == LIST_EMAIL_ROLES) {
-		size_t len = strlen(line);
-
-		if (len >= ROLE_LEN)
-			return cd_error_set(err, CD_ERR_CONFIG, lineno,
-					    "'%s': line %ld: longer than %d bytes",
-					    path, lineno, ROLE_LEN - 1);
-		if (r->nroles == MAX_ROLES)
-			return cd_error_set(err, CD_ERR_LIMIT, lineno,
-					    "'%s': line %ld: more than %d e-mail roles",
-					    path, lineno, MAX_ROLES);
-		for (i = 0; i <= len; i++) {
-			char c = line[i];
-
-			r->roles[r->nroles][i] = c >= 'A' && c <= 'Z' ?
-				(char)(c - 'A' + 'a') : c;
-		}
-		r->nroles++;
-		return 0;
-	}
-	memset(&p, 0, sizeof(p));
-	p.list = (uint8_t)list;
-	if (line[0] == '!') {
-		p.anchor |= EXCEPTION;
-		line = trim(line + 1);
-	}
-	if (line[0] == '^') {
-		p.anchor |= ANCHOR_START;
-		line = trim(line + 1);
-	}
-	n = strlen(line);
-	if (n && line[n - 1] == '$') {
-		p.anchor |= ANCHOR_END;
-		line[n - 1] = '\0';
-		line = trim(line);
-	}
-	rc = tok_run(tk, line, strlen(line), &e);
-	if (rc)
-		return cd_error_set(err, rc, lineno, "'%s': line %ld: %s", path,
-				    lineno, e.msg);
-	n = collect_words(tk, line, strlen(line), w, TONE_MAX_PHRASE_WORDS + 1);
-	if (n == 0)
+	if (len >= ROLE_LEN)
 		return cd_error_set(err, CD_ERR_CONFIG, lineno,
-				    "'%s': line %ld: no words in '%s'", path,
-				    lineno, line);
-	if (n > TONE_MAX_PHRASE_WORDS)
-		return cd_error_set(err, CD_ERR_CONFIG, lineno,
-				    "'%s': line %ld: more than %d words", path,
-				    lineno, TONE_MAX_PHRASE_WORDS);
-	for (i = 0; i < n; i++)
-		p.key[i] = w[i].key;
-	p.n = (uint8_t)n;
-	if (r->nph >= MAX_PHRASES)
+				    "'%s': line %ld: longer than %d bytes",
+				    path, lineno, ROLE_LEN - 1);
+	if (r->nroles == MAX_ROLES)
 		return cd_error_set(err, CD_ERR_LIMIT, lineno,
-				    "'%s': line %ld: more than %d phrases in all lists",
-				    path, lineno, MAX_PHRASES);
-	if (add_phrase(r, &p))
-		return cd_error_set(err, CD_ERR_NOMEM, lineno, "out of memory");
+				    "'%s': line %ld: more than %d e-mail roles",
+				    path, lineno, MAX_ROLES);
+	for (i = 0; i <= len; i++)
+		r->roles[r->nroles][i] = (char)text_lower((unsigned char)line[i]);
+	r->nroles++;
 	return 0;
 }
 
@@ -2580,46 +2203,12 @@ static int load_line(struct tone_rules *r, struct tokenizer *tk, int list,
 static int load_list(struct tone_rules *r, struct tokenizer *tk, int list,
 		     const char *path, int *found, struct cd_error *err)
 {
-	char buf[TONE_MAX_LINE + 3];
-	long lineno = 0;
-	FILE *fp = fopen(path, "r");
-	int rc = 0;
+	if (list == LIST_EMAIL_ROLES) {
+		struct role_load rl = { r, path };
 
-	if (!fp) {
-		if (errno == ENOENT)
-			return 0;
-		return cd_error_set(err, CD_ERR_NOINPUT, 0,
-				    "cannot open '%s': %s", path, strerror(errno));
+		return phrase_list_read(path, found, load_role, &rl, err);
 	}
-	*found = 1;
-	while (fgets(buf, sizeof(buf), fp)) {
-		size_t n = strlen(buf);
-		char *line;
-
-		lineno++;
-		if (n && buf[n - 1] == '\n')
-			buf[--n] = '\0';
-		else if (!feof(fp))
-			n = sizeof(buf);  /* the line goes on: too long */
-		if (n && buf[n - 1] == '\r')
-			buf[--n] = '\0';
-		if (n > TONE_MAX_LINE) {
-			rc = cd_error_set(err, CD_ERR_CONFIG, lineno,
-					  "'%s': line %ld: longer than %d bytes",
-					  path, lineno, TONE_MAX_LINE);
-			break;
-		}
-		line = trim(buf);
-		if (!*line || *line == '#')
-			continue;
-		rc = load_line(r, tk, list, line, path, lineno, err);
-		if (rc)
-			break;
-	}
-	if (!rc && ferror(fp))
-		rc = cd_error_set(err, CD_ERR_IO, 0, "cannot read '%s'", path);
-	fclose(fp);
-	return rc;
+	return phrase_set_load(r->ph, tk, NULL, path, (unsigned)list, found, err);
 }
 
 /* Which learn_label[] the label is, or -1. */
@@ -2720,7 +2309,7 @@ static int load_example(struct nb_model *m, struct tokenizer *tk, char *line,
 	size_t bad;
 	int li, rc;
 
-	if (tok_utf8_check(line, strlen(line), &bad))
+	if (text_utf8_check(line, strlen(line), &bad))
 		return cd_error_setc(err, CD_ERR_CONFIG, lineno, (long)bad + 1,
 				     "'%s': line %ld: invalid utf-8 at byte %zu",
 				     path, lineno, bad + 1);
@@ -2729,8 +2318,8 @@ static int load_example(struct nb_model *m, struct tokenizer *tk, char *line,
 				    "'%s': line %ld: no tab between the label "
 				    "and the reply", path, lineno);
 	*tab = '\0';
-	label = trim(line);
-	reply = trim(tab + 1);
+	label = text_trim(line);
+	reply = text_trim(tab + 1);
 	li = learn_label_index(label);
 	if (li < 0)
 		return cd_error_set(err, CD_ERR_CONFIG, lineno,
@@ -2902,7 +2491,8 @@ struct tone_rules *tone_rules_load_params(const char *dir,
 		return NULL;
 	}
 	r = calloc(1, sizeof(*r));
-	if (!r) {
+	if (!r || !(r->ph = phrase_set_new(0))) {
+		free(r);
 		cd_error_set(err, CD_ERR_NOMEM, 0, "out of memory");
 		return NULL;
 	}
@@ -2949,7 +2539,7 @@ struct tone_rules *tone_rules_load_params(const char *dir,
 		rc = cd_error_set(err, CD_ERR_NOINPUT, 0,
 				  "no tone lists in '%s/en' or '%s/ru'", dir, dir);
 	if (!rc)
-		rc = build_table(r, err);
+		rc = phrase_set_build(r->ph, err);
 	if (rc) {
 		tone_rules_free(r);
 		return NULL;
@@ -2963,15 +2553,13 @@ void tone_rules_free(struct tone_rules *r)
 		return;
 	free(r->learn[0].slot);
 	free(r->learn[1].slot);
-	free(r->ph);
-	free(r->slot_key);
-	free(r->slot_head);
+	phrase_set_free(r->ph);
 	free(r);
 }
 
 size_t tone_rules_count(const struct tone_rules *r)
 {
-	return r ? r->nph + r->nroles : 0;
+	return r ? phrase_set_count(r->ph) + r->nroles : 0;
 }
 
 size_t tone_rules_examples(const struct tone_rules *r, const char *lang)
@@ -2996,7 +2584,7 @@ static int normalize_competitors(struct tokenizer *tk,
 {
 	char buf[TONE_MAX_COMPETITORS * (MAX_COMP_BYTES + 1)];
 	uint32_t starts[TONE_MAX_COMPETITORS + 1];
-	struct word w[TONE_MAX_COMPETITORS * (MAX_COMP_WORDS + 1)];
+	struct phrase_word w[TONE_MAX_COMPETITORS * (MAX_COMP_WORDS + 1)];
 	size_t len = 0, i, n, c;
 	struct cd_error e;
 	int rc;
@@ -3031,7 +2619,7 @@ static int normalize_competitors(struct tokenizer *tk,
 	rc = tok_run(tk, buf, len, &e);
 	if (rc)
 		return cd_error_set(err, rc, 0, "competitor names: %s", e.msg);
-	n = collect_words(tk, buf, len, w, sizeof(w) / sizeof(w[0]));
+	n = phrase_words(tk, buf, len, w, sizeof(w) / sizeof(w[0]));
 	for (c = 0, i = 0; c < nnames; c++) {
 		struct comp *cp = &comps[*ncomps];
 
@@ -3084,10 +2672,10 @@ int tone_rules_add_competitors(struct tone_rules *r, const char *const *names,
 
 /* The work area of one check, on the stack: no allocation per reply. */
 struct work {
-	struct word rw[MAX_WORDS];
-	struct word cw[MAX_COMMENT_WORDS];
-	struct match rm[MAX_MATCHES];
-	struct match cm[MAX_MATCHES];
+	struct phrase_word rw[MAX_WORDS];
+	struct phrase_word cw[MAX_COMMENT_WORDS];
+	struct phrase_match rm[MAX_MATCHES];
+	struct phrase_match cm[MAX_MATCHES];
 	struct comp comps[2 * TONE_MAX_COMPETITORS];  /* the rules' + ctx's */
 	struct hits hs;
 };
@@ -3141,7 +2729,7 @@ int tone_check(const struct tone_rules *r, struct tokenizer *tk,
 			/* tk is needed for the reply: the comment goes first */
 			if (!ct && (rc = tok_run(tk, ctx->comment, clen, &e)) != 0)
 				return cd_error_set(err, rc, 0, "comment: %s", e.msg);
-			cn = collect_words(tk, ctx->comment, clen, wk.cw,
+			cn = phrase_words(tk, ctx->comment, clen, wk.cw,
 					   MAX_COMMENT_WORDS);
 			cnm = match_words(r, wk.cw, cn, wk.cm, MAX_MATCHES,
 					  &excepted);
@@ -3151,14 +2739,14 @@ int tone_check(const struct tone_rules *r, struct tokenizer *tk,
 	rc = tok_run(tk, reply, len, &e);      /* validates the UTF-8 */
 	if (rc)
 		return cd_error_set(err, rc, 0, "reply: %s", e.msg);
-	rn = collect_words(tk, reply, len, wk.rw, MAX_WORDS);
+	rn = phrase_words(tk, reply, len, wk.rw, MAX_WORDS);
 	excepted = 0;           /* the comment's do not count */
 	rnm = match_words(r, wk.rw, rn, wk.rm, MAX_MATCHES, &excepted);
 	if (ct && may_echo(ct, ctx->comment, clen, wk.rw, rn)) {
 		/* the comment's own tokens: matched only when echo may hit */
 		unsigned ignored = 0;
 
-		cn = collect_words(ct, ctx->comment, clen, wk.cw,
+		cn = phrase_words(ct, ctx->comment, clen, wk.cw,
 				   MAX_COMMENT_WORDS);
 		cnm = match_words(r, wk.cw, cn, wk.cm, MAX_MATCHES, &ignored);
 	}
@@ -3229,49 +2817,6 @@ int tone_result_has_error(const struct tone_result *res)
 	return 0;
 }
 
-/* A JSON string: quotes, backslashes and control characters escaped;
- * UTF-8 passes through. */
-static int json_str(struct cd_buf *b, const char *s)
-{
-	size_t i, run = 0;
-	int rc = cd_buf_addch(b, '"');
-
-	for (i = 0; !rc && s[i]; i++) {
-		unsigned char c = (unsigned char)s[i];
-		const char *esc = NULL;
-		char u[8];
-
-		switch (c) {
-		case '"': esc = "\\\""; break;
-		case '\\': esc = "\\\\"; break;
-		case '\n': esc = "\\n"; break;
-		case '\r': esc = "\\r"; break;
-		case '\t': esc = "\\t"; break;
-		case '\b': esc = "\\b"; break;
-		case '\f': esc = "\\f"; break;
-		default:
-			if (c < 0x20) {
-				snprintf(u, sizeof(u), "\\u%04x", c);
-				esc = u;
-			}
-			break;
-		}
-		if (!esc) {
-			run++;
-			continue;
-		}
-		rc = cd_buf_add(b, s + i - run, run);
-		run = 0;
-		if (!rc)
-			rc = cd_buf_addstr(b, esc);
-	}
-	if (!rc)
-		rc = cd_buf_add(b, s + i - run, run);
-	if (!rc)
-		rc = cd_buf_addch(b, '"');
-	return rc;
-}
-
 int tone_result_json(const struct tone_result *res, struct cd_buf *out)
 {
 	size_t keep = out->len, i;
@@ -3282,22 +2827,23 @@ int tone_result_json(const struct tone_result *res, struct cd_buf *out)
 
 		rc = cd_buf_addstr(out, i ? ",{\"rule\":" : "{\"rule\":");
 		if (!rc)
-			rc = json_str(out, f->rule);
+			rc = jsonw_str(out, f->rule, strlen(f->rule));
 		if (!rc)
 			rc = cd_buf_addstr(out, ",\"severity\":");
 		if (!rc)
-			rc = json_str(out, tone_severity_name(f->severity));
+			rc = jsonw_str(out, tone_severity_name(f->severity),
+				       strlen(tone_severity_name(f->severity)));
 		if (!rc)
 			rc = cd_buf_addstr(out, ",\"message\":");
 		if (!rc)
-			rc = json_str(out, f->message);
+			rc = jsonw_str(out, f->message, strlen(f->message));
 		if (!rc)
 			rc = cd_buf_addf(out, ",\"start\":%zu,\"end\":%zu",
 					 f->start, f->end);
 		if (!rc)
 			rc = cd_buf_addstr(out, ",\"suggestion\":");
 		if (!rc)
-			rc = json_str(out, f->suggestion);
+			rc = jsonw_str(out, f->suggestion, strlen(f->suggestion));
 		if (!rc)
 			rc = cd_buf_addch(out, '}');
 	}

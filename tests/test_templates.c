@@ -28,6 +28,7 @@
 #include "error.h"
 #include "facts.h"
 #include "templates.h"
+#include "text.h"
 #include "tokenize.h"
 
 #define PATH_BYTES 1024
@@ -845,15 +846,15 @@ static void test_detect_lang(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		const char *got = tpl_detect_lang(cases[i].text,
+		const char *got = text_detect_lang(cases[i].text,
 						  strlen(cases[i].text));
 
 		if (strcmp(got, cases[i].lang))
 			fail_msg("'%s': got %s", cases[i].text, got);
 	}
 	/* only len bytes count */
-	assert_string_equal(tpl_detect_lang("ok да да да", 2), "en");
-	assert_string_equal(tpl_detect_lang(NULL, 0), "en");
+	assert_string_equal(text_detect_lang("ok да да да", 2), "en");
+	assert_string_equal(text_detect_lang(NULL, 0), "en");
 }
 
 static void test_known_variable(void **state)
