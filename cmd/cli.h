@@ -78,7 +78,8 @@ int cli_write(const char *p, size_t n);
 
 /*
  * The model options train and eval share: --alpha, --complement, --counts,
- * --no-bigrams, --no-stem, --temperature (getopt codes a C n B S t).
+ * --no-bigrams, --no-stem, --no-extras, --temperature (getopt codes
+ * a C n B S X t).
  */
 #define CLI_NB_OPTIONS \
 	{ "alpha", required_argument, NULL, 'a' }, \
@@ -86,6 +87,7 @@ int cli_write(const char *p, size_t n);
 	{ "counts", no_argument, NULL, 'n' }, \
 	{ "no-bigrams", no_argument, NULL, 'B' }, \
 	{ "no-stem", no_argument, NULL, 'S' }, \
+	{ "no-extras", no_argument, NULL, 'X' }, \
 	{ "temperature", required_argument, NULL, 't' }
 /* Apply one of them; 0, or EXIT_USAGE after printing why. */
 int cli_nb_option(int opt, const char *arg, struct nb_params *p,

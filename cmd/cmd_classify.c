@@ -88,9 +88,10 @@ int cmd_classify(struct cli *c, int argc, char **argv)
 	key_off[K] = keys_len;
 	nb_tok_params(c->model, &tp);
 	tk = tok_new(&tp, &err);
-	if (!tk) {
+	if (!tk || config_tok_names(&c->cfg, tk, &err)) {
+		tok_free(tk);
 		input_close(&in);
-		return cli_fail(CD_ERR_NOMEM, &err);
+		return cli_fail(tk ? CD_ERR_LIMIT : CD_ERR_NOMEM, &err);
 	}
 	cd_buf_init(&out, 1u << 20);
 	while ((rc = input_next(&in, &cm)) == 1) {

@@ -27,7 +27,7 @@ static const char usage_eval[] =
 "      --json            {\"accuracy\",\"macro_f1\",\"classes\",\"labels\",\"confusion\"}\n"
 "      --text-col NAME, --label-col NAME   as for train\n"
 "      --alpha, --complement, --counts, --no-bigrams, --no-stem,\n"
-"      --temperature     model options, as for train\n"
+"      --no-extras, --temperature   model options, as for train\n"
 "  -h, --help            this help\n";
 
 struct examples {
@@ -355,7 +355,8 @@ int cmd_eval(struct cli *c, int argc, char **argv)
 		case 'j': json = 1; break;
 		case 'T': tcol = optarg; break;
 		case 'L': lcol = optarg; break;
-		case 'a': case 'C': case 'n': case 'B': case 'S': case 't':
+		case 'a': case 'C': case 'n': case 'B': case 'S': case 'X':
+		case 't':
 			if (cli_nb_option(opt, optarg, &p, "eval"))
 				return EXIT_USAGE;
 			break;
@@ -382,7 +383,10 @@ int cmd_eval(struct cli *c, int argc, char **argv)
 		if ((rc = cli_load_model(c)) != 0)
 			goto out;
 		nb_tok_params(c->model, &tp);
-		if (!(tk = tok_new(&tp, &err))) {
+		if (!(tk = tok_new(&tp, &err)) ||
+		    config_tok_names(&c->cfg, tk, &err)) {
+			tok_free(tk);
+			tk = NULL;
 			rc = cli_fail(CD_ERR_NOMEM, &err);
 			goto out;
 		}
@@ -393,6 +397,7 @@ int cmd_eval(struct cli *c, int argc, char **argv)
 	} else {
 		tp.bigrams = p.bigrams;
 		tp.stem = p.stem;
+		tp.extras = p.extras;
 		tp.max_tokens = 0;
 		if (!(tk = tok_new(&tp, &err))) {
 			rc = cli_fail(CD_ERR_NOMEM, &err);

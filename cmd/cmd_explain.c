@@ -104,7 +104,8 @@ int cmd_explain(struct cli *c, int argc, char **argv)
 	}
 	nb_tok_params(c->model, &tp);
 	tk = tok_new(&tp, &err);
-	if (!tk || tok_run(tk, text, len, &err)) {
+	if (!tk || config_tok_names(&c->cfg, tk, &err) ||
+	    tok_run(tk, text, len, &err)) {
 		tok_free(tk);
 		free(text);
 		return cli_fail(CD_ERR_DATA, &err);

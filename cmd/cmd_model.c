@@ -50,8 +50,10 @@ static int info(const char *path)
 	       p->complement ? "complement" : "multinomial", p->alpha,
 	       p->binary ? "features counted once per comment" :
 			   "repeated features counted");
-	printf("tokens:       words%s%s\n", p->bigrams ? " + bigrams" : "",
-	       p->stem ? ", stemmed" : "");
+	printf("tokens:       words%s%s%s\n", p->bigrams ? " + bigrams" : "",
+	       p->stem ? ", stemmed" : "",
+	       p->extras ? ", extras (masked and mixed-script words, names)" :
+			   "");
 	printf("temperature:  %.4g\n", nb_temperature(m));
 	printf("vocabulary:   %zu features\n", nb_vocab_size(m));
 	printf("documents:    %llu\n", (unsigned long long)nb_total_docs(m));
@@ -80,9 +82,10 @@ static int dump(const char *path)
 	cd_buf_addf(&b, "{\"version\":%d,\"params\":{\"alpha\":", MODEL_VERSION);
 	jsonw_num(&b, p->alpha, 6);
 	cd_buf_addf(&b, ",\"complement\":%s,\"binary\":%s,\"bigrams\":%s,"
-		    "\"stem\":%s,\"temperature\":",
+		    "\"stem\":%s,\"extras\":%s,\"temperature\":",
 		    p->complement ? "true" : "false", p->binary ? "true" : "false",
-		    p->bigrams ? "true" : "false", p->stem ? "true" : "false");
+		    p->bigrams ? "true" : "false", p->stem ? "true" : "false",
+		    p->extras ? "true" : "false");
 	jsonw_num(&b, nb_temperature(m), 6);
 	cd_buf_addstr(&b, "},\"labels\":[");
 	for (l = 0; l < K; l++) {

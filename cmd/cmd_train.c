@@ -39,6 +39,9 @@ static const char usage_train[] =
 "                          once per comment)\n"
 "      --no-bigrams        words only\n"
 "      --no-stem           no Snowball stemming\n"
+"      --no-extras         no extra features: masked (f**k) and mixed-script\n"
+"                          words, <name> and <name+cue> (see\n"
+"                          docs/classifier.md)\n"
 "      --temperature T     fixed calibration temperature (default: fitted\n"
 "                          by leave-one-out on the training data)\n"
 "      --strict            stop at the first bad row\n"
@@ -171,7 +174,8 @@ int cmd_train(struct cli *c, int argc, char **argv)
 		case 'J': o.journal = optarg; break;
 		case 'T': o.text_col = optarg; break;
 		case 'L': o.label_col = optarg; break;
-		case 'a': case 'C': case 'n': case 'B': case 'S': case 't':
+		case 'a': case 'C': case 'n': case 'B': case 'S': case 'X':
+		case 't':
 			if (cli_nb_option(opt, optarg, &o.p, "train"))
 				return EXIT_USAGE;
 			break;

@@ -187,6 +187,7 @@ int cli_nb_option(int opt, const char *arg, struct nb_params *p,
 	case 'n': p->binary = 0; return 0;
 	case 'B': p->bigrams = 0; return 0;
 	case 'S': p->stem = 0; return 0;
+	case 'X': p->extras = 0; return 0;
 	case 't':
 		p->temperature = strtod(arg, &end);
 		if (*end || !(p->temperature > 0 && p->temperature < 1e6))

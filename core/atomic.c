@@ -28,8 +28,7 @@ int atomic_open(struct atomic_file *af, const char *path, struct cd_error *err)
 	return 0;
 }
 
-/* fsync the directory holding path, so that the rename itself is durable. */
-static int sync_dir(const char *path)
+int atomic_sync_dir(const char *path)
 {
 	char dir[ATOMIC_PATH_MAX];
 	const char *slash = strrchr(path, '/');
@@ -39,6 +38,9 @@ static int sync_dir(const char *path)
 		strcpy(dir, ".");
 	} else if (slash == path) {
 		strcpy(dir, "/");
+	} else if ((size_t)(slash - path) >= sizeof(dir)) {
+		errno = ENAMETOOLONG;   /* the journal's path is not capped */
+		return -1;
 	} else {
 		memcpy(dir, path, (size_t)(slash - path));
 		dir[slash - path] = '\0';
@@ -83,7 +85,7 @@ int atomic_commit(struct atomic_file *af, struct cd_error *err)
 		return CD_ERR_IO;
 	}
 	af->tmp[0] = '\0';
-	if (sync_dir(af->path)) {
+	if (atomic_sync_dir(af->path)) {
 		e = errno;
 		return cd_error_set(err, CD_ERR_IO, 0,
 				    "cannot sync the directory of '%s': %s",

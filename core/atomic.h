@@ -49,4 +49,13 @@ int atomic_commit(struct atomic_file *af, struct cd_error *err);
 /* Close and remove the temporary file unless committed. */
 void atomic_rollback(struct atomic_file *af);
 
+/*
+ * fsync the directory holding path ("." for a bare name), so that a name
+ * just created or renamed there survives a power cut (POSIX makes a file's
+ * fsync cover its bytes, not its name).  atomic_commit() calls it; so does
+ * journal_open() when it may have created the journal.  0, or -1 with
+ * errno set (a file system that cannot sync a directory is not a failure).
+ */
+int atomic_sync_dir(const char *path);
+
 #endif

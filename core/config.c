@@ -1,6 +1,7 @@
 /* config.c - see config.h. */
 #include "config.h"
 #include "inifile.h"
+#include "tokenize.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -117,6 +118,26 @@ struct list_ctx {
 	struct cd_error *err;
 };
 
+/*
+ * Words of a name as the tokenizer splits them (near enough: runs of
+ * letters, digits and non-ASCII bytes), for the runtime name list.
+ */
+static int name_words(const char *s, size_t n)
+{
+	size_t i;
+	int words = 0, in = 0;
+
+	for (i = 0; i < n; i++) {
+		unsigned char b = (unsigned char)s[i];
+		int w = b >= 0x80 || (b >= '0' && b <= '9') ||
+			((b | 0x20) >= 'a' && (b | 0x20) <= 'z') || b == '\'';
+
+		words += w && !in;
+		in = w;
+	}
+	return words;
+}
+
 static int add_competitor(void *ctx, const char *name, size_t n)
 {
 	struct list_ctx *x = ctx;
@@ -131,6 +152,11 @@ static int add_competitor(void *ctx, const char *name, size_t n)
 				    "%s:%ld: competitor name longer than %zu bytes",
 				    x->ld->path, x->line,
 				    sizeof(c->brand.competitors[0]) - 1);
+	if (name_words(name, n) > TOK_NAME_WORDS)
+		return cd_error_set(x->err, CD_ERR_CONFIG, x->line,
+				    "%s:%ld: competitor name '%.*s' has more "
+				    "than %d words", x->ld->path, x->line,
+				    (int)n, name, TOK_NAME_WORDS);
 	memcpy(c->brand.competitors[c->brand.ncompetitors], name, n);
 	c->brand.competitors[c->brand.ncompetitors++][n] = '\0';
 	return 0;
@@ -242,4 +268,15 @@ int config_load(struct cd_config *c, const char *path, struct cd_error *err)
 		return cd_error_set(err, CD_ERR_CONFIG, 0, "config path too long");
 	strcpy(c->path, path);
 	return inifile_parse(path, handle, &ld, err);
+}
+
+int config_tok_names(const struct cd_config *c, struct tokenizer *tk,
+		     struct cd_error *err)
+{
+	const char *names[CONFIG_MAX_COMPETITORS];
+	size_t i;
+
+	for (i = 0; i < c->brand.ncompetitors; i++)
+		names[i] = c->brand.competitors[i];
+	return tok_set_names(tk, names, i, err);
 }

@@ -72,4 +72,13 @@ size_t config_channel_limit(const char *channel);
 int config_set_channel(struct cd_config *c, const char *channel,
 		       struct cd_error *err);
 
+struct tokenizer;
+/*
+ * Give a classifier's tokenizer the brand's competitors as runtime names
+ * (tok_set_names): with a model trained with extra features, each of them
+ * counts as a name ("<name>", "<name+cue>") without retraining.
+ */
+int config_tok_names(const struct cd_config *c, struct tokenizer *tk,
+		     struct cd_error *err);
+
 #endif

@@ -526,7 +526,7 @@ static int finish(struct load *ld, struct cd_error *err)
 int facts_load(const char *path, struct tokenizer *tk, struct fact_sheet **out,
 	       struct cd_error *err)
 {
-	struct tok_params plain = { 0, 0, 0 };
+	struct tok_params plain = { 0, 0, 0, 0 };
 	struct load ld;
 	int rc;
 

@@ -1,9 +1,36 @@
-/* journal.c - see journal.h. */
+/*
+ * journal.c - see journal.h.
+ *
+ * What stays in memory is an index, not the file.  Opening streams the file
+ * once through core/lineio (so no line is ever read whole past
+ * JOURNAL_LINE_MAX) and keeps
+ *   - per id seen: a 64-bit hash of it and the index of its standing
+ *     decision (20 bytes with its hash slots; the id's bytes are not kept);
+ *   - per decision that stands, or that an undo could bring back: one
+ *     16-byte node saying where its line is in the file, its kind, its id,
+ *     and the decision it stands over.  An undone decision's node is
+ *     dropped (the nodes are compacted).
+ * Two ids with the same hash are told apart by reading back the id from
+ * the line of the standing decision (pread(2), page-cached), as are the
+ * fields of a decision (category, reply, text) when asked for:
+ * journal_get() keeps what it read for the life of the journal (the review
+ * loop asks for the comments on screen), journal_each() parses one line at
+ * a time.
+ *
+ * Each line is first read by scan_line(), a strict RFC 8259 scanner that
+ * allocates nothing and finds the top-level "id" and "decision"; whatever
+ * it does not accept outright goes to cJSON_Parse(), so what counts as a
+ * decision is exactly what cJSON reads (tests/fuzz/fuzz_journal.c checks
+ * that against a cJSON-only reference).
+ */
 #include "journal.h"
+#include "atomic.h"
 #include "jsonw.h"
+#include "lineio.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,211 +41,675 @@
 
 #include <cjson/cJSON.h>
 
-/* One decision of the file (undo entries are not kept, they kill one). */
-struct hist {
-	size_t slot;            /* its id's slot */
-	char decision[8];
-	long prev;              /* earlier alive decision on the same id, -1 */
-	int alive;
-	char *category;         /* as recorded, NULL when absent */
-	char *reply;
-	char *text;
-	int corrected;          /* had an original_category */
+#define NONE UINT32_MAX
+#define OFF_BITS 40             /* a journal of up to 1 TiB */
+#define SCAN_DEPTH 64           /* deeper lines go to cJSON */
+#define UNDO 4
+
+/* The kinds a node can hold; "undo" is never a node. */
+static const char *const kinds[] = { "approve", "skip", "hide", "reject" };
+
+/*
+ * One decision: where = offset << 24 | length << 3 | kind << 1 | dead.
+ * The length (at most JOURNAL_LINE_MAX, 21 bits) excludes the newline.
+ */
+struct node {
+	uint64_t where;
+	uint32_t id;            /* index into hash/top */
+	uint32_t prev;          /* the decision on the same id it stands over */
 };
 
-struct idslot {
-	char *id;               /* NULL: empty slot */
-	long latest;            /* latest alive decision, -1 when none */
+/* A record journal_get() read: its tree lives as long as the journal. */
+struct cached {
+	uint64_t off;           /* the line's offset + 1; 0: empty slot */
+	cJSON *o;               /* NULL when the line no longer parses */
+};
+
+/* A growable byte buffer for one string. */
+struct strbuf {
+	char *s;
+	size_t cap;
 };
 
 struct journal {
 	int fd;
-	struct hist *h;
-	size_t nh, caph;
-	struct idslot *slots;
-	size_t nslots, nids;    /* power of two; ids stored */
+	struct node *nodes;     /* file order */
+	uint32_t nn, capn, ndead;
+	uint64_t *hash;         /* per id */
+	uint32_t *top;          /* per id: its standing decision, or NONE */
+	uint32_t nids, capids;
+	uint32_t *slots;        /* hash table of ids: index + 1, 0 when empty */
+	size_t nslots;          /* power of two, at least twice nids */
 	size_t decided;
 	int need_newline;       /* the file ends in a torn line */
+	struct cached *cache;
+	size_t ncache, capcache;        /* capcache: power of two */
+	struct strbuf line;     /* a line read back */
+	struct strbuf id_load;  /* an id that needed cJSON, while loading */
+	struct strbuf id_back;  /* an id read back from a line */
+	struct strbuf last_id;  /* journal_last_id()'s answer */
 };
 
-static uint64_t hash_str(const char *s)
+/* ---- reading a line ----------------------------------------------------- */
+
+struct scan {
+	const char *p, *end;
+	int depth;
+};
+
+struct span {
+	const char *s;          /* NULL: absent (or not a string) */
+	size_t n;
+};
+
+static void skip_ws(struct scan *c)
+{
+	while (c->p < c->end &&
+	       (*c->p == ' ' || *c->p == '\t' || *c->p == '\n' || *c->p == '\r'))
+		c->p++;
+}
+
+static int hexval(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+/*
+ * A string at c->p ('"') of a NUL-terminated line: 0 with its raw bytes in *out and *escaped set
+ * when it holds a backslash, -1 when it is not strict JSON or holds
+ * something cJSON reads differently (\u0000, a surrogate escape).
+ */
+static int scan_string(struct scan *c, struct span *out, int *escaped)
+{
+	const char *s = ++c->p;
+
+	*escaped = 0;
+	for (;;) {
+		unsigned char ch;
+
+		/* the line ends in a NUL and holds none before: no bound */
+		while ((unsigned char)*c->p >= 0x20 && *c->p != '"' &&
+		       *c->p != '\\')
+			c->p++;
+		ch = (unsigned char)*c->p;
+		if (ch == '"') {
+			out->s = s;
+			out->n = (size_t)(c->p - s);
+			c->p++;
+			return 0;
+		}
+		if (ch < 0x20)
+			return -1;      /* a control character, or the end */
+		*escaped = 1;
+		c->p++;
+		if (*c->p == 'u') {
+			int i, v = 0, h;
+
+			for (i = 1; i <= 4; i++) {
+				if ((h = hexval(c->p[i])) < 0)
+					return -1;
+				v = v * 16 + h;
+			}
+			if (v == 0 || (v >= 0xD800 && v <= 0xDFFF))
+				return -1;
+			c->p += 4;
+		} else if (!*c->p || !strchr("\"\\/bfnrt", *c->p)) {
+			return -1;
+		}
+		c->p++;
+	}
+}
+
+static int scan_value(struct scan *c);
+
+static int scan_number(struct scan *c)
+{
+	const char *s = c->p;
+
+	if (c->p < c->end && *c->p == '-')
+		c->p++;
+	if (c->p < c->end && *c->p == '0') {
+		c->p++;
+	} else if (c->p < c->end && *c->p >= '1' && *c->p <= '9') {
+		while (c->p < c->end && *c->p >= '0' && *c->p <= '9')
+			c->p++;
+	} else {
+		return -1;
+	}
+	if (c->p < c->end && *c->p == '.') {
+		if (++c->p >= c->end || *c->p < '0' || *c->p > '9')
+			return -1;
+		while (c->p < c->end && *c->p >= '0' && *c->p <= '9')
+			c->p++;
+	}
+	if (c->p < c->end && (*c->p == 'e' || *c->p == 'E')) {
+		c->p++;
+		if (c->p < c->end && (*c->p == '+' || *c->p == '-'))
+			c->p++;
+		if (c->p >= c->end || *c->p < '0' || *c->p > '9')
+			return -1;
+		while (c->p < c->end && *c->p >= '0' && *c->p <= '9')
+			c->p++;
+	}
+	/* cJSON reads at most 63 characters of a number */
+	return c->p - s > 60 ? -1 : 0;
+}
+
+static int scan_literal(struct scan *c, const char *word)
+{
+	size_t n = strlen(word);
+
+	if ((size_t)(c->end - c->p) < n || memcmp(c->p, word, n))
+		return -1;
+	c->p += n;
+	return 0;
+}
+
+/* An object or array whose opening bracket is at c->p. */
+static int scan_container(struct scan *c)
+{
+	char close = *c->p == '{' ? '}' : ']';
+	struct span key;
+	int esc;
+
+	if (++c->depth > SCAN_DEPTH)
+		return -1;
+	c->p++;
+	skip_ws(c);
+	if (c->p < c->end && *c->p == close) {
+		c->p++;
+		c->depth--;
+		return 0;
+	}
+	for (;;) {
+		if (close == '}') {
+			if (c->p >= c->end || *c->p != '"' ||
+			    scan_string(c, &key, &esc))
+				return -1;
+			skip_ws(c);
+			if (c->p >= c->end || *c->p++ != ':')
+				return -1;
+		}
+		if (scan_value(c))
+			return -1;
+		skip_ws(c);
+		if (c->p >= c->end)
+			return -1;
+		if (*c->p == close) {
+			c->p++;
+			c->depth--;
+			return 0;
+		}
+		if (*c->p++ != ',')
+			return -1;
+		skip_ws(c);
+	}
+}
+
+static int scan_value(struct scan *c)
+{
+	struct span s;
+	int esc;
+
+	skip_ws(c);
+	if (c->p >= c->end)
+		return -1;
+	switch (*c->p) {
+	case '{':
+	case '[':
+		return scan_container(c);
+	case '"':
+		return scan_string(c, &s, &esc);
+	case 't':
+		return scan_literal(c, "true");
+	case 'f':
+		return scan_literal(c, "false");
+	case 'n':
+		return scan_literal(c, "null");
+	default:
+		return scan_number(c);
+	}
+}
+
+static int span_is(const struct span *s, const char *word)
+{
+	return s->s && s->n == strlen(word) && !memcmp(s->s, word, s->n);
+}
+
+/*
+ * The top-level object of a line, strictly: 0 with the first "id" and
+ * "decision" (s NULL when absent or not a string), -1 when the line is not
+ * strict JSON, holds a NUL, or the answer needs cJSON (an escaped key, id
+ * or decision, deep nesting, a long number).
+ */
+static int scan_line(const char *line, size_t n, struct span *id,
+		     struct span *decision)
+{
+	struct scan c = { line, line + n, 1 };
+	int seen_id = 0, seen_d = 0, esc;
+
+	id->s = decision->s = NULL;
+	skip_ws(&c);
+	if (c.p >= c.end || *c.p++ != '{')
+		return -1;
+	skip_ws(&c);
+	if (c.p < c.end && *c.p == '}') {
+		c.p++;
+		goto done;
+	}
+	for (;;) {
+		struct span key, v;
+		int is_id, is_d;
+
+		if (c.p >= c.end || *c.p != '"' || scan_string(&c, &key, &esc) ||
+		    esc)
+			return -1;
+		skip_ws(&c);
+		if (c.p >= c.end || *c.p++ != ':')
+			return -1;
+		skip_ws(&c);
+		is_id = !seen_id && span_is(&key, "id");
+		is_d = !seen_d && span_is(&key, "decision");
+		seen_id |= is_id;
+		seen_d |= is_d;
+		if ((is_id || is_d) && c.p < c.end && *c.p == '"') {
+			if (scan_string(&c, &v, &esc) || esc)
+				return -1;
+			*(is_id ? id : decision) = v;
+		} else if (scan_value(&c)) {
+			return -1;
+		}
+		skip_ws(&c);
+		if (c.p >= c.end)
+			return -1;
+		if (*c.p == '}') {
+			c.p++;
+			break;
+		}
+		if (*c.p++ != ',')
+			return -1;
+		skip_ws(&c);
+	}
+done:
+	skip_ws(&c);
+	return c.p == c.end ? 0 : -1;
+}
+
+static int kind_of_span(const struct span *d)
+{
+	int k;
+
+	for (k = 0; k < 4; k++)
+		if (span_is(d, kinds[k]))
+			return k;
+	return span_is(d, "undo") ? UNDO : -1;
+}
+
+static int kind_of(const char *d)
+{
+	struct span s = { d, strlen(d) };
+
+	return kind_of_span(&s);
+}
+
+static int strbuf_set(struct strbuf *b, const char *s, size_t n)
+{
+	if (b->cap < n + 1) {
+		char *p = realloc(b->s, n + 1);
+
+		if (!p)
+			return CD_ERR_NOMEM;
+		b->s = p;
+		b->cap = n + 1;
+	}
+	memcpy(b->s, s, n);
+	b->s[n] = '\0';
+	return 0;
+}
+
+/*
+ * The decision on a line (NUL-terminated at n): its kind (UNDO for undo)
+ * with its id in *id (in the line, or copied to buf), -1 when the line is
+ * not a decision, CD_ERR_NOMEM.
+ */
+static int read_line(const char *line, size_t n, struct strbuf *buf,
+		     struct span *id)
+{
+	struct span d;
+	cJSON *o, *vi, *vd;
+	int kind = -1;
+
+	/* a NUL before the end stops scan_line (a control character) */
+	if (scan_line(line, n, id, &d) == 0)
+		return id->s && d.s ? kind_of_span(&d) : -1;
+	/* the rest as cJSON reads it: as far as a NUL, as always */
+	o = cJSON_Parse(line);
+	vi = cJSON_GetObjectItemCaseSensitive(o, "id");
+	vd = cJSON_GetObjectItemCaseSensitive(o, "decision");
+	if (cJSON_IsString(vi) && cJSON_IsString(vd) &&
+	    (kind = kind_of(vd->valuestring)) >= 0) {
+		if (strbuf_set(buf, vi->valuestring, strlen(vi->valuestring)))
+			kind = CD_ERR_NOMEM;
+		id->s = buf->s;
+		id->n = strlen(buf->s);
+	}
+	cJSON_Delete(o);
+	return kind;
+}
+
+/* ---- the index ---------------------------------------------------------- */
+
+static uint64_t node_off(const struct node *n)
+{
+	return n->where >> 24;
+}
+
+static size_t node_len(const struct node *n)
+{
+	return (size_t)(n->where >> 3) & ((1u << 21) - 1);
+}
+
+static int node_kind(const struct node *n)
+{
+	return (int)(n->where >> 1) & 3;
+}
+
+static int node_dead(const struct node *n)
+{
+	return (int)(n->where & 1);
+}
+
+/* FNV-1a, 64 bits. */
+static uint64_t hash_bytes(const char *s, size_t n)
 {
 	uint64_t h = 14695981039346656037ULL;
 
-	while (*s)
+	while (n--)
 		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
 	return h;
 }
 
-static size_t find(const struct journal *j, const char *id)
+/* Node i's line read back into j->line (NUL-terminated): 0 or -1. */
+static int read_node(struct journal *j, uint32_t i)
 {
-	size_t mask = j->nslots - 1, i = hash_str(id) & mask;
+	const struct node *n = &j->nodes[i];
+	size_t len = node_len(n), got = 0;
+	off_t off = (off_t)node_off(n);
 
-	while (j->slots[i].id && strcmp(j->slots[i].id, id))
-		i = (i + 1) & mask;
-	return i;
+	if (j->line.cap < len + 1) {
+		char *p = realloc(j->line.s, len + 1);
+
+		if (!p)
+			return -1;
+		j->line.s = p;
+		j->line.cap = len + 1;
+	}
+	while (got < len) {
+		ssize_t r = pread(j->fd, j->line.s + got, len - got,
+				  off + (off_t)got);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		got += (size_t)r;
+	}
+	j->line.s[len] = '\0';
+	return 0;
+}
+
+/* The id on node i's line, into j->id_back; 0 or -1. */
+static int node_id(struct journal *j, uint32_t i, struct span *id)
+{
+	if (read_node(j, i))
+		return -1;
+	return read_line(j->line.s, node_len(&j->nodes[i]), &j->id_back,
+			 id) < 0 ? -1 : 0;
+}
+
+static int node_has_id(struct journal *j, uint32_t i, const char *s, size_t n)
+{
+	struct span id;
+
+	return !node_id(j, i, &id) && id.n == n && !memcmp(id.s, s, n);
 }
 
 static int grow_slots(struct journal *j)
 {
 	size_t n = j->nslots ? j->nslots * 2 : 1024, i, k;
-	struct idslot *s = calloc(n, sizeof(*s));
-	struct idslot *old = j->slots;
-	size_t oldn = j->nslots;
+	uint32_t *s = calloc(n, sizeof(*s));
 
 	if (!s)
 		return CD_ERR_NOMEM;
+	free(j->slots);
 	j->slots = s;
 	j->nslots = n;
-	for (i = 0; i < oldn; i++) {
-		if (!old[i].id)
-			continue;
-		k = find(j, old[i].id);
-		s[k] = old[i];
-		/* re-point the history at the moved slot */
-		for (long h = s[k].latest; h >= 0; h = j->h[h].prev)
-			j->h[h].slot = k;
+	for (i = 0; i < j->nids; i++) {
+		for (k = (size_t)j->hash[i] & (n - 1); s[k]; k = (k + 1) & (n - 1))
+			;
+		s[k] = (uint32_t)i + 1;
 	}
-	for (i = 0; i < j->nh; i++)
-		if (!j->h[i].alive)
-			j->h[i].slot = find(j, old[j->h[i].slot].id);
-	free(old);
 	return 0;
 }
 
-/* Apply one decision to the in-memory state (r: its fields, may be NULL). */
-static int apply(struct journal *j, const char *id, const char *decision,
-		 const struct journal_record *r)
+/* Grow an array of *cap elements of size sz by half; 0 or CD_ERR_NOMEM. */
+static int grow(void **p, uint32_t *cap, size_t sz)
 {
-	size_t k;
-	struct hist *h;
+	size_t n = *cap ? (size_t)*cap + *cap / 2 : 1024;
+	void *q;
 
-	if ((j->nids + 1) * 2 > j->nslots && grow_slots(j))
+	if (n >= NONE)
+		n = NONE - 1;
+	if (n <= *cap)
 		return CD_ERR_NOMEM;
-	k = find(j, id);
-	if (!j->slots[k].id) {
-		j->slots[k].id = strdup(id);
-		if (!j->slots[k].id)
-			return CD_ERR_NOMEM;
-		j->slots[k].latest = -1;
-		j->nids++;
-	}
-	if (!strcmp(decision, "undo")) {
-		long l = j->slots[k].latest;
+	q = realloc(*p, n * sz);
+	if (!q)
+		return CD_ERR_NOMEM;
+	*p = q;
+	*cap = (uint32_t)n;
+	return 0;
+}
 
-		if (l >= 0) {
-			j->h[l].alive = 0;
-			j->slots[k].latest = j->h[l].prev;
-			if (j->slots[k].latest < 0)
-				j->decided--;
+/*
+ * The index of id (s, n bytes): the entry with its hash whose standing
+ * decision's line has this id, else one with its hash and no standing
+ * decision (it holds nothing, so it can stand for any id), else a new one
+ * when create.  NONE when not found or out of memory.
+ */
+static uint32_t lookup(struct journal *j, const char *s, size_t n, int create)
+{
+	uint64_t h = hash_bytes(s, n);
+	size_t mask, i;
+	uint32_t spare = NONE;
+
+	if (create && (j->nids + 1) * 2 > j->nslots && grow_slots(j))
+		return NONE;
+	mask = j->nslots - 1;
+	for (i = (size_t)h & mask; j->slots[i]; i = (i + 1) & mask) {
+		uint32_t k = j->slots[i] - 1;
+
+		if (j->hash[k] != h)
+			continue;
+		if (j->top[k] == NONE) {
+			if (spare == NONE)
+				spare = k;
+		} else if (node_has_id(j, j->top[k], s, n)) {
+			return k;
 		}
+	}
+	if (spare != NONE || !create)
+		return spare;
+	if (j->nids == j->capids) {
+		uint32_t cap = j->capids;
+
+		if (grow((void **)&j->hash, &cap, sizeof(*j->hash)) ||
+		    grow((void **)&j->top, &j->capids, sizeof(*j->top)) ||
+		    cap != j->capids)
+			return NONE;
+	}
+	j->hash[j->nids] = h;
+	j->top[j->nids] = NONE;
+	j->slots[i] = j->nids + 1;
+	return j->nids++;
+}
+
+/* Drop the nodes of undone decisions. */
+static int compact(struct journal *j)
+{
+	uint32_t *map = malloc((size_t)j->nn * sizeof(*map));
+	uint32_t i, n = 0;
+
+	if (!map)
+		return CD_ERR_NOMEM;
+	for (i = 0; i < j->nn; i++) {
+		if (node_dead(&j->nodes[i])) {
+			map[i] = NONE;
+			continue;
+		}
+		map[i] = n;
+		j->nodes[n] = j->nodes[i];
+		/* prev is earlier and standing (an undo pops the latest) */
+		if (j->nodes[n].prev != NONE)
+			j->nodes[n].prev = map[j->nodes[n].prev];
+		n++;
+	}
+	for (i = 0; i < j->nids; i++)
+		if (j->top[i] != NONE)
+			j->top[i] = map[j->top[i]];
+	free(map);
+	j->nn = n;
+	j->ndead = 0;
+	return 0;
+}
+
+/* Apply one decision (kind UNDO: undo) whose line is at off, len bytes. */
+static int apply(struct journal *j, const struct span *id, int kind,
+		 uint64_t off, size_t len)
+{
+	uint32_t k;
+	struct node *n;
+
+	if (kind == UNDO) {
+		uint32_t t;
+
+		k = lookup(j, id->s, id->n, 0);
+		if (k == NONE || j->top[k] == NONE)
+			return 0;
+		t = j->top[k];
+		j->nodes[t].where |= 1;
+		j->top[k] = j->nodes[t].prev;
+		if (j->top[k] == NONE)
+			j->decided--;
+		j->ndead++;
+		/* the last node is always standing: journal_last_id() */
+		while (j->nn > 0 && node_dead(&j->nodes[j->nn - 1])) {
+			j->nn--;
+			j->ndead--;
+		}
+		if (j->ndead > 1024 && j->ndead > j->nn / 4)
+			return compact(j);
 		return 0;
 	}
-	if (j->nh == j->caph) {
-		size_t cap = j->caph ? j->caph * 2 : 256;
-		struct hist *p = realloc(j->h, cap * sizeof(*p));
-
-		if (!p)
-			return CD_ERR_NOMEM;
-		j->h = p;
-		j->caph = cap;
-	}
-	h = &j->h[j->nh];
-	h->slot = k;
-	snprintf(h->decision, sizeof(h->decision), "%s", decision);
-	h->category = r && r->category ? strdup(r->category) : NULL;
-	h->reply = r && r->reply ? strdup(r->reply) : NULL;
-	h->text = r && r->text ? strdup(r->text) : NULL;
-	h->corrected = r ? r->corrected : 0;
-	if ((r && r->category && !h->category) || (r && r->reply && !h->reply) ||
-	    (r && r->text && !h->text)) {
-		free(h->category);
-		free(h->reply);
-		free(h->text);
+	k = lookup(j, id->s, id->n, 1);
+	if (k == NONE)
 		return CD_ERR_NOMEM;
-	}
-	h->prev = j->slots[k].latest;
-	h->alive = 1;
-	if (h->prev < 0)
+	if (j->nn == j->capn &&
+	    grow((void **)&j->nodes, &j->capn, sizeof(*j->nodes)))
+		return CD_ERR_NOMEM;
+	n = &j->nodes[j->nn];
+	n->where = off << 24 | (uint64_t)len << 3 | (uint64_t)kind << 1;
+	n->id = k;
+	n->prev = j->top[k];
+	if (n->prev == NONE)
 		j->decided++;
-	j->slots[k].latest = (long)j->nh++;
+	j->top[k] = j->nn++;
 	return 0;
 }
 
-static int known_decision(const char *d)
+static void warn_once(char *warning, size_t wsz, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void warn_once(char *warning, size_t wsz, const char *fmt, ...)
 {
-	return !strcmp(d, "approve") || !strcmp(d, "skip") || !strcmp(d, "hide") ||
-	       !strcmp(d, "reject") || !strcmp(d, "undo");
+	va_list ap;
+
+	if (!wsz || warning[0])
+		return;
+	va_start(ap, fmt);
+	vsnprintf(warning, wsz, fmt, ap);
+	va_end(ap);
 }
 
-/* Read the existing file; a bad line that is not the last is an error. */
+/*
+ * Read the existing file.  A line that is not a decision is passed over
+ * with a warning: a torn one (a crash mid-write) or, when complete but
+ * longer than JOURNAL_LINE_MAX, one that says so; neither is fatal.
+ */
 static int load(struct journal *j, const char *path, char *warning,
 		size_t wsz, struct cd_error *err)
 {
-	FILE *fp = fdopen(dup(j->fd), "r");
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	long lineno = 0;
-	int rc = 0;
+	struct line_reader *lr = lr_new(j->fd, path, JOURNAL_LINE_MAX, err);
+	const char *line;
+	size_t n;
+	int rc = 0, got;
 
-	if (!fp)
-		return cd_error_set(err, CD_ERR_IO, 0, "cannot read '%s': %s",
-				    path, strerror(errno));
-	while ((n = getline(&line, &cap, fp)) >= 0) {
-		int complete = n > 0 && line[n - 1] == '\n';
-		cJSON *o, *id, *d;
+	if (!lr)
+		return CD_ERR_NOMEM;
+	while ((got = lr_next(lr, &line, &n, err)) != 0) {
+		long lineno = lr_lineno(lr);
+		uint64_t off = (uint64_t)lr_offset(lr);
+		int complete = lr_newline(lr), kind = -1;
+		struct span id;
 
-		lineno++;
-		if (complete)
-			line[--n] = '\0';
-		if (n == 0)
+		if (!complete)
+			j->need_newline = 1;    /* the next append starts afresh */
+		if (got == CD_ERR_LIMIT && complete) {
+			warn_once(warning, wsz, "%s: line %ld is longer than the "
+				  "limit (%u MiB); ignoring it", path, lineno,
+				  JOURNAL_LINE_MAX >> 20);
 			continue;
-		o = (size_t)n <= JOURNAL_LINE_MAX ? cJSON_Parse(line) : NULL;
-		id = cJSON_GetObjectItemCaseSensitive(o, "id");
-		d = cJSON_GetObjectItemCaseSensitive(o, "decision");
-		if (!cJSON_IsString(id) || !cJSON_IsString(d) ||
-		    !known_decision(d->valuestring)) {
+		}
+		if (got < 0 && got != CD_ERR_LIMIT) {
+			rc = got;
+			break;
+		}
+		if (got == 1 && n == 0)
+			continue;
+		if (got == 1)
+			kind = read_line(line, n, &j->id_load, &id);
+		if (kind == CD_ERR_NOMEM) {
+			rc = cd_error_set(err, kind, lineno, "out of memory");
+			break;
+		}
+		if (kind < 0) {
 			/*
 			 * A line torn by a crash mid-write (the last one, or an
 			 * earlier one we already stepped over): not a decision,
 			 * so it is passed over with a warning, never fatal.
 			 */
-			cJSON_Delete(o);
-			/* fix: test wsz first, warning may be NULL then */
-			if (wsz && !warning[0])
-				snprintf(warning, wsz, "%s:%ld: ignoring a torn or "
-					 "malformed line (candor was stopped while "
-					 "writing it)", path, lineno);
-			if (!complete)
-				j->need_newline = 1;
+			warn_once(warning, wsz, "%s:%ld: ignoring a torn or "
+				  "malformed line (candor was stopped while "
+				  "writing it)", path, lineno);
 			continue;
 		}
-		if (!complete)
-			j->need_newline = 1;    /* valid, but no newline yet */
-		{
-			struct journal_record rec;
-			const cJSON *v;
-
-			memset(&rec, 0, sizeof(rec));
-			v = cJSON_GetObjectItemCaseSensitive(o, "category");
-			rec.category = cJSON_IsString(v) ? v->valuestring : NULL;
-			v = cJSON_GetObjectItemCaseSensitive(o, "reply");
-			rec.reply = cJSON_IsString(v) ? v->valuestring : NULL;
-			v = cJSON_GetObjectItemCaseSensitive(o, "text");
-			rec.text = cJSON_IsString(v) ? v->valuestring : NULL;
-			rec.corrected = cJSON_IsString(cJSON_GetObjectItemCaseSensitive(
-					o, "original_category"));
-			rc = apply(j, id->valuestring, d->valuestring, &rec);
+		if (off >> OFF_BITS) {
+			rc = cd_error_set(err, CD_ERR_LIMIT, lineno, "journal '%s' "
+					  "is longer than the limit (1 TiB)", path);
+			break;
 		}
-		cJSON_Delete(o);
+		rc = apply(j, &id, kind, off, n);
 		if (rc) {
 			cd_error_set(err, rc, lineno, "out of memory");
 			break;
 		}
 	}
-	free(line);
-	fclose(fp);
+	lr_free(lr);
 	return rc;
 }
 
@@ -256,6 +747,13 @@ static struct journal *open_mode(const char *path, int flags, char *warning,
 		journal_close(j);
 		return NULL;
 	}
+	/* the file's name must survive a power cut as its lines do */
+	if ((flags & O_CREAT) && atomic_sync_dir(path)) {
+		cd_error_set(err, CD_ERR_IO, 0, "cannot sync the directory of "
+			     "journal '%s': %s", path, strerror(errno));
+		journal_close(j);
+		return NULL;
+	}
 	if (load(j, path, warning, wsz, err)) {
 		journal_close(j);
 		return NULL;
@@ -271,15 +769,17 @@ void journal_close(struct journal *j)
 		return;
 	if (j->fd >= 0)
 		close(j->fd);
-	for (i = 0; i < j->nslots; i++)
-		free(j->slots[i].id);
-	for (i = 0; i < j->nh; i++) {
-		free(j->h[i].category);
-		free(j->h[i].reply);
-		free(j->h[i].text);
-	}
+	for (i = 0; i < j->capcache; i++)
+		cJSON_Delete(j->cache[i].o);
+	free(j->cache);
+	free(j->line.s);
+	free(j->id_load.s);
+	free(j->id_back.s);
+	free(j->last_id.s);
 	free(j->slots);
-	free(j->h);
+	free(j->hash);
+	free(j->top);
+	free(j->nodes);
 	free(j);
 }
 
@@ -328,10 +828,11 @@ int journal_append(struct journal *j, const struct journal_entry *e,
 	struct cd_buf b;
 	char ts[32];
 	const char *p;
-	size_t left;
-	int rc, bad = 0;
+	size_t left, lead;
+	off_t end;
+	int rc, bad = 0, kind = kind_of(e->decision);
 
-	if (!known_decision(e->decision))
+	if (kind < 0)
 		return cd_error_set(err, CD_ERR_USAGE, 0, "unknown decision '%s'",
 				    e->decision);
 	/*
@@ -340,8 +841,9 @@ int journal_append(struct journal *j, const struct journal_entry *e,
 	 * cut in the middle by jsonw_str) left a broken line that was written,
 	 * counted, and then lost as "torn" on the next open.
 	 */
-	cd_buf_init(&b, JOURNAL_LINE_MAX);
-	if (j->need_newline)
+	lead = j->need_newline ? 1 : 0;
+	cd_buf_init(&b, JOURNAL_LINE_MAX + lead + 1);
+	if (lead)
 		bad |= cd_buf_addch(&b, '\n') != 0;
 	bad |= cd_buf_addstr(&b, "{\"id\":") != 0;
 	bad |= jsonw_str(&b, e->id, strlen(e->id)) != 0;
@@ -373,7 +875,8 @@ int journal_append(struct journal *j, const struct journal_entry *e,
 	if (e->text)
 		bad |= add_str(&b, "text", e->text) != 0;
 	rc = cd_buf_addstr(&b, "}\n");
-	if (rc || bad) {
+	/* the line itself, without the newlines, within the reader's limit */
+	if (rc || bad || b.len - lead - 1 > JOURNAL_LINE_MAX) {
 		cd_buf_release(&b);
 		return cd_error_set(err, CD_ERR_LIMIT, 0,
 				    "journal entry longer than %u bytes",
@@ -395,33 +898,37 @@ int journal_append(struct journal *j, const struct journal_entry *e,
 		p += n;
 		left -= (size_t)n;
 	}
+	/* after a write on O_APPEND the offset is the end of the file */
+	end = lseek(j->fd, 0, SEEK_CUR);
+	left = b.len;
 	cd_buf_release(&b);
 	if (fsync(j->fd))
 		return cd_error_set(err, CD_ERR_IO, 0,
 				    "cannot sync the journal: %s", strerror(errno));
+	if (end < (off_t)left)
+		return cd_error_set(err, CD_ERR_IO, 0,
+				    "cannot find the end of the journal: %s",
+				    strerror(errno));
 	j->need_newline = 0;
 	{
-		struct journal_record rec;
+		struct span id = { e->id, strlen(e->id) };
 
-		memset(&rec, 0, sizeof(rec));
-		rec.category = e->category;
-		rec.reply = e->reply;
-		rec.text = e->text;
-		rec.corrected = e->original_category != NULL;
-		rc = apply(j, e->id, e->decision, &rec);
+		rc = apply(j, &id, kind, (uint64_t)end - left + lead,
+			   left - lead - 1);
 	}
 	if (rc)
 		return cd_error_set(err, rc, 0, "out of memory");
 	return 0;
 }
 
-const char *journal_decision(const struct journal *j, const char *id)
+const char *journal_decision(const struct journal *cj, const char *id)
 {
-	size_t k = find(j, id);
+	struct journal *j = (struct journal *)cj;      /* read buffers only */
+	uint32_t k = lookup(j, id, strlen(id), 0);
 
-	if (!j->slots[k].id || j->slots[k].latest < 0)
+	if (k == NONE || j->top[k] == NONE)
 		return NULL;
-	return j->h[j->slots[k].latest].decision;
+	return kinds[node_kind(&j->nodes[j->top[k]])];
 }
 
 size_t journal_decided(const struct journal *j)
@@ -429,56 +936,117 @@ size_t journal_decided(const struct journal *j)
 	return j->decided;
 }
 
-const char *journal_last_id(const struct journal *j)
+const char *journal_last_id(const struct journal *cj)
 {
-	size_t i = j->nh;
+	struct journal *j = (struct journal *)cj;      /* read buffers only */
+	struct span id;
 
-	while (i > 0) {
-		i--;
-		if (j->h[i].alive)
-			return j->slots[j->h[i].slot].id;
-	}
-	return NULL;
+	/* the last node is always standing (apply() drops dead ones) */
+	if (!j->nn || node_id(j, j->nn - 1, &id) ||
+	    strbuf_set(&j->last_id, id.s, id.n))
+		return NULL;
+	return j->last_id.s;
 }
 
-int journal_get(const struct journal *j, const char *id,
+/* Node i's line parsed by cJSON, or NULL. */
+static cJSON *read_back(struct journal *j, uint32_t i)
+{
+	return read_node(j, i) ? NULL : cJSON_Parse(j->line.s);
+}
+
+static const char *str_field(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static void fill(const struct journal *j, uint32_t i, const cJSON *o,
+		 struct journal_record *out)
+{
+	const char *id = str_field(o, "id");
+
+	out->id = id ? id : "";
+	out->decision = kinds[node_kind(&j->nodes[i])];
+	out->category = str_field(o, "category");
+	out->reply = str_field(o, "reply");
+	out->text = str_field(o, "text");
+	out->corrected = str_field(o, "original_category") != NULL;
+}
+
+static size_t cache_home(uint64_t key, size_t cap)
+{
+	return (size_t)(key * 0x9E3779B97F4A7C15ULL) & (cap - 1);
+}
+
+/* The tree of node i's line, read once and kept; NULL if unreadable. */
+static const cJSON *cached(struct journal *j, uint32_t i)
+{
+	uint64_t key = node_off(&j->nodes[i]) + 1;
+	size_t k;
+
+	if ((j->ncache + 1) * 2 > j->capcache) {
+		size_t cap = j->capcache ? j->capcache * 2 : 64, m;
+		struct cached *c = calloc(cap, sizeof(*c));
+
+		if (!c)
+			return NULL;
+		for (m = 0; m < j->capcache; m++) {
+			if (!j->cache[m].off)
+				continue;
+			for (k = cache_home(j->cache[m].off, cap); c[k].off;
+			     k = (k + 1) & (cap - 1))
+				;
+			c[k] = j->cache[m];
+		}
+		free(j->cache);
+		j->cache = c;
+		j->capcache = cap;
+	}
+	for (k = cache_home(key, j->capcache);
+	     j->cache[k].off && j->cache[k].off != key;
+	     k = (k + 1) & (j->capcache - 1))
+		;
+	if (!j->cache[k].off) {
+		j->cache[k].off = key;
+		j->cache[k].o = read_back(j, i);
+		j->ncache++;
+	}
+	return j->cache[k].o;
+}
+
+int journal_get(const struct journal *cj, const char *id,
 		struct journal_record *out)
 {
-	size_t k = find(j, id);
-	const struct hist *h;
+	struct journal *j = (struct journal *)cj;      /* buffers, cache */
+	uint32_t k = lookup(j, id, strlen(id), 0);
 
-	if (!j->slots[k].id || j->slots[k].latest < 0)
+	if (k == NONE || j->top[k] == NONE)
 		return 0;
-	h = &j->h[j->slots[k].latest];
-	out->id = j->slots[k].id;
-	out->decision = h->decision;
-	out->category = h->category;
-	out->reply = h->reply;
-	out->text = h->text;
-	out->corrected = h->corrected;
+	fill(j, j->top[k], cached(j, j->top[k]), out);
 	return 1;
 }
 
-int journal_each(const struct journal *j,
+int journal_each(const struct journal *cj,
 		 int (*fn)(void *ctx, const struct journal_record *r), void *ctx)
 {
-	size_t i;
+	struct journal *j = (struct journal *)cj;      /* read buffers only */
+	uint32_t i;
 	int rc;
 
-	for (i = 0; i < j->nh; i++) {
-		const struct hist *h = &j->h[i];
+	for (i = 0; i < j->nn; i++) {
+		const struct node *n = &j->nodes[i];
 		struct journal_record r;
+		cJSON *o;
 
 		/* standing: alive and the latest alive decision on its id */
-		if (!h->alive || j->slots[h->slot].latest != (long)i)
+		if (node_dead(n) || j->top[n->id] != i)
 			continue;
-		r.id = j->slots[h->slot].id;
-		r.decision = h->decision;
-		r.category = h->category;
-		r.reply = h->reply;
-		r.text = h->text;
-		r.corrected = h->corrected;
-		if ((rc = fn(ctx, &r)) != 0)
+		o = read_back(j, i);
+		fill(j, i, o, &r);
+		rc = fn(ctx, &r);
+		cJSON_Delete(o);
+		if (rc)
 			return rc;
 	}
 	return 0;

@@ -13,7 +13,15 @@
  * as made survives a kill or a power cut.  A torn last line (a crash in
  * the middle of a write) is detected on open, reported as a warning, and
  * ignored; the next append starts on a fresh line, so the fragment stays a
- * line of its own that later opens pass over with the same warning.
+ * line of its own that later opens pass over with the same warning.  A
+ * complete line longer than JOURNAL_LINE_MAX is passed over with a warning
+ * that says so ("line N is longer than the limit (1 MiB)"); it is never
+ * read whole.
+ *
+ * Memory grows with the ids and the decisions that stand (or that an undo
+ * could bring back), about 16 bytes each plus each id once, not with the
+ * file: the fields of a decision are read back from its line when asked
+ * for (journal_get, journal_each).  docs/formats.md has the figures.
  *
  * Ownership: journal_open() returns a journal freed with journal_close().
  * Strings handed to journal_append() are copied.
@@ -48,7 +56,10 @@ struct journal_entry {
 	const char *ts;                 /* NULL: now */
 };
 
-/* A standing decision as read back: strings live as long as the journal. */
+/*
+ * A standing decision as read back: from journal_get() its strings live as
+ * long as the journal, from journal_each() until the callback returns.
+ */
 struct journal_record {
 	const char *id;
 	const char *decision;
@@ -70,14 +81,18 @@ struct journal *journal_read(const char *path, char *warning, size_t wsz,
 			     struct cd_error *err);
 void journal_close(struct journal *j);
 
-/* The standing decision on id into *out: 1, or 0 when undecided. */
+/*
+ * The standing decision on id into *out: 1, or 0 when undecided.  Its line
+ * is read back once and kept for the life of the journal.
+ */
 int journal_get(const struct journal *j, const char *id,
 		struct journal_record *out);
 
 /*
  * Call fn for each standing decision (undone ones replayed away; a later
  * decision on an id stands over an earlier one), in file order.  Stops at
- * and returns fn's first nonzero result.
+ * and returns fn's first nonzero result.  Each line is read back and parsed
+ * for the call: copy what must outlive it.
  */
 int journal_each(const struct journal *j,
 		 int (*fn)(void *ctx, const struct journal_record *r), void *ctx);

@@ -15,6 +15,9 @@ struct line_reader {
 	char *buf;
 	size_t cap;             /* max + CHUNK + 2 */
 	size_t start, end;      /* unread bytes are buf[start, end) */
+	long long base;         /* stream offset of buf[0] */
+	long long line_off;     /* stream offset of the last line */
+	int newline;            /* the last line ended with '\n' */
 	long lineno;
 	int eof;
 	void (*on_wait)(void *ctx);
@@ -60,6 +63,16 @@ long lr_lineno(const struct line_reader *r)
 	return r->lineno;
 }
 
+long long lr_offset(const struct line_reader *r)
+{
+	return r->line_off;
+}
+
+int lr_newline(const struct line_reader *r)
+{
+	return r->newline;
+}
+
 /* Read more bytes after end; 0 at EOF, >0 bytes read, <0 error. */
 static ssize_t fill(struct line_reader *r)
 {
@@ -67,6 +80,7 @@ static ssize_t fill(struct line_reader *r)
 
 	if (r->start > 0) {
 		memmove(r->buf, r->buf + r->start, r->end - r->start);
+		r->base += (long long)r->start;
 		r->end -= r->start;
 		r->start = 0;
 	}
@@ -92,6 +106,7 @@ int lr_next(struct line_reader *r, const char **line, size_t *len,
 	size_t scanned = 0;     /* bytes after start known to hold no '\n' */
 	int toolong = 0;
 
+	r->line_off = r->base + (long long)r->start;
 	for (;;) {
 		char *s = r->buf + r->start;
 		char *nl = memchr(s + scanned, '\n', r->end - r->start - scanned);
@@ -101,6 +116,7 @@ int lr_next(struct line_reader *r, const char **line, size_t *len,
 		if (nl || (r->eof && r->end > r->start)) {
 			n = nl ? (size_t)(nl - s) : r->end - r->start;
 			r->lineno++;
+			r->newline = nl != NULL;
 			r->start += n + (nl != NULL);
 			if (toolong || n > r->max)
 				return too_long(r, err);
@@ -115,12 +131,14 @@ int lr_next(struct line_reader *r, const char **line, size_t *len,
 			if (!toolong)
 				return 0;
 			r->lineno++;
+			r->newline = 0;
 			return too_long(r, err);
 		}
 		scanned = r->end - r->start;
 		if (scanned > r->max + 1) {
 			/* over the cap: forget the bytes, keep looking for '\n' */
 			toolong = 1;
+			r->base += (long long)r->end;
 			r->start = r->end = 0;
 			scanned = 0;
 		}

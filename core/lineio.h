@@ -38,4 +38,16 @@ void lr_on_wait(struct line_reader *r, void (*fn)(void *ctx), void *ctx);
 /* The number of the line last returned (1-based). */
 long lr_lineno(const struct line_reader *r);
 
+/*
+ * The byte offset, from where the reader started, of the first byte of the
+ * line last returned or skipped as too long (for an index into a file).
+ */
+long long lr_offset(const struct line_reader *r);
+
+/*
+ * 1 when the line last returned or skipped ended with a newline, 0 when it
+ * ended at the end of the input (a last line torn by a crash mid-write).
+ */
+int lr_newline(const struct line_reader *r);
+
 #endif

@@ -20,6 +20,7 @@ void nb_params_default(struct nb_params *p)
 	p->temperature = 0;
 	p->bigrams = 1;
 	p->stem = 1;
+	p->extras = 1;
 }
 
 struct nb_model *nb_new(const struct nb_params *p, struct cd_error *err)
@@ -73,6 +74,7 @@ void nb_tok_params(const struct nb_model *m, struct tok_params *tp)
 	tok_params_default(tp);
 	tp->bigrams = m->p.bigrams;
 	tp->stem = m->p.stem;
+	tp->extras = m->p.extras;
 }
 
 size_t nb_nlabels(const struct nb_model *m)
@@ -775,11 +777,11 @@ int nb_merge(struct nb_model *m, const struct nb_model *o,
 
 	if (m->p.alpha != o->p.alpha || m->p.complement != o->p.complement ||
 	    m->p.binary != o->p.binary || m->p.bigrams != o->p.bigrams ||
-	    m->p.stem != o->p.stem)
+	    m->p.stem != o->p.stem || m->p.extras != o->p.extras)
 		return cd_error_set(err, CD_ERR_DATA, 0,
 				    "the models were trained with different "
 				    "parameters (alpha, complement, binary, "
-				    "bigrams or stemming)");
+				    "bigrams, stemming or extra features)");
 	for (l = 0; l < o->nlabels; l++) {
 		int i = nb_label_index(m, o->labels[l], 1, err);
 

@@ -41,6 +41,7 @@ struct nb_params {
 	double temperature;     /* > 0: fixed; 0: fit at training time */
 	int bigrams;            /* tokenizer settings the model was built with */
 	int stem;
+	int extras;             /* tok_params.extras (masked words, names) */
 };
 
 void nb_params_default(struct nb_params *p);

@@ -105,6 +105,10 @@ struct suggester *suggester_new(const struct suggester_opts *o,
 	s->o = *o;
 	nb_tok_params(o->model, &tp);
 	s->tk = tok_new(&tp, err);
+	if (s->tk && o->cfg && config_tok_names(o->cfg, s->tk, err)) {
+		suggester_free(s);
+		return NULL;
+	}
 	tok_params_words(&tp);
 	s->tone_tk = s->tk ? tok_new(&tp, err) : NULL;
 	if (!s->tone_tk) {

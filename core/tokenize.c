@@ -25,7 +25,9 @@
 #define CACHE_SLOTS 32768       /* word cache slots, a power of two */
 #define CACHE_ARENA_MAX (4u << 20)
 #define CACHE_KEY_MAX 255       /* longer words are not cached */
-#define CACHE_KEY_INLINE 40     /* keys up to this long live in the slot */
+#define CACHE_KEY_INLINE 40
+#define CUE_SLOTS 128           /* comparison cue hash set, a power of two */
+#define FOLD_MAX 256            /* longer mixed-script words are not folded */     /* keys up to this long live in the slot */
 
 /*
  * The word cache maps a word as written in the input to its feature (the
@@ -63,6 +65,11 @@ struct tokenizer {
 	char *carena;
 	size_t calen, cacap;
 	struct bigram_texts *bt; /* filled by tok_text(), hence a pointer */
+	/* extras: comparison cues (hash set), runtime names, folding buffer */
+	uint64_t cue[CUE_SLOTS];
+	struct { uint64_t h[TOK_NAME_WORDS]; size_t n; } names[TOK_NAMES_MAX];
+	size_t nnames;
+	char fold[FOLD_MAX * 2 + 8];
 };
 
 /*
@@ -296,12 +303,15 @@ static enum tok_script script_of(uint32_t c)
 	return TOK_SCRIPT_OTHER;
 }
 
+static int cue_init(struct tokenizer *t, struct cd_error *err);
+
 /* ---- lifecycle ------------------------------------------------------ */
 
 void tok_params_default(struct tok_params *p)
 {
 	p->bigrams = 1;
 	p->stem = 1;
+	p->extras = 0;
 	p->max_tokens = TOK_MAX_DEFAULT;
 }
 
@@ -339,6 +349,10 @@ struct tokenizer *tok_new(const struct tok_params *p, struct cd_error *err)
 	t->bt = calloc(1, sizeof(*t->bt));
 	if (!t->cache || !t->bt)
 		goto nomem;
+	if (t->p.extras && cue_init(t, err)) {
+		tok_free(t);
+		return NULL;
+	}
 	return t;
 nomem:
 	tok_free(t);
@@ -437,7 +451,8 @@ static int emit(struct tokenizer *t, enum tok_kind kind, enum tok_script sc,
  */
 static int toks_room(struct tokenizer *t, size_t len)
 {
-	size_t need = 2 * len + 1, cap;
+	/* extras: <masked> follows a word of 3+ bytes, <name> one of 2+ */
+	size_t need = (t->p.extras ? 3 : 2) * len + 2, cap;
 	struct tok *nt;
 
 	if (need > t->p.max_tokens)
@@ -1140,11 +1155,12 @@ static size_t scan_word(const unsigned char *u, size_t i, size_t len,
 /* Emit the word text[c->pos..end) and its bigram and <caps> marks. */
 static int word(struct tokenizer *t, struct cursor *c, size_t end,
 		int letters, int upper, size_t ncp, enum tok_script sc,
-		size_t *prev_word)
+		size_t *prev_word, const char *w, size_t wlen)
 {
 	struct span sp = { c->pos, end, c->cpos, c->cpos + ncp };
 	size_t before = t->ntoks;
-	int rc = emit_word(t, c->s + c->pos, end - c->pos, sc, &sp);
+	int rc = w ? emit_word(t, w, wlen, sc, &sp) :
+		     emit_word(t, c->s + c->pos, end - c->pos, sc, &sp);
 
 	c->pos = end;
 	c->cpos += ncp;
@@ -1209,7 +1225,7 @@ static size_t mention_end(const unsigned char *u, size_t pos, size_t len)
  */
 static size_t number_end(const unsigned char *u, size_t pos, size_t len)
 {
-	size_t i = pos, k;
+	size_t i = pos, k = 0;
 	uint32_t nx;
 
 	while (i < len) {
@@ -1259,6 +1275,341 @@ static int not_a_word(struct tokenizer *t, struct cursor *c, uint32_t ch,
 	c->pos += k;
 	c->cpos++;
 	return 0;
+}
+
+/* ---- extra features (tok_params.extras) ----------------------------- */
+
+/* Comparison and switching cues; stemmed like any word at tok_new(). */
+static const char *const CUES[] = {
+	"better", "worse", "best", "cheaper", "faster", "than", "instead",
+	"switch", "switched", "switching", "prefer", "unlike", "copied",
+	"copy", "beats", "moved", "leaving",
+	"лучше", "хуже", "лучший", "дешевле", "быстрее", "удобнее", "чем",
+	"вместо", "перешел", "перешла", "перейду", "переходите", "ушел",
+	"уйду", "отличие", "скопировали", "копируете",
+	NULL
+};
+
+/* Capitalised words that are not names (feature texts). */
+static const char *const NOT_NAMES[] = {
+	"вы", "вас", "вам", "вами", "ваш", "ваш", "im", "ok", NULL
+};
+
+static void cue_put(struct tokenizer *t, uint64_t h)
+{
+	size_t i = (size_t)h & (CUE_SLOTS - 1);
+
+	while (t->cue[i] && t->cue[i] != h)
+		i = (i + 1) & (CUE_SLOTS - 1);
+	t->cue[i] = h;
+}
+
+static int cue_has(const struct tokenizer *t, uint64_t h)
+{
+	size_t i = (size_t)h & (CUE_SLOTS - 1);
+
+	for (; t->cue[i]; i = (i + 1) & (CUE_SLOTS - 1))
+		if (t->cue[i] == h)
+			return 1;
+	return 0;
+}
+
+static int cue_init(struct tokenizer *t, struct cd_error *err)
+{
+	size_t i, j;
+
+	t->p.extras = 0;        /* plain runs: the cues' own stems */
+	for (i = 0; CUES[i]; i++) {
+		if (tok_run(t, CUES[i], strlen(CUES[i]), err))
+			return -1;
+		for (j = 0; j < t->ntoks; j++)
+			if (t->toks[j].kind == TOK_WORD && t->toks[j].hash)
+				cue_put(t, t->toks[j].hash);
+	}
+	t->p.extras = 1;
+	t->ntoks = 0;
+	return 0;
+}
+
+int tok_set_names(struct tokenizer *t, const char *const *names, size_t n,
+		  struct cd_error *err)
+{
+	size_t i, j, w;
+	int extras = t->p.extras, rc = 0;
+
+	t->nnames = 0;
+	if (n > TOK_NAMES_MAX)
+		return cd_error_set(err, CD_ERR_LIMIT, 0,
+				    "more than %d names", TOK_NAMES_MAX);
+	t->p.extras = 0;
+	for (i = 0; i < n && !rc; i++) {
+		if ((rc = tok_run(t, names[i], strlen(names[i]), err)) != 0)
+			break;
+		for (j = w = 0; j < t->ntoks && !rc; j++) {
+			if (t->toks[j].kind != TOK_WORD)
+				continue;
+			if (w == TOK_NAME_WORDS)
+				rc = cd_error_set(err, CD_ERR_LIMIT, 0,
+						  "name '%s' has more than %d "
+						  "words", names[i],
+						  TOK_NAME_WORDS);
+			else
+				t->names[t->nnames].h[w++] = t->toks[j].hash;
+		}
+		if (!rc && w)
+			t->names[t->nnames++].n = w;
+	}
+	t->p.extras = extras;
+	t->ntoks = 0;
+	if (rc)
+		t->nnames = 0;
+	return rc;
+}
+
+/* Latin look-alikes of Cyrillic letters and back; 0: none. */
+static uint32_t lat2cyr(uint32_t c)
+{
+	static const char lat[] = "acehkmnoptuxybACEHKMOPTXYB";
+	static const uint16_t cyr[] = {
+		0x430, 0x441, 0x435, 0x43D, 0x43A, 0x43C, 0x43F, 0x43E, 0x440,
+		0x442, 0x438, 0x445, 0x443, 0x44C, 0x410, 0x421, 0x415, 0x41D,
+		0x41A, 0x41C, 0x41E, 0x420, 0x422, 0x425, 0x423, 0x412
+	};
+	const char *p = c < 0x80 && c ? strchr(lat, (int)c) : NULL;
+
+	return p ? cyr[p - lat] : 0;
+}
+
+static uint32_t cyr2lat(uint32_t c)
+{
+	static const uint16_t cyr[] = {
+		0x430, 0x441, 0x435, 0x43A, 0x43C, 0x43E, 0x440, 0x442, 0x445,
+		0x443, 0x410, 0x412, 0x421, 0x415, 0x41D, 0x41A, 0x41C, 0x41E,
+		0x420, 0x422, 0x425, 0x423
+	};
+	static const char lat[] = "acekmoptxyABCEHKMOPTXY";
+	size_t i;
+
+	for (i = 0; i < sizeof(cyr) / sizeof(cyr[0]); i++)
+		if (cyr[i] == c)
+			return (unsigned char)lat[i];
+	return 0;
+}
+
+static int ascii_letter(uint32_t c)
+{
+	return (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
+}
+
+/*
+ * A word of Latin and Cyrillic letters ("сyкa" with Latin y and a): the
+ * look-alikes of the script with fewer letters become the other script's
+ * (Cyrillic on a tie).  Writes the word into t->fold and returns its length
+ * and script, or 0 when the word is not mixed or a letter has no
+ * look-alike.
+ */
+static size_t fold_mixed(struct tokenizer *t, const unsigned char *w,
+			 size_t n, enum tok_script *sc)
+{
+	size_t i, k, o = 0;
+	int lat = 0, cyr = 0, to_cyr;
+	uint32_t c, m;
+
+	if (n > FOLD_MAX)
+		return 0;
+	for (i = 0; i < n; i += k) {
+		c = decode(w + i, &k);
+		if (ascii_letter(c))
+			lat++;
+		else if (c >= 0x400 && c <= 0x4FF)
+			cyr++;
+	}
+	if (!lat || !cyr)
+		return 0;
+	to_cyr = cyr >= lat;
+	for (i = 0; i < n; i += k) {
+		c = decode(w + i, &k);
+		if (to_cyr && ascii_letter(c)) {
+			if (!(m = lat2cyr(c)))
+				return 0;
+			c = m;
+		} else if (!to_cyr && c >= 0x400 && c <= 0x4FF) {
+			if (!(m = cyr2lat(c)))
+				return 0;
+			c = m;
+		}
+		if (c < 0x80) {
+			t->fold[o++] = (char)c;
+		} else if (c < 0x800) {
+			t->fold[o++] = (char)(0xC0 | (c >> 6));
+			t->fold[o++] = (char)(0x80 | (c & 0x3F));
+		} else {
+			memcpy(t->fold + o, w + i, k);  /* not a letter we map */
+			o += k;
+		}
+	}
+	*sc = to_cyr ? TOK_SCRIPT_CYRILLIC : TOK_SCRIPT_LATIN;
+	return o;
+}
+
+/*
+ * A word with extras: parts joined across inner '*' runs ("f**k" adds
+ * <masked>) and mixed-script words folded (fold_mixed).
+ */
+static int word_extras(struct tokenizer *t, struct cursor *c, size_t end,
+		       int letters, int upper, size_t ncp, enum tok_script sc,
+		       size_t *prev_word)
+{
+	const unsigned char *u = (const unsigned char *)c->s;
+	struct span sp = { c->pos, 0, c->cpos, 0 };
+	size_t j, k, e2, n2, ae, before, flen;
+	int masked = 0, l2, up2, rc;
+	enum tok_script s2, fsc = sc;
+	uint32_t ch;
+
+	while (end < c->len && u[end] == '*') {
+		for (j = end; j < c->len && u[j] == '*'; j++)
+			;
+		if (j >= c->len)
+			break;
+		ch = decode_at(u, j, c->len, &k);
+		if (ch == BAD_CP || !is_letter(ch))
+			break;
+		e2 = scan_word(u, j, c->len, &l2, &up2, &n2, &s2, &ae);
+		ncp += (j - end) + n2;
+		letters += l2;
+		upper = upper && up2;
+		end = e2;
+		masked = 1;
+	}
+	sp.end = end;
+	sp.cend = c->cpos + ncp;
+	before = t->ntoks;
+	flen = fold_mixed(t, u + c->pos, end - c->pos, &fsc);
+	rc = word(t, c, end, letters, upper, ncp, flen ? fsc : sc, prev_word,
+		  flen ? t->fold : NULL, flen);
+	if (rc || !masked || t->ntoks == before)
+		return rc;
+	return emit(t, TOK_MARK, TOK_SCRIPT_OTHER, "<masked>", 8, &sp);
+}
+
+/*
+ * 1 when the word token k looks like a name: CamelCase ("FizzPop"), or
+ * capitalised and not the first word of a sentence ("... than Rydo").
+ * Words in capitals are shouting, not names.
+ */
+static int looks_like_name(const struct tokenizer *t, const unsigned char *u,
+			   size_t len, const struct tok *k)
+{
+	size_t i = k->start, n, j;
+	int letters = 0, lower = 0, camel = 0, prev_lower = 0;
+	uint32_t ch = decode_at(u, i, len, &n);
+
+	if (!is_upper(ch))
+		return 0;
+	for (; i < k->end; i += n) {
+		ch = decode_at(u, i, len, &n);
+		if (ch == BAD_CP)
+			return 0;
+		if (!is_letter(ch)) {
+			if (i == k->start + 1 || !letters || letters == 1)
+				return 0;       /* "I'm", "O'Neil"... */
+			prev_lower = 0;
+			continue;
+		}
+		letters++;
+		if (is_upper(ch)) {
+			camel |= prev_lower;
+			prev_lower = 0;
+		} else {
+			lower = 1;
+			prev_lower = 1;
+		}
+	}
+	if (letters < 2 || !lower)
+		return 0;
+	for (j = 0; NOT_NAMES[j]; j++)
+		if (k->len == strlen(NOT_NAMES[j]) &&
+		    !memcmp(tok_text(t, k), NOT_NAMES[j], k->len))
+			return 0;
+	if (camel)
+		return 1;
+	for (j = k->start; j > 0;) {
+		j--;
+		while (j > 0 && (u[j] & 0xC0) == 0x80)
+			j--;
+		ch = decode_at(u, j, len, &n);
+		if (ch == ' ' || ch == '\t' || ch == 0xA0 || ch == '"' ||
+		    ch == '\'' || ch == '(' || ch == 0xAB || ch == 0x201C ||
+		    ch == 0x2018)
+			continue;
+		return !(ch == '.' || ch == '!' || ch == '?' || ch == '\n' ||
+			 ch == '\r' || ch == ':' || ch == 0x2026 ||
+			 ch == BAD_CP || is_emoji(ch));
+	}
+	return 0;       /* the first word of the comment */
+}
+
+/* 1 when a runtime name starts at word token i; *last: its last word. */
+static int name_at(const struct tokenizer *t, size_t i, size_t n,
+		   size_t *last)
+{
+	size_t a, w, j;
+
+	for (a = 0; a < t->nnames; a++) {
+		if (t->names[a].h[0] != t->toks[i].hash)
+			continue;
+		for (w = 1, j = i; w < t->names[a].n; w++) {
+			for (j++; j < n && t->toks[j].kind != TOK_WORD; j++)
+				;
+			if (j >= n || t->toks[j].hash != t->names[a].h[w])
+				break;
+		}
+		if (w == t->names[a].n) {
+			*last = j;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* After a run with extras: <name> per name, <name+cue> once. */
+static int extras_pass(struct tokenizer *t, const char *text, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)text;
+	size_t i, last, n = t->ntoks, first = (size_t)-1;
+	int cue = 0, rc = 0;
+	struct span sp;
+
+	for (i = 0; i < n && !rc; i++) {
+		const struct tok *k = &t->toks[i];
+
+		if (k->kind != TOK_WORD)
+			continue;
+		if (!cue && cue_has(t, k->hash))
+			cue = 1;
+		last = i;
+		if (!name_at(t, i, n, &last) && !looks_like_name(t, u, len, k))
+			continue;
+		sp.start = k->start;
+		sp.cstart = k->cstart;
+		sp.end = t->toks[last].end;
+		sp.cend = t->toks[last].cend;
+		if (first == (size_t)-1)
+			first = i;
+		rc = emit(t, TOK_MARK, TOK_SCRIPT_OTHER, "<name>", 6, &sp);
+		i = last;
+	}
+	if (!rc && cue && first != (size_t)-1) {
+		const struct tok *k = &t->toks[first];
+
+		sp.start = k->start;
+		sp.cstart = k->cstart;
+		sp.end = k->end;
+		sp.cend = k->cend;
+		rc = emit(t, TOK_MARK, TOK_SCRIPT_OTHER, "<name+cue>", 10, &sp);
+	}
+	return rc;
 }
 
 int tok_run(struct tokenizer *t, const char *text, size_t len,
@@ -1364,8 +1715,15 @@ int tok_run(struct tokenizer *t, const char *text, size_t len,
 			prev_word = (size_t)-1;
 			continue;
 		}
-		rc = word(t, &c, end, letters, upper, ncp, sc, &prev_word);
+		if (t->p.extras)
+			rc = word_extras(t, &c, end, letters, upper, ncp, sc,
+					 &prev_word);
+		else
+			rc = word(t, &c, end, letters, upper, ncp, sc,
+				  &prev_word, NULL, 0);
 	}
+	if (!rc && t->p.extras)
+		rc = extras_pass(t, text, len);
 	if (!rc && t->bt->len > t->bt->cap) {
 		size_t cap = t->bt->cap ? t->bt->cap : 1024;
 		char *nb;

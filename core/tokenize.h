@@ -64,9 +64,30 @@ struct tok_params {
 	int bigrams;        /* add word bigrams */
 	int stem;           /* apply Snowball stemming */
 	size_t max_tokens;  /* tokens past this are dropped (0: 4096) */
+	int extras;         /* masked and mixed-script words, <masked>, <name>,
+			     * <name+cue> (see "Extra features" below) */
 };
 
-/* The defaults the classifier uses: bigrams and stemming on. */
+/*
+ * Extra features (extras on; classifier models trained since format flag
+ * 16, see docs/classifier.md):
+ *
+ *   f**k, д*рьмо       one word across inner '*' runs ("f**k"), plus the
+ *                      mark "<masked>"
+ *   сyкa (Latin y, a)  a word of Cyrillic and Latin letters: the Latin
+ *                      look-alikes (a c e o p x y k m t h b) become
+ *                      Cyrillic, so it is the Russian word
+ *   FizzPop, ... ZoomCart is   a word that looks like a name (CamelCase, or
+ *                      capitalised in mid-sentence) or that is on the
+ *                      runtime name list (tok_set_names): the mark "<name>"
+ *   a <name> and a comparison or switching cue (better, cheaper, switch,
+ *                      than, лучше, дешевле, перейду, чем, ...) anywhere in
+ *                      the comment, in any order: once "<name+cue>"
+ *
+ * These marks come after the other tokens of the run.
+ */
+
+/* The defaults the classifier uses: bigrams and stemming on, no extras. */
 void tok_params_default(struct tok_params *p);
 /* Stemmed words without bigrams: what phrase matching (tone, facts) needs. */
 void tok_params_words(struct tok_params *p);
@@ -76,6 +97,17 @@ struct tokenizer;
 /* A new tokenizer; free it with tok_free().  NULL with err set on failure. */
 struct tokenizer *tok_new(const struct tok_params *p, struct cd_error *err);
 void tok_free(struct tokenizer *t);
+
+/*
+ * The runtime name list (a brand's competitors): each of the n names (up to
+ * TOK_NAMES_MAX, each up to TOK_NAME_WORDS words) makes "<name>" wherever
+ * it occurs, whatever its case, when extras are on.  Replaces any previous
+ * list; n = 0 clears it.  CD_ERR_LIMIT names the limit that was passed.
+ */
+#define TOK_NAMES_MAX 64
+#define TOK_NAME_WORDS 4
+int tok_set_names(struct tokenizer *t, const char *const *names, size_t n,
+		  struct cd_error *err);
 
 /*
  * Tokenize text[0..len).  Returns 0, or CD_ERR_DATA when the text is not

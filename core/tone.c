@@ -2379,6 +2379,7 @@ static int load_examples(struct tone_rules *r, size_t lang, const char *path,
 	np.temperature = 1;     /* fixed: the threshold is tuned on this scale */
 	np.bigrams = r->p.bigrams;
 	np.stem = 1;
+	np.extras = 0;          /* the tone examples' features stay as tuned */
 	m = nb_new(&np, err);
 	if (m) {
 		nb_tok_params(m, &tp);  /* the model's: words, maybe pairs */

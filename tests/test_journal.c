@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include <fcntl.h>
+#include <malloc.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,7 @@
 #include <cjson/cJSON.h>
 
 #include "error.h"
+#include "buf.h"
 #include "journal.h"
 #include "tone.h"
 
@@ -696,6 +698,228 @@ static void test_many_ids(void **state)
 	journal_close(j);
 }
 
+/*
+ * A complete line longer than JOURNAL_LINE_MAX is named as such (it was
+ * not torn by a crash) and the lines around it count; an over-long last
+ * line without its newline is the torn case.
+ */
+static void test_long_line_is_named(void **state)
+{
+	struct fixture *fx = fx_of(state);
+	char warning[WARN_BYTES], want[PATH_BYTES + 96];
+	size_t big = 2 * JOURNAL_LINE_MAX;
+	char *line = malloc(big + 64);
+	struct journal *j;
+	size_t n;
+
+	assert_non_null(line);
+	n = (size_t)snprintf(line, 64, "{\"id\":\"b\",\"decision\":\"skip\",\"text\":\"");
+	memset(line + n, 'x', big);
+	strcpy(line + n + big, "\"}\n");
+	append_raw(fx->path, "{\"id\":\"a\",\"decision\":\"approve\"}\n");
+	append_raw(fx->path, line);
+	append_raw(fx->path, "{\"id\":\"c\",\"decision\":\"hide\"}\n");
+	j = open_ok(fx->path, warning);
+	snprintf(want, sizeof(want), "%s: line 2 is longer than the limit "
+		 "(1 MiB); ignoring it", fx->path);
+	assert_string_equal(warning, want);
+	assert_int_equal(journal_decided(j), 2);
+	assert_decision(j, "a", "approve");
+	assert_decision(j, "b", NULL);
+	assert_decision(j, "c", "hide");
+	journal_close(j);
+
+	/* the same line torn (no newline) at the end: a crash mid-write */
+	line[n + big + 2] = '\0';
+	strcpy(fx->path + strlen(fx->path) - 6, ".torn");
+	append_raw(fx->path, "{\"id\":\"a\",\"decision\":\"approve\"}\n");
+	append_raw(fx->path, line);
+	j = open_ok(fx->path, warning);
+	snprintf(want, sizeof(want), "%s:2: ignoring a torn or malformed line "
+		 "(candor was stopped while writing it)", fx->path);
+	assert_string_equal(warning, want);
+	assert_int_equal(journal_decided(j), 1);
+	append_ok(j, "d", "reject");
+	journal_close(j);
+	j = open_ok(fx->path, warning);
+	assert_int_equal(journal_decided(j), 2);
+	assert_decision(j, "d", "reject");
+	journal_close(j);
+	unlink(fx->path);
+	free(line);
+}
+
+/* Heap bytes in use (glibc); 0 under ASan, whose allocator it misses. */
+static size_t heap_in_use(void)
+{
+	struct mallinfo2 mi = mallinfo2();
+
+	return mi.uordblks + mi.hblkhd;
+}
+
+/*
+ * Resuming keeps an index, not the lines: 40 decisions of almost 1 MiB
+ * each (40 MB of file) take well under 4 MB, and the fields are still
+ * there when asked for.
+ */
+#define FAT 40
+static void test_memory_does_not_follow_the_file(void **state)
+{
+	struct fixture *fx = fx_of(state);
+	char warning[WARN_BYTES], id[32];
+	size_t textn = JOURNAL_LINE_MAX - 4096, i, before, grew;
+	char *text = malloc(textn + 1);
+	struct journal_record rec;
+	struct journal *j;
+
+	assert_non_null(text);
+	memset(text, 'y', textn);
+	text[textn] = '\0';
+	j = open_ok(fx->path, warning);
+	for (i = 0; i < FAT; i++) {
+		struct journal_entry e;
+		struct cd_error err;
+
+		snprintf(id, sizeof(id), "fat-%zu", i);
+		e = entry(id, "approve");
+		text[0] = (char)('A' + i % 26);
+		e.text = text;
+		e.reply = "thanks";
+		if (journal_append(j, &e, &err))
+			fail_msg("journal_append: %s", err.msg);
+	}
+	journal_close(j);
+
+	before = heap_in_use();
+	j = open_ok(fx->path, warning);
+	grew = heap_in_use() - before;
+	if (grew > 4u << 20)
+		fail_msg("opening %d decisions of %zu bytes took %zu bytes", FAT,
+			 textn, grew);
+	assert_int_equal(journal_decided(j), FAT);
+	assert_true(journal_get(j, "fat-7", &rec));
+	assert_string_equal(rec.id, "fat-7");
+	assert_string_equal(rec.reply, "thanks");
+	assert_int_equal(strlen(rec.text), textn);
+	assert_int_equal(rec.text[0], 'A' + 7);
+	/* a second get keeps the first one's strings alive */
+	{
+		struct journal_record rec2;
+
+		assert_true(journal_get(j, "fat-8", &rec2));
+		assert_int_equal(rec2.text[0], 'A' + 8);
+		assert_int_equal(rec.text[0], 'A' + 7);
+		assert_string_equal(rec.reply, "thanks");
+	}
+	journal_close(j);
+	free(text);
+}
+
+/*
+ * Thousands of undos in the middle of the file (the index drops their
+ * entries in a compaction): every decision, the count and the last id
+ * stay right, in memory and after a reopen.
+ */
+#define UNDONE 6000
+#define KEPT 3000
+static void test_many_undos(void **state)
+{
+	struct fixture *fx = fx_of(state);
+	char warning[WARN_BYTES], id[32], line[128];
+	struct cd_buf b;
+	struct journal *j;
+	size_t i, pass;
+
+	/* written raw: ten thousand fsynced appends would take minutes */
+	cd_buf_init(&b, 4u << 20);
+	for (i = 0; i < UNDONE + KEPT; i++) {
+		snprintf(line, sizeof(line), "{\"id\":\"u-%zu\",\"decision\":\"%s\"}\n",
+			 i, i % 3 ? "approve" : "skip");
+		assert_int_equal(cd_buf_addstr(&b, line), 0);
+		if (i < UNDONE || i % 5 == 0) {
+			/* stands over the first */
+			snprintf(line, sizeof(line), "{\"id\":\"u-%zu\","
+				 "\"decision\":\"hide\"}\n", i);
+			assert_int_equal(cd_buf_addstr(&b, line), 0);
+		}
+	}
+	for (i = 0; i < UNDONE; i++) {
+		snprintf(line, sizeof(line), "{\"id\":\"u-%zu\",\"decision\":\"undo\"}\n", i);
+		assert_int_equal(cd_buf_addstr(&b, line), 0);
+	}
+	assert_int_equal(cd_buf_addch(&b, '\0'), 0);
+	append_raw(fx->path, b.data);
+	cd_buf_release(&b);
+	j = open_ok(fx->path, warning);
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < UNDONE + KEPT; i++) {
+			const char *want = i % 3 ? "approve" : "skip";
+
+			snprintf(id, sizeof(id), "u-%zu", i);
+			if (i >= UNDONE && i % 5 == 0)
+				want = "hide";
+			assert_decision(j, id, want);
+		}
+		assert_int_equal(journal_decided(j), UNDONE + KEPT);
+		snprintf(id, sizeof(id), "u-%d", UNDONE + KEPT - 1);
+		assert_string_equal(journal_last_id(j), id);
+		/*
+		 * A session undoes the last two (one decision each, both
+		 * approve), then decides them again as they were.
+		 */
+		if (pass == 0) {
+			char prev[32];
+
+			snprintf(prev, sizeof(prev), "u-%d", UNDONE + KEPT - 2);
+			append_ok(j, id, "undo");
+			assert_decision(j, id, NULL);
+			assert_string_equal(journal_last_id(j), prev);
+			append_ok(j, prev, "undo");
+			assert_decision(j, prev, NULL);
+			assert_int_equal(journal_decided(j), UNDONE + KEPT - 2);
+			append_ok(j, prev, "approve");
+			append_ok(j, id, "approve");
+		}
+		journal_close(j);
+		j = open_ok(fx->path, warning);
+		assert_string_equal(warning, "");
+	}
+	journal_close(j);
+}
+
+/*
+ * Lines the fast reader hands to cJSON (escapes in the id, a repeated
+ * key, a BOM, bytes after the object) count exactly as cJSON reads them.
+ */
+static void test_lines_cjson_reads(void **state)
+{
+	struct fixture *fx = fx_of(state);
+	char warning[WARN_BYTES];
+	struct journal *j;
+
+	append_raw(fx->path,
+		   "{\"id\":\"q\\\"1\",\"decision\":\"approve\"}\n"
+		   "{\"id\":\"caf\\u00e9\",\"decision\":\"hide\"}\n"
+		   "{\"id\":\"d\",\"id\":\"e\",\"decision\":\"skip\",\"decision\":\"x\"}\n"
+		   "{\"id\":7,\"id\":\"n\",\"decision\":\"skip\"}\n"
+		   "\xef\xbb\xbf{\"id\":\"bom\",\"decision\":\"reject\"}\n"
+		   "{\"id\":\"t\",\"decision\":\"approve\"} trailing\n"
+		   "{\"id\":\"w\",\"decision\":\"approve\",\"n\":[1,2.5e3,{\"k\":null}]}\n"
+		   "{\"i\\u0064\":\"esc\",\"decision\":\"approve\"}\n");
+	j = open_ok(fx->path, warning);
+	assert_decision(j, "q\"1", "approve");
+	assert_decision(j, "caf\xc3\xa9", "hide");
+	assert_decision(j, "d", "skip");
+	assert_decision(j, "e", NULL);
+	assert_decision(j, "n", NULL);
+	assert_decision(j, "bom", "reject");
+	assert_decision(j, "t", "approve");
+	assert_decision(j, "w", "approve");
+	assert_decision(j, "esc", "approve");
+	assert_int_equal(journal_decided(j), 7);
+	journal_close(j);
+}
+
 static void test_open_errors(void **state)
 {
 	struct fixture *fx = fx_of(state);
@@ -726,6 +950,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_json_fields, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many_ids, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_long_line_is_named, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_memory_does_not_follow_the_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_many_undos, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lines_cjson_reads, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

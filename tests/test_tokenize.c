@@ -224,6 +224,155 @@ static void test_utf8_helpers(void **state)
 	assert_int_not_equal(tok_hash("a", 1), tok_hash("b", 1));
 }
 
+/* The features of text, " | "-separated, with extras on or off. */
+static const char *features(struct tokenizer *t, const char *text)
+{
+	static char out[4096];
+	size_t i, o = 0;
+	struct cd_error err;
+
+	assert_int_equal(tok_run(t, text, strlen(text), &err), 0);
+	out[0] = '\0';
+	for (i = 0; i < tok_count(t); i++) {
+		const char *f = tok_text(t, &tok_list(t)[i]);
+
+		o += (size_t)snprintf(out + o, sizeof(out) - o, "%s%s",
+				      i ? " | " : "", f);
+	}
+	return out;
+}
+
+static struct tokenizer *extras_tok(int extras)
+{
+	struct tok_params p;
+	struct tokenizer *t;
+
+	tok_params_default(&p);
+	p.extras = extras;
+	t = tok_new(&p, NULL);
+	assert_non_null(t);
+	return t;
+}
+
+/* f**k and д*рьмо: one word across the stars, and <masked>. */
+static void test_extras_masked(void **state)
+{
+	struct tokenizer *t = extras_tok(1), *plain = extras_tok(0);
+
+	(void)state;
+	assert_string_equal(features(t, "f**k you"),
+			    "f**k | <masked> | you | f**k you");
+	assert_string_equal(features(plain, "f**k you"),
+			    "f | k | f k | you | k you");
+	assert_string_equal(features(t, "д*рьмо"), "д*рьмо | <masked>");
+	/* the span of the word and of <masked> is the whole masked word */
+	features(t, "ну п***ц");
+	assert_string_equal(tok_text(t, &tok_list(t)[1]), "п***ц");
+	assert_int_equal(tok_list(t)[1].start, 5);
+	assert_int_equal(tok_list(t)[1].end, 5 + 2 + 3 + 2);
+	assert_int_equal(tok_list(t)[1].cend - tok_list(t)[1].cstart, 5);
+	assert_string_equal(tok_text(t, &tok_list(t)[3]), "<masked>");
+	assert_int_equal(tok_list(t)[3].start, 5);
+	assert_int_equal(tok_list(t)[3].end, tok_list(t)[1].end);
+	/* a star that masks nothing is not a join */
+	assert_string_equal(features(t, "5* service"), "<num> | servic");
+	assert_string_equal(features(t, "wow* ok"), "wow | ok | wow ok");
+	assert_string_equal(features(t, "**bold**"), "bold");
+	tok_free(t);
+	tok_free(plain);
+}
+
+/* Latin look-alikes inside a Cyrillic word and back. */
+static void test_extras_mixed_script(void **state)
+{
+	struct tokenizer *t = extras_tok(1), *plain = extras_tok(0);
+	char want[256];
+
+	(void)state;
+	/* сука with Latin y and a: the Russian word */
+	snprintf(want, sizeof(want), "%s", features(t, "сука"));
+	assert_string_equal(want, "сук");
+	assert_string_equal(features(t, "\xd1\x81\x79\xd0\xba\x61"), want);
+	assert_string_not_equal(features(plain, "\xd1\x81\x79\xd0\xba\x61"),
+				want);
+	/* fuck with a Cyrillic с: the English word */
+	assert_string_equal(features(t, "fu\xd1\x81k"), "fuck");
+	/* a letter without a look-alike: left as it is */
+	snprintf(want, sizeof(want), "%s", features(plain, "zы"));
+	assert_string_equal(features(t, "zы"), want);
+	/* one script: untouched */
+	snprintf(want, sizeof(want), "%s", features(plain, "Доставка опоздала"));
+	assert_string_equal(features(t, "Доставка опоздала"), want);
+	tok_free(t);
+	tok_free(plain);
+}
+
+/* <name>: CamelCase or capitalised mid-sentence; <name+cue> once. */
+static void test_extras_names(void **state)
+{
+	struct tokenizer *t = extras_tok(1);
+
+	(void)state;
+	assert_string_equal(features(t, "switch to Rydo"),
+			    "switch | to | switch to | rydo | to rydo | "
+			    "<name> | <name+cue>");
+	/* the cue may come after the name, and a sentence start is no name */
+	assert_string_equal(features(t, "Rydo is better"),
+			    "rydo | is | rydo is | better | is better");
+	assert_string_equal(features(t, "ZoomCart is better"),
+			    "zoomcart | is | zoomcart is | better | is better | "
+			    "<name> | <name+cue>");
+	assert_string_equal(features(t, "ПрофиБанк удобнее"),
+			    "профибанк | удобн | профибанк удобн | <name> | "
+			    "<name+cue>");
+	/* no cue: the name only; shouting and "I'm" are not names */
+	assert_string_equal(features(t, "ok. I'm at Corvo"),
+			    "ok | im | at | im at | corvo | at corvo | <name>");
+	assert_string_equal(features(t, "this is BAD"),
+			    "this | is | this is | bad | is bad | <caps>");
+	/* after a full stop: the start of a sentence */
+	assert_string_equal(features(t, "fine. Better now"),
+			    "fine | better | now | better now");
+	tok_free(t);
+}
+
+/* The runtime list: any case, several words, replaced and cleared. */
+static void test_extras_runtime_names(void **state)
+{
+	struct tokenizer *t = extras_tok(1), *plain = extras_tok(0);
+	const char *names[] = { "FizzCo", "Nimbus Air" };
+	const char *five[] = { "a b c d e" };
+	struct cd_error err;
+
+	(void)state;
+	assert_string_equal(features(t, "fizzco is better"),
+			    "fizzco | is | fizzco is | better | is better");
+	assert_int_equal(tok_set_names(t, names, 2, &err), 0);
+	assert_string_equal(features(t, "fizzco is better"),
+			    "fizzco | is | fizzco is | better | is better | "
+			    "<name> | <name+cue>");
+	features(t, "flew nimbus air, never again");
+	assert_int_equal(tok_count(t), 9);
+	assert_string_equal(tok_text(t, &tok_list(t)[8]), "<name>");
+	assert_int_equal(tok_list(t)[8].start, 5);
+	assert_int_equal(tok_list(t)[8].end, 15);
+	/* only the whole name */
+	assert_string_equal(features(t, "nimbus cloud"),
+			    "nimbus | cloud | nimbus cloud");
+	/* a plain tokenizer keeps its features whatever the list */
+	assert_int_equal(tok_set_names(plain, names, 2, &err), 0);
+	assert_string_equal(features(plain, "fizzco is better"),
+			    "fizzco | is | fizzco is | better | is better");
+	/* limits, then cleared */
+	assert_int_equal(tok_set_names(t, five, 1, &err), CD_ERR_LIMIT);
+	assert_non_null(strstr(err.msg, "more than 4 words"));
+	assert_int_equal(tok_set_names(t, names, 0, &err), 0);
+	assert_string_equal(features(t, "fizzco is better"),
+			    "fizzco | is | fizzco is | better | is better");
+	tok_free(t);
+	tok_free(plain);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -233,6 +382,10 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_normalize_phrase),
 		cmocka_unit_test(test_word_at_buffer_end),
 		cmocka_unit_test(test_utf8_helpers),
+		cmocka_unit_test(test_extras_masked),
+		cmocka_unit_test(test_extras_mixed_script),
+		cmocka_unit_test(test_extras_names),
+		cmocka_unit_test(test_extras_runtime_names),
 	};
 
 	cases_path = argc > 1 ? argv[1] : "tests/tokenize/cases.txt";

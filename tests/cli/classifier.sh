@@ -121,4 +121,34 @@ expect "explain" 0 'spam:' '^$' -- $C explain free followers check my profile
 expect "explain json" 0 '^\{"category":"spam","scores":\{.*"tokens":\{.*"feature":"follow"' '^$' -- $C explain --json free followers check my profile
 expect "explain needs text" 2 '^$' 'no TEXT given' -- $C explain
 
+# --- extra features and the runtime competitors list (issue 10) -------------
+# a tiny model: a capitalised rival plus a cue is competitor_attack, the
+# same words about nobody are other
+printf 'text,label\n' >"$TMP/rival.csv"
+for i in 1 2 3 4 5 6; do
+	printf 'switch to Zarbo%s already it is better\ncompetitor_attack\n' "$i"
+done | paste -d, - - >>"$TMP/rival.csv"
+printf '%s\n' 'this is better,other' 'the lid is better,other' \
+	'it is better,other' 'the app is better,other' \
+	'the juice is better,other' 'the price is better,other' >>"$TMP/rival.csv"
+$C -q train -o "$TMP/rival.model" "$TMP/rival.csv"
+$C -q train --no-extras -o "$TMP/rival-plain.model" "$TMP/rival.csv"
+expect "model info names the extras" 0 'stemmed, extras \(masked' '' -- $C model info "$TMP/rival.model"
+expect "--no-extras: none" 0 'tokens: +words \+ bigrams, stemmed$' '' -- $C model info "$TMP/rival-plain.model"
+printf '[brand]\nname = Sunny\ncompetitors = Quuxly, Nimbus Air\n' >"$TMP/rivals.ini"
+printf '[brand]\nname = Sunny\n' >"$TMP/norivals.ini"
+# "quuxly" was never seen in training: only the list makes it a name
+expect "a new rival in lower case: other without the list" 0 '"category":"other"' '' -- \
+	sh -c "echo 'quuxly is better' | $C -c $TMP/norivals.ini -m $TMP/rival.model classify -"
+expect "the list makes it a rival, no retraining" 0 '"category":"competitor_attack"' '' -- \
+	sh -c "echo 'quuxly is better' | $C -c $TMP/rivals.ini -m $TMP/rival.model classify -"
+expect "two-word names too" 0 '"category":"competitor_attack"' '' -- \
+	sh -c "echo 'nimbus air is better' | $C -c $TMP/rivals.ini -m $TMP/rival.model classify -"
+expect "a model without extras ignores the list" 0 '"category":"other"' '' -- \
+	sh -c "echo 'quuxly is better' | $C -c $TMP/rivals.ini -m $TMP/rival-plain.model classify -"
+expect "explain shows the name features" 0 'quuxly +\[<name\+cue>\]' '' -- \
+	$C -c "$TMP/rivals.ini" -m "$TMP/rival.model" explain quuxly is better
+expect "merge refuses mixed extras" 65 '' 'extra features' -- \
+	$C model merge "$TMP/rival.model" "$TMP/rival-plain.model" -o "$TMP/mixed.model"
+
 finish

@@ -26,6 +26,8 @@ printf '[classifier]\nmin_confidence = lots\n' >"$TMP/n.ini"
 expect "bad number names the range" 78 '^$' "n.ini:2: 'min_confidence' must be a number from 0 to 1, not 'lots'" -- $C -c "$TMP/n.ini" tone --text ok
 { printf '[brand]\ncompetitors = '; printf 'X%.0s' $(seq 1 250); printf '\n'; } >"$TMP/long.ini"
 expect "long line names the limit" 78 '^$' "long.ini:2: line longer than 199 bytes" -- $C -c "$TMP/long.ini" tone --text ok
+printf '[brand]\ncompetitors = Nimbus Air, The Big Juice Co Ltd\n' >"$TMP/w.ini"
+expect "a competitor of 5 words names the limit" 78 '^$' "w.ini:2: competitor name 'The Big Juice Co Ltd' has more than 4 words" -- $C -c "$TMP/w.ini" tone --text ok
 printf '[reply]\nchannel = myspace\n' >"$TMP/c.ini"
 expect "unknown channel" 78 '^$' "c.ini:2: unknown channel 'myspace'" -- $C -c "$TMP/c.ini" tone --text ok
 printf 'just words\n' >"$TMP/m.ini"

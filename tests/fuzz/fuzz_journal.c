@@ -253,16 +253,43 @@ static int same_str(const char *a, const char *b)
 	return a == b || (a && b && !strcmp(a, b));
 }
 
+struct each_count {
+	const struct journal *j;
+	size_t n;
+};
+
+/* journal_each visits standing decisions, each as journal_decision says. */
+static int each_one(void *ctx, const struct journal_record *rec)
+{
+	struct each_count *c = ctx;
+
+	CHECK(same_str(journal_decision(c->j, rec->id), rec->decision));
+	c->n++;
+	return 0;
+}
+
 /* j agrees with the reference on every id it knows, and overall. */
 static void agree(const struct journal *j, const struct ref *r)
 {
+	struct each_count c = { j, 0 };
+	struct journal_record rec;
 	size_t i;
 
 	CHECK(journal_decided(j) == ref_decided(r));
 	CHECK(same_str(journal_last_id(j), ref_last_id(r)));
-	for (i = 0; i < r->nids; i++)
-		CHECK(same_str(journal_decision(j, r->ids[i].id),
-			       ref_top(&r->ids[i])));
+	for (i = 0; i < r->nids; i++) {
+		const char *top = ref_top(&r->ids[i]);
+
+		CHECK(same_str(journal_decision(j, r->ids[i].id), top));
+		/* the fields read back from the line: the same id and kind */
+		CHECK(journal_get(j, r->ids[i].id, &rec) == (top != NULL));
+		if (top) {
+			CHECK(same_str(rec.id, r->ids[i].id));
+			CHECK(same_str(rec.decision, top));
+		}
+	}
+	journal_each(j, each_one, &c);
+	CHECK(c.n == ref_decided(r));
 	if (!r->nindex || !r->index[slot(r, "never-seen-id")])
 		CHECK(journal_decision(j, "never-seen-id") == NULL);
 }

@@ -92,12 +92,18 @@ static int boundary(const uint8_t *s, size_t len, size_t at)
 	return at == len || (s[at] & 0xC0) != 0x80;
 }
 
+static int extra_mark(const char *text)
+{
+	return !strcmp(text, "<name>") || !strcmp(text, "<name+cue>");
+}
+
 static void check_tokens(const struct tokenizer *t, const uint8_t *data,
-			 size_t size, size_t max_tokens)
+			 size_t size, size_t max_tokens, int t_extras)
 {
 	const struct tok *k = tok_list(t);
 	size_t n = tok_count(t), i;
 	uint32_t last_start = 0;
+	int extras_seen = 0;
 
 	CHECK(n <= max_tokens);
 	for (i = 0; i < n; i++, k++) {
@@ -127,8 +133,16 @@ static void check_tokens(const struct tokenizer *t, const uint8_t *data,
 			CHECK(!strcmp(text, "<mention>"));
 			break;
 		case TOK_MARK:
+			if (extra_mark(text)) {
+				/* names come last, over their own words */
+				CHECK(t_extras);
+				extras_seen = 1;
+				continue;
+			}
+			CHECK(!extras_seen);
 			CHECK(!strcmp(text, "<q>") || !strcmp(text, "<!!>") ||
-			      !strcmp(text, "<caps>"));
+			      !strcmp(text, "<caps>") ||
+			      (t_extras && !strcmp(text, "<masked>")));
 			break;
 		case TOK_EMOJI:
 			CHECK(k->len == k->end - k->start &&
@@ -136,6 +150,7 @@ static void check_tokens(const struct tokenizer *t, const uint8_t *data,
 			break;
 		case TOK_WORD:
 			CHECK(!memchr(text, ' ', k->len));
+			CHECK(!extras_seen);
 			break;
 		case TOK_BIGRAM: {
 			const char *sp = memchr(text, ' ', k->len);
@@ -191,8 +206,9 @@ static void same_tokens(const struct tokenizer *t, const struct tok *v,
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct tokenizer *full, *plain;
-	static const struct tok_params plain_params = { 0, 0, 16 };
+	static struct tokenizer *full, *plain, *extras;
+	static const struct tok_params plain_params = { 0, 0, 16, 0 };
+	static const char *const names[] = { "FizzCo", "Nimbus Air", "ФиззКо" };
 	const char *text = (const char *)data;
 	struct cd_error err;
 	size_t bad = 0, ref = ref_utf8_bad(data, size), n;
@@ -206,7 +222,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		tok_params_default(&p);
 		full = tok_new(&p, &err);
 		plain = tok_new(&plain_params, &err);
-		CHECK(full && plain);
+		p.extras = 1;
+		extras = tok_new(&p, &err);
+		CHECK(full && plain && extras);
+		CHECK(tok_set_names(extras, names, 3, &err) == 0);
 	}
 	if (!size)
 		text = "";
@@ -224,7 +243,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	CHECK(tok_utf8_len(text, size) == cps(data, size));
-	check_tokens(full, data, size, 4096);
+	check_tokens(full, data, size, 4096, 0);
 	n = tok_count(full);
 	saved = save_tokens(full, &texts);
 	CHECK(tok_run(full, text, size, &err) == 0);
@@ -233,7 +252,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	free(texts);
 
 	CHECK(tok_run(plain, text, size, &err) == 0);
-	check_tokens(plain, data, size, 16);
+	check_tokens(plain, data, size, 16, 0);
+
+	/* extra features (masked, mixed-script, names) with a name list */
+	CHECK(tok_run(extras, text, size, &err) == 0);
+	check_tokens(extras, data, size, 4096, 1);
 
 	/* the phrase normaliser (tone and fact keywords) on a C string */
 	phrase = malloc(size + 1);
