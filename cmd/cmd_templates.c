@@ -17,7 +17,9 @@ static const char usage_templates[] =
 "usage: candor templates list\n"
 "       candor templates check\n"
 "\n"
-"list   every template: id (lang/category/name) and intent\n"
+"list   every template: id (lang/category/name) and intent, and the topics\n"
+"       of a variant bound to some (chosen only for comments that mention\n"
+"       one)\n"
 "check  each template parses, uses only known variables (author, id, text,\n"
 "       lang, category, brand.*, fact.*), renders within the channel limit\n"
 "       with sample values and passes the tone check; errors name the file,\n"
@@ -181,6 +183,8 @@ int cmd_templates(struct cli *c, int argc, char **argv)
 			const struct tpl *t = tpl_at(p.templates, i);
 
 			printf("%-36s %s\n", tpl_id(t), tpl_intent(t));
+			if (*tpl_topics(t))
+				printf("%-36s   topics: %s\n", "", tpl_topics(t));
 		}
 	} else {
 		rc = check(c, &p);

@@ -79,6 +79,37 @@ static int find_templates(const struct cli *c, char *out, size_t n)
 	return 0;
 }
 
+/*
+ * The flag lists: [flags] dir when set (that folder or an error naming the
+ * setting), else the shipped config/flags.  The lists name harm, lawyers
+ * and journalists, not a brand, so every config may use the shipped ones.
+ * 0, or an exit code after printing why.
+ */
+static int load_flags(struct pipeline *p, const struct cli *c)
+{
+	struct cd_error err;
+	char path[4096];
+	int rc;
+
+	if (c->cfg.paths.flags[0]) {
+		snprintf(path, sizeof(path), "%s", c->cfg.paths.flags);
+	} else if (cli_find_data("config/flags", path, sizeof(path))) {
+		cli_err("cannot find the flag lists config/flags (set [flags] "
+			"dir)");
+		return EXIT_CONFIG;
+	}
+	rc = flags_load(path, p->tk, &p->flags, &err);
+	if (rc) {
+		if (c->cfg.paths.flags[0] && rc == CD_ERR_NOINPUT)
+			cli_err("%s: [flags] dir: %s", c->cfg.path, err.msg);
+		else
+			cli_err("%s", err.msg);
+		return cli_exit_code(rc == CD_ERR_NOINPUT ? CD_ERR_CONFIG : rc);
+	}
+	cli_info(c, "flags: %s (%zu phrases)", path, flags_count(p->flags));
+	return 0;
+}
+
 int pipeline_open(struct pipeline *p, struct cli *c, int want_why)
 {
 	struct suggester_opts o;
@@ -117,6 +148,11 @@ int pipeline_open(struct pipeline *p, struct cli *c, int want_why)
 	} else {
 		cli_info(c, "facts: none (fake_news drafts need a person)");
 	}
+	rc = load_flags(p, c);
+	if (rc) {
+		pipeline_close(p);
+		return rc;
+	}
 	p->tone = cli_load_tone(c, &code);
 	if (!p->tone) {
 		pipeline_close(p);
@@ -129,6 +165,7 @@ int pipeline_open(struct pipeline *p, struct cli *c, int want_why)
 	o.model = c->model;
 	o.templates = p->templates;
 	o.facts = p->facts;
+	o.flags = p->flags;
 	o.tone = p->tone;
 	o.lang = c->lang && strcmp(c->lang, "auto") ? c->lang : NULL;
 	o.now = (int64_t)time(NULL);
@@ -146,6 +183,7 @@ void pipeline_close(struct pipeline *p)
 	suggester_free(p->sg);
 	tone_rules_free(p->tone);
 	facts_free(p->facts);
+	flags_free(p->flags);
 	tpl_free(p->templates);
 	tok_free(p->tk);
 	memset(p, 0, sizeof(*p));

@@ -4,7 +4,8 @@
  * the shipped ones), the fact sheet ([reply] facts, else facts.ini beside
  * the config in use; a user's config never falls back to the shipped
  * sample sheet: with none there is a warning and no fact) and the tone
- * phrase lists, and build a suggester over the model (when one is loaded;
+ * phrase lists, the flag lists ([flags] dir, else the shipped
+ * config/flags), and build a suggester over the model (when one is loaded;
  * sg is NULL otherwise).
  */
 #ifndef CANDOR_PIPELINE_H
@@ -16,6 +17,7 @@
 struct pipeline {
 	struct tpl_set *templates;
 	struct fact_sheet *facts;
+	struct flag_lists *flags;
 	struct tone_rules *tone;
 	struct suggester *sg;
 	struct tokenizer *tk;           /* for loading the facts */

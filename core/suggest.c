@@ -3,6 +3,7 @@
  */
 #include "suggest.h"
 #include "jsonw.h"
+#include "phrase.h"
 #include "text.h"
 
 #include <stdio.h>
@@ -20,6 +21,11 @@ struct suggester {
 	struct suggestion g;
 	char lang[12];                  /* the comment's language, normalised */
 	char note[160];                 /* g.note when it is made up */
+	/* templates bound to topics: group i of `topics` is topical[i] */
+	struct phrase_set *topics;
+	const struct tpl **topical;
+	size_t ntopical;
+	unsigned char topic_hit[TPL_MAX / 8];   /* by group, this comment */
 	char fact_why[160];             /* g.fact_why */
 };
 
@@ -92,6 +98,80 @@ const char *suggest_action(const char *category, int has_template)
 	return has_template ? "reply" : "review";
 }
 
+/*
+ * The topics of every template that has them, one phrase group per
+ * template: "shipping delay, late delivery" adds two phrases, matched on
+ * the comment's stemmed words as the fact sheet's keywords are.  0, or a
+ * negative status with err naming the template.
+ */
+static int load_topics(struct suggester *s, struct cd_error *err)
+{
+	const struct tpl_set *ts = s->o.templates;
+	size_t i, n = tpl_count(ts);
+	char kw[PHRASE_MAX_LINE + 1];
+	int rc = 0;
+
+	for (i = 0; i < n; i++)
+		if (*tpl_topics(tpl_at(ts, i)))
+			s->ntopical++;
+	if (!s->ntopical)
+		return 0;
+	s->topics = phrase_set_new(PHRASE_ACROSS);
+	s->topical = calloc(s->ntopical, sizeof(*s->topical));
+	if (!s->topics || !s->topical)
+		return cd_error_set(err, CD_ERR_NOMEM, 0, "out of memory");
+	s->ntopical = 0;
+	for (i = 0; !rc && i < n; i++) {
+		const struct tpl *t = tpl_at(ts, i);
+		const char *p = tpl_topics(t);
+
+		if (!*p)
+			continue;
+		s->topical[s->ntopical] = t;
+		while (!rc && *p) {
+			size_t k = strcspn(p, ","), a = 0, b = k;
+
+			while (a < b && (p[a] == ' ' || p[a] == '\t'))
+				a++;
+			while (b > a && (p[b - 1] == ' ' || p[b - 1] == '\t'))
+				b--;
+			if (b - a >= sizeof(kw))
+				rc = cd_error_set(err, CD_ERR_LIMIT, 0,
+						  "%s: a topic longer than %d bytes",
+						  tpl_path(t), PHRASE_MAX_LINE);
+			else if (b > a) {
+				memcpy(kw, p + a, b - a);
+				kw[b - a] = '\0';
+				rc = phrase_set_add(s->topics, s->tone_tk, NULL, kw,
+						    (unsigned)s->ntopical,
+						    tpl_path(t), 1, NULL, err);
+			}
+			p += k + (p[k] == ',');
+		}
+		s->ntopical++;
+	}
+	if (!rc)
+		rc = phrase_set_build(s->topics, err);
+	return rc;
+}
+
+/* Which topical templates the comment that ft last ran on mentions. */
+static void match_topics(struct suggester *s, const struct tokenizer *ft,
+			 const struct comment *c)
+{
+	struct phrase_word w[FLAGS_WORDS_MAX];
+	struct phrase_match m[256];
+	size_t n, nm, i;
+
+	memset(s->topic_hit, 0, sizeof(s->topic_hit));
+	if (!s->topics)
+		return;
+	n = phrase_words(ft, c->text, c->text_len, w, FLAGS_WORDS_MAX);
+	nm = phrase_match(s->topics, w, n, m, 256, NULL, NULL, NULL);
+	for (i = 0; i < nm; i++)
+		s->topic_hit[m[i].group / 8] |= (unsigned char)(1u << (m[i].group % 8));
+}
+
 struct suggester *suggester_new(const struct suggester_opts *o,
 				struct cd_error *err)
 {
@@ -115,6 +195,10 @@ struct suggester *suggester_new(const struct suggester_opts *o,
 		suggester_free(s);
 		return NULL;
 	}
+	if (o->templates && load_topics(s, err)) {
+		suggester_free(s);
+		return NULL;
+	}
 	cd_buf_init(&s->reply, SUGGEST_REPLY_MAX);
 	s->data = tpl_data_alloc();
 	if (!s->data) {
@@ -131,6 +215,8 @@ void suggester_free(struct suggester *s)
 		return;
 	tok_free(s->tk);
 	tok_free(s->tone_tk);
+	phrase_set_free(s->topics);
+	free(s->topical);
 	cd_buf_release(&s->reply);
 	tpl_data_free(s->data);
 	free(s);
@@ -162,6 +248,8 @@ static void pick_why(struct suggester *s, struct suggestion *g)
 	}
 }
 
+static const char *flag_category(unsigned flags);
+
 static int check_tone(struct suggester *s, const struct comment *c,
 		      struct suggestion *g, struct cd_error *err)
 {
@@ -173,7 +261,8 @@ static int check_tone(struct suggester *s, const struct comment *c,
 		return 0;
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.lang = g->lang;
-	ctx.category = g->category;
+	/* a flagged reply is checked as what it is (no fact to cite) */
+	ctx.category = g->flags ? flag_category(g->flags) : g->category;
 	ctx.comment = c->text;
 	/* the model's tokenizer still holds the comment: reuse it if stemmed */
 	if (nb_params(s->o.model)->stem)
@@ -218,7 +307,36 @@ static const struct fact *find_fact(struct suggester *s,
 	return g->fact;
 }
 
+/*
+ * The flags of the comment: the phrase lists match on the stemmed words,
+ * the classifier's tokenizer when it stems and was not cut short (its word
+ * pairs and marks are left out by the matcher), else the phrase one.
+ */
+static int find_flags(struct suggester *s, const struct comment *c,
+		      struct suggestion *g, struct cd_error *err)
+{
+	const struct tokenizer *ft = s->tk;
+	int rc;
+
+	g->flags = 0;
+	memset(&g->flag_hits, 0, sizeof(g->flag_hits));
+	if (!s->o.flags && !s->topics)
+		return 0;
+	if (!nb_params(s->o.model)->stem || tok_full(s->tk)) {
+		rc = tok_run(s->tone_tk, c->text, c->text_len, err);
+		if (rc)
+			return rc;
+		ft = s->tone_tk;
+	}
+	if (s->o.flags)
+		g->flags = flags_match(s->o.flags, ft, c->text, c->text_len,
+				       &g->flag_hits);
+	match_topics(s, ft, c);
+	return 0;
+}
+
 struct fit_ctx {
+	const struct suggester *s;
 	const cJSON *data;
 	char missing[64];               /* the first unmet requirement seen */
 };
@@ -234,8 +352,16 @@ static int fit(void *ctx, const struct tpl *t)
 			snprintf(fc->missing, sizeof(fc->missing), "%s", miss);
 		return 0;
 	}
-	/* a topical variant waits for the topic matcher: never a stray fit */
-	return *tpl_topics(t) ? 0 : 1;
+	if (*tpl_topics(t)) {
+		size_t i;
+
+		for (i = 0; i < fc->s->ntopical; i++)
+			if (fc->s->topical[i] == t)
+				return fc->s->topic_hit[i / 8] & (1u << (i % 8)) ?
+				       2 : 0;
+		return 0;
+	}
+	return 1;
 }
 
 /* The templates category a flagged comment is drafted from. */
@@ -286,6 +412,7 @@ static int draft(struct suggester *s, const struct comment *c,
 	if (!fc.data)
 		return cd_error_set(err, CD_ERR_NOMEM, 0, "out of memory");
 	fc.missing[0] = '\0';
+	fc.s = s;
 	t = tpl_choose_if(s->o.templates, g->lang, tcat, c->id, c->text,
 			  c->text_len, variant, fit, &fc, &g->nvariants,
 			  &fell_back);
@@ -371,6 +498,9 @@ static int run(struct suggester *s, const struct comment *c,
 	}
 	if (!s->o.no_why)
 		pick_why(s, g);
+	rc = find_flags(s, c, g, err);
+	if (rc)
+		return rc;
 	if (s->o.lang)
 		g->lang = s->o.lang;
 	else if (c->lang[0]) {

@@ -22,6 +22,7 @@
 #include "config.h"
 #include "error.h"
 #include "facts.h"
+#include "flags.h"
 #include "nb.h"
 #include "templates.h"
 #include "tone.h"
@@ -29,11 +30,11 @@
 #define SUGGEST_WHY_MAX 3
 #define SUGGEST_REPLY_MAX 8192          /* bytes of a rendered reply */
 
-/* The flags of SPEC section 2, beside the category. */
+/* The flags of SPEC section 2, beside the category (core/flags.h). */
 enum {
-	SUGGEST_FLAG_SAFETY = 1,        /* harm from the product: escalate */
-	SUGGEST_FLAG_LEGAL = 2,         /* lawyer, regulator, police */
-	SUGGEST_FLAG_PRESS = 4          /* a journalist asks for comment */
+	SUGGEST_FLAG_SAFETY = FLAG_SAFETY,      /* harm from the product */
+	SUGGEST_FLAG_LEGAL = FLAG_LEGAL,        /* lawyer, regulator, police */
+	SUGGEST_FLAG_PRESS = FLAG_PRESS         /* a journalist asks */
 };
 
 struct suggester_opts {
@@ -41,6 +42,7 @@ struct suggester_opts {
 	const struct nb_model *model;
 	const struct tpl_set *templates;        /* may be NULL: no drafts */
 	const struct fact_sheet *facts;         /* may be NULL: no facts */
+	const struct flag_lists *flags;         /* may be NULL: no flags */
 	const struct tone_rules *tone;          /* may be NULL: no check; the
 						   brand's competitors added */
 	const char *lang;                       /* "en"/"ru" forces; NULL: auto */
@@ -54,6 +56,7 @@ struct suggestion {
 	double confidence;
 	int uncertain;                  /* below min_confidence: action review */
 	unsigned flags;                 /* SUGGEST_FLAG_*: action escalate */
+	struct flags_result flag_hits;  /* what matched, for "why" */
 	double prob[NB_MAX_LABELS];
 	size_t nwhy;
 	struct { size_t start, end; } why[SUGGEST_WHY_MAX]; /* bytes of text */

@@ -29,6 +29,7 @@
 #include "config.h"
 #include "error.h"
 #include "facts.h"
+#include "flags.h"
 #include "journal.h"
 #include "nb.h"
 #include "review.h"
@@ -82,6 +83,8 @@ struct world {
 	struct tone_rules *tone;
 	struct tokenizer *facts_tk;
 	struct fact_sheet *facts;
+	struct tokenizer *flags_tk;
+	struct flag_lists *flags;
 	struct suggester *sg;
 	const char *labels[NB_MAX_LABELS];
 	size_t nlabels;
@@ -156,8 +159,20 @@ static int world_setup(void **state)
 		fprintf(stderr, "test_review: %s\n", err.msg);
 		return -1;
 	}
+	{
+		struct tok_params tp;
+
+		tok_params_words(&tp);
+		W.flags_tk = tok_new(&tp, &err);
+		snprintf(path, sizeof(path), "%s/config/flags", repo_root);
+		if (!W.flags_tk || flags_load(path, W.flags_tk, &W.flags, &err)) {
+			fprintf(stderr, "test_review: %s\n", err.msg);
+			return -1;
+		}
+	}
 	memset(&o, 0, sizeof(o));
 	o.cfg = &W.cfg;
+	o.flags = W.flags;
 	o.model = W.model;
 	o.templates = W.templates;
 	o.facts = W.facts;
@@ -180,6 +195,8 @@ static int world_teardown(void **state)
 	suggester_free(W.sg);
 	facts_free(W.facts);
 	tok_free(W.facts_tk);
+	flags_free(W.flags);
+	tok_free(W.flags_tk);
 	tone_rules_free(W.tone);
 	tpl_free(W.templates);
 	nb_free(W.model);
@@ -1108,6 +1125,38 @@ static void test_journal_fact_and_flags(void **state)
 	assert_int_equal(cJSON_GetArraySize(flags), 0);
 }
 
+/*
+ * A person who corrects a safety report into fake_news does not turn it
+ * into a correction: the flag comes from the text, so it stays escalated,
+ * drafted from _safety, with no fact cited against the person.
+ */
+static void test_safety_corrected_to_fake_news(void **state)
+{
+	struct fixture *fx = fx_of(state);
+	static const char text[] = "the serum burned my face, heard it is being recalled";
+	struct person p;
+	const cJSON *flags;
+
+	fx->items[0].c.text = text;
+	fx->items[0].c.text_len = strlen(text);
+	start(fx);
+	make_items(fx->items);
+	person_init(&p, "ca");
+	p.choose_index = label_index("fake_news");
+	run_ok(fx, &p);
+	assert_string_equal(p.views[0].action, "escalate");
+	assert_string_equal(p.views[1].category, "fake_news");
+	assert_string_equal(p.views[1].action, "escalate");
+	assert_true(!strncmp(p.views[1].template_id, "en/_safety/", 11));
+	read_journal(fx);
+	assert_entry(fx, 0, "c1", "approve");
+	assert_string_equal(jstr(fx, 0, "category"), "fake_news");
+	assert_null(jstr(fx, 0, "fact"));
+	flags = cJSON_GetObjectItemCaseSensitive(fx->json[0], "flags");
+	assert_int_equal(cJSON_GetArraySize(flags), 1);
+	assert_string_equal(cJSON_GetArrayItem(flags, 0)->valuestring, "safety");
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(int argc, char **argv)
@@ -1136,6 +1185,7 @@ int main(int argc, char **argv)
 		T(test_change_category_confidence),
 		T(test_batch_guess_stays_uncertain),
 		T(test_journal_fact_and_flags),
+		T(test_safety_corrected_to_fake_news),
 	};
 
 	if (argc != 2) {

@@ -124,7 +124,7 @@ source_url = acmetea.example/statement
 valid_until = 2099-12-31
 FACTS
 expect "first hour: templates check passes with the brand's links" 0 ' templates, 0 failed' '' -- $C -c "$K/candor.ini" templates check
-printf '{"id":"1","author":"kim","text":"my order never arrived and nobody answers, I want a refund"}\n{"id":"2","author":"lee","text":"heard acme tea got recalled because people got sick, they are hiding it"}\n' >"$TMP/first.jsonl"
+printf '{"id":"1","author":"kim","text":"my order never arrived and nobody answers, I want a refund"}\n{"id":"2","author":"lee","text":"heard acme tea got recalled and they are hiding it"}\n' >"$TMP/first.jsonl"
 expect "first hour: a complaint gets the brand's support link" 0 '"id":"1".*"reply":"@kim [^"]*acmetea.example/help"' '' -- \
 	env CANDOR_CONFIG="$K/candor.ini" $C --lang en suggest "$TMP/first.jsonl"
 check "first hour: a rumour cites the brand's own fact" grep -q '"id":"2".*None of our teas has been recalled.*acmetea.example/statement' "$TMP/out"

@@ -11,7 +11,10 @@ expect "suggest record has every SPEC field" 0 \
 	'^$' -- $C suggest $SAMPLES/comments.jsonl
 check "suggest: one record per comment" [ "$($C suggest $SAMPLES/comments.jsonl | wc -l)" = 14 ]
 expect "suggest: Russian comment gets a Russian template" 0 '"id":"7358",.*"lang":"ru",.*"template":"ru/complaint/' '' -- $C suggest $SAMPLES/comments.jsonl
-expect "suggest: fake_news cites a fact" 0 '"id":"7352",.*"category":"fake_news",.*"reply":"[^"]*sunnyjuice.example/[^"]*",.*"fact":"' '' -- $C suggest $SAMPLES/comments.jsonl
+expect "suggest: fake_news cites a fact" 0 '"id":"7359",.*"category":"fake_news",.*"reply":"[^"]*sunnyjuice.example/[^"]*",.*"fact":"factory-open-ru"' '' -- $C suggest $SAMPLES/comments.jsonl
+# "people got sick" is a safety report, even as a rumour: a person answers,
+# from the _safety templates, and no fact is cited against it
+expect "suggest: a rumour of illness is escalated, never corrected" 0 '"id":"7352",.*"category":"fake_news",.*"flags":\["safety"\],.*"action":"escalate","template":"en/_safety/care-[0-9]","reply":"@truthseeker99 [^"]+","tone"' '' -- $C suggest $SAMPLES/comments.jsonl
 expect "suggest: spam is hidden, no draft" 0 '"id":"7356",.*"action":"hide","template":"","reply":""' '' -- $C suggest $SAMPLES/comments.jsonl
 expect "suggest: --lang forces the language" 0 '"id":"7358",.*"lang":"en",.*"template":"en/' '' -- $C suggest --lang en $SAMPLES/comments.jsonl
 echo '{"id":"x1","text":"heard the ceo of sunny juice was arrested for fraud lol"}' >"$TMP/nofact.jsonl"
@@ -97,7 +100,7 @@ expect "render: bad data" 65 '^$' 'invalid JSON data' -- $C render "$TMP/t.musta
 
 # --- templates --------------------------------------------------------------
 expect "templates list" 0 '^en/complaint/apologize-1 ' '^$' -- $C templates list
-expect "templates check passes the shipped set" 0 '^30 templates, 0 failed$' '^$' -- $C templates check
+expect "templates check passes the shipped set" 0 '^38 templates, 0 failed$' '^$' -- $C templates check
 mkdir -p "$TMP/tpl/en/complaint"
 printf '{{! intent: test\n    requires: brand.support_url }}\nSorry {{nope}} {{#x}}\n' >"$TMP/tpl/en/complaint/broken.mustache"
 expect "templates check: broken template named with line and column" 1 '' 'broken.mustache:3:16' -- $C -t "$TMP/tpl" templates check

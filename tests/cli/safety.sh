@@ -76,4 +76,40 @@ cat "$B/candor.ini" >>"$TMP/expired-cfg.ini"
 expect "suggest -v says a matching fact expired, and when" 0 '"note":"no fact on file"' "no fact cited: fact 'lab-tests-2025' matches but expired on 2025-12-31" -- sh -c "echo 'they put pesticides in the juice, the lab results prove it' | $C -v -c $TMP/expired-cfg.ini suggest"
 expect "suggest -v says no keyword matched" 0 '' "no fact cited: no keyword of any fact matches" -- sh -c "echo 'heard the ceo of sunny juice was arrested for fraud lol' | $C -v suggest"
 
+# --- flags: safety, legal, press reach a person --------------------------------
+SERUM="used the serum last night and now my cheeks are red and stinging. is this normal??"
+expect "safety: stinging cheeks is escalated with a _safety draft" 0 '"flags":\["safety"\],.*"action":"escalate","template":"en/_safety/care-[0-9]"' '' -- sh -c "echo '$SERUM' | $C suggest"
+check "safety: never the help-page question answer" sh -c "! (echo '$SERUM' | $C suggest | grep -q 'Good question')"
+expect "safety: Russian burn report" 0 '"lang":"ru",.*"flags":\["safety"\],.*"action":"escalate","template":"ru/_safety/' '' -- sh -c "echo 'Сыворотка сожгла мне лицо!!! Верните деньги' | $C suggest"
+expect "safety: stemmed forms (обжёг)" 0 '"flags":\["safety"\]' '' -- sh -c "echo 'Крем обжёг кожу ребёнку' | $C suggest"
+expect "safety: stemmed forms (burned)" 0 '"flags":\["safety"\]' '' -- sh -c "echo 'this cream burned my skin' | $C suggest"
+expect "safety: hearsay still counts" 0 '"flags":\["safety"\],.*"action":"escalate"' '' -- sh -c "echo 'my friend says it burns' | $C suggest"
+expect "safety: a negation cancels it" 0 '"flags":\[\]' '' -- sh -c "echo 'I did not get sick at all, love this juice' | $C suggest"
+for neg in "this drink is sick 🔥" "killer price" "я чуть не умер со смеху" "I am sick of waiting for my order"; do
+	expect "safety: hard negative '$neg' is not flagged" 0 '"flags":\[\]' '' -- sh -c "echo '$neg' | $C suggest"
+done
+expect "legal: a lawyer is escalated; no _legal template, no draft" 0 '"flags":\["legal"\],.*"action":"escalate","template":"","reply":"","note":"legal: a person answers; no _legal template"' '' -- sh -c "echo 'my lawyer will hear about this, see you in court' | $C suggest"
+expect "press: a reporter gets the _press draft" 0 '"flags":\["press"\],.*"action":"escalate","template":"en/_press/press-1"' '' -- sh -c "echo 'I am a reporter at the Daily Post, can you comment for a story on the recall?' | $C suggest"
+expect "safety: the fact sheet is never cited against it" 0 '"category":"fake_news",.*"flags":\["safety"\],.*"template":"en/_safety/' '' -- sh -c "echo 'heard the juice is being recalled because people got sick, they are hiding it' | $C suggest"
+check "safety: no fact field for a flagged rumour" sh -c "! (echo 'heard the juice is being recalled because people got sick, they are hiding it' | $C suggest | grep -q '\"fact\"')"
+expect "batch: flags column and escalate" 0 '^1,"?used the serum[^,]*,[a-z_]+,[0-9.]+,(true|false),safety,en,escalate,' '' -- sh -c "printf 'id,text\n1,\"%s\"\n' '$SERUM' | $C batch --no-progress -"
+expect "suggest --format pretty shows the flag first" 0 '^!! safety: a person must answer this one' '' -- sh -c "echo '$SERUM' | $C suggest --format pretty"
+expect "suggest --format tsv has a flags column" 0 '^1	[a-z_]+	[0-9.]+	(true|false)	safety	escalate	' '' -- sh -c "echo '$SERUM' | $C suggest --format tsv"
+# with no _safety template at all: escalate and no draft, never a stock one
+cp -r "$SRC/templates" "$TMP/nosafety" && rm -r "$TMP/nosafety/en/_safety"
+expect "safety without a _safety template: no draft" 0 '"flags":\["safety"\],.*"action":"escalate","template":"","reply":"","note":"safety: a person answers; no _safety template"' '' -- sh -c "echo '$SERUM' | $C -t $TMP/nosafety suggest"
+mkdir -p "$TMP/badflags/en" && printf 'one two three four five six seven eight nine\n' >"$TMP/badflags/en/safety.txt"
+printf '[flags]\ndir = %s\n' "$TMP/badflags" >"$TMP/badflags.ini"
+expect "a bad flag list names the file and line" 78 '^$' "badflags/en/safety.txt.*line 1" -- sh -c "echo hi | $C -c $TMP/badflags.ini suggest"
+printf '[flags]\ndir = %s\n' "$TMP/noflags" >"$TMP/noflags.ini"
+expect "[flags] dir missing is an error naming the setting" 78 '^$' "\[flags\] dir: cannot open" -- sh -c "echo hi | $C -c $TMP/noflags.ini suggest"
+
+# --- templates bound to topics ---------------------------------------------------
+T=$TMP/topics; mkdir -p "$T/en/complaint"
+for i in 1 2; do printf '{{! intent: general %s\n    requires: }}\nSorry about this, please DM us (general %s).\n' $i $i >"$T/en/complaint/general-$i.mustache"; done
+printf '{{! intent: a shipping delay\n    requires:\n    topics: shipping delay, late delivery, still waiting }}\nA warehouse fault delayed December orders; DM us.\n' >"$T/en/complaint/delay-1.mustache"
+check "topics: a broken package never gets the delay variant" sh -c "! (for i in \$(seq 1 40); do echo \"{\\\"id\\\":\\\"\$i\\\",\\\"text\\\":\\\"the package arrived broken, I want a refund\\\"}\"; done | $C -t $T suggest | grep -q warehouse)"
+expect "topics: a delayed order gets the delay variant" 0 '"template":"en/complaint/delay-1","reply":"A warehouse fault' '' -- sh -c "echo 'my order is a late delivery again, still waiting, refund please' | $C -t $T suggest"
+expect "templates list shows topics" 0 'topics: shipping delay, late delivery, still waiting' '' -- $C -t "$T" templates list
+
 finish
