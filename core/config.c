@@ -52,12 +52,53 @@ void config_init(struct cd_config *c)
 	strcpy(c->reply.lang, "en");
 	c->alerts.spike_factor = 3.0;
 	c->alerts.window_seconds = 900;
+	queue_params_default(&c->review.queue);
 }
+
+void config_queue_params(const struct cd_config *c, struct queue_params *p)
+{
+	*p = c->review.queue;
+}
+
+double config_duration(const char *s)
+{
+	char *end;
+	double d = strtod(s, &end), unit = 1;
+
+	if (end == s || !(d >= 0))
+		return -1;
+	if (*end && !end[1]) {
+		switch (*end++) {
+		case 's': unit = 1; break;
+		case 'm': unit = 60; break;
+		case 'h': unit = 3600; break;
+		case 'd': unit = 86400; break;
+		default: return -1;
+		}
+	}
+	return *end ? -1 : d * unit;
+}
+
 
 struct load {
 	struct cd_config *c;
 	const char *path;
 };
+
+static int set_duration(long *dst, const char *v, long lo, long hi,
+			const struct load *ld, const char *key, long line,
+			struct cd_error *err)
+{
+	double d = config_duration(v);
+
+	if (d < (double)lo || d > (double)hi || d != (double)(long)d)
+		return cd_error_set(err, CD_ERR_CONFIG, line, "%s:%ld: '%s' must "
+				    "be whole seconds from %ld to %ld (300, 5m, "
+				    "1h), not '%s'", ld->path, line, key, lo, hi,
+				    v);
+	*dst = (long)d;
+	return 0;
+}
 
 static int set_str(char *dst, size_t n, const char *v, const struct load *ld,
 		   const char *key, long line, struct cd_error *err)
@@ -239,6 +280,23 @@ static int handle(void *user, const char *sec, const char *key,
 			c->alerts.window_seconds = (long)d;
 		return rc;
 	}
+	if (IS("review", "weights")) {
+		struct cd_error why;
+
+		if (queue_params_weights(&c->review.queue, v, &why))
+			return cd_error_set(err, CD_ERR_CONFIG, line, "%s:%ld: %s",
+					    ld->path, line, why.msg);
+		return 0;
+	}
+	if (IS("review", "due"))
+		return set_duration(&c->review.queue.due_flagged, v, 0,
+				    86400 * 30, ld, key, line, err);
+	if (IS("review", "due_other"))
+		return set_duration(&c->review.queue.due_other, v, 0,
+				    86400 * 30, ld, key, line, err);
+	if (IS("crisis", "team"))
+		return set_str(c->review.team, sizeof(c->review.team), v, ld,
+			       key, line, err);
 	if (IS("templates", "dir"))
 		return set_path(c->paths.templates, v, ld, key, line, err);
 	if (IS("facts", "file"))
@@ -251,7 +309,8 @@ static int handle(void *user, const char *sec, const char *key,
 	if (strcmp(sec, "brand") && strcmp(sec, "classifier") &&
 	    strcmp(sec, "reply") && strcmp(sec, "alerts") &&
 	    strcmp(sec, "templates") && strcmp(sec, "facts") &&
-	    strcmp(sec, "flags") && strcmp(sec, "tone"))
+	    strcmp(sec, "flags") && strcmp(sec, "tone") &&
+	    strcmp(sec, "review") && strcmp(sec, "crisis"))
 		return cd_error_set(err, CD_ERR_CONFIG, line,
 				    "%s:%ld: unknown section [%s]", ld->path, line,
 				    sec);

@@ -15,6 +15,7 @@
 #include <stddef.h>
 
 #include "error.h"
+#include "queue.h"
 
 #define CONFIG_MAX_COMPETITORS 16
 #define CONFIG_STR 192
@@ -58,10 +59,23 @@ struct cd_config {
 		long window_seconds;
 	} alerts;
 	struct cd_config_paths paths;
+	struct {
+		struct queue_params queue;      /* [review] weights, due, ... */
+		char team[CONFIG_STR];          /* [crisis] team: escalation names */
+	} review;
 };
 
 void config_init(struct cd_config *c);
 int config_load(struct cd_config *c, const char *path, struct cd_error *err);
+
+/* The review queue's order from [review] (defaults: core/queue.h). */
+void config_queue_params(const struct cd_config *c, struct queue_params *p);
+
+/*
+ * Seconds of a duration: a number with an optional unit s, m, h or d
+ * ("300", "5m", "1.5h").  -1 when s is not one.
+ */
+double config_duration(const char *s);
 
 /*
  * The reply length limit of a channel in characters (code points), or 0
