@@ -64,6 +64,7 @@ struct src {
 	FILE *fp;
 	enum report_kind kind;
 	int jsonl;
+	int empty;              /* no non-blank line: nothing to read */
 	size_t order;
 };
 
@@ -108,6 +109,7 @@ static int open_src(struct src *s, char **line, size_t *cap)
 	}
 	if (!first_line(s->fp, line, cap, &len)) {
 		s->kind = REPORT_UNKNOWN;
+		s->empty = 1;
 		return 0;
 	}
 	p = *line;
@@ -140,7 +142,10 @@ static long read_jsonl(struct report *r, struct src *s, int strict, int quiet)
 	long bad = 0, good = 0;
 	int fd = dup(fileno(s->fp)), rc;
 
-	lr = fd >= 0 ? lr_new(fd, s->name, REPORT_LINE_MAX, &err) : NULL;
+	/* stdio may have left the descriptor past what it buffered, even
+	 * after rewind(): start the line reader at the top */
+	lr = fd >= 0 && lseek(fd, 0, SEEK_SET) == 0 ?
+		lr_new(fd, s->name, REPORT_LINE_MAX, &err) : NULL;
 	if (!lr) {
 		if (fd >= 0)
 			close(fd);
@@ -329,6 +334,10 @@ int cmd_report(struct cli *c, int argc, char **argv)
 	for (i = 0; i < nsrc; i++) {
 		struct src *s = &srcs[i];
 
+		if (s->empty) {
+			cli_info(c, "%s: empty", s->name);
+			continue;
+		}
 		if (s->kind == REPORT_UNKNOWN) {
 			cli_err("%s: cannot tell what this file holds (not "
 				"suggestions, a journal, a ledger, comments "

@@ -8,12 +8,14 @@
  * addressed by offset while loading (the arena moves as it grows); the
  * public struct fact pointers are set once loading is done.
  *
- * Each keyword word keeps two forms, its stem and the word as written
- * (normalised, unstemmed), with their hashes, so matching compares the
- * token hashes the tokenizer already computed and touches the text only
- * on a hash hit.
+ * The keywords live in one phrase set (core/phrase.h, PHRASE_KEYWORDS),
+ * the fact's index as their group: each word keeps two forms, its stem and
+ * the word as written (normalised, unstemmed), so matching compares the
+ * token hashes the tokenizer already computed, whether the classifier's
+ * tokenizer stems or not.
  */
 #include "facts.h"
+#include "phrase.h"
 #include "sketch.h"
 #include "buf.h"
 #include "comment.h"
@@ -29,16 +31,6 @@
 #define PHRASE_BYTES 256                /* normalised keyword phrase */
 #define NONE ((size_t)-1)
 
-struct word {
-	uint64_t h_stem, h_norm;        /* tok_hash() of the two forms */
-	size_t stem, norm;              /* arena offsets */
-};
-
-struct phrase {
-	size_t first;                   /* index into words */
-	size_t nwords;
-};
-
 /* What the public struct fact does not show, parallel to fs->facts. */
 struct fact_meta {
 	size_t name, statement, source_url, valid_until, lang;  /* offsets */
@@ -51,10 +43,7 @@ struct fact_sheet {
 	struct fact *facts;
 	struct fact_meta *meta;
 	size_t nfacts, capfacts;
-	struct phrase *phrases;
-	size_t nphrases, capphrases;
-	struct word *words;
-	size_t nwords, capwords;
+	struct phrase_set *keywords;    /* group: the fact's index */
 	struct cd_buf arena;
 	char default_lang[16];          /* what a fact without lang serves;
 					   "" serves every language */
@@ -72,24 +61,6 @@ struct load {
 static int nomem(struct cd_error *err)
 {
 	return cd_error_set(err, CD_ERR_NOMEM, 0, "out of memory");
-}
-
-/*
- * v (n elements used, *cap allocated, each sz bytes) with room for one
- * more: v itself, or a bigger copy; NULL when out of memory (v unchanged).
- */
-static void *grow(void *v, size_t n, size_t *cap, size_t sz)
-{
-	size_t c;
-	void *p;
-
-	if (n < *cap)
-		return v;
-	c = *cap ? *cap * 2 : 16;
-	p = realloc(v, c * sz);
-	if (p)
-		*cap = c;
-	return p;
 }
 
 /* Copy s[0..n) and a NUL into the arena; its offset in *off. */
@@ -232,7 +203,7 @@ static int new_fact(struct load *ld, const char *section, long line,
 	memset(&fs->facts[fs->nfacts], 0, sizeof(fs->facts[0]));
 	m->statement = m->source_url = m->valid_until = m->lang = NONE;
 	m->until = -1;
-	m->first_phrase = fs->nphrases;
+	m->first_phrase = phrase_set_count(fs->keywords);
 	m->nphrases = 0;
 	m->key_line = line;
 	rc = arena_add(fs, section, n, &m->name, err);
@@ -268,11 +239,10 @@ static int add_phrase(struct load *ld, struct fact_meta *m, const char *kw,
 		      size_t kwlen, long line, struct cd_error *err)
 {
 	struct fact_sheet *fs = ld->fs;
-	char raw[PHRASE_BYTES], stems[PHRASE_BYTES], norms[PHRASE_BYTES];
-	char *sw[FACTS_PHRASE_WORDS + 1], *nw[FACTS_PHRASE_WORDS + 1];
+	char raw[PHRASE_BYTES], stems[PHRASE_BYTES];
+	char *sw[FACTS_PHRASE_WORDS + 1];
 	struct cd_error e;
-	struct phrase *ph;
-	size_t ns, nn, i, k;
+	size_t ns, before;
 	int rc;
 
 	cd_error_clear(&e);
@@ -283,15 +253,11 @@ static int add_phrase(struct load *ld, struct fact_meta *m, const char *kw,
 	memcpy(raw, kw, kwlen);
 	raw[kwlen] = '\0';
 	rc = tok_normalize_phrase(ld->tk, raw, stems, sizeof(stems), &e);
-	if (rc >= 0)
-		rc = tok_normalize_phrase(ld->plain, raw, norms, sizeof(norms),
-					  &e);
 	if (rc < 0)
 		return cd_error_set(err, rc == CD_ERR_NOMEM ? rc : CD_ERR_CONFIG,
 				    line, "%s:%ld: keyword '%s': %s", ld->path,
 				    line, raw, e.msg);
 	ns = split_words(stems, sw, FACTS_PHRASE_WORDS);
-	nn = split_words(norms, nw, FACTS_PHRASE_WORDS);
 	if (!ns)
 		return cd_error_set(err, CD_ERR_CONFIG, line,
 				    "%s:%ld: keyword '%s' has no words", ld->path,
@@ -300,50 +266,22 @@ static int add_phrase(struct load *ld, struct fact_meta *m, const char *kw,
 		return cd_error_set(err, CD_ERR_LIMIT, line,
 				    "%s:%ld: keyword '%s' has more than %d words",
 				    ld->path, line, raw, FACTS_PHRASE_WORDS);
-	if (nn != ns)                   /* cannot happen; stems alone then */
-		memcpy(nw, sw, sizeof(sw));
-	/* the same stems twice (recall, recalls) is one keyword */
-	for (i = m->first_phrase; i < m->first_phrase + m->nphrases; i++) {
-		ph = &fs->phrases[i];
-		if (ph->nwords != ns)
-			continue;
-		for (k = 0; k < ns; k++)
-			if (strcmp(at(fs, fs->words[ph->first + k].stem), sw[k]))
-				break;
-		if (k == ns)
-			return 0;
-	}
 	if (m->nphrases == FACTS_KEYWORDS_MAX)
 		return cd_error_set(err, CD_ERR_LIMIT, line,
 				    "%s:%ld: more than %d keywords in [%s]",
 				    ld->path, line, FACTS_KEYWORDS_MAX,
 				    at(fs, m->name));
-	ph = grow(fs->phrases, fs->nphrases, &fs->capphrases,
-		  sizeof(*fs->phrases));
-	if (!ph)
-		return nomem(err);
-	fs->phrases = ph;
-	for (k = 0; k < ns; k++) {
-		struct word *w = grow(fs->words, fs->nwords, &fs->capwords,
-				      sizeof(*fs->words));
-
-		if (!w)
-			return nomem(err);
-		fs->words = w;
-		w = &fs->words[fs->nwords];
-		w->h_stem = tok_hash(sw[k], strlen(sw[k]));
-		w->h_norm = tok_hash(nw[k], strlen(nw[k]));
-		rc = arena_add(fs, sw[k], strlen(sw[k]), &w->stem, err);
-		if (!rc)
-			rc = arena_add(fs, nw[k], strlen(nw[k]), &w->norm, err);
-		if (rc)
-			return rc;
-		fs->nwords++;
-	}
-	ph = &fs->phrases[fs->nphrases++];
-	ph->first = fs->nwords - ns;
-	ph->nwords = ns;
-	m->nphrases++;
+	/*
+	 * The stems, and the words as written (the classifier's tokenizer may
+	 * not stem); the same stems twice (recall, recalls) is one keyword.
+	 */
+	before = phrase_set_count(fs->keywords);
+	rc = phrase_set_add(fs->keywords, ld->tk, ld->plain, raw,
+			    (unsigned)(m - fs->meta), ld->path, line, NULL, &e);
+	if (rc)
+		return cd_error_set(err, rc, line, "%s:%ld: keyword '%s': %s",
+				    ld->path, line, raw, e.msg);
+	m->nphrases += phrase_set_count(fs->keywords) - before;
 	return 0;
 }
 
@@ -536,6 +474,10 @@ int facts_load(const char *path, struct tokenizer *tk, struct fact_sheet **out,
 	ld.path = path;
 	ld.tk = tk;
 	ld.fs = calloc(1, sizeof(*ld.fs));
+	if (ld.fs && !(ld.fs->keywords = phrase_set_new(PHRASE_KEYWORDS))) {
+		free(ld.fs);
+		ld.fs = NULL;
+	}
 	if (!ld.fs)
 		return nomem(err);
 	cd_buf_init(&ld.fs->arena, ARENA_MAX);
@@ -567,8 +509,7 @@ void facts_free(struct fact_sheet *fs)
 		return;
 	free(fs->facts);
 	free(fs->meta);
-	free(fs->phrases);
-	free(fs->words);
+	phrase_set_free(fs->keywords);
 	cd_buf_release(&fs->arena);
 	free(fs);
 }
@@ -598,57 +539,18 @@ static int skipped(const struct tok *k)
 	return k->kind == TOK_BIGRAM || k->kind == TOK_MARK;
 }
 
-static int word_eq(const struct fact_sheet *fs, const struct word *w,
-		   const struct tokenizer *tk, const struct tok *k)
-{
-	if (k->hash == w->h_stem && !strcmp(tok_text(tk, k), at(fs, w->stem)))
-		return 1;
-	return k->hash == w->h_norm && !strcmp(tok_text(tk, k), at(fs, w->norm));
-}
-
-/*
- * The first place phrase ph occurs in the token list, as the token indexes
- * [*start, *end); 0 when it does not occur.
- */
-static int find_phrase(const struct fact_sheet *fs, const struct phrase *ph,
-		       const struct tokenizer *tk, size_t *start, size_t *end)
-{
-	const struct tok *toks = tok_list(tk);
-	size_t n = tok_count(tk), i, j, w;
-
-	for (i = 0; i < n; i++) {
-		if (skipped(&toks[i]))
-			continue;
-		for (j = i, w = 0; w < ph->nwords; w++, j++) {
-			while (j < n && skipped(&toks[j]))
-				j++;
-			if (j == n ||
-			    !word_eq(fs, &fs->words[ph->first + w], tk, &toks[j]))
-				break;
-		}
-		if (w == ph->nwords) {
-			*start = i;
-			*end = j;
-			return 1;
-		}
-	}
-	return 0;
-}
-
 /*
  * Given a sketch of the comment's word hashes (facts_match): a phrase
  * whose first word is not in it cannot occur, which rules out nearly every
  * keyword of nearly every fact before a scan of the tokens.
  */
-static int may_occur(const struct fact_sheet *fs, const struct phrase *ph,
+static int may_occur(const struct fact_sheet *fs, uint32_t id,
 		     const struct sketch *sk)
 {
-	const struct word *w;
+	uint64_t stem, norm;
 
-	if (!ph->nwords)
-		return 1;
-	w = &fs->words[ph->first];
-	return sketch_has(sk, w->h_stem) || sketch_has(sk, w->h_norm);
+	phrase_first_keys(fs->keywords, id, &stem, &norm);
+	return sketch_has(sk, stem) || sketch_has(sk, norm);
 }
 
 /* Score of fact i: distinct phrases found, and how many words they have. */
@@ -662,9 +564,10 @@ static size_t score_fact(const struct fact_sheet *fs, size_t i,
 
 	*words = 0;
 	for (p = 0; p < m->nphrases; p++) {
-		const struct phrase *ph = &fs->phrases[m->first_phrase + p];
+		uint32_t id = (uint32_t)(m->first_phrase + p);
 
-		if (!may_occur(fs, ph, sk) || !find_phrase(fs, ph, tk, &s, &e))
+		if (!may_occur(fs, id, sk) ||
+		    !phrase_find_tokens(fs->keywords, id, tk, &s, &e))
 			continue;
 		for (q = 0; q < n; q++)
 			if (spans[q][0] == s && spans[q][1] == e)
@@ -674,7 +577,7 @@ static size_t score_fact(const struct fact_sheet *fs, size_t i,
 		spans[n][0] = s;
 		spans[n][1] = e;
 		n++;
-		*words += ph->nwords;
+		*words += phrase_nwords(fs->keywords, id);
 	}
 	return n;
 }

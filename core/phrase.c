@@ -403,20 +403,34 @@ static int add_phrase(struct phrase_set *s, const struct phrase *p,
 	return 0;
 }
 
+/* Tokens that stand beside words without separating them. */
+static int skipped(const struct tok *k)
+{
+	return k->kind == TOK_BIGRAM || k->kind == TOK_MARK;
+}
+
 /* The keys of line's words with tk into key[]; how many, or < 0. */
-static int line_keys(struct tokenizer *tk, const char *line, uint64_t *key,
-		     const char *path, long lineno, struct cd_error *err)
+static int line_keys(const struct phrase_set *s, struct tokenizer *tk,
+		     const char *line, uint64_t *key, const char *path,
+		     long lineno, struct cd_error *err)
 {
 	struct phrase_word w[PHRASE_MAX_WORDS + 1];
 	struct cd_error e;
-	size_t n, i;
+	size_t n = 0, i;
 	int rc;
 
 	rc = tok_run(tk, line, strlen(line), &e);
 	if (rc)
 		return cd_error_set(err, rc, lineno, "'%s': line %ld: %s", path,
 				    lineno, e.msg);
-	n = phrase_words(tk, line, strlen(line), w, PHRASE_MAX_WORDS + 1);
+	if (s->flags & PHRASE_KEYWORDS) {
+		for (i = 0; i < tok_count(tk) && n < PHRASE_MAX_WORDS + 1; i++)
+			if (!skipped(&tok_list(tk)[i]))
+				w[n++].key = tok_list(tk)[i].hash;
+	} else {
+		n = phrase_words(tk, line, strlen(line), w,
+				 PHRASE_MAX_WORDS + 1);
+	}
 	if (n == 0)
 		return cd_error_set(err, CD_ERR_CONFIG, lineno,
 				    "'%s': line %ld: no words in '%s'", path,
@@ -435,7 +449,7 @@ int phrase_set_add(struct phrase_set *s, struct tokenizer *tk,
 		   const char *path, long lineno, uint32_t *id,
 		   struct cd_error *err)
 {
-	char buf[PHRASE_MAX_LINE + 1];
+	char buf[PHRASE_MAX_TEXT + 1];
 	uint64_t alt[PHRASE_MAX_WORDS];
 	struct phrase p;
 	char *line;
@@ -448,10 +462,10 @@ int phrase_set_add(struct phrase_set *s, struct tokenizer *tk,
 	if (!path)
 		path = "<phrase>";
 	n = strlen(text);
-	if (n > PHRASE_MAX_LINE)
+	if (n > PHRASE_MAX_TEXT)
 		return cd_error_set(err, CD_ERR_CONFIG, lineno,
 				    "'%s': line %ld: longer than %d bytes",
-				    path, lineno, PHRASE_MAX_LINE);
+				    path, lineno, PHRASE_MAX_TEXT);
 	if (group > PHRASE_MAX_GROUPS)
 		return cd_error_set(err, CD_ERR_LIMIT, lineno,
 				    "'%s': line %ld: more than %d groups",
@@ -465,28 +479,30 @@ int phrase_set_add(struct phrase_set *s, struct tokenizer *tk,
 	memset(&p, 0, sizeof(p));
 	p.group = (uint16_t)group;
 	p.line = lineno;
-	if (line[0] == '!') {
+	if (s->flags & PHRASE_KEYWORDS) {
+		/* as written: no marks */
+	} else if (line[0] == '!') {
 		p.anchor |= PHRASE_EXCEPTION;
 		line = text_trim(line + 1);
 	}
-	if (line[0] == '^') {
+	if (!(s->flags & PHRASE_KEYWORDS) && line[0] == '^') {
 		p.anchor |= PHRASE_START;
 		line = text_trim(line + 1);
 	}
 	n = strlen(line);
-	if (n && line[n - 1] == '$') {
+	if (!(s->flags & PHRASE_KEYWORDS) && n && line[n - 1] == '$') {
 		p.anchor |= PHRASE_END;
 		line[n - 1] = '\0';
 		line = text_trim(line);
 	}
-	rc = line_keys(tk, line, p.key, path, lineno, err);
+	rc = line_keys(s, tk, line, p.key, path, lineno, err);
 	if (rc < 0)
 		return rc;
 	p.n = (uint8_t)rc;
 	if (plain) {
 		struct cd_error e;
 
-		na = line_keys(plain, line, alt, path, lineno, &e);
+		na = line_keys(s, plain, line, alt, path, lineno, &e);
 		if (na < 0)
 			return cd_error_set(err, na, lineno, "%s", e.msg);
 	}
@@ -665,4 +681,45 @@ size_t phrase_match(const struct phrase_set *s, struct phrase_word *w,
 		}
 	}
 	return drop_exceptions(m, nm, excepted);
+}
+
+int phrase_find_tokens(const struct phrase_set *s, uint32_t id,
+		       const struct tokenizer *tk, size_t *start, size_t *end)
+{
+	const struct tok *toks = tok_list(tk);
+	size_t n = tok_count(tk), i, j, w;
+	const struct phrase *ph;
+	const uint64_t *a;
+
+	if (!s || id >= s->nph)
+		return 0;
+	ph = &s->ph[id];
+	a = alt_of(s, ph);
+	for (i = 0; i < n; i++) {
+		if (skipped(&toks[i]))
+			continue;
+		for (j = i, w = 0; w < ph->n; w++, j++) {
+			while (j < n && skipped(&toks[j]))
+				j++;
+			if (j == n || (toks[j].hash != ph->key[w] &&
+				       toks[j].hash != a[w]))
+				break;
+		}
+		if (w == ph->n) {
+			*start = i;
+			*end = j;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+void phrase_first_keys(const struct phrase_set *s, uint32_t id, uint64_t *key,
+		       uint64_t *alt)
+{
+	*key = *alt = 0;
+	if (s && id < s->nph) {
+		*key = s->ph[id].key[0];
+		*alt = alt_of(s, &s->ph[id])[0];
+	}
 }

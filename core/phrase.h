@@ -52,6 +52,7 @@
 
 #define PHRASE_MAX_WORDS 8      /* words of one phrase */
 #define PHRASE_MAX_LINE 200     /* bytes of one list line */
+#define PHRASE_MAX_TEXT 255     /* bytes of one phrase_set_add() phrase */
 #define PHRASE_MAX 200000       /* phrases in one set */
 #define PHRASE_MAX_GROUPS 65535 /* groups: lists, flags, facts' keywords */
 
@@ -61,7 +62,14 @@
 #define PHRASE_EXCEPTION 4      /* a match of its group inside it does not count */
 
 /* phrase_set_new() flags */
-#define PHRASE_ACROSS 1         /* phrases may span sentence ends (keywords) */
+#define PHRASE_ACROSS 1         /* phrases may span sentence ends */
+/*
+ * Keywords (facts, template topics): a line is a phrase as written, with
+ * no "!", "^" or "$" marks; a word's key is its token's hash (a number is
+ * any number, as the classifier sees it) and phrases span sentence ends.
+ * Find them with phrase_find_tokens().
+ */
+#define PHRASE_KEYWORDS 2
 
 /* What separates a word from the one before it. */
 enum phrase_gap { PHRASE_GAP_NONE, PHRASE_GAP_CLAUSE, PHRASE_GAP_SENTENCE };
@@ -168,5 +176,17 @@ typedef int (*phrase_keep_fn)(void *ctx, const struct phrase_set *s,
 size_t phrase_match(const struct phrase_set *s, struct phrase_word *w,
 		    size_t n, struct phrase_match *m, size_t cap,
 		    phrase_keep_fn keep, void *ctx, unsigned *excepted);
+
+/*
+ * The first place phrase id of a PHRASE_KEYWORDS set occurs among the
+ * tokens of tk's last run (marks and word pairs skipped, keys are the
+ * tokens' hashes): 1 with the token indexes [*start, *end), else 0.
+ */
+int phrase_find_tokens(const struct phrase_set *s, uint32_t id,
+		       const struct tokenizer *tk, size_t *start, size_t *end);
+
+/* The keys of phrase id's first word: stemmed, and as written (or the same). */
+void phrase_first_keys(const struct phrase_set *s, uint32_t id, uint64_t *key,
+		       uint64_t *alt);
 
 #endif

@@ -535,6 +535,7 @@ static int draft_common(struct report *r, struct ritem *it, const char *id,
 			struct cd_error *err)
 {
 	long t = -1, f;
+	int again = it->bits & IT_DRAFTED;     /* counted once per comment */
 
 	it->bits |= IT_DRAFTED | IT_COMMENT;
 	if (cat > 0)
@@ -544,7 +545,8 @@ static int draft_common(struct report *r, struct ritem *it, const char *id,
 			       err);
 		if (t < 0)
 			return -1;
-		r->tpl[t].drafted++;
+		if (!again)
+			r->tpl[t].drafted++;
 		if (r->tpl[t].ex_key == it->key && !r->tpl[t].before && reply)
 			r->tpl[t].before = dup_cut(reply, 1000);
 	}
@@ -553,11 +555,12 @@ static int draft_common(struct report *r, struct ritem *it, const char *id,
 			       err);
 		if (f < 0)
 			return -1;
-		r->fact_drafted[f]++;
+		if (!again)
+			r->fact_drafted[f]++;
 		it->fact = (uint16_t)(f + 1);
 	}
 	/* a sample of what is still undecided (journals were read first) */
-	if (cat > 0 && !it->cur.decision &&
+	if (cat > 0 && !again && !it->cur.decision &&
 	    r->nsamples[cat - 1] < RSAMPLES) {
 		struct rsample *s = &r->samples[cat - 1][r->nsamples[cat - 1]];
 
@@ -603,9 +606,13 @@ static int add_suggestion(struct report *r, const cJSON *o, struct ritem *it,
 		it->conf = (uint16_t)(conf->valuedouble * 10000 + 0.5);
 	if (set_created(it, jtime(o, "created_at", "create_time"), lineno,
 			err))
-		return -1;
+		return CD_ERR_DATA;
 	if (flags_of(r, o, &it->flags, lineno, err))
 		return -1;
+	if (it->bits & IT_DRAFTED)      /* also in a batch CSV: counted */
+		return draft_common(r, it, id, cat, jstr(o, "template"),
+				    jstr(o, "fact"), jstr(o, "reply"),
+				    jstr(o, "text"), lineno, err);
 	cJSON_ArrayForEach(w, why)
 		if (cJSON_IsString(w) && w->valuestring[0])
 			word_count(r, cat - 1, w->valuestring);
@@ -925,7 +932,7 @@ int report_add_csv(struct report *r, const char *const *fields,
 			s += k + (s[k] == ';');
 		}
 	}
-	if ((s = field(fields, n, r->col_tone))) {
+	if ((s = field(fields, n, r->col_tone)) && !(it->bits & IT_DRAFTED)) {
 		int any = 0, error = 0;
 
 		/* rule:severity pairs joined by ';' */

@@ -289,11 +289,13 @@ static void figure(struct out *o, const char *caption,
 	txt(o, caption);
 	raw(o, "</figcaption>\n");
 	if (c && !o->rc) {
-		int rc = svg_bar_chart(&o->b, c);
+		int rc;
 
+		raw(o, "<div class=\"cw\">");
+		rc = svg_bar_chart(&o->b, c);
 		if (rc)
 			o->rc = rc == CD_ERR_USAGE ? 0 : CD_ERR_LIMIT;
-		raw(o, "\n");
+		raw(o, "</div>\n");
 	}
 }
 
@@ -329,10 +331,13 @@ static void head(struct out *o, const struct report *r)
 		"th,td{border:1px solid #bbb;padding:.2rem .45rem;"
 		"text-align:left;vertical-align:top}"
 		"th{background:#f0f4f8}"
-		".n{text-align:right;font-variant-numeric:tabular-nums}"
+		".n{text-align:right;font-variant-numeric:tabular-nums;"
+		"white-space:nowrap}"
+		"td:first-child{white-space:nowrap}"
+		".cw{overflow-x:auto;max-width:100%}"
 		"td.off{background:#fbe3cf;font-weight:600}"
 		"td.spike{font-weight:700}"
-		".sum td:first-child{font-weight:600}"
+		".sum td:first-child{font-weight:600;white-space:normal}"
 		"blockquote{margin:.3rem 0;padding:.3rem .6rem;"
 		"border-left:4px solid #999;background:#f6f6f6;"
 		"overflow-wrap:anywhere}"
@@ -340,10 +345,10 @@ static void head(struct out *o, const struct report *r)
 		"blockquote.after{border-color:#009E73}"
 		".note{color:#555;font-size:.88rem}"
 		"@media (max-width:600px){body{font-size:14px;padding:.5rem}"
-		"table{font-size:.8rem}}"
+		"table{font-size:.8rem}.cw svg{min-width:540px}}"
 		"@media print{@page{size:A4;margin:14mm}"
 		"body{max-width:none;font-size:10pt;padding:0}"
-		".tw{overflow:visible}h2,h3,figcaption{break-after:avoid;"
+		".tw,.cw{overflow:visible}.cw svg{min-width:0}h2,h3,figcaption{break-after:avoid;"
 		"page-break-after:avoid}tr{break-inside:avoid}"
 		"svg{max-width:100%}}";
 	char a[64], b[64];
