@@ -48,7 +48,7 @@ expect "train: JSONL on standard input" 0 '^$' 'trained on' -- \
 printf 'text,label\nfine,a\nok \377,b\n' >"$TMP/bad-stdin.csv"
 expect "train: - names <stdin> in errors" 65 '' '<stdin>:3: invalid UTF-8' -- \
 	sh -c "$C train -o $TMP/x-stdin - < $TMP/bad-stdin.csv"
-expect "model dump is JSON" 0 '^\{"version":1,"params":\{"alpha":0.3,.*"features":\{' '^$' -- $C model dump "$TMP/m"
+expect "model dump is JSON" 0 '^\{"version":2,"params":\{"alpha":0.3,.*"features":\{' '^$' -- $C model dump "$TMP/m"
 expect "train: unknown text column" 65 '^$' "no text column 'nope' in the header \(use --text-col\)" -- \
 	$C train --text-col nope -o "$TMP/x" $DATA/train-small.csv
 printf 'text,stars\nslow delivery,2\n' >"$TMP/nolabel.csv"
@@ -166,5 +166,17 @@ expect "explain shows the name features" 0 'quuxly +\[<name\+cue>\]' '' -- \
 	$C -c "$TMP/rivals.ini" -m "$TMP/rival.model" explain quuxly is better
 expect "merge refuses mixed extras" 65 '' 'extra features' -- \
 	$C model merge "$TMP/rival.model" "$TMP/rival-plain.model" -o "$TMP/mixed.model"
+
+# --- --idf and --norm: stored in the model, refused by merge when they differ
+expect "train --idf --norm --complement" 0 '^$' 'trained on 15 examples' -- \
+	$C train --idf --norm --complement -o "$TMP/idfnorm.model" $DATA/train-small.csv
+expect "model info names idf and norm" 0 'complement naive Bayes, idf, normalised weights' '' -- $C model info "$TMP/idfnorm.model"
+expect "model dump has the flags" 0 '"idf":true,"norm":true' '' -- $C model dump "$TMP/idfnorm.model"
+expect "train --norm alone" 0 '' '' -- $C train --norm -o "$TMP/norm.model" $DATA/train-small.csv
+expect "eval --idf" 0 '^accuracy [0-9.]+  macro-F1' '' -- $C eval --idf --folds 3 $DATA/train-small.csv
+expect "eval --norm" 0 '^accuracy [0-9.]+  macro-F1' '' -- $C eval --norm --folds 3 $DATA/train-small.csv
+expect "--norm alone: multinomial, normalised" 0 'multinomial naive Bayes, normalised weights, alpha' '' -- $C model info "$TMP/norm.model"
+expect "merge refuses idf with plain" 65 '' 'different parameters' -- \
+	$C model merge "$TMP/idfnorm.model" "$TMP/rival.model" -o "$TMP/mixed2.model"
 
 finish
