@@ -360,6 +360,10 @@ static void test_once_per_comment(void **state)
 	struct cd_buf b;
 
 	(void)state;
+	/* another comment's edited reply puts the template in the table */
+	add(r, REPORT_JOURNAL, "{\"id\":\"9\",\"decision\":\"approve\","
+	    "\"category\":\"complaint\",\"template\":\"en/complaint/a\","
+	    "\"edited\":true,\"ts\":\"" T10 "\"}");
 	/* the same draft in a suggestion file and a batch CSV counts once */
 	add(r, REPORT_SUGGESTIONS, "{\"id\":\"1\",\"category\":\"complaint\","
 	    "\"confidence\":0.9,\"template\":\"en/complaint/a\","
@@ -380,6 +384,7 @@ static void test_once_per_comment(void **state)
 	assert_non_null(strstr(b.data, "| caps | 1 | 0 | 0 | 0 |"));
 	assert_non_null(strstr(b.data, "| complaint | late (1) |"));
 	assert_non_null(strstr(b.data, "| f | 1 | 0 |"));
+	assert_non_null(strstr(b.data, "| en/complaint/a | 1 | 1 | 1 | 100.0% |"));
 	/* one undecided example, not three */
 	assert_non_null(strstr(b.data, "| complaint | 1 | 1: "));
 	assert_null(strstr(b.data, "; 1:"));
