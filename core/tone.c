@@ -1760,10 +1760,13 @@ static int pair_gap(const char *s, size_t from, size_t to)
  * The multinomial NB scores of the tokenizer's last run on text against
  * ok, s[j] = score(bad label j) - score(ok), with the features nb_learn()
  * counted: every token (the first LEARN_MAX_TOKENS, pairs not counted),
- * and with bigrams the word pairs.  A tokenizer that makes pairs puts each
- * right after its second word; one that does not (tone_check accepts
- * both) gets the same pairs rebuilt from neighbouring words here, so both
- * score a reply alike (tests/fuzz/fuzz_tone.c checks that).
+ * and with bigrams the word pairs.  The pairs are always rebuilt here from
+ * neighbouring words (pair_gap), and the pairs a tokenizer made are left
+ * out: so a tokenizer with pairs and one without (tone_check accepts both)
+ * score a reply alike, even where the tokenizer's own pairing and
+ * pair_gap disagree ("time#Mayb u", issue 20; tests/fuzz/fuzz_tone.c and
+ * tests/diff/tone_dump check it).  The words-only tokenizer `candor tone`
+ * and `suggest` use always took this path.
  */
 static void learned_scores(const struct learned *ln, int bigrams,
 			   const struct tokenizer *tk, const char *text,
@@ -1777,11 +1780,8 @@ static void learned_scores(const struct learned *ln, int bigrams,
 	for (i = 0; i < n; i++) {
 		int known;
 
-		if (t[i].kind == TOK_BIGRAM) {
-			if (bigrams)
-				learned_add(ln, t[i].hash, &a);
-			continue;
-		}
+		if (t[i].kind == TOK_BIGRAM)
+			continue;       /* rebuilt below, as without pairs */
 		if (used++ == LEARN_MAX_TOKENS)
 			break;
 		known = learned_add(ln, t[i].hash, &a);
@@ -1793,7 +1793,6 @@ static void learned_scores(const struct learned *ln, int bigrams,
 			 * too, so a pair with an unknown word is not looked up.
 			 */
 			if (prev != SIZE_MAX && known &&
-			    (i + 1 == n || t[i + 1].kind != TOK_BIGRAM) &&
 			    pair_gap(text, t[prev].end, t[i].start))
 				learned_add(ln, tok_hash_pair(t[prev].hash,
 							      t[i].hash), &a);
