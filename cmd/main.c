@@ -45,6 +45,8 @@ static const struct command commands[] = {
 	{ "init", cmd_init, LANG_LIST,
 	  "a new brand's starting kit: config, fact sheet, neutral templates" },
 	{ "model", cmd_model, 0, "model info|dump MODEL, model merge A B -o C" },
+	{ "monitor", cmd_monitor, NEED_CONFIG,
+	  "watch a stream, alert the crisis team when a category spikes" },
 	{ "render", cmd_render, 0,
 	  "render one Mustache template with JSON data (for authors)" },
 	{ "report", cmd_report, 0,

@@ -42,6 +42,78 @@ int config_set_channel(struct cd_config *c, const char *channel,
 	return 0;
 }
 
+static void crisis_init(struct cd_config *c)
+{
+	struct monitor_params p;
+	size_t i;
+
+	monitor_params_default(&p);
+	c->crisis.window = p.window;
+	c->crisis.cooldown = p.cooldown;
+	c->crisis.min_count = p.min_count;
+	c->crisis.long_windows = p.long_windows;
+	c->crisis.quiet_windows = p.quiet_windows;
+	c->crisis.warmup = p.warmup;
+	c->crisis.profile_days = p.profile_days;
+	c->crisis.half_life = p.half_life;
+	c->crisis.cold_half_life = p.cold_half_life;
+	c->crisis.dispersion = p.dispersion;
+	c->crisis.floor = p.floor;
+	c->crisis.p_watch = p.p_watch;
+	c->crisis.p_alert = p.p_alert;
+	c->crisis.p_crisis = p.p_crisis;
+	c->crisis.p_clear = p.p_clear;
+	c->crisis.crisis_share = p.crisis_share;
+	for (i = 0; i < p.nnegative; i++)
+		strcpy(c->crisis.negative[i], p.negative[i]);
+	c->crisis.nnegative = p.nnegative;
+}
+
+void config_monitor_params(const struct cd_config *c, struct monitor_params *p)
+{
+	size_t i;
+
+	monitor_params_default(p);
+	p->window = c->crisis.window;
+	p->cooldown = c->crisis.cooldown;
+	p->min_count = c->crisis.min_count;
+	p->long_windows = c->crisis.long_windows;
+	p->quiet_windows = c->crisis.quiet_windows;
+	p->warmup = c->crisis.warmup;
+	p->profile_days = c->crisis.profile_days;
+	p->half_life = c->crisis.half_life;
+	p->cold_half_life = c->crisis.cold_half_life;
+	p->dispersion = c->crisis.dispersion;
+	p->floor = c->crisis.floor;
+	p->p_watch = c->crisis.p_watch;
+	p->p_alert = c->crisis.p_alert;
+	p->p_crisis = c->crisis.p_crisis;
+	p->p_clear = c->crisis.p_clear;
+	p->crisis_share = c->crisis.crisis_share;
+	for (i = 0; i < c->crisis.nnegative; i++)
+		p->negative[i] = c->crisis.negative[i];
+	p->nnegative = c->crisis.nnegative;
+}
+
+double config_duration(const char *s)
+{
+	char *end;
+	double d = strtod(s, &end), unit = 1;
+
+	if (end == s || !(d >= 0))
+		return -1;
+	if (*end && !end[1]) {
+		switch (*end++) {
+		case 's': unit = 1; break;
+		case 'm': unit = 60; break;
+		case 'h': unit = 3600; break;
+		case 'd': unit = 86400; break;
+		default: return -1;
+		}
+	}
+	return *end ? -1 : d * unit;
+}
+
 void config_init(struct cd_config *c)
 {
 	memset(c, 0, sizeof(*c));
@@ -50,8 +122,8 @@ void config_init(struct cd_config *c)
 	strcpy(c->reply.channel, "tiktok");
 	c->reply.max_chars = 150;
 	strcpy(c->reply.lang, "en");
-	c->alerts.spike_factor = 3.0;
-	c->alerts.window_seconds = 900;
+	c->alerts.queue = 64;
+	crisis_init(c);
 }
 
 struct load {
@@ -172,6 +244,124 @@ static int set_list(struct cd_config *c, const char *v, const struct load *ld,
 	return inifile_each_item(v, add_competitor, &x);
 }
 
+static int set_long(long *dst, const char *v, long lo, long hi,
+		    const struct load *ld, const char *key, long line,
+		    struct cd_error *err)
+{
+	double d = 0;
+	int rc = set_double(&d, v, (double)lo, (double)hi, ld, key, line, err);
+
+	if (!rc && d != (double)(long)d)
+		rc = cd_error_set(err, CD_ERR_CONFIG, line, "%s:%ld: '%s' must "
+				  "be a whole number, not '%s'", ld->path, line,
+				  key, v);
+	if (!rc)
+		*dst = (long)d;
+	return rc;
+}
+
+/* "5m": seconds from lo to hi. */
+static int set_duration(long *dst, const char *v, long lo, long hi,
+			const struct load *ld, const char *key, long line,
+			struct cd_error *err)
+{
+	double d = config_duration(v);
+
+	if (d < (double)lo || d > (double)hi || d != (double)(long)d)
+		return cd_error_set(err, CD_ERR_CONFIG, line, "%s:%ld: '%s' must "
+				    "be whole seconds from %ld to %ld (300, 5m, "
+				    "1h), not '%s'", ld->path, line, key, lo, hi,
+				    v);
+	*dst = (long)d;
+	return 0;
+}
+
+static int add_negative(void *ctx, const char *name, size_t n)
+{
+	struct list_ctx *x = ctx;
+	struct cd_config *c = x->c;
+
+	if (c->crisis.nnegative == MONITOR_MAX_NEGATIVE)
+		return cd_error_set(x->err, CD_ERR_CONFIG, x->line,
+				    "%s:%ld: more than %d negative categories",
+				    x->ld->path, x->line, MONITOR_MAX_NEGATIVE);
+	if (n >= MONITOR_NAME_MAX)
+		return cd_error_set(x->err, CD_ERR_CONFIG, x->line,
+				    "%s:%ld: category name longer than %d bytes",
+				    x->ld->path, x->line, MONITOR_NAME_MAX - 1);
+	memcpy(c->crisis.negative[c->crisis.nnegative], name, n);
+	c->crisis.negative[c->crisis.nnegative++][n] = '\0';
+	return 0;
+}
+
+/* [crisis]: monitor's detector; 1 when key is not one of its keys. */
+static int crisis_key(struct cd_config *c, const char *key, const char *v,
+		      const struct load *ld, long line, struct cd_error *err)
+{
+	int rc;
+
+#define K(k) (!strcmp(key, k))
+	if (K("window"))
+		rc = set_duration(&c->crisis.window, v, 1, 86400, ld, key, line,
+				  err);
+	else if (K("cooldown"))
+		rc = set_duration(&c->crisis.cooldown, v, 0, 30L * 86400, ld, key,
+				  line, err);
+	else if (K("half_life")) {
+		long hl = 0;
+
+		rc = set_duration(&hl, v, 1, 365L * 86400, ld, key, line, err);
+		c->crisis.half_life = (double)hl;
+	} else if (K("min_count"))
+		rc = set_long(&c->crisis.min_count, v, 1, 1000000, ld, key, line,
+			      err);
+	else if (K("long_windows"))
+		rc = set_long(&c->crisis.long_windows, v, 1, MONITOR_MAX_LONG, ld,
+			      key, line, err);
+	else if (K("quiet_windows"))
+		rc = set_long(&c->crisis.quiet_windows, v, 1, 10000, ld, key, line,
+			      err);
+	else if (K("warmup"))
+		rc = set_long(&c->crisis.warmup, v, 0, 100000, ld, key, line, err);
+	else if (K("profile_days"))
+		rc = set_long(&c->crisis.profile_days, v, 0, 365, ld, key, line,
+			      err);
+	else if (K("floor"))
+		rc = set_double(&c->crisis.floor, v, 1e-6, 1e6, ld, key, line, err);
+	else if (K("dispersion"))
+		rc = set_double(&c->crisis.dispersion, v, 0, 10, ld, key, line,
+				err);
+	else if (K("cold_half_life")) {
+		long hl = 0;
+
+		rc = set_duration(&hl, v, 1, 365L * 86400, ld, key, line, err);
+		c->crisis.cold_half_life = (double)hl;
+	} else if (K("p_watch"))
+		rc = set_double(&c->crisis.p_watch, v, 1e-300, 0.5, ld, key, line,
+				err);
+	else if (K("p_alert"))
+		rc = set_double(&c->crisis.p_alert, v, 1e-300, 0.5, ld, key, line,
+				err);
+	else if (K("p_crisis"))
+		rc = set_double(&c->crisis.p_crisis, v, 1e-300, 0.5, ld, key, line,
+				err);
+	else if (K("p_clear"))
+		rc = set_double(&c->crisis.p_clear, v, 1e-300, 0.999, ld, key, line,
+				err);
+	else if (K("crisis_share"))
+		rc = set_double(&c->crisis.crisis_share, v, 0, 1, ld, key, line,
+				err);
+	else if (K("negative")) {
+		struct list_ctx x = { c, ld, line, err };
+
+		c->crisis.nnegative = 0;
+		rc = inifile_each_item(v, add_negative, &x);
+	} else
+		return 1;
+#undef K
+	return rc;
+}
+
 static int handle(void *user, const char *sec, const char *key,
 		  const char *v, long line, struct cd_error *err)
 {
@@ -228,16 +418,13 @@ static int handle(void *user, const char *sec, const char *key,
 	if (IS("alerts", "webhook_url"))
 		return set_str(c->alerts.webhook_url, sizeof(c->alerts.webhook_url),
 			       v, ld, key, line, err);
-	if (IS("alerts", "spike_factor"))
-		return set_double(&c->alerts.spike_factor, v, 1, 1000, ld, key,
-				  line, err);
-	if (IS("alerts", "window_seconds")) {
-		double d = 0;
-		int rc = set_double(&d, v, 1, 86400 * 7, ld, key, line, err);
+	if (IS("alerts", "queue"))
+		return set_long(&c->alerts.queue, v, 1, 100000, ld, key, line, err);
+	if (!strcmp(sec, "crisis")) {
+		int rc = crisis_key(c, key, v, ld, line, err);
 
-		if (!rc)
-			c->alerts.window_seconds = (long)d;
-		return rc;
+		if (rc <= 0)
+			return rc;
 	}
 	if (IS("templates", "dir"))
 		return set_path(c->paths.templates, v, ld, key, line, err);
@@ -251,7 +438,8 @@ static int handle(void *user, const char *sec, const char *key,
 	if (strcmp(sec, "brand") && strcmp(sec, "classifier") &&
 	    strcmp(sec, "reply") && strcmp(sec, "alerts") &&
 	    strcmp(sec, "templates") && strcmp(sec, "facts") &&
-	    strcmp(sec, "flags") && strcmp(sec, "tone"))
+	    strcmp(sec, "flags") && strcmp(sec, "tone") &&
+	    strcmp(sec, "crisis"))
 		return cd_error_set(err, CD_ERR_CONFIG, line,
 				    "%s:%ld: unknown section [%s]", ld->path, line,
 				    sec);
@@ -263,11 +451,23 @@ static int handle(void *user, const char *sec, const char *key,
 int config_load(struct cd_config *c, const char *path, struct cd_error *err)
 {
 	struct load ld = { c, path };
+	struct monitor_params p;
+	char msg[sizeof(err->msg)];
+	int rc;
 
 	if (strlen(path) >= sizeof(c->path))
 		return cd_error_set(err, CD_ERR_CONFIG, 0, "config path too long");
 	strcpy(c->path, path);
-	return inifile_parse(path, handle, &ld, err);
+	if ((rc = inifile_parse(path, handle, &ld, err)) != 0)
+		return rc;
+	/* checked once all is read: keys may come in any order */
+	config_monitor_params(c, &p);
+	if (monitor_params_check(&p, err)) {
+		snprintf(msg, sizeof(msg), "%s", err->msg);
+		return cd_error_set(err, CD_ERR_CONFIG, 0, "%s: [crisis] %s",
+				    path, msg);
+	}
+	return 0;
 }
 
 int config_tok_names(const struct cd_config *c, struct tokenizer *tk,

@@ -15,6 +15,7 @@
 #include <stddef.h>
 
 #include "error.h"
+#include "monitor.h"
 
 #define CONFIG_MAX_COMPETITORS 16
 #define CONFIG_STR 192
@@ -54,13 +55,35 @@ struct cd_config {
 	} reply;
 	struct {
 		char webhook_url[CONFIG_STR];
-		double spike_factor;            /* alert at factor x baseline */
-		long window_seconds;
+		long queue;                     /* alerts waiting for the webhook */
 	} alerts;
+	/* monitor's detector (core/monitor.h); config_init sets its defaults */
+	struct {
+		long window, cooldown, min_count, long_windows, quiet_windows;
+		long warmup, profile_days;
+		double half_life, cold_half_life, dispersion, floor;
+		double p_watch, p_alert, p_crisis, p_clear;
+		double crisis_share;
+		char negative[MONITOR_MAX_NEGATIVE][MONITOR_NAME_MAX];
+		size_t nnegative;
+	} crisis;
 	struct cd_config_paths paths;
 };
 
 void config_init(struct cd_config *c);
+
+/*
+ * The detector's params from [crisis]; the negative names point into c,
+ * which must outlive them.
+ */
+void config_monitor_params(const struct cd_config *c,
+			   struct monitor_params *p);
+
+/*
+ * Seconds of a duration: a number with an optional unit s, m, h or d
+ * ("300", "5m", "1.5h").  -1 when s is not one.
+ */
+double config_duration(const char *s);
 int config_load(struct cd_config *c, const char *path, struct cd_error *err);
 
 /*

@@ -45,6 +45,8 @@ struct monitor {
 	double prof[SLOTS];             /* mean total per window, by hour */
 	long prof_n[SLOTS];
 	double alpha;                   /* per-window weight of the mean */
+	double alpha_cold;              /* ... before the profile */
+	int profile_on;                 /* the profile is in use */
 	double prof_alpha;              /* per-update weight of the profile */
 	long late;
 	struct monitor_share shares[MONITOR_MAX_SERIES];
@@ -60,7 +62,9 @@ void monitor_params_default(struct monitor_params *p)
 	memset(p, 0, sizeof(*p));
 	p->window = 300;
 	p->half_life = 6 * 3600.0;
+	p->cold_half_life = 3600.0;
 	p->floor = 0.5;
+	p->dispersion = 0.02;
 	p->min_count = 5;
 	p->p_watch = 1e-5;
 	p->p_alert = 1e-7;
@@ -88,9 +92,15 @@ int monitor_params_check(const struct monitor_params *p, struct cd_error *err)
 	if (!(p->half_life >= (double)p->window && p->half_life <= 365.0 * DAY))
 		return BAD("half-life must be one window to a year, not %g",
 			   p->half_life);
+	if (!(p->cold_half_life >= (double)p->window &&
+	      p->cold_half_life <= 365.0 * DAY))
+		return BAD("cold half-life must be one window to a year, not %g",
+			   p->cold_half_life);
 	if (!(p->floor > 0 && p->floor <= 1e6))
 		return BAD("floor must be above 0 and at most 1e6, not %g",
 			   p->floor);
+	if (!(p->dispersion >= 0 && p->dispersion <= 10))
+		return BAD("dispersion must be 0 to 10, not %g", p->dispersion);
 	if (p->min_count < 1 || p->min_count > 1000000)
 		return BAD("min_count must be 1 to 1000000, not %ld", p->min_count);
 	if (!(p->p_crisis > 0 && p->p_crisis <= p->p_alert &&
@@ -158,6 +168,8 @@ struct monitor *monitor_new(const struct monitor_params *p, monitor_event_fn fn,
 	m->window_end = -1;
 	/* weight of one window in a mean of the given half-life */
 	m->alpha = 1 - pow(0.5, (double)p->window / p->half_life);
+	m->alpha_cold = p->profile_days ? 1 - pow(0.5, (double)p->window /
+						  p->cold_half_life) : m->alpha;
 	/* the profile: each hour slot remembers about a week */
 	m->prof_alpha = 1 - pow(0.5, (double)(p->window < 3600 ? p->window : 3600)
 			    / (7.0 * 3600));
@@ -251,6 +263,84 @@ double monitor_poisson_tail(long k, double mean)
 	return p < 0 ? 0 : p > 1 ? 1 : p;
 }
 
+/*
+ * Continued fraction of the incomplete beta function (Numerical Recipes
+ * in C, 2nd ed., section 6.4, betacf, modified Lentz).
+ */
+static double beta_cf(double a, double b, double x)
+{
+	const double eps = 1e-15, tiny = 1e-300;
+	double qab = a + b, qap = a + 1, qam = a - 1, c = 1, d, h, aa, del;
+	int m, m2;
+
+	d = 1 - qab * x / qap;
+	if (fabs(d) < tiny)
+		d = tiny;
+	d = 1 / d;
+	h = d;
+	for (m = 1; m < 1000000; m++) {
+		m2 = 2 * m;
+		aa = m * (b - m) * x / ((qam + m2) * (a + m2));
+		d = 1 + aa * d;
+		if (fabs(d) < tiny)
+			d = tiny;
+		c = 1 + aa / c;
+		if (fabs(c) < tiny)
+			c = tiny;
+		d = 1 / d;
+		h *= d * c;
+		aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
+		d = 1 + aa * d;
+		if (fabs(d) < tiny)
+			d = tiny;
+		c = 1 + aa / c;
+		if (fabs(c) < tiny)
+			c = tiny;
+		d = 1 / d;
+		del = d * c;
+		h *= del;
+		if (fabs(del - 1) < eps)
+			break;
+	}
+	return h;
+}
+
+/* The regularised incomplete beta function I_x(a, b). */
+static double beta_i(double a, double b, double x)
+{
+	double front;
+
+	if (x <= 0)
+		return 0;
+	if (x >= 1)
+		return 1;
+	front = exp(lgamma(a + b) - lgamma(a) - lgamma(b) + a * log(x) +
+		    b * log1p(-x));
+	if (x < (a + 1) / (a + b + 2))
+		return front * beta_cf(a, b, x) / a;
+	return 1 - front * beta_cf(b, a, 1 - x) / b;
+}
+
+double monitor_tail(long k, double mean, double dispersion)
+{
+	double size, p;
+
+	if (dispersion <= 0)
+		return monitor_poisson_tail(k, mean);
+	if (k <= 0)
+		return 1;
+	if (!(mean > 0))
+		return 0;
+	/*
+	 * Negative binomial with this mean and variance mean + dispersion
+	 * mean^2 (size r = 1 / dispersion): P(X >= k) = I_q(k, r) with
+	 * q = mean / (r + mean).
+	 */
+	size = 1 / dispersion;
+	p = beta_i((double)k, size, mean / (size + mean));
+	return p < 0 ? 0 : p > 1 ? 1 : p;
+}
+
 static int64_t floor_div(int64_t a, int64_t b)
 {
 	int64_t q = a / b;
@@ -264,21 +354,30 @@ static size_t ring_at(const struct monitor *m, long back)
 	return (m->pos + (size_t)(MONITOR_MAX_LONG - 1 - back)) % MONITOR_MAX_LONG;
 }
 
-/* Time-of-day factor of time t: 1 until the profile has enough days. */
-static double tod_factor(const struct monitor *m, int64_t t)
+/* The sum of the profile when it is ready at time t, else 0. */
+static double profile_ready(const struct monitor *m, int64_t t)
 {
-	double sum = 0, x, frac, v;
-	int64_t sec;
-	int i, lo, hi;
+	double sum = 0;
+	int i;
 
 	if (m->p.profile_days <= 0 || m->window_end < 0 ||
 	    t - m->first_start < m->p.profile_days * DAY)
-		return 1;
+		return 0;
 	for (i = 0; i < SLOTS; i++) {
 		if (!m->prof_n[i])
-			return 1;
+			return 0;
 		sum += m->prof[i];
 	}
+	return sum > 0 ? sum : 0;
+}
+
+/* Time-of-day factor of time t: 1 until the profile is ready. */
+static double tod_factor(const struct monitor *m, int64_t t)
+{
+	double sum = profile_ready(m, t), x, frac, v;
+	int64_t sec;
+	int lo, hi;
+
 	if (!(sum > 0))
 		return 1;
 	sec = t - floor_div(t, DAY) * DAY;
@@ -448,9 +547,16 @@ static void close_window(struct monitor *m)
 	const int testing = m->nclosed >= m->p.warmup;
 	const size_t slot = m->pos;
 	const double share1 = m->total ? (double)m->neg / (double)m->total : 0;
-	double sharel;
+	double sharel, alpha = m->profile_on ? m->alpha : m->alpha_cold;
 	size_t i;
 
+	if (!m->profile_on && profile_ready(m, end - w / 2) > 0) {
+		/* the profile starts: the means held the cycle, now it is out */
+		for (i = 0; i < m->ns; i++)
+			m->s[i].mean /= f;
+		m->profile_on = 1;
+		alpha = m->alpha;
+	}
 	m->ring_total[slot] = m->total;
 	m->ring_neg[slot] = m->neg;
 	for (i = 0; i < m->ns; i++) {
@@ -474,8 +580,8 @@ static void close_window(struct monitor *m)
 			cl += s->ring_c[ring_at(m, j)];
 			el += s->ring_e[ring_at(m, j)];
 		}
-		p1 = monitor_poisson_tail(c, e);
-		pl = span > 1 ? monitor_poisson_tail(cl, el) : p1;
+		p1 = monitor_tail(c, e, m->p.dispersion);
+		pl = span > 1 ? monitor_tail(cl, el, m->p.dispersion) : p1;
 		if (testing) {
 			l1 = level_of(m, s, p1, c, share1);
 			if (span > 1)
@@ -489,7 +595,7 @@ static void close_window(struct monitor *m)
 			x = cap;
 		s->nwin++;
 		a = 1.0 / (double)s->nwin;
-		s->mean += (a > m->alpha ? a : m->alpha) * (x - s->mean);
+		s->mean += (a > alpha ? a : alpha) * (x - s->mean);
 		s->count = 0;
 
 		if (l1 > s->level || ll > s->level) {
@@ -631,7 +737,7 @@ int monitor_add(struct monitor *m, int64_t ts, const char *id,
 			ev.level = MONITOR_ALERT;
 			ev.count = s->count;
 			ev.baseline = e;
-			ev.p = monitor_poisson_tail(s->count, e);
+			ev.p = monitor_tail(s->count, e, m->p.dispersion);
 			ev.span = m->p.window;
 			ev.at_once = 1;
 			fill_event(m, s, 0, &ev);

@@ -18,14 +18,19 @@
  *     warms up, divided by the time-of-day factor of the window.  The
  *     factor is learned from the total volume, hour by hour (interpolated
  *     between hour centres), and used once params.profile_days days have
- *     been seen; until then it is 1.  A window that is itself improbable
+ *     been seen; until then it is 1 and the mean follows the daily cycle
+ *     itself with the shorter params.cold_half_life (when the profile
+ *     starts, each mean is divided by the factor of that time).  A window that is itself improbable
  *     updates the mean with a capped value (mean + 3 sqrt(mean) + 1), so a
  *     spike does not teach the baseline that it is normal while a lasting
  *     change of level is still learned, slowly.  The expected count of a
  *     window is max(mean x factor, params.floor).
  *   - The test: a window's count c against its expected count L is
- *     improbable when the Poisson upper tail p = P(X >= c | L) is below
- *     params.p_watch and c >= params.min_count.  The same test runs over
+ *     improbable when the upper tail p = P(X >= c) is below params.p_watch
+ *     and c >= params.min_count, where X is negative binomial with mean L
+ *     and variance L + params.dispersion L^2 (Poisson when dispersion is
+ *     0): the baseline is an estimate, and a busy series is not expected
+ *     to be known to better than about sqrt(dispersion) of its rate.  The same test runs over
  *     the last params.long_windows windows (sum of counts against the sum
  *     of expected counts), which catches slow rises a single window cannot.
  *   - Levels: p < p_watch is `watch`, p < p_alert `alert`, p < p_crisis
@@ -75,7 +80,9 @@ enum monitor_level {
 struct monitor_params {
 	long window;            /* seconds per window ([crisis] window, 300) */
 	double half_life;       /* seconds, of the baseline's mean (21600) */
+	double cold_half_life;  /* ... until the profile is learned (3600) */
 	double floor;           /* expected count per window at least (0.5) */
+	double dispersion;      /* of the negative binomial; 0 = Poisson (0.02) */
 	long min_count;         /* count below which nothing is a spike (5) */
 	double p_watch;         /* tail probability levels (1e-5, 1e-7, 1e-9) */
 	double p_alert;
@@ -162,6 +169,13 @@ long monitor_late(const struct monitor *m);
 
 /* "clear", "watch", "alert" or "crisis". */
 const char *monitor_level_name(enum monitor_level l);
+
+/*
+ * P(X >= k) for X negative binomial with the given mean and variance
+ * mean + dispersion mean^2 (Poisson when dispersion is 0); accurate in the
+ * far tail.  1 for k <= 0.
+ */
+double monitor_tail(long k, double mean, double dispersion);
 
 /*
  * P(X >= k) for X ~ Poisson(mean), accurate in the far tail (summed from

@@ -68,6 +68,17 @@ static void on_event(void *ctx, const struct monitor_event *e)
 			 e->shares[0].category);
 }
 
+/*
+ * The defaults with the plain Poisson test and the long half-life from the
+ * start (no time-of-day profile), so the tests can name exact counts.
+ */
+static void poisson_params(struct monitor_params *p)
+{
+	monitor_params_default(p);
+	p->dispersion = 0;
+	p->profile_days = 0;
+}
+
 static struct monitor *mk(const struct monitor_params *p)
 {
 	struct cd_error err;
@@ -144,6 +155,45 @@ static void test_poisson_tail(void **state)
 	assert_true(fabs(monitor_poisson_tail(10, 2) - 4.6498e-5) < 1e-8);
 }
 
+static void test_negative_binomial_tail(void **state)
+{
+	static const struct { long k; double mean, disp; } cases[] = {
+		{ 10, 2, 0.02 }, { 30, 5, 0.5 }, { 80, 30, 0.02 }, { 5, 8, 0.1 },
+		{ 400, 200, 0.02 }, { 1, 0.5, 1 },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		long k = cases[i].k, j;
+		double mean = cases[i].mean, r = 1 / cases[i].disp;
+		double q = mean / (r + mean), got, tail = 0, head = 0;
+		long double term = powl(1 - (long double)q, (long double)r);
+
+		/* pmf(j) = C(j + r - 1, j) (1 - q)^r q^j, summed directly */
+		for (j = 0; j < k + 20000; j++) {
+			if (j < k)
+				head += (double)term;
+			else
+				tail += (double)term;
+			term *= (long double)q * ((long double)j + (long double)r) /
+				(long double)(j + 1);
+		}
+		got = monitor_tail(k, mean, cases[i].disp);
+		if (tail < 0.5)
+			assert_true(fabs(got - tail) <= 1e-8 * tail + 1e-300);
+		else
+			assert_true(fabs(got - (1 - head)) <= 1e-9);
+		/* wider than Poisson in the far tail (not at 1: more zeros) */
+		if (k > 2 * mean + 2)
+			assert_true(got > monitor_poisson_tail(k, mean));
+	}
+	/* dispersion 0 is Poisson; a tiny one nearly so */
+	assert_true(monitor_tail(10, 2, 0) == monitor_poisson_tail(10, 2));
+	assert_true(fabs(monitor_tail(10, 2, 1e-9) - monitor_poisson_tail(10, 2))
+		    < 1e-9);
+}
+
 static void test_steady_stream_is_quiet(void **state)
 {
 	struct monitor_params p;
@@ -170,7 +220,7 @@ static void test_levels_cooldown_all_clear(void **state)
 	long k;
 
 	(void)state;
-	monitor_params_default(&p);
+	poisson_params(&p);
 	p.long_windows = 1;             /* the single-window test alone */
 	m = mk(&p);
 	/* 10 hours: the mean weighs windows by its half-life, no longer
@@ -245,7 +295,7 @@ static void test_all_clear_needs_calm_in_a_row(void **state)
 	long k;
 
 	(void)state;
-	monitor_params_default(&p);
+	poisson_params(&p);
 	p.long_windows = 1;
 	p.cooldown = 0;
 	m = mk(&p);
@@ -275,7 +325,7 @@ static void test_share_rule(void **state)
 	struct monitor *m;
 
 	(void)state;
-	monitor_params_default(&p);
+	poisson_params(&p);
 	p.long_windows = 1;
 	m = mk(&p);
 	steady(m, 0, 24, 2, 30);
@@ -307,7 +357,7 @@ static void test_min_count(void **state)
 	struct monitor *m;
 
 	(void)state;
-	monitor_params_default(&p);
+	poisson_params(&p);
 	p.floor = 0.01;
 	m = mk(&p);
 	steady(m, 0, 24, 0, 3);
@@ -363,7 +413,7 @@ static void test_slow_rise_long_span(void **state)
 	long k;
 
 	(void)state;
-	monitor_params_default(&p);
+	poisson_params(&p);
 	m = mk(&p);
 	steady(m, 0, 48, 6, 6);
 	/* 12 a window is 2x: P(X >= 12 | 6) = 0.02 alone, but 6 windows of
@@ -510,6 +560,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_poisson_tail),
+		cmocka_unit_test(test_negative_binomial_tail),
 		cmocka_unit_test(test_steady_stream_is_quiet),
 		cmocka_unit_test(test_levels_cooldown_all_clear),
 		cmocka_unit_test(test_all_clear_needs_calm_in_a_row),

@@ -109,6 +109,7 @@ expect "eval table" 0 '^accuracy [0-9.]+  macro-F1 [0-9.]+  \(3-fold stratified,
 expect "eval json" 0 '^\{"accuracy":[0-9.]+,"macro_f1":[0-9.]+,"classes":\{"complaint":\{"precision":.*"labels":\["complaint","question","spam"\],"confusion":\[\[' '^$' -- \
 	$C eval --folds 3 --json $DATA/train-small.csv
 check "eval is seeded: same seed, same result" [ "$($C eval --folds 3 --seed 7 --json $DATA/train-small.csv)" = "$($C eval --folds 3 --seed 7 --json $DATA/train-small.csv)" ]
+check "eval is seeded: another seed, other folds" [ "$($C eval --folds 3 --seed 7 --json $DATA/train-small.csv)" != "$($C eval --folds 3 --seed 8 --json $DATA/train-small.csv)" ]
 expect "eval --test" 0 'trained on .*, tested on' '' -- $C eval $DATA/train-small.csv --test $DATA/train-small.jsonl
 expect "eval --test -" 0 'trained on .*, tested on <stdin>' '' -- \
 	sh -c "$C eval $DATA/train-small.csv --test - < $DATA/train-small.jsonl"

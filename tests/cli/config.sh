@@ -2,6 +2,7 @@
 # CLI tests of configuration: lookup order, errors with file and line, and
 # finding the shipped data from any directory and after `cmake --install`.
 . "$(dirname "$0")/lib.sh"
+not() { ! "$@"; }
 C=$(cd "$(dirname "$CANDOR")" && pwd)/$(basename "$CANDOR")
 SAMPLES=$SRC/config/samples
 BUILD=${BUILD:?set BUILD to the build directory}
@@ -15,7 +16,9 @@ expect "shipped config by default" 0 '' "config: .*config/candor.ini" -- env XDG
 expect "XDG_CONFIG_HOME" 0 '' "config: $TMP/xdg/candor/candor.ini" -- env XDG_CONFIG_HOME="$TMP/xdg" $C -v tone --text "ok"
 expect "CANDOR_CONFIG beats XDG" 0 '' "config: $TMP/env.ini" -- env XDG_CONFIG_HOME="$TMP/xdg" CANDOR_CONFIG="$TMP/env.ini" $C -v tone --text "ok"
 expect "--config beats both" 0 '' "config: $TMP/flag.ini" -- env XDG_CONFIG_HOME="$TMP/xdg" CANDOR_CONFIG="$TMP/env.ini" $C -v --config "$TMP/flag.ini" tone --text "ok"
-expect "brand name reaches the reply" 0 'Sunny Juice|XdgBrand' '' -- env XDG_CONFIG_HOME="$TMP/xdg" $C suggest --lang en $SAMPLES/comments.txt
+# the XDG brand, not the shipped one (whose name would pass if it were ignored)
+expect "brand name reaches the reply" 0 'XdgBrand' '' -- env XDG_CONFIG_HOME="$TMP/xdg" $C suggest --lang en $SAMPLES/comments.txt
+check "the shipped brand's name is not in the replies" not grep -q 'Sunny Juice' "$TMP/out"
 
 # errors name the file and the line
 printf '[brand]\nname = A\nslogan = B\n' >"$TMP/k.ini"

@@ -45,6 +45,8 @@ check "suggest: first record written before the input ends" grep -q '"id":"f1"' 
 wait
 
 # scale-out: sharding under GNU parallel gives byte-identical output
+# GNU parallel is in .ci/deps: missing, it is a failure, not a skip
+check "GNU parallel is installed (.ci/deps)" command -v parallel
 if command -v parallel >/dev/null; then
 	for i in $(seq 1 300); do cat $SAMPLES/comments.jsonl; done | awk '{ sub(/"id":"[0-9]+"/, "\"id\":\"" NR "\""); print }' >"$TMP/big.jsonl"
 	$C suggest "$TMP/big.jsonl" >"$TMP/one.out"

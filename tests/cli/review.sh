@@ -182,7 +182,8 @@ check "the bar ends at 100%" grep -q '100%' "$TMP/screen8"
 check "no progress bar when stderr is not a terminal" [ ! -s "$TMP/progress.err" ]
 
 # --- train --update MODEL --from-journal J -----------------------------------
-if "$C" train --help | grep -q from-journal; then
+check "train --help offers --from-journal" sh -c "'$C' train --help | grep -q from-journal"
+{
 	MODEL=${MODEL:-$(dirname "$C")/candor.model}
 	expect "train --from-journal learns the session's decisions" 0 '' '' -- \
 		"$C" train -q --update "$MODEL" --from-journal "$J" -o "$TMP/updated.model"
@@ -191,6 +192,6 @@ if "$C" train --help | grep -q from-journal; then
 	check "updated model: two more documents" [ "$(docs "$TMP/updated.model")" = "$(( $(docs "$MODEL") + 2 ))" ]
 	expect "updated model classifies" 0 '"id":"7351","category":"complaint"' '' -- \
 		"$C" -m "$TMP/updated.model" classify "$SAMPLES/comments.jsonl"
-fi
+}
 
 finish

@@ -116,9 +116,11 @@ static void check_config(const struct cd_config *c)
 	CHECK(c->classifier.min_confidence >= 0 &&
 	      c->classifier.min_confidence <= 1);
 	CHECK(c->reply.max_chars >= 1 && c->reply.max_chars <= 100000);
-	CHECK(c->alerts.spike_factor >= 1 && c->alerts.spike_factor <= 1000);
-	CHECK(c->alerts.window_seconds >= 1 &&
-	      c->alerts.window_seconds <= 86400 * 7);
+	CHECK(c->alerts.queue >= 1 && c->alerts.queue <= 100000);
+	CHECK(c->crisis.window >= 1 && c->crisis.window <= 86400);
+	CHECK(c->crisis.nnegative <= MONITOR_MAX_NEGATIVE);
+	for (i = 0; i < c->crisis.nnegative; i++)
+		CHECK(fits(c->crisis.negative[i], MONITOR_NAME_MAX));
 }
 
 static void check_facts(const struct fact_sheet *fs, struct tokenizer *tk,

@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# CLI tests of `candor monitor`: the JSONL alerts, every level and the
+# all-clear through the command, safety at once, replay determinism,
+# comments classified on the way, bad lines, the [crisis] config keys, and
+# a live pipe whose windows close on the wall clock while it is quiet.
+. "$(dirname "$0")/lib.sh"
+C=$CANDOR
+T0=1767225600                   # 2026-01-01T00:00:00Z
+GEN=$SRC/bench/monitor_gen.py
+
+# rec ID CATEGORY UNIX_TIME [FLAG]: one suggestion record
+rec() {
+	local flags='[]'
+	[[ -n ${4:-} ]] && flags="[\"$4\"]"
+	printf '{"id":"%s","category":"%s","flags":%s,"created_at":%s}\n' \
+		"$1" "$2" "$flags" "$3"
+}
+
+# windows FROM TO COMPLAINTS OTHERS: that many records in each 5-minute
+# window FROM..TO-1 (spread over the window)
+windows() {
+	local k i t
+	for ((k = $1; k < $2; k++)); do
+		for ((i = 0; i < $3; i++)); do
+			t=$((T0 + k * 300 + i * 300 / ($3 + 1)))
+			rec "c$k-$i" complaint $t
+		done
+		for ((i = 0; i < $4; i++)); do
+			t=$((T0 + k * 300 + 1 + i * 300 / ($4 + 1)))
+			rec "o$k-$i" other $t
+		done
+	done
+}
+
+# the plain Poisson test, no time-of-day profile, one-window span: the
+# counts below give known levels (tests/test_monitor.c has the numbers)
+cat >"$TMP/p.ini" <<'EOF'
+[crisis]
+window = 5m
+dispersion = 0
+profile_days = 0
+long_windows = 1
+EOF
+
+expect "help names the method" 0 'Poisson|negative binomial' '' -- $C monitor --help
+expect "help names replay" 0 '--replay' '' -- $C monitor --help
+
+# watch -> alert -> crisis -> all-clear, one line each, nothing between
+{
+	windows -96 24 2 2
+	windows 24 26 11 2      # watch (the second window: no new line)
+	windows 26 27 14 2      # alert
+	windows 27 28 25 2      # crisis
+	windows 28 40 2 2       # calm: all-clear after the cool-down
+} >"$TMP/levels.jsonl"
+expect "levels replay" 0 '"level":"crisis"' '^$' -- $C -c "$TMP/p.ini" monitor --replay "$TMP/levels.jsonl"
+levels=$(grep -o '"level":"[a-z]*"' "$TMP/out" | cut -d'"' -f4 | tr '\n' ' ')
+check "watch alert crisis clear, in that order, once each" [ "$levels" = "watch alert crisis clear " ]
+check "the watch line has every field" grep -Eq '^\{"ts":"2026-01-01T02:05:00Z","level":"watch","category":"complaint","count":11,"baseline":[0-9.]+,"p":[0-9.e-]+,"window":300,"examples":\["c24-10","c24-9","c24-8"\],"shares":\{"complaint":0\.846,"other":0\.154\},"negative_share":0\.846\}$' "$TMP/out"
+check "the all-clear comes 30 minutes after the crisis" grep -q '"ts":"2026-01-01T02:50:00Z","level":"clear"' "$TMP/out"
+
+# the same with the defaults (negative binomial, long span): still alerts
+expect "default method alerts on the spike" 0 '"category":"complaint"' '' -- $C monitor --replay "$TMP/levels.jsonl"
+
+# safety at once: the line carries the record's own time
+{ windows 0 3 2 2; rec s1 complaint $((T0 + 3 * 300 + 17)) safety; windows 4 5 2 2; } >"$TMP/safety.jsonl"
+expect "safety alerts at once" 0 '^\{"ts":"2026-01-01T00:15:17Z","level":"alert","flag":"safety","count":1,.*"examples":\["s1"\].*"at_once":true\}$' '^$' -- $C monitor --replay "$TMP/safety.jsonl"
+
+# replay is deterministic: a generated week with a spike, twice
+python3 "$GEN" --days 4 --seed 3 --spike fake_news:80:5:60 --safety-every 5000 >"$TMP/week.jsonl" 2>/dev/null
+$C monitor --replay "$TMP/week.jsonl" >"$TMP/r1" 2>&1
+$C monitor --replay <"$TMP/week.jsonl" >"$TMP/r2" 2>&1
+check "replay finds the injected spike" grep -q '"category":"fake_news"' "$TMP/r1"
+check "replay twice gives the same bytes (file and stdin)" cmp -s "$TMP/r1" "$TMP/r2"
+
+# comments (not suggestions) are classified here
+{
+	for ((k = 0; k < 30; k++)); do
+		for i in 1 2 3; do
+			printf '{"id":"n%d-%d","text":"love this song","created_at":%d}\n' $k $i $((T0 + k * 300 + i * 60))
+		done
+	done
+	for i in $(seq 1 30); do
+		printf '{"id":"r%d","text":"refund where?? my order never arrived, still waiting","created_at":%d}\n' $i $((T0 + 30 * 300 + i * 9))
+	done
+	printf '{"id":"end","text":"love this song","created_at":%d}\n' $((T0 + 32 * 300))
+} >"$TMP/comments.jsonl"
+expect "comments are classified and counted" 0 '"category":"complaint".*"examples":\["r30","r29","r28"\]' '' -- $C -c "$TMP/p.ini" monitor --replay "$TMP/comments.jsonl"
+
+# bad lines: reported with file and line, skipped, exit 65
+{ windows 0 1 1 1; echo 'not json'; echo '{"id":"x","category":7}'; echo '{"id":"y"}'; echo '{"id":"z","category":"other","created_at":"yesterday"}'; windows 1 2 1 1; } >"$TMP/bad.jsonl"
+expect "a bad line is named and skipped" 65 '' 'bad.jsonl:3: not a JSON object' -- $C monitor --replay "$TMP/bad.jsonl"
+check "every bad line is reported" [ "$(grep -c 'bad.jsonl:' "$TMP/err")" = 4 ]
+check "a wrong type is named" grep -q "bad.jsonl:4: 'category' is not a string" "$TMP/err"
+check "neither category nor text" grep -q 'bad.jsonl:5: neither "category"' "$TMP/err"
+check "a bad time is named" grep -q "bad.jsonl:6: created_at 'yesterday'" "$TMP/err"
+expect "--strict stops at the first" 65 '' 'bad.jsonl:3:' -- $C monitor --replay --strict "$TMP/bad.jsonl"
+printf '{"id":"1","category":"other"}\n' >"$TMP/notime.jsonl"
+expect "replay needs created_at" 65 '' 'notime.jsonl:1: no created_at, and --replay takes the clock from it' -- $C monitor --replay "$TMP/notime.jsonl"
+expect "missing file" 66 '^$' "cannot open '$TMP/nope'" -- $C monitor "$TMP/nope"
+expect "bad --window" 2 '^$' 'window must be' -- $C monitor --window 0 "$TMP/levels.jsonl"
+
+# [crisis] keys: checked, with the file and line
+printf '[crisis]\nwindow = 10m\nnegative = complaint, toxic\np_watch = 1e-4\n' >"$TMP/ok.ini"
+expect "crisis keys load" 0 '' '^$' -- $C -c "$TMP/ok.ini" monitor --replay "$TMP/levels.jsonl"
+printf '[crisis]\nwindow = 5 minutes\n' >"$TMP/w.ini"
+expect "bad window names file and line" 78 '^$' "w.ini:2: 'window' must be whole seconds from 1 to 86400" -- $C -c "$TMP/w.ini" monitor "$TMP/levels.jsonl"
+printf '[crisis]\nwindow = 5m\nsensitivity = 3\n' >"$TMP/u.ini"
+expect "unknown crisis key" 78 '^$' "u.ini:3: unknown key 'sensitivity' in \[crisis\]" -- $C -c "$TMP/u.ini" monitor "$TMP/levels.jsonl"
+printf '[crisis]\np_crisis = 1e-3\n' >"$TMP/o.ini"
+expect "levels out of order" 78 '^$' "o.ini: \[crisis\] tail probabilities must be 0 < crisis <= alert <= watch" -- $C -c "$TMP/o.ini" monitor "$TMP/levels.jsonl"
+
+# a live pipe: a safety report is out at once, and the all-clear comes on
+# the wall clock while the input is quiet (1-second windows)
+cat >"$TMP/live.ini" <<'EOF'
+[crisis]
+window = 1s
+cooldown = 0
+quiet_windows = 2
+EOF
+mkfifo "$TMP/fifo"
+$C -c "$TMP/live.ini" monitor <"$TMP/fifo" >"$TMP/live.out" 2>"$TMP/live.err" &
+pid=$!
+exec 3>"$TMP/fifo"
+printf '{"id":"L1","category":"complaint","flags":["safety"]}\n' >&3
+for ((i = 0; i < 40; i++)); do
+	grep -q at_once "$TMP/live.out" && break
+	sleep 0.1
+done
+check "live: the safety alert is out while the pipe is open" grep -q '"flag":"safety".*"examples":\["L1"\].*"at_once":true' "$TMP/live.out"
+for ((i = 0; i < 80; i++)); do
+	grep -q '"level":"clear"' "$TMP/live.out" && break
+	sleep 0.1
+done
+check "live: the all-clear comes with no more input" grep -q '"level":"clear","flag":"safety"' "$TMP/live.out"
+exec 3>&-
+wait $pid
+check "live: exit 0 at the end of the input" [ $? = 0 ]
+
+finish
