@@ -24,6 +24,9 @@ enum {
 	EXIT_NOINPUT = 66,
 	EXIT_SOFTWARE = 70,
 	EXIT_IO = 74,
+	EXIT_TEMPFAIL = 75,     /* something must be retried later */
+	EXIT_PROTOCOL = 76,     /* the remote server said no or answered nonsense */
+	EXIT_NOPERM = 77,       /* the server refused the credentials */
 	EXIT_CONFIG = 78
 };
 

@@ -128,6 +128,9 @@ int cli_exit_code(int status)
 	case CD_ERR_NOINPUT: return EXIT_NOINPUT;
 	case CD_ERR_IO: return EXIT_IO;
 	case CD_ERR_CONFIG: return EXIT_CONFIG;
+	case CD_ERR_TEMPFAIL: return EXIT_TEMPFAIL;
+	case CD_ERR_REMOTE: return EXIT_PROTOCOL;
+	case CD_ERR_AUTH: return EXIT_NOPERM;
 	default: return EXIT_SOFTWARE;
 	}
 }

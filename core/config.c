@@ -124,6 +124,13 @@ void config_init(struct cd_config *c)
 	strcpy(c->reply.lang, "en");
 	c->alerts.queue = 64;
 	crisis_init(c);
+	strcpy(c->tiktok.api_base,
+	       "https://business-api.tiktok.com/open_api/v1.3");
+	strcpy(c->tiktok.research_base, "https://open.tiktokapis.com/v2");
+	c->http.timeout = 20;
+	c->http.retries = 5;
+	c->http.rate = 5;
+	c->http.backoff = 0.5;
 }
 
 struct load {
@@ -426,6 +433,33 @@ static int handle(void *user, const char *sec, const char *key,
 		if (rc <= 0)
 			return rc;
 	}
+	if (IS("tiktok", "api_base"))
+		return set_str(c->tiktok.api_base, sizeof(c->tiktok.api_base), v,
+			       ld, key, line, err);
+	if (IS("tiktok", "research_base"))
+		return set_str(c->tiktok.research_base,
+			       sizeof(c->tiktok.research_base), v, ld, key, line,
+			       err);
+	if (IS("tiktok", "business_id"))
+		return set_str(c->tiktok.business_id,
+			       sizeof(c->tiktok.business_id), v, ld, key, line,
+			       err);
+	if (IS("http", "timeout"))
+		return set_double(&c->http.timeout, v, 0.05, 3600, ld, key, line,
+				  err);
+	if (IS("http", "retries")) {
+		double d = 0;
+		int rc = set_double(&d, v, 0, 20, ld, key, line, err);
+
+		if (!rc)
+			c->http.retries = (int)d;
+		return rc;
+	}
+	if (IS("http", "rate"))
+		return set_double(&c->http.rate, v, 0, 1000, ld, key, line, err);
+	if (IS("http", "backoff"))
+		return set_double(&c->http.backoff, v, 0.001, 60, ld, key, line,
+				  err);
 	if (IS("templates", "dir"))
 		return set_path(c->paths.templates, v, ld, key, line, err);
 	if (IS("facts", "file"))
@@ -439,7 +473,8 @@ static int handle(void *user, const char *sec, const char *key,
 	    strcmp(sec, "reply") && strcmp(sec, "alerts") &&
 	    strcmp(sec, "templates") && strcmp(sec, "facts") &&
 	    strcmp(sec, "flags") && strcmp(sec, "tone") &&
-	    strcmp(sec, "crisis"))
+	    strcmp(sec, "crisis") && strcmp(sec, "tiktok") &&
+	    strcmp(sec, "http"))
 		return cd_error_set(err, CD_ERR_CONFIG, line,
 				    "%s:%ld: unknown section [%s]", ld->path, line,
 				    sec);

@@ -1,7 +1,7 @@
 /*
  * config.h - the brand's candor.ini: [brand], [classifier], [reply],
- * [alerts], and where the brand's own data lives: [templates] dir,
- * [facts] file, [flags] dir, [tone] dir.
+ * [alerts], [tiktok], [http], and where the brand's own data lives:
+ * [templates] dir, [facts] file, [flags] dir, [tone] dir.
  *
  * struct cd_config is a plain value the caller embeds: config_init() fills
  * the defaults, config_load() overlays a file.  It owns no heap memory.
@@ -57,6 +57,17 @@ struct cd_config {
 		char webhook_url[CONFIG_STR];
 		long queue;                     /* alerts waiting for the webhook */
 	} alerts;
+	struct {
+		char api_base[CONFIG_STR];      /* Business API */
+		char research_base[CONFIG_STR]; /* Research API */
+		char business_id[CONFIG_STR];
+	} tiktok;
+	struct {
+		double timeout;                 /* seconds per request */
+		int retries;                    /* on 429, 5xx, network errors */
+		double rate;                    /* requests per second at most */
+		double backoff;                 /* first retry delay, seconds */
+	} http;
 	/* monitor's detector (core/monitor.h); config_init sets its defaults */
 	struct {
 		long window, cooldown, min_count, long_windows, quiet_windows;

@@ -112,4 +112,10 @@ check "topics: a broken package never gets the delay variant" sh -c "! (for i in
 expect "topics: a delayed order gets the delay variant" 0 '"template":"en/complaint/delay-1","reply":"A warehouse fault' '' -- sh -c "echo 'my order is a late delivery again, still waiting, refund please' | $C -t $T suggest"
 expect "templates list shows topics" 0 'topics: shipping delay, late delivery, still waiting' '' -- $C -t "$T" templates list
 
+# --- the labelled flag sets: the figures of docs/performance.md hold -----------
+"$SRC/bench/flags_eval.sh" "$C" "$SRC/tests/data/flags/en.tsv" "$SRC/tests/data/flags/ru.tsv" >"$TMP/flags.md"
+check "flag measurement ran (6 rows)" [ "$(grep -c '^| [a-z]*\.tsv |' "$TMP/flags.md")" = 6 ]
+check "safety recall >= 0.95 on en and ru" awk -F'|' '$3 ~ /safety/ && $10 + 0 < 0.95 { bad = 1 } END { exit bad }' "$TMP/flags.md"
+check "every flag's precision >= 0.80" awk -F'|' '$2 ~ /tsv/ && $9 + 0 < 0.80 { bad = 1 } END { exit bad }' "$TMP/flags.md"
+
 finish
