@@ -143,6 +143,23 @@ static int learn_journal(const struct cli *c, const char *path,
 	return 0;
 }
 
+/* "no usable training examples in 'a.csv', 'b.jsonl' and journal 'J'" */
+static void no_examples(char **files, int nfiles, const char *journal)
+{
+	char msg[1024];
+	size_t len = 0;
+	int i, n = nfiles + (journal != NULL);
+
+	len += (size_t)snprintf(msg, sizeof(msg), "no usable training examples in");
+	for (i = 0; i < n && len < sizeof(msg); i++)
+		len += (size_t)snprintf(msg + len, sizeof(msg) - len, "%s%s'%s'",
+					i == 0 ? " " : i == n - 1 ? " and " : ", ",
+					i < nfiles ? "" : "journal ",
+					cli_input_name(i < nfiles ? files[i] :
+						       journal));
+	cli_err("%s", msg);
+}
+
 int cmd_train(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -210,7 +227,7 @@ int cmd_train(struct cli *c, int argc, char **argv)
 	if (!rc && o.journal)
 		rc = learn_journal(c, o.journal, m, tk, &n, &skipped);
 	if (!rc && n == 0 && !o.update) {
-		cli_err("no usable training examples in the input");
+		no_examples(argv + optind, argc - optind, o.journal);
 		rc = EXIT_DATA;
 	}
 	if (!rc && (rc = nb_finalize(m, &err)) != 0)

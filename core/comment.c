@@ -1,5 +1,6 @@
 /* comment.c - see comment.h. */
 #include "comment.h"
+#include "jsonr.h"
 #include "tokenize.h"
 
 #include <limits.h>
@@ -251,14 +252,8 @@ int comment_parse(struct comment_parser *p, const char *line, size_t len,
 	}
 	cJSON_Delete(p->json);
 	p->json = cJSON_ParseWithLength(line, len);
-	if (!p->json) {
-		const char *at = cJSON_GetErrorPtr();
-		long col = at && at >= line && at <= line + len ?
-			   (long)(at - line) + 1 : 0;
-
-		return cd_error_setc(err, CD_ERR_DATA, lineno, col,
-				     "invalid JSON near column %ld", col);
-	}
+	if (!p->json)
+		return jsonr_error(line, len, lineno, err);
 	if (!cJSON_IsObject(p->json))
 		return cd_error_set(err, CD_ERR_DATA, lineno,
 				    "expected a JSON object");

@@ -194,7 +194,25 @@ struct nb_model *model_parse(const unsigned char *buf, size_t len,
 	size_t i, l;
 	char label[NB_LABEL_MAX + 1];
 
-	if (len < 8 || memcmp(buf, magic, 8)) {
+	if (len == 0) {
+		cd_error_set(err, CD_ERR_DATA, 0, "'%s' is empty: not a candor "
+			     "model (the file has 0 bytes)", name);
+		return NULL;
+	}
+	/* a prefix of the magic: a model cut short, not some other file */
+	if (len < 8 && !memcmp(buf, magic, len)) {
+		cd_error_set(err, CD_ERR_DATA, 0,
+			     "'%s' is truncated: %zu bytes, the header alone "
+			     "needs %d", name, len, MODEL_HEADER_SIZE);
+		return NULL;
+	}
+	if (len < 8) {
+		cd_error_set(err, CD_ERR_DATA, 0, "'%s' is not a candor model: "
+			     "%zu bytes, shorter than the %d-byte header", name,
+			     len, MODEL_HEADER_SIZE);
+		return NULL;
+	}
+	if (memcmp(buf, magic, 8)) {
 		cd_error_set(err, CD_ERR_DATA, 0,
 			     "'%s' is not a candor model (bad magic)", name);
 		return NULL;

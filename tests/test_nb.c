@@ -407,6 +407,12 @@ static void test_corruption_refused(void **state)
 	b = slurp(path, &len);
 	c = malloc(len + 8);
 
+	/* empty, cut inside the magic, short and not a model at all */
+	expect_refused(b, 0, "is empty: not a candor model (the file has 0 bytes)");
+	expect_refused(b, 3, "is truncated: 3 bytes, the header alone needs 56");
+	expect_refused((const unsigned char *)"abc", 3,
+		       "is not a candor model: 3 bytes, shorter than the 56-byte header");
+	expect_refused((const unsigned char *)"not a model", 11, "bad magic");
 	/* truncated: header only, and one byte short */
 	expect_refused(b, 30, "truncated");
 	expect_refused(b, len - 1, "truncated");
