@@ -42,6 +42,11 @@ static const char usage_train[] =
 "      --no-extras         no extra features: masked (f**k) and mixed-script\n"
 "                          words, <name> and <name+cue> (see\n"
 "                          docs/classifier.md)\n"
+"      --idf               scale counts (and the comment's features) by\n"
+"                          their idf, as TF-IDF does\n"
+"      --norm              normalise each category's weights (Rennie et\n"
+"                          al. 2003); no prior.  Both help skewed data with\n"
+"                          --complement; measure with eval first\n"
 "      --temperature T     fixed calibration temperature (default: fitted\n"
 "                          by leave-one-out on the training data)\n"
 "      --strict            stop at the first bad row\n"
@@ -192,7 +197,7 @@ int cmd_train(struct cli *c, int argc, char **argv)
 		case 'T': o.text_col = optarg; break;
 		case 'L': o.label_col = optarg; break;
 		case 'a': case 'C': case 'n': case 'B': case 'S': case 'X':
-		case 't':
+		case 'I': case 'N': case 't':
 			if (cli_nb_option(opt, optarg, &o.p, "train"))
 				return EXIT_USAGE;
 			break;

@@ -167,4 +167,16 @@ expect "explain shows the name features" 0 'quuxly +\[<name\+cue>\]' '' -- \
 expect "merge refuses mixed extras" 65 '' 'extra features' -- \
 	$C model merge "$TMP/rival.model" "$TMP/rival-plain.model" -o "$TMP/mixed.model"
 
+# --- --idf and --norm: stored in the model, refused by merge when they differ
+expect "train --idf --norm --complement" 0 '^$' 'trained on 15 examples' -- \
+	$C train --idf --norm --complement -o "$TMP/idfnorm.model" $DATA/train-small.csv
+expect "model info names idf and norm" 0 'complement naive Bayes, idf, normalised weights' '' -- $C model info "$TMP/idfnorm.model"
+expect "model dump has the flags" 0 '"idf":true,"norm":true' '' -- $C model dump "$TMP/idfnorm.model"
+expect "train --norm alone" 0 '' '' -- $C train --norm -o "$TMP/norm.model" $DATA/train-small.csv
+expect "eval --idf" 0 '^accuracy [0-9.]+  macro-F1' '' -- $C eval --idf --folds 3 $DATA/train-small.csv
+expect "eval --norm" 0 '^accuracy [0-9.]+  macro-F1' '' -- $C eval --norm --folds 3 $DATA/train-small.csv
+expect "--norm alone: multinomial, normalised" 0 'multinomial naive Bayes, normalised weights, alpha' '' -- $C model info "$TMP/norm.model"
+expect "merge refuses idf with plain" 65 '' 'different parameters' -- \
+	$C model merge "$TMP/idfnorm.model" "$TMP/rival.model" -o "$TMP/mixed2.model"
+
 finish
