@@ -113,6 +113,7 @@ void cli_tone_ctx(const struct cli *c, struct tone_ctx *ctx);
 extern const char *const cli_text_columns[];
 extern const char *const cli_id_columns[];
 extern const char *const cli_author_columns[];
+extern const char *const cli_video_columns[];
 
 /* The commands. */
 int cmd_batch(struct cli *c, int argc, char **argv);

@@ -172,6 +172,8 @@ const char *const cli_text_columns[] = {
 	"Сообщение", NULL
 };
 const char *const cli_id_columns[] = { "id", "comment_id", "cid", NULL };
+/* the video a comment is on, so publish knows where its reply goes */
+const char *const cli_video_columns[] = { "video_id", "aweme_id", NULL };
 const char *const cli_author_columns[] = {
 	"author", "username", "user", "unique_id", "автор", "Автор", NULL
 };

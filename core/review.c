@@ -231,6 +231,7 @@ static int decide(struct review *r, size_t i, const char *decision,
 
 	memset(&e, 0, sizeof(e));
 	e.id = r->items[i].c.id;
+	e.video_id = r->items[i].c.video_id;
 	e.decision = decision;
 	e.category = g->category;
 	e.original_category = p->category[0] ? p->original : NULL;
