@@ -40,5 +40,9 @@ print($1)"
 
 # requests EP: how many requests the server logged to endpoint EP
 requests() {
-	grep -c "\"ep\": \"$1\"" "$TMP/srv.log" 2>/dev/null || true
+	if [[ -e $TMP/srv.log ]]; then
+		grep -c "\"ep\": \"$1\"" "$TMP/srv.log" || true
+	else
+		echo 0
+	fi
 }
