@@ -91,6 +91,8 @@ int cli_write(const char *p, size_t n);
 	{ "no-bigrams", no_argument, NULL, 'B' }, \
 	{ "no-stem", no_argument, NULL, 'S' }, \
 	{ "no-extras", no_argument, NULL, 'X' }, \
+	{ "idf", no_argument, NULL, 'I' }, \
+	{ "norm", no_argument, NULL, 'N' }, \
 	{ "temperature", required_argument, NULL, 't' }
 /* Apply one of them; 0, or EXIT_USAGE after printing why. */
 int cli_nb_option(int opt, const char *arg, struct nb_params *p,

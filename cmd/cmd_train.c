@@ -42,6 +42,11 @@ static const char usage_train[] =
 "      --no-extras         no extra features: masked (f**k) and mixed-script\n"
 "                          words, <name> and <name+cue> (see\n"
 "                          docs/classifier.md)\n"
+"      --idf               scale counts (and the comment's features) by\n"
+"                          their idf, as TF-IDF does\n"
+"      --norm              normalise each category's weights (Rennie et\n"
+"                          al. 2003); no prior.  Both help skewed data with\n"
+"                          --complement; measure with eval first\n"
 "      --temperature T     fixed calibration temperature (default: fitted\n"
 "                          by leave-one-out on the training data)\n"
 "      --strict            stop at the first bad row\n"
@@ -143,6 +148,23 @@ static int learn_journal(const struct cli *c, const char *path,
 	return 0;
 }
 
+/* "no usable training examples in 'a.csv', 'b.jsonl' and journal 'J'" */
+static void no_examples(char **files, int nfiles, const char *journal)
+{
+	char msg[1024];
+	size_t len = 0;
+	int i, n = nfiles + (journal != NULL);
+
+	len += (size_t)snprintf(msg, sizeof(msg), "no usable training examples in");
+	for (i = 0; i < n && len < sizeof(msg); i++)
+		len += (size_t)snprintf(msg + len, sizeof(msg) - len, "%s%s'%s'",
+					i == 0 ? " " : i == n - 1 ? " and " : ", ",
+					i < nfiles ? "" : "journal ",
+					cli_input_name(i < nfiles ? files[i] :
+						       journal));
+	cli_err("%s", msg);
+}
+
 int cmd_train(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -175,7 +197,7 @@ int cmd_train(struct cli *c, int argc, char **argv)
 		case 'T': o.text_col = optarg; break;
 		case 'L': o.label_col = optarg; break;
 		case 'a': case 'C': case 'n': case 'B': case 'S': case 'X':
-		case 't':
+		case 'I': case 'N': case 't':
 			if (cli_nb_option(opt, optarg, &o.p, "train"))
 				return EXIT_USAGE;
 			break;
@@ -210,7 +232,7 @@ int cmd_train(struct cli *c, int argc, char **argv)
 	if (!rc && o.journal)
 		rc = learn_journal(c, o.journal, m, tk, &n, &skipped);
 	if (!rc && n == 0 && !o.update) {
-		cli_err("no usable training examples in the input");
+		no_examples(argv + optind, argc - optind, o.journal);
 		rc = EXIT_DATA;
 	}
 	if (!rc && (rc = nb_finalize(m, &err)) != 0)

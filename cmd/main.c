@@ -199,6 +199,8 @@ int cli_nb_option(int opt, const char *arg, struct nb_params *p,
 	case 'B': p->bigrams = 0; return 0;
 	case 'S': p->stem = 0; return 0;
 	case 'X': p->extras = 0; return 0;
+	case 'I': p->idf = 1; return 0;
+	case 'N': p->norm = 1; return 0;
 	case 't':
 		p->temperature = strtod(arg, &end);
 		if (*end || !(p->temperature > 0 && p->temperature < 1e6))

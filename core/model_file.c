@@ -125,6 +125,8 @@ int model_save(const struct nb_model *m, const char *path,
 	flags |= m->p.bigrams ? 4u : 0;
 	flags |= m->p.stem ? 8u : 0;
 	flags |= m->p.extras ? 16u : 0;
+	flags |= m->p.idf ? 32u : 0;
+	flags |= m->p.norm ? 64u : 0;
 	cd_buf_init(&b, MODEL_MAX_BYTES);
 	rc |= cd_buf_grow(&b, MODEL_HEADER_SIZE);
 	if (!rc) {
@@ -194,7 +196,25 @@ struct nb_model *model_parse(const unsigned char *buf, size_t len,
 	size_t i, l;
 	char label[NB_LABEL_MAX + 1];
 
-	if (len < 8 || memcmp(buf, magic, 8)) {
+	if (len == 0) {
+		cd_error_set(err, CD_ERR_DATA, 0, "'%s' is empty: not a candor "
+			     "model (the file has 0 bytes)", name);
+		return NULL;
+	}
+	/* a prefix of the magic: a model cut short, not some other file */
+	if (len < 8 && !memcmp(buf, magic, len)) {
+		cd_error_set(err, CD_ERR_DATA, 0,
+			     "'%s' is truncated: %zu bytes, the header alone "
+			     "needs %d", name, len, MODEL_HEADER_SIZE);
+		return NULL;
+	}
+	if (len < 8) {
+		cd_error_set(err, CD_ERR_DATA, 0, "'%s' is not a candor model: "
+			     "%zu bytes, shorter than the %d-byte header", name,
+			     len, MODEL_HEADER_SIZE);
+		return NULL;
+	}
+	if (memcmp(buf, magic, 8)) {
 		cd_error_set(err, CD_ERR_DATA, 0,
 			     "'%s' is not a candor model (bad magic)", name);
 		return NULL;
@@ -243,7 +263,7 @@ struct nb_model *model_parse(const unsigned char *buf, size_t len,
 			     name);
 		return NULL;
 	}
-	if (K == 0 || K > NB_MAX_LABELS || (flags & ~31u)) {
+	if (K == 0 || K > NB_MAX_LABELS || (flags & ~127u)) {
 		cd_error_set(err, CD_ERR_DATA, 0,
 			     "'%s' has %u labels or unknown flags %#x (at most "
 			     "%d labels)", name, K, flags, NB_MAX_LABELS);
@@ -254,6 +274,8 @@ struct nb_model *model_parse(const unsigned char *buf, size_t len,
 	p.bigrams = !!(flags & 4);
 	p.stem = !!(flags & 8);
 	p.extras = !!(flags & 16);
+	p.idf = !!(flags & 32);
+	p.norm = !!(flags & 64);
 	p.alpha = bitsd(get64(buf + 32));
 	p.temperature = bitsd(get64(buf + 40));
 	if (!(p.alpha > 0 && p.alpha < 1e6) ||

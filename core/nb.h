@@ -42,6 +42,8 @@ struct nb_params {
 	int bigrams;            /* tokenizer settings the model was built with */
 	int stem;
 	int extras;             /* tok_params.extras (masked words, names) */
+	int idf;                /* counts scaled by the feature's idf */
+	int norm;               /* weights normalised per label (Rennie) */
 };
 
 void nb_params_default(struct nb_params *p);

@@ -52,6 +52,9 @@ struct nb_model {
 	uint64_t *filter;
 	size_t filter_bits;             /* a power of two, 0: no filter */
 	double bias[NB_MAX_LABELS];
+	/* --idf and --norm (compute_weights): idf-scaled totals per label
+	 * and overall, and per-label sums of |weight| */
+	double tw[NB_MAX_LABELS], allw, zw[NB_MAX_LABELS];
 
 	/* calibration sample */
 	size_t ncal;

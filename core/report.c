@@ -327,6 +327,82 @@ enum report_kind report_detect(const char *line, size_t len)
 	return k;
 }
 
+/* The members a line may have, found in one pass over the object. */
+enum key {
+	K_ID,
+	K_COMMENT_ID,
+	K_CATEGORY,
+	K_CONFIDENCE,
+	K_CREATED_AT,
+	K_CREATE_TIME,
+	K_FLAGS,
+	K_WHY,
+	K_TONE,
+	K_TEMPLATE,
+	K_FACT,
+	K_REPLY,
+	K_TEXT,
+	K_DECISION,
+	K_ORIGINAL_CATEGORY,
+	K_EDITED,
+	K_TS,
+	K_PHASE,
+	K_EVENT,
+	K_STAGE,
+	K_OUTCOME,
+	K_INTENT,
+	K_OK,
+	K_RESULT,
+	K_STATUS,
+	K_STATE,
+	K_HTTP_STATUS,
+	K_TIME,
+	K_N
+};
+
+static const char *const key_names[K_N] = {
+	"id", "comment_id", "category", "confidence", "created_at",
+	"create_time", "flags", "why", "tone", "template", "fact", "reply",
+	"text", "decision", "original_category", "edited", "ts", "phase",
+	"event", "stage", "outcome", "intent", "ok", "result", "status",
+	"state", "http_status", "time"
+};
+
+struct fields {
+	const cJSON *v[K_N];    /* the first member of each name, or NULL */
+};
+
+/*
+ * One pass over the members instead of a cJSON lookup (a strcmp per
+ * member) for each of the twenty names asked about: report reads
+ * millions of lines.
+ */
+static void fields_fill(struct fields *f, const cJSON *o)
+{
+	const cJSON *c;
+	size_t k;
+
+	memset(f, 0, sizeof(*f));
+	for (c = o->child; c; c = c->next) {
+		if (!c->string)
+			continue;
+		for (k = 0; k < K_N; k++)
+			if (key_names[k][0] == c->string[0] &&
+			    !strcmp(key_names[k], c->string)) {
+				if (!f->v[k])
+					f->v[k] = c;
+				break;
+			}
+	}
+}
+
+static const char *fstr(const struct fields *f, enum key k)
+{
+	const cJSON *v = f->v[k];
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
 static const char *jstr(const cJSON *o, const char *name)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
@@ -335,14 +411,14 @@ static const char *jstr(const cJSON *o, const char *name)
 }
 
 /* The comment id of a record: "id", else "comment_id"; string or integer. */
-static const char *record_id(const cJSON *o, const char *line, size_t len,
-			     char *buf, size_t n)
+static const char *record_id(const struct fields *f, const char *line,
+			     size_t len, char *buf, size_t n)
 {
 	static const char *const names[] = { "id", "comment_id" };
 	size_t i;
 
 	for (i = 0; i < 2; i++) {
-		const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, names[i]);
+		const cJSON *v = f->v[i ? K_COMMENT_ID : K_ID];
 
 		if (cJSON_IsString(v) && v->valuestring[0])
 			return v->valuestring;
@@ -357,13 +433,13 @@ static const char *record_id(const cJSON *o, const char *line, size_t len,
 
 /* Unix seconds of a time member (RFC 3339 or a number); 0 when absent,
  * -1 when present but unreadable. */
-static int64_t jtime(const cJSON *o, const char *a, const char *b)
+static int64_t jtime(const struct fields *f, enum key a, enum key b)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, a);
+	const cJSON *v = f->v[a];
 	int64_t t;
 
-	if (!v && b)
-		v = cJSON_GetObjectItemCaseSensitive(o, b);
+	if (!v)
+		v = f->v[b];
 	if (!v || cJSON_IsNull(v))
 		return 0;
 	if (cJSON_IsNumber(v))
@@ -390,10 +466,10 @@ static int cat_of(struct report *r, const char *s, long lineno,
 	return i < 0 ? -1 : (int)i + 1;
 }
 
-static int flags_of(struct report *r, const cJSON *o, uint16_t *bits,
+static int flags_of(struct report *r, const struct fields *fs, uint16_t *bits,
 		    long lineno, struct cd_error *err)
 {
-	const cJSON *a = cJSON_GetObjectItemCaseSensitive(o, "flags"), *f;
+	const cJSON *a = fs->v[K_FLAGS], *f;
 	long i;
 
 	cJSON_ArrayForEach(f, a) {
@@ -440,10 +516,10 @@ static int tone_one(struct report *r, uint64_t (*tab)[3], const char *rule,
 	return 0;
 }
 
-static int tone_json(struct report *r, const cJSON *o, int final,
+static int tone_json(struct report *r, const struct fields *f, int final,
 		     long lineno, struct cd_error *err)
 {
-	const cJSON *tone = cJSON_GetObjectItemCaseSensitive(o, "tone");
+	const cJSON *tone = f->v[K_TONE];
 	const cJSON *issues = cJSON_GetObjectItemCaseSensitive(tone, "issues");
 	const cJSON *is;
 	int any = 0, error = 0;
@@ -475,11 +551,23 @@ static int tone_json(struct report *r, const cJSON *o, int final,
 static void word_count(struct report *r, int cat, const char *w)
 {
 	struct rword *t = r->words[cat];
-	size_t n = r->nwords[cat], i, min = 0;
-	utf8proc_uint8_t *fold = utf8proc_NFKC_Casefold(
-		(const utf8proc_uint8_t *)w);
-	const char *s = fold ? (const char *)fold : w;
-	size_t len = strlen(s);
+	size_t n = r->nwords[cat], i, min = 0, len = 0;
+	utf8proc_uint8_t *fold = NULL;
+	char ascii[RWORD_MAX + 1];
+	const char *s = ascii;
+
+	/* ASCII words fold by hand; others through utf8proc (NFKC) */
+	while (w[len] && !((unsigned char)w[len] & 0x80) && len < RWORD_MAX) {
+		ascii[len] = w[len] >= 'A' && w[len] <= 'Z' ?
+			(char)(w[len] + 32) : w[len];
+		len++;
+	}
+	ascii[len] = '\0';
+	if (w[len]) {
+		fold = utf8proc_NFKC_Casefold((const utf8proc_uint8_t *)w);
+		s = fold ? (const char *)fold : w;
+		len = strlen(s);
+	}
 
 	if (len > RWORD_MAX) {                  /* cut on a character */
 		len = RWORD_MAX;
@@ -589,12 +677,13 @@ static int set_created(struct ritem *it, int64_t t, long lineno,
 	return 0;
 }
 
-static int add_suggestion(struct report *r, const cJSON *o, struct ritem *it,
+static int add_suggestion(struct report *r, const struct fields *f,
+			  struct ritem *it,
 			  const char *id, long lineno, struct cd_error *err)
 {
-	const cJSON *conf = cJSON_GetObjectItemCaseSensitive(o, "confidence");
-	const cJSON *why = cJSON_GetObjectItemCaseSensitive(o, "why"), *w;
-	int cat = cat_of(r, jstr(o, "category"), lineno, err);
+	const cJSON *conf = f->v[K_CONFIDENCE];
+	const cJSON *why = f->v[K_WHY], *w;
+	int cat = cat_of(r, fstr(f, K_CATEGORY), lineno, err);
 
 	if (cat < 0)
 		return -1;
@@ -604,23 +693,23 @@ static int add_suggestion(struct report *r, const cJSON *o, struct ritem *it,
 	if (cJSON_IsNumber(conf) && conf->valuedouble >= 0 &&
 	    conf->valuedouble <= 1)
 		it->conf = (uint16_t)(conf->valuedouble * 10000 + 0.5);
-	if (set_created(it, jtime(o, "created_at", "create_time"), lineno,
+	if (set_created(it, jtime(f, K_CREATED_AT, K_CREATE_TIME), lineno,
 			err))
 		return CD_ERR_DATA;
-	if (flags_of(r, o, &it->flags, lineno, err))
+	if (flags_of(r, f, &it->flags, lineno, err))
 		return -1;
 	if (it->bits & IT_DRAFTED)      /* also in a batch CSV: counted */
-		return draft_common(r, it, id, cat, jstr(o, "template"),
-				    jstr(o, "fact"), jstr(o, "reply"),
-				    jstr(o, "text"), lineno, err);
+		return draft_common(r, it, id, cat, fstr(f, K_TEMPLATE),
+				    fstr(f, K_FACT), fstr(f, K_REPLY),
+				    fstr(f, K_TEXT), lineno, err);
 	cJSON_ArrayForEach(w, why)
 		if (cJSON_IsString(w) && w->valuestring[0])
 			word_count(r, cat - 1, w->valuestring);
-	if (tone_json(r, o, 0, lineno, err))
+	if (tone_json(r, f, 0, lineno, err))
 		return -1;
-	return draft_common(r, it, id, cat, jstr(o, "template"),
-			    jstr(o, "fact"), jstr(o, "reply"),
-			    jstr(o, "text"), lineno, err);
+	return draft_common(r, it, id, cat, fstr(f, K_TEMPLATE),
+			    fstr(f, K_FACT), fstr(f, K_REPLY),
+			    fstr(f, K_TEXT), lineno, err);
 }
 
 static int decision_of(const char *s)
@@ -638,13 +727,14 @@ static int decision_of(const char *s)
 	return !strcmp(s, "undo") ? 0 : -1;
 }
 
-static int add_journal(struct report *r, const cJSON *o, struct ritem *it,
+static int add_journal(struct report *r, const struct fields *f,
+		       struct ritem *it,
 		       long lineno, struct cd_error *err)
 {
-	const char *d = jstr(o, "decision"), *tpl = jstr(o, "template");
-	const char *fact = jstr(o, "fact");
+	const char *d = fstr(f, K_DECISION), *tpl = fstr(f, K_TEMPLATE);
+	const char *fact = fstr(f, K_FACT);
 	int dec = decision_of(d), person, orig;
-	const cJSON *ed = cJSON_GetObjectItemCaseSensitive(o, "edited");
+	const cJSON *ed = f->v[K_EDITED];
 	struct rdec nd;
 	int64_t ts;
 	long i;
@@ -659,14 +749,14 @@ static int add_journal(struct report *r, const cJSON *o, struct ritem *it,
 	}
 	memset(&nd, 0, sizeof(nd));
 	nd.decision = (uint8_t)dec;
-	person = cat_of(r, jstr(o, "category"), lineno, err);
-	orig = cat_of(r, jstr(o, "original_category"), lineno, err);
+	person = cat_of(r, fstr(f, K_CATEGORY), lineno, err);
+	orig = cat_of(r, fstr(f, K_ORIGINAL_CATEGORY), lineno, err);
 	if (person < 0 || orig < 0)
 		return -1;
 	nd.person = (uint8_t)person;
 	nd.orig = (uint8_t)orig;
 	nd.edited = cJSON_IsTrue(ed) ? 1 : 0;
-	ts = jtime(o, "ts", NULL);
+	ts = jtime(f, K_TS, K_TS);
 	if (ts < 0)
 		return cd_error_set(err, CD_ERR_DATA, lineno, "\"ts\" is not "
 				    "an RFC 3339 time");
@@ -678,7 +768,7 @@ static int add_journal(struct report *r, const cJSON *o, struct ritem *it,
 			return -1;
 		nd.tpl = (uint16_t)(i + 1);
 		if (nd.edited && dec == DEC_APPROVE && !r->tpl[i].ex_key) {
-			const char *reply = jstr(o, "reply");
+			const char *reply = fstr(f, K_REPLY);
 
 			r->tpl[i].ex_key = it->key;
 			r->tpl[i].after = dup_cut(reply ? reply : "", 1000);
@@ -694,9 +784,9 @@ static int add_journal(struct report *r, const cJSON *o, struct ritem *it,
 			return -1;
 		nd.fact = (uint16_t)(i + 1);
 	}
-	if (flags_of(r, o, &it->flags, lineno, err))
+	if (flags_of(r, f, &it->flags, lineno, err))
 		return -1;
-	if (tone_json(r, o, 1, lineno, err))
+	if (tone_json(r, f, 1, lineno, err))
 		return -1;
 	it->bits |= IT_COMMENT;
 	it->prev = it->cur;
@@ -705,22 +795,20 @@ static int add_journal(struct report *r, const cJSON *o, struct ritem *it,
 }
 
 /* Does a ledger outcome say the request succeeded? */
-static int outcome_ok(const cJSON *o)
+static int outcome_ok(const struct fields *f)
 {
-	static const char *const keys[] = {
-		"outcome", "result", "status", "state", NULL
-	};
+	static const enum key keys[] = { K_OUTCOME, K_RESULT, K_STATUS, K_STATE };
 	static const char *const good[] = {
 		"ok", "done", "success", "succeeded", "posted", "hidden",
 		"replied", "sent", "published", NULL
 	};
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "ok");
+	const cJSON *v = f->v[K_OK];
 	size_t i, j;
 
 	if (cJSON_IsBool(v))
 		return cJSON_IsTrue(v);
-	for (i = 0; keys[i]; i++) {
-		v = cJSON_GetObjectItemCaseSensitive(o, keys[i]);
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		v = f->v[keys[i]];
 		if (cJSON_IsNumber(v))
 			return v->valuedouble >= 200 && v->valuedouble < 300;
 		if (cJSON_IsString(v)) {
@@ -730,7 +818,7 @@ static int outcome_ok(const cJSON *o)
 			return 0;
 		}
 	}
-	v = cJSON_GetObjectItemCaseSensitive(o, "http_status");
+	v = f->v[K_HTTP_STATUS];
 	return cJSON_IsNumber(v) && v->valuedouble >= 200 &&
 		v->valuedouble < 300;
 }
@@ -740,20 +828,19 @@ static int outcome_ok(const cJSON *o)
  * phase is read from "phase"/"event"/"stage" ("intent", "outcome"), else
  * from an "intent" or "outcome" member.
  */
-static int add_ledger(const cJSON *o, struct ritem *it, long lineno,
+static int add_ledger(const struct fields *f, struct ritem *it, long lineno,
 		      struct cd_error *err)
 {
-	const char *ph = jstr(o, "phase");
+	const char *ph = fstr(f, K_PHASE);
 	int64_t ts;
 
 	if (!ph)
-		ph = jstr(o, "event");
+		ph = fstr(f, K_EVENT);
 	if (!ph)
-		ph = jstr(o, "stage");
+		ph = fstr(f, K_STAGE);
 	if (!ph)
-		ph = cJSON_GetObjectItemCaseSensitive(o, "outcome") ?
-			"outcome" : cJSON_GetObjectItemCaseSensitive(o,
-				"intent") ? "intent" : "";
+		ph = f->v[K_OUTCOME] ?
+			"outcome" : f->v[K_INTENT] ? "intent" : "";
 	if (!strcmp(ph, "intent")) {
 		it->bits |= IT_INTENT;
 		return 0;
@@ -762,12 +849,12 @@ static int add_ledger(const cJSON *o, struct ritem *it, long lineno,
 	    strcmp(ph, "done"))
 		return cd_error_set(err, CD_ERR_DATA, lineno, "ledger line is "
 				    "neither an intent nor an outcome");
-	ts = jtime(o, "ts", "time");
+	ts = jtime(f, K_TS, K_TIME);
 	if (ts < 0)
 		return cd_error_set(err, CD_ERR_DATA, lineno, "\"ts\" is not "
 				    "an RFC 3339 time");
 	it->bits |= IT_INTENT;
-	if (outcome_ok(o)) {
+	if (outcome_ok(f)) {
 		it->bits = (uint8_t)((it->bits | IT_DONE) & ~IT_FAILED);
 		if (ts > 0 && (!it->published || (uint32_t)ts < it->published))
 			it->published = (uint32_t)ts;
@@ -782,6 +869,7 @@ int report_add_json(struct report *r, enum report_kind kind,
 		    struct cd_error *err)
 {
 	cJSON *o;
+	struct fields fs, *f = &fs;
 	const char *id;
 	char idbuf[64];
 	struct ritem *it;
@@ -796,7 +884,8 @@ int report_add_json(struct report *r, enum report_kind kind,
 		return cd_error_set(err, CD_ERR_DATA, lineno, "not a JSON "
 				    "object");
 	}
-	id = record_id(o, line, len, idbuf, sizeof(idbuf));
+	fields_fill(f, o);
+	id = record_id(f, line, len, idbuf, sizeof(idbuf));
 	if (!id) {
 		cJSON_Delete(o);
 		return cd_error_set(err, CD_ERR_DATA, lineno, "no \"id\" (a "
@@ -809,17 +898,17 @@ int report_add_json(struct report *r, enum report_kind kind,
 	}
 	switch (kind) {
 	case REPORT_SUGGESTIONS:
-		rc = add_suggestion(r, o, it, id, lineno, err);
+		rc = add_suggestion(r, f, it, id, lineno, err);
 		break;
 	case REPORT_JOURNAL:
-		rc = add_journal(r, o, it, lineno, err);
+		rc = add_journal(r, f, it, lineno, err);
 		break;
 	case REPORT_LEDGER:
-		rc = add_ledger(o, it, lineno, err);
+		rc = add_ledger(f, it, lineno, err);
 		break;
 	case REPORT_COMMENTS:
 		it->bits |= IT_COMMENT;
-		rc = set_created(it, jtime(o, "created_at", "create_time"),
+		rc = set_created(it, jtime(f, K_CREATED_AT, K_CREATE_TIME),
 				 lineno, err);
 		break;
 	default:
@@ -974,14 +1063,14 @@ static int cmp_i64(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-int64_t report_percentile(int64_t *v, size_t n, double p)
+/* The nearest-rank percentile of v[0..n), already sorted. */
+static int64_t nearest_rank(const int64_t *v, size_t n, double p)
 {
 	size_t k;
 	double rank;
 
 	if (!n)
 		return -1;
-	qsort(v, n, sizeof(*v), cmp_i64);
 	rank = p / 100.0 * (double)n;           /* nearest rank: ceil(pn) */
 	k = (size_t)rank;
 	if ((double)k < rank)
@@ -991,6 +1080,13 @@ int64_t report_percentile(int64_t *v, size_t n, double p)
 	if (k > n)
 		k = n;
 	return v[k - 1];
+}
+
+int64_t report_percentile(int64_t *v, size_t n, double p)
+{
+	if (n)
+		qsort(v, n, sizeof(*v), cmp_i64);
+	return nearest_rank(v, n, p);
 }
 
 int64_t report_bucket_width(int64_t span)
@@ -1051,13 +1147,13 @@ static int timings(struct report *r, int publish, struct rtiming *out,
 		if (t) {
 			t->n = cnt[c];
 			t->median = report_percentile(by + start, cnt[c], 50);
-			t->p90 = report_percentile(by + start, cnt[c], 90);
+			t->p90 = nearest_rank(by + start, cnt[c], 90);
 		}
 		start += cnt[c];
 	}
 	out[ncat].n = n;
 	out[ncat].median = report_percentile(all, n, 50);
-	out[ncat].p90 = report_percentile(all, n, 90);
+	out[ncat].p90 = nearest_rank(all, n, 90);
 	free(all); free(by); free(cats); free(cnt); free(pos);
 	return 0;
 }
