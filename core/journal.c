@@ -975,6 +975,7 @@ static void fill(const struct journal *j, uint32_t i, const cJSON *o,
 	out->reply = str_field(o, "reply");
 	out->text = str_field(o, "text");
 	out->corrected = str_field(o, "original_category") != NULL;
+	out->entry = i;
 }
 
 static size_t cache_home(uint64_t key, size_t cap)
@@ -1028,6 +1029,11 @@ int journal_get(const struct journal *cj, const char *id,
 		return 0;
 	fill(j, j->top[k], cached(j, j->top[k]), out);
 	return 1;
+}
+
+size_t journal_entries(const struct journal *j)
+{
+	return j->nn;
 }
 
 int journal_each(const struct journal *cj,

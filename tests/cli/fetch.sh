@@ -80,6 +80,21 @@ expect "-v: the trace shows the token as ***" 0 '"id":"770000005"' 'Access-Token
 check "-v: the token is nowhere in stdout or stderr" [ "$(cat "$TMP/out" "$TMP/err" | grep -c "$TOKEN")" = 0 ]
 expect "-v research: Authorization shown as ***" 0 '' 'Authorization: \*\*\*' -- $C -v -c "$TMP/c.ini" fetch research --video 77
 check "-v research: the token is nowhere" [ "$(cat "$TMP/out" "$TMP/err" | grep -c "$RTOKEN")" = 0 ]
+# --max-count: the page size asked for
+server_start --video 77:20 --page-size 50
+expect "--max-count 7: pages of 7" 0 '"id":"770000020"' '^$' -- $C -c "$TMP/c.ini" fetch tiktok --video 77 --max-count 7
+check "--max-count: sent, and 3 pages" grep -q '"max_count": "7"' "$TMP/srv.log" && [ "$(requests list)" = 3 ]
+expect "--max-count past 100 is refused" 2 '^$' 'max-count takes 1 to 100' -- $C -c "$TMP/c.ini" fetch tiktok --video 77 --max-count 101
+
+# TLS is always verified; --cacert trusts a private CA
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$TMP/key.pem" -out "$TMP/cert.pem" -days 2 \
+	-subj /CN=127.0.0.1 -addext "subjectAltName=IP:127.0.0.1" >/dev/null 2>&1
+SCHEME=https server_start --video 77:5 --tls "$TMP/cert.pem" "$TMP/key.pem"
+expect "https to an unknown CA is refused" 76 '^$' 'comment list: .*(certificate|SSL)' -- $C -c "$TMP/c.ini" fetch tiktok --video 77
+expect "--cacert trusts it" 0 '"id":"770000005"' '^$' -- $C -c "$TMP/c.ini" fetch tiktok --video 77 --cacert "$TMP/cert.pem"
+expect "--cacert with a missing file" 76 '^$' 'comment list: ' -- $C -c "$TMP/c.ini" fetch tiktok --video 77 --cacert "$TMP/nope.pem"
+SCHEME=http server_start --video 77:5
+
 expect "fetch --help" 0 'candor fetch tiktok --video ID' '^$' -- $C fetch --help
 server_stop
 finish

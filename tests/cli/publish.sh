@@ -91,6 +91,22 @@ expect "auth error: exit 77 at once, naming the variable" 77 '' 'set CANDOR_TIKT
 check "auth: one request only" [ "$(requests reply)$(requests hide)" = 10 ]
 expect "no token: exit 78" 78 '^$' 'set CANDOR_TIKTOK_TOKEN' -- env -u CANDOR_TIKTOK_TOKEN $C -c "$TMP/c.ini" publish "$J3"
 
+# --ledger FILE, and TLS: verified always, --cacert for a private CA
+rm -f "$J3.ledger" "$TMP/other.ledger"
+server_start --video 77:5
+expect "--ledger FILE: the ledger goes there" 0 '' '1 sent' -- $C -c "$TMP/c.ini" publish --ledger "$TMP/other.ledger" "$J3"
+check "--ledger: written there, not beside the journal" [ -s "$TMP/other.ledger" ] && [ ! -e "$J3.ledger" ]
+expect "--ledger FILE: a rerun with it sends nothing" 0 '' '1 already done' -- pub --ledger "$TMP/other.ledger" "$J3"
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$TMP/key.pem" -out "$TMP/cert.pem" -days 2 \
+	-subj /CN=127.0.0.1 -addext "subjectAltName=IP:127.0.0.1" >/dev/null 2>&1
+rm -f "$J3.ledger"
+SCHEME=https
+server_start --video 77:5 --tls "$TMP/cert.pem" "$TMP/key.pem"
+expect "publish over https to an unknown CA: refused, nothing sent" 75 '' 'reply 770000001: .*(certificate|SSL)' -- pub "$J3"
+expect "publish --cacert: trusted, sent" 0 '' '1 sent' -- pub --cacert "$TMP/cert.pem" "$J3"
+check "https: posted once" [ "$(replies 770000001)" = 1 ]
+SCHEME=http
+
 # kill -9 between the request and its answer
 kill_mid_request() { # FAULT: run publish, kill -9 once the server has the request
 	rm -f "$J3.ledger"

@@ -23,10 +23,18 @@ for round in $(seq 1 "$ROUNDS"); do
 			"9$round" "$k" "$([[ $k == 6 ]] && echo hide || echo approve)" "$round" "$k"
 	done >"$J"
 	for kill in $(seq 1 "$KILLS"); do
+		# a random kill point: once the server has taken 1 to 3 more
+		# requests, plus 0 to 39 ms (inside a request, between two, or
+		# between a request and its ledger line)
+		base=$(($(requests reply) + $(requests hide) + $(requests replies)))
+		target=$((base + 1 + RANDOM % 3))
 		$C -q -c "$TMP/c.ini" publish --reconcile "$J" >/dev/null 2>&1 &
 		pid=$!
-		# a random kill point within the run (about 0.02 to 0.4 s of work)
-		sleep "0.$(printf '%03d' $((RANDOM % 300)))"
+		while kill -0 $pid 2>/dev/null &&
+		      (( $(requests reply) + $(requests hide) + $(requests replies) < target )); do
+			sleep 0.005
+		done
+		sleep "0.0$(printf '%02d' $((RANDOM % 40)))"
 		kill -9 $pid 2>/dev/null
 		wait $pid 2>/dev/null
 		runs=$((runs + 1))

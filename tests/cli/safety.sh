@@ -112,6 +112,19 @@ check "topics: a broken package never gets the delay variant" sh -c "! (for i in
 expect "topics: a delayed order gets the delay variant" 0 '"template":"en/complaint/delay-1","reply":"A warehouse fault' '' -- sh -c "echo 'my order is a late delivery again, still waiting, refund please' | $C -t $T suggest"
 expect "templates list shows topics" 0 'topics: shipping delay, late delivery, still waiting' '' -- $C -t "$T" templates list
 
+# --- learning from a journal is idempotent ----------------------------------------
+$C -q train -o "$TMP/base.model" "$SRC/tests/data/train-small.csv"
+cat >"$TMP/j.jsonl" <<'JOURNAL'
+{"id":"1","decision":"approve","category":"complaint","template":"en/complaint/apologize-1","reply":"x","approver":"t","ts":"2026-11-26T10:32:18Z","text":"my order is late again"}
+{"id":"2","decision":"approve","category":"question","original_category":"complaint","template":"en/question/answer-1","reply":"y","approver":"t","ts":"2026-11-26T10:32:18Z","text":"where do i buy it"}
+JOURNAL
+expect "train --from-journal learns the decisions" 0 '' 'learned 2 decisions from' -- $C train --update "$TMP/base.model" --from-journal "$TMP/j.jsonl" -o "$TMP/once.model"
+expect "the same journal again adds nothing and says so" 0 '' "already learned \(all 2 entries\): nothing added" -- $C train --update "$TMP/once.model" --from-journal "$TMP/j.jsonl" -o "$TMP/twice.model"
+check "the same journal twice: the model is byte for byte the same" cmp -s "$TMP/once.model" "$TMP/twice.model"
+echo '{"id":"3","decision":"hide","category":"spam","template":"","reply":"","approver":"t","ts":"2026-11-26T10:32:18Z","text":"free followers click"}' >>"$TMP/j.jsonl"
+expect "a grown journal: only the new entries" 0 '' "entries 1-2 were learned before; learning entries 3-3" -- $C train --update "$TMP/twice.model" --from-journal "$TMP/j.jsonl" -o "$TMP/grown.model"
+check "a grown journal: one more document, not three" [ "$($C model info "$TMP/grown.model" | sed -n 's/^documents: *//p')" = "$(( $($C model info "$TMP/once.model" | sed -n 's/^documents: *//p') + 1 ))" ]
+
 # --- the labelled flag sets: the figures of docs/performance.md hold -----------
 "$SRC/bench/flags_eval.sh" "$C" "$SRC/tests/data/flags/en.tsv" "$SRC/tests/data/flags/ru.tsv" >"$TMP/flags.md"
 check "flag measurement ran (6 rows)" [ "$(grep -c '^| [a-z]*\.tsv |' "$TMP/flags.md")" = 6 ]

@@ -19,7 +19,8 @@ server_start() {
 		sleep 0.02
 	done
 	PORT=$(cat "$TMP/port")
-	printf '[tiktok]\napi_base = http://127.0.0.1:%s\nresearch_base = http://127.0.0.1:%s\nbusiness_id = b1\n[http]\ntimeout = %s\nretries = 3\nrate = 0\nbackoff = 0.01\n' \
+	local scheme=${SCHEME:-http}
+	printf "[tiktok]\napi_base = $scheme://127.0.0.1:%s\nresearch_base = $scheme://127.0.0.1:%s\nbusiness_id = b1\n[http]\ntimeout = %s\nretries = 3\nrate = 0\nbackoff = 0.01\n" \
 		"$PORT" "$PORT" "${HTTP_TIMEOUT:-5}" >"$TMP/c.ini"
 }
 
@@ -33,8 +34,9 @@ server_stop() {
 
 # stat EXPR: a Python expression over the server's /_stats as `s`
 stat() {
-	python3 -c "import json,sys,urllib.request
-s=json.load(urllib.request.urlopen('http://127.0.0.1:$PORT/_stats'))
+	python3 -c "import json,ssl,sys,urllib.request
+s=json.load(urllib.request.urlopen('${SCHEME:-http}://127.0.0.1:$PORT/_stats',
+    context=ssl._create_unverified_context()))
 print($1)"
 }
 
