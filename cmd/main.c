@@ -42,6 +42,8 @@ static const struct command commands[] = {
 	  "cross-validate or test a model: accuracy, macro-F1, confusion" },
 	{ "explain", cmd_explain, NEED_CONFIG | NEED_MODEL,
 	  "the tokens that pushed each category, with their weights" },
+	{ "facts", cmd_facts, NEED_CONFIG,
+	  "facts list|check: the fact sheet, what is valid, what expires" },
 	{ "fetch", cmd_fetch, NEED_CONFIG,
 	  "pull comments from TikTok (Business or Research API) as JSONL" },
 	{ "init", cmd_init, LANG_LIST,
