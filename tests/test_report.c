@@ -192,6 +192,9 @@ static void test_detect(void **state)
 					    "\"intent\"}")), REPORT_LEDGER);
 	assert_int_equal(report_detect(LINE("{\"id\":\"1\",\"text\":\"hi\"}")),
 			 REPORT_COMMENTS);
+	assert_int_equal(report_detect(LINE("{\"id\":\"1\",\"action\":\"reply\","
+					    "\"state\":\"intent\"}")),
+			 REPORT_LEDGER);         /* candor publish's ledger */
 	assert_int_equal(report_detect(LINE("{\"id\":\"1\"}")), REPORT_UNKNOWN);
 	assert_int_equal(report_detect(LINE("not json")), REPORT_UNKNOWN);
 	assert_int_equal(report_detect(LINE("[1,2]")), REPORT_UNKNOWN);
@@ -298,6 +301,35 @@ static void test_join(void **state)
 	assert_int_equal(t.decide_median, 1200);
 	assert_int_equal(t.decide_p90, 1800);
 	assert_int_equal(t.publish_median, 720);
+	report_free(r);
+}
+
+/* The ledger `candor publish` writes (core/ledger.h). */
+static void test_publish_ledger(void **state)
+{
+	struct report *r = mk();
+	struct report_totals t;
+	struct cd_error err;
+
+	(void)state;
+	add(r, REPORT_LEDGER, "{\"id\":\"1\",\"video_id\":\"v\",\"action\":"
+	    "\"reply\",\"state\":\"intent\",\"ts\":\"" T10 "\"}");
+	add(r, REPORT_LEDGER, "{\"id\":\"1\",\"action\":\"reply\",\"state\":"
+	    "\"done\",\"ts\":\"2026-11-26T10:00:05Z\"}");
+	add(r, REPORT_LEDGER, "{\"id\":\"2\",\"action\":\"hide\",\"state\":"
+	    "\"intent\",\"ts\":\"" T10 "\"}");
+	add(r, REPORT_LEDGER, "{\"id\":\"2\",\"action\":\"hide\",\"state\":"
+	    "\"failed\",\"ts\":\"" T10 "\",\"error\":\"500\"}");
+	add(r, REPORT_LEDGER, "{\"id\":\"3\",\"action\":\"reply\",\"state\":"
+	    "\"unknown\",\"ts\":\"" T10 "\"}");
+	add(r, REPORT_COMMENTS, "{\"id\":\"1\",\"text\":\"x\",\"created_at\":"
+	    "\"" T10 "\"}");
+	assert_int_equal(report_finish(r, &err), 0);
+	report_totals(r, &t);
+	assert_int_equal(t.published, 1);
+	assert_int_equal(t.publish_failed, 1);
+	assert_int_equal(t.publish_unknown, 1);
+	assert_int_equal(t.publish_median, 5);
 	report_free(r);
 }
 
@@ -504,6 +536,7 @@ int main(void)
 		cmocka_unit_test(test_bucket_width),
 		cmocka_unit_test(test_detect),
 		cmocka_unit_test(test_join),
+		cmocka_unit_test(test_publish_ledger),
 		cmocka_unit_test(test_page),
 		cmocka_unit_test(test_once_per_comment),
 		cmocka_unit_test(test_bad_lines),
