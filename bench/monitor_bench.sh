@@ -39,7 +39,7 @@ while [[ $# -gt 0 ]]; do
     --seeds) SEEDS=$2; shift 2 ;;
     --big) BIG=$2; shift 2 ;;
     --hours) STEP_HOURS=$2; RISE_HOURS=$2; shift 2 ;;
-    -h|--help) sed -n '2,31p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,27p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "monitor_bench: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
