@@ -12,6 +12,7 @@
 
 #include <getopt.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -28,7 +29,9 @@ static const char usage_train[] =
 "                          the same file)\n"
 "      --from-journal J    also learn from a review journal: approved and\n"
 "                          hidden comments confirm their category, changed\n"
-"                          categories are corrections (undone ones are not)\n"
+"                          categories are corrections (undone ones are not);\n"
+"                          the model remembers the journal and the entries\n"
+"                          applied, so a second run learns only new ones\n"
 "      --text-col NAME     text column or field (default: text, comment,\n"
 "                          message, content or body)\n"
 "      --label-col NAME    label column or field (default: label, category\n"
@@ -93,6 +96,7 @@ struct journal_learn {
 	struct tokenizer *tk;
 	const char *path;
 	long learned, skipped;
+	size_t from;            /* entries before it were learned already */
 };
 
 /* Approvals and hides confirm a category; a changed category corrects it. */
@@ -102,7 +106,7 @@ static int learn_record(void *ctx, const struct journal_record *r)
 	struct cd_error err;
 	int l;
 
-	if (!r->category || !r->text)
+	if (!r->category || !r->text || r->entry < x->from)
 		return 0;
 	if (strcmp(r->decision, "approve") && strcmp(r->decision, "hide") &&
 	    !r->corrected)
@@ -119,6 +123,35 @@ static int learn_record(void *ctx, const struct journal_record *r)
 }
 
 /*
+ * A journal's identity: the 64-bit hash of its first line (an append-only
+ * file never changes it).  0 for an empty file.
+ */
+static int journal_identity(const char *path, uint64_t *id,
+			    struct cd_error *err)
+{
+	FILE *fp = fopen(path, "rb");
+	char buf[4096];
+	uint64_t h = 0;
+	size_t n;
+
+	*id = 0;
+	if (!fp)
+		return cd_error_set(err, CD_ERR_IO, 0, "cannot open '%s': %s",
+				    path, strerror(errno));
+	/* the first line, hashed in pieces (a line may be up to 1 MiB) */
+	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0) {
+		char *nl = memchr(buf, '\n', n);
+
+		h = tok_hash(buf, nl ? (size_t)(nl - buf) : n) ^ (h * 0x100000001B3ULL);
+		if (nl)
+			break;
+	}
+	fclose(fp);
+	*id = h;
+	return 0;
+}
+
+/*
  * Learn from a review journal, replayed by core/journal exactly as the
  * review loop reads it: undone decisions are gone, a later decision on an
  * id stands over an earlier one, a torn line is skipped with a warning.
@@ -127,10 +160,13 @@ static int learn_journal(const struct cli *c, const char *path,
 			 struct nb_model *m, struct tokenizer *tk, long *n,
 			 long *skipped)
 {
-	struct journal_learn x = { m, tk, path, 0, 0 };
+	struct journal_learn x = { m, tk, path, 0, 0, 0 };
 	struct cd_error err;
 	struct journal *j;
 	char warning[4400];
+	uint64_t id;
+	size_t total;
+	int rc;
 
 	j = journal_read(path, warning, sizeof(warning), &err);
 	if (!j)
@@ -138,8 +174,31 @@ static int learn_journal(const struct cli *c, const char *path,
 				&err);
 	if (warning[0] && !c->quiet)
 		cli_err("warning: %s", warning);
+	/*
+	 * Learning is idempotent: the model remembers this journal (by its
+	 * first line, which an append-only file never changes) and how many
+	 * entries it applied, and learns only the entries after those.
+	 */
+	total = journal_entries(j);
+	if (journal_identity(path, &id, &err)) {
+		journal_close(j);
+		return cli_fail(CD_ERR_IO, &err);
+	}
+	x.from = (size_t)nb_journal_applied(m, id);
+	if (total && x.from >= total) {
+		journal_close(j);
+		if (!c->quiet)
+			cli_err("%s: already learned (all %zu entries): nothing "
+				"added", path, total);
+		return 0;
+	}
 	journal_each(j, learn_record, &x);
 	journal_close(j);
+	if (total && (rc = nb_journal_mark(m, id, total, &err)) != 0)
+		return cli_fail(rc, &err);
+	if (x.from && !c->quiet)
+		cli_err("%s: entries 1-%zu were learned before; learning "
+			"entries %zu-%zu", path, x.from, x.from + 1, total);
 	*n += x.learned;
 	*skipped += x.skipped;
 	if (!c->quiet)

@@ -16,6 +16,7 @@
 
 #include "error.h"
 #include "monitor.h"
+#include "queue.h"
 
 #define CONFIG_MAX_COMPETITORS 16
 #define CONFIG_STR 192
@@ -79,6 +80,10 @@ struct cd_config {
 		size_t nnegative;
 	} crisis;
 	struct cd_config_paths paths;
+	struct {
+		struct queue_params queue;      /* [review] weights, due, ... */
+		char team[CONFIG_STR];          /* [crisis] team: escalation names */
+	} review;
 };
 
 void config_init(struct cd_config *c);
@@ -96,6 +101,10 @@ void config_monitor_params(const struct cd_config *c,
  */
 double config_duration(const char *s);
 int config_load(struct cd_config *c, const char *path, struct cd_error *err);
+
+/* The review queue's order from [review] (defaults: core/queue.h). */
+void config_queue_params(const struct cd_config *c, struct queue_params *p);
+
 
 /*
  * The reply length limit of a channel in characters (code points), or 0

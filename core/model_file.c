@@ -146,6 +146,16 @@ int model_save(const struct nb_model *m, const char *path,
 		for (l = 0; l < K && !rc; l++)
 			rc = add_u32(&b, c[l]);
 	}
+	/* version 2: the review journals learned (identity, entries) */
+	if (!rc)
+		rc = add_u32(&b, (uint32_t)m->njournals);
+	for (i = 0; i < m->njournals && !rc; i++) {
+		unsigned char e[16];
+
+		put64(e, m->journals[i].id);
+		put64(e + 8, m->journals[i].applied);
+		rc = cd_buf_add(&b, e, 16);
+	}
 	if (rc) {
 		cd_buf_release(&b);
 		return cd_error_set(err, rc, 0, "cannot serialise the model: %s",
@@ -226,10 +236,11 @@ struct nb_model *model_parse(const unsigned char *buf, size_t len,
 		return NULL;
 	}
 	version = get32(buf + 8);
-	if (version != MODEL_VERSION) {
+	if (version < 1 || version > MODEL_VERSION) {
 		cd_error_set(err, CD_ERR_DATA, 0,
 			     "'%s' has model format version %u; this candor "
-			     "reads version %d", name, version, MODEL_VERSION);
+			     "reads versions 1 to %d (retrain it, or use a newer "
+			     "candor)", name, version, MODEL_VERSION);
 		return NULL;
 	}
 	flags = get32(buf + 12);
@@ -319,6 +330,21 @@ struct nb_model *model_parse(const unsigned char *buf, size_t len,
 					   err))
 			goto bad;
 		r.p += 1 + n + (size_t)K * 4;
+	}
+	if (version >= 2) {     /* version 1 files remember no journal */
+		uint32_t nj;
+
+		if (!need(&r, 4))
+			goto short_payload;
+		nj = get32(r.p);
+		r.p += 4;
+		if (nj > NB_JOURNALS_MAX)
+			goto bad;
+		if (!need(&r, (size_t)nj * 16))
+			goto short_payload;
+		for (i = 0; i < nj; i++, r.p += 16)
+			if (nb_journal_mark(m, get64(r.p), get64(r.p + 8), err))
+				goto bad;
 	}
 	if (r.p != r.end)
 		goto bad;

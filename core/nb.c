@@ -840,6 +840,49 @@ size_t nb_feature(const struct nb_model *m, size_t i, const char **text,
 
 /* ---- merge ---------------------------------------------------------- */
 
+uint64_t nb_journal_applied(const struct nb_model *m, uint64_t id)
+{
+	size_t i;
+
+	for (i = 0; i < m->njournals; i++)
+		if (m->journals[i].id == id)
+			return m->journals[i].applied;
+	return 0;
+}
+
+int nb_journal_mark(struct nb_model *m, uint64_t id, uint64_t applied,
+		    struct cd_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < m->njournals; i++)
+		if (m->journals[i].id == id) {
+			if (applied > m->journals[i].applied)
+				m->journals[i].applied = applied;
+			return 0;
+		}
+	if (m->njournals == NB_JOURNALS_MAX)
+		return cd_error_set(err, CD_ERR_LIMIT, 0,
+				    "the model already remembers %d journals",
+				    NB_JOURNALS_MAX);
+	m->journals[m->njournals].id = id;
+	m->journals[m->njournals].applied = applied;
+	m->njournals++;
+	return 0;
+}
+
+size_t nb_journal_count(const struct nb_model *m)
+{
+	return m->njournals;
+}
+
+void nb_journal_at(const struct nb_model *m, size_t i, uint64_t *id,
+		   uint64_t *applied)
+{
+	*id = m->journals[i].id;
+	*applied = m->journals[i].applied;
+}
+
 int nb_merge(struct nb_model *m, const struct nb_model *o,
 	     struct cd_error *err)
 {
@@ -883,6 +926,13 @@ int nb_merge(struct nb_model *m, const struct nb_model *o,
 		m->p.temperature = (nb_temperature(m) * (double)dm +
 				    nb_temperature(o) * (double)dother) /
 				   (double)(dm + dother);
+	for (f = 0; f < o->njournals; f++) {
+		int rc = nb_journal_mark(m, o->journals[f].id,
+					 o->journals[f].applied, err);
+
+		if (rc)
+			return rc;
+	}
 	return 0;
 }
 

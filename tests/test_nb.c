@@ -519,11 +519,81 @@ static void test_corruption_refused(void **state)
 	}
 	expect_refused((const unsigned char *)"", 0, "not a candor model");
 	memcpy(c, b, len);
-	c[8] = 2;
-	expect_refused(c, len, "version 2");
+	c[8] = 3;
+	expect_refused(c, len, "version 3");
 	free(b);
 	free(c);
 	unlink(path);
+}
+
+static void put32le(unsigned char *p, uint32_t v)
+{
+	p[0] = (unsigned char)v;
+	p[1] = (unsigned char)(v >> 8);
+	p[2] = (unsigned char)(v >> 16);
+	p[3] = (unsigned char)(v >> 24);
+}
+
+/*
+ * The journals a model learned survive a save and a merge; a version 1
+ * file (no journal section) is still read, and remembers none.
+ */
+static void test_journal_marks(void **state)
+{
+	struct nb_params p;
+	struct nb_model *m, *back, *o;
+	struct cd_error err;
+	const char *path = tmp_path("marks"), *p1 = tmp_path("v1");
+	unsigned char *b;
+	size_t len;
+	uint32_t crc;
+
+	(void)state;
+	nb_params_default(&p);
+	m = train(&p, corpus, 15);
+	assert_int_equal(nb_journal_applied(m, 42), 0);
+	assert_int_equal(nb_journal_mark(m, 42, 7, &err), 0);
+	assert_int_equal(nb_journal_mark(m, 42, 5, &err), 0);  /* never back */
+	assert_int_equal(nb_journal_applied(m, 42), 7);
+	assert_int_equal(model_save(m, path, NULL), 0);
+	back = model_load(path, &err);
+	assert_non_null(back);
+	assert_int_equal(nb_journal_count(back), 1);
+	assert_int_equal(nb_journal_applied(back, 42), 7);
+	o = train(&p, corpus, 15);
+	assert_int_equal(nb_journal_mark(o, 9, 3, &err), 0);
+	assert_int_equal(nb_merge(o, back, &err), 0);
+	assert_int_equal(nb_journal_applied(o, 42), 7);
+	assert_int_equal(nb_journal_applied(o, 9), 3);
+
+	/* the same model as a version 1 file: no journal section */
+	nb_free(back);
+	nb_free(o);
+	{
+		struct nb_model *plain = train(&p, corpus, 15);
+
+		assert_int_equal(model_save(plain, path, NULL), 0);
+		nb_free(plain);
+	}
+	b = slurp(path, &len);
+	assert_true(len > 60);
+	len -= 4;                       /* the u32 count of journals, 0 */
+	put32le(b + 8, 1);
+	put32le(b + 24, (uint32_t)(len - 56));
+	crc = model_crc32(0, b, 48);
+	crc = model_crc32(crc, b + 56, len - 56);
+	put32le(b + 48, crc);
+	spit(p1, b, len);
+	back = model_load(p1, &err);
+	if (!back)
+		fail_msg("version 1 refused: %s", err.msg);
+	assert_int_equal(nb_journal_count(back), 0);
+	assert_int_equal(nb_vocab_size(back), nb_vocab_size(m));
+	nb_free(back);
+	nb_free(m);
+	free(b);
+	unlink(path);
+	unlink(p1);
 }
 
 static void test_missing_file(void **state)
@@ -550,6 +620,7 @@ int main(void)
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_idf_by_hand),
 		cmocka_unit_test(test_norm_by_hand),
+		cmocka_unit_test(test_journal_marks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -48,7 +48,7 @@ expect "train: JSONL on standard input" 0 '^$' 'trained on' -- \
 printf 'text,label\nfine,a\nok \377,b\n' >"$TMP/bad-stdin.csv"
 expect "train: - names <stdin> in errors" 65 '' '<stdin>:3: invalid UTF-8' -- \
 	sh -c "$C train -o $TMP/x-stdin - < $TMP/bad-stdin.csv"
-expect "model dump is JSON" 0 '^\{"version":1,"params":\{"alpha":0.3,.*"features":\{' '^$' -- $C model dump "$TMP/m"
+expect "model dump is JSON" 0 '^\{"version":2,"params":\{"alpha":0.3,.*"features":\{' '^$' -- $C model dump "$TMP/m"
 expect "train: unknown text column" 65 '^$' "no text column 'nope' in the header \(use --text-col\)" -- \
 	$C train --text-col nope -o "$TMP/x" $DATA/train-small.csv
 printf 'text,stars\nslow delivery,2\n' >"$TMP/nolabel.csv"
