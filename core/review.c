@@ -53,6 +53,7 @@ struct review {
 	long lease;                     /* team: seconds a claim holds; 0 off */
 	const char *team;               /* escalations go to (names) */
 	size_t claimed;                 /* the item this session holds */
+	size_t shown;                   /* the item on screen */
 	int64_t claimed_at;
 };
 
@@ -187,6 +188,7 @@ struct review *review_new(const struct review_item *items, size_t n,
 	r->now = wall_clock;
 	r->input_done = 1;      /* until the caller says more may come */
 	r->claimed = (size_t)-1;
+	r->shown = (size_t)-1;
 	for (i = 0; i < n; i++)
 		if (review_add(r, &items[i], err)) {
 			review_free(r);
@@ -316,7 +318,7 @@ static int decide(struct review *r, size_t i, const char *decision,
 	e.tone = g->toned ? &g->tone : NULL;
 	e.approver = r->approver;
 	e.text = ITEM(r, i)->c.text;
-	e.exclusive = r->lease > 0;
+	e.exclusive = 1;          /* never over a teammate's decision */
 	e.now = r->now();
 	if (!strcmp(decision, "escalate"))
 		e.to = r->team && *r->team ? r->team : "the crisis team";
@@ -566,8 +568,11 @@ int review_run(struct review *r, const struct review_io *io,
 		v.pos = i + 1;
 		v.total = r->n;
 		v.waiting = waiting;
+		if (i != r->shown) {    /* a new comment on screen: a fresh look */
+			r->shown = i;
+			r->arrived = 0;
+		}
 		v.arrived = r->arrived;
-		r->arrived = 0;
 		v.more = !r->input_done && io->wait;
 		why[0] = '\0';
 		if (r->ordered) {
@@ -586,6 +591,8 @@ int review_run(struct review *r, const struct review_io *io,
 		v.nvariants = g->nvariants;
 		io->show(io->ctx, &v);
 		key = io->key(io->ctx);
+		if (key != REVIEW_KEY_NEWS)
+			r->arrived = 0;         /* the person has looked */
 		switch (key) {
 		case REVIEW_KEY_NEWS:   /* comments arrived: redraw the counts */
 			break;

@@ -40,7 +40,8 @@
 struct review_view {
 	size_t pos, total;              /* 1-based position, number of comments */
 	size_t waiting;                 /* undecided, this one included */
-	size_t arrived;                 /* comments added since the last look */
+	size_t arrived;                 /* comments added since the person's
+					   last key */
 	int more;                       /* more comments may still arrive */
 	const char *why;                /* why this one is next ("" in arrival
 					   order) */
