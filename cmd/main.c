@@ -42,6 +42,8 @@ static const struct command commands[] = {
 	  "cross-validate or test a model: accuracy, macro-F1, confusion" },
 	{ "explain", cmd_explain, NEED_CONFIG | NEED_MODEL,
 	  "the tokens that pushed each category, with their weights" },
+	{ "facts", cmd_facts, NEED_CONFIG,
+	  "facts list|check: the fact sheet, what is valid, what expires" },
 	{ "init", cmd_init, LANG_LIST,
 	  "a new brand's starting kit: config, fact sheet, neutral templates" },
 	{ "model", cmd_model, 0, "model info|dump MODEL, model merge A B -o C" },

@@ -76,6 +76,32 @@ cat "$B/candor.ini" >>"$TMP/expired-cfg.ini"
 expect "suggest -v says a matching fact expired, and when" 0 '"note":"no fact on file"' "no fact cited: fact 'lab-tests-2025' matches but expired on 2025-12-31" -- sh -c "echo 'they put pesticides in the juice, the lab results prove it' | $C -v -c $TMP/expired-cfg.ini suggest"
 expect "suggest -v says no keyword matched" 0 '' "no fact cited: no keyword of any fact matches" -- sh -c "echo 'heard the ceo of sunny juice was arrested for fraud lol' | $C -v suggest"
 
+# --- facts list|check ----------------------------------------------------------
+expect "facts list: the shipped sheet, the expired fact named with its date" 0 'expired  lab-tests-2025 +en +expired on 2025-12-31' '' -- $C facts list
+expect "facts list: valid facts with their end" 0 '^valid +factory-open +en +valid until 2027-03-31$' '' -- $C facts list
+mkdir -p "$TMP/fc"; cp "$B/candor.ini" "$TMP/fc/candor.ini"
+cat >"$TMP/fc/facts.ini" <<INI
+[soon]
+keywords = recall
+statement = Nothing was recalled.
+source_url = glowlab.example/r
+valid_until = $(date -u -d '+2 days' +%F)
+
+[gone]
+lang = ru
+keywords = отзыв
+statement = Ничего не отзывали.
+source_url = glowlab.example/ru
+valid_until = 2020-01-31
+INI
+expect "facts check: expiring within 7 days is a warning" 0 '^warning  soon +\(en\) +valid until [0-9-]+: expires in [23] days' '' -- $C -c "$TMP/fc/candor.ini" facts check
+expect "facts check: counts" 0 '^2 facts: 1 valid now \(1 expire within 7 days\), 1 expired$' '' -- $C -c "$TMP/fc/candor.ini" facts check
+printf '[x]\nkeywords = a\nslogan = b\n' >"$TMP/fc/facts.ini"
+expect "facts check: a malformed sheet fails naming file and line" 1 "^FAIL .*fc/facts.ini:3" '' -- $C -c "$TMP/fc/candor.ini" facts check
+printf '[old]\nkeywords = a\nstatement = b\nsource_url = c\nvalid_until = 2020-01-01\n' >"$TMP/fc/facts.ini"
+expect "facts check: nothing valid now fails" 1 '0 valid now' 'no fact may be cited now' -- $C -c "$TMP/fc/candor.ini" facts check
+expect "facts check: a user config without a sheet fails" 1 '' 'no fact sheet to check' -- $C -c "$B/candor.ini" facts check
+
 # --- flags: safety, legal, press reach a person --------------------------------
 SERUM="used the serum last night and now my cheeks are red and stinging. is this normal??"
 expect "safety: stinging cheeks is escalated with a _safety draft" 0 '"flags":\["safety"\],.*"action":"escalate","template":"en/_safety/care-[0-9]"' '' -- sh -c "echo '$SERUM' | $C suggest"
