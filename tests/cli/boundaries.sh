@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Limits and validity checks at their exact edges (written for mutants of
+# tests/mutations.txt that a test one step away could not tell apart).
+. "$(dirname "$0")/lib.sh"
+C=$CANDOR
+SAMPLES=$SRC/config/samples
+
+# candor.ini: a line of 199 bytes (without its newline) is read, 200 is not
+line() { printf '; '; head -c $(($1 - 2)) /dev/zero | tr '\0' 'x'; printf '\n'; }
+{ printf '[brand]\n'; line 199; } >"$TMP/l199.ini"
+{ printf '[brand]\n'; line 200; } >"$TMP/l200.ini"
+check "ini fixture: the lines are 199 and 200 bytes" \
+	[ "$(sed -n 2p "$TMP/l199.ini" | tr -d '\n' | wc -c)" = 199 ] && [ "$(sed -n 2p "$TMP/l200.ini" | tr -d '\n' | wc -c)" = 200 ]
+expect "ini: a 199-byte line is read" 0 '' '' -- "$C" -c "$TMP/l199.ini" tone --text "Thanks for asking."
+expect "ini: a 200-byte line names the limit" 78 '^$' 'l200.ini:2: line longer than 199 bytes' -- \
+	"$C" -c "$TMP/l200.ini" tone --text "Thanks for asking."
+
+# created_at: each field within its range; 23:59:60 is a leap second
+at() { printf '{"id":"1","text":"where can I buy it","created_at":"%s"}\n' "$1" >"$TMP/at.jsonl"; }
+for t in 2026-12-07T24:00:00Z 2026-12-07T23:60:00Z 2026-12-07T23:59:61Z 2026-13-07T10:00:00Z 2026-12-32T10:00:00Z; do
+	at "$t"
+	expect "created_at $t is refused" 65 '^$' "neither RFC 3339 nor unix seconds: '$t'" -- "$C" suggest "$TMP/at.jsonl"
+done
+for t in 2026-12-07T23:59:60Z 2026-12-31T00:00:00+03:00; do
+	at "$t"
+	expect "created_at $t is read" 0 '"id":"1"' '^$' -- "$C" suggest "$TMP/at.jsonl"
+done
+
+# templates: files starting with '.' (editor backups, drafts) are not templates
+mkdir -p "$TMP/tpl/en/question"
+cat >"$TMP/tpl/en/question/a.mustache" <<'T'
+{{! intent: a test
+    requires: }}
+Thanks for asking, we will look into it.
+T
+printf 'not {{a template\n' >"$TMP/tpl/en/question/.a.mustache.swp.mustache"
+expect "templates list: a dot file is not a template" 0 '^en/question/a ' '' -- "$C" -t "$TMP/tpl" templates list
+"$C" -t "$TMP/tpl" templates list >"$TMP/list" 2>&1
+check "templates list: only the one template" [ "$(grep -c . "$TMP/list")" = 1 ]
+expect "templates check: the dot file is not checked" 0 '1 templates, 0 failed' '' -- "$C" -t "$TMP/tpl" templates check
+
+finish
