@@ -15,6 +15,16 @@ expect "ini: a 199-byte line is read" 0 '' '' -- "$C" -c "$TMP/l199.ini" tone --
 expect "ini: a 200-byte line names the limit" 78 '^$' 'l200.ini:2: line longer than 199 bytes' -- \
 	"$C" -c "$TMP/l200.ini" tone --text "Thanks for asking."
 
+# input lines: 1 MiB is read (and refused as a comment, 64 KiB at most),
+# one byte more is refused as a line; the next line is read either way
+for n in 1048576 1048577; do
+	{ head -c $n /dev/zero | tr '\0' 'a'; printf '\nwhere can I buy it\n'; } >"$TMP/big$n.txt"
+done
+expect "a line of 1048576 bytes is read, then refused as a comment" 65 '"id":"2"' 'big1048576.txt:1: comment longer than 65536 bytes' -- \
+	"$C" classify "$TMP/big1048576.txt"
+expect "a line of 1048577 bytes names the line limit" 65 '"id":"2"' 'big1048577.txt:1: line longer than 1048576 bytes' -- \
+	"$C" classify "$TMP/big1048577.txt"
+
 # created_at: each field within its range; 23:59:60 is a leap second
 at() { printf '{"id":"1","text":"where can I buy it","created_at":"%s"}\n' "$1" >"$TMP/at.jsonl"; }
 for t in 2026-12-07T24:00:00Z 2026-12-07T23:60:00Z 2026-12-07T23:59:61Z 2026-13-07T10:00:00Z 2026-12-32T10:00:00Z; do
