@@ -9,7 +9,7 @@
 # Writes OUTDIR/suggestions.jsonl, batch.csv, journal.jsonl, ledger.jsonl,
 # report-example.html and report-example.md.
 set -euo pipefail
-CANDOR=${1:?usage: report_example.sh CANDOR OUTDIR}
+CANDOR=$(realpath "${1:?usage: report_example.sh CANDOR OUTDIR}")
 OUT=${2:?usage: report_example.sh CANDOR OUTDIR}
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 mkdir -p "$OUT"
@@ -50,6 +50,11 @@ for k, c in enumerate(comments):
         e["category"] = "question"
     if d.get("fact"):
         e["fact"] = d["fact"]
+    if d.get("tone") and not e.get("edited"):
+        e["tone"] = d["tone"]
+    if e.get("edited"):     # what `review` records after an edit
+        e["tone"] = {"score": 90, "issues": [{"rule": "required",
+                     "severity": "warning", "message": "no next step"}]}
     e.update({"approver": "maria", "ts": iso(when)})
     j.write(json.dumps(e, ensure_ascii=False) + "\n")
     if e["decision"] in ("approve", "hide"):
@@ -60,7 +65,8 @@ for k, c in enumerate(comments):
                                 "ts": iso(when + 21 + 7 * k)}) + "\n")
 PY
 "$CANDOR" batch "$OUT/comments.csv" -o "$OUT/batch.csv"
+cd "$OUT"       # the page names its inputs as given: keep them short
 for f in html md; do
-	"$CANDOR" report "$OUT/suggestions.jsonl" "$OUT/batch.csv" \
-		"$OUT/journal.jsonl" "$OUT/ledger.jsonl" -o "$OUT/report-example.$f"
+	"$CANDOR" report suggestions.jsonl batch.csv journal.jsonl ledger.jsonl \
+		-o "report-example.$f"
 done

@@ -94,8 +94,8 @@ void alerts_text(struct cd_buf *b, const struct monitor_event *ev,
 	cd_buf_addf(b, isru ? " (обычно %.1f, p = %.2g)." :
 		    " (usually %.1f, p = %.2g).", ev->baseline, ev->p);
 	for (i = 0; i < ev->nshares && i < 3; i++)
-		cd_buf_addf(b, "%s%s %.0f%%", i ? "," : (isru ? " Доли:" :
-			    " Shares:"), ev->shares[i].category,
+		cd_buf_addf(b, "%s%s %.0f%%", i ? ", " : (isru ? " Доли: " :
+			    " Shares: "), ev->shares[i].category,
 			    100 * ev->shares[i].share);
 	if (ev->nshares)
 		cd_buf_addch(b, '.');

@@ -24,6 +24,9 @@ enum {
 	EXIT_NOINPUT = 66,
 	EXIT_SOFTWARE = 70,
 	EXIT_IO = 74,
+	EXIT_TEMPFAIL = 75,     /* something must be retried later */
+	EXIT_PROTOCOL = 76,     /* the remote server said no or answered nonsense */
+	EXIT_NOPERM = 77,       /* the server refused the credentials */
 	EXIT_CONFIG = 78
 };
 
@@ -88,6 +91,8 @@ int cli_write(const char *p, size_t n);
 	{ "no-bigrams", no_argument, NULL, 'B' }, \
 	{ "no-stem", no_argument, NULL, 'S' }, \
 	{ "no-extras", no_argument, NULL, 'X' }, \
+	{ "idf", no_argument, NULL, 'I' }, \
+	{ "norm", no_argument, NULL, 'N' }, \
 	{ "temperature", required_argument, NULL, 't' }
 /* Apply one of them; 0, or EXIT_USAGE after printing why. */
 int cli_nb_option(int opt, const char *arg, struct nb_params *p,
@@ -116,6 +121,7 @@ int cmd_batch(struct cli *c, int argc, char **argv);
 int cmd_classify(struct cli *c, int argc, char **argv);
 int cmd_eval(struct cli *c, int argc, char **argv);
 int cmd_explain(struct cli *c, int argc, char **argv);
+int cmd_facts(struct cli *c, int argc, char **argv);
 int cmd_init(struct cli *c, int argc, char **argv);
 int cmd_model(struct cli *c, int argc, char **argv);
 int cmd_monitor(struct cli *c, int argc, char **argv);

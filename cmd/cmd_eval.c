@@ -27,7 +27,8 @@ static const char usage_eval[] =
 "      --json            {\"accuracy\",\"macro_f1\",\"classes\",\"labels\",\"confusion\"}\n"
 "      --text-col NAME, --label-col NAME   as for train\n"
 "      --alpha, --complement, --counts, --no-bigrams, --no-stem,\n"
-"      --no-extras, --temperature   model options, as for train\n"
+"      --no-extras, --idf, --norm, --temperature   model options, as for\n"
+"                        train\n"
 "  -h, --help            this help\n";
 
 struct examples {
@@ -356,7 +357,7 @@ int cmd_eval(struct cli *c, int argc, char **argv)
 		case 'T': tcol = optarg; break;
 		case 'L': lcol = optarg; break;
 		case 'a': case 'C': case 'n': case 'B': case 'S': case 'X':
-		case 't':
+		case 'I': case 'N': case 't':
 			if (cli_nb_option(opt, optarg, &p, "eval"))
 				return EXIT_USAGE;
 			break;

@@ -46,8 +46,10 @@ static int info(const char *path)
 	printf("format:       candor model version %d\n", MODEL_VERSION);
 	printf("checksum:     crc32 %02x%02x%02x%02x\n", head[51], head[50],
 	       head[49], head[48]);
-	printf("scoring:      %s naive Bayes, alpha %g, %s\n",
-	       p->complement ? "complement" : "multinomial", p->alpha,
+	printf("scoring:      %s naive Bayes%s%s, alpha %g, %s\n",
+	       p->complement ? "complement" : "multinomial",
+	       p->idf ? ", idf" : "", p->norm ? ", normalised weights" : "",
+	       p->alpha,
 	       p->binary ? "features counted once per comment" :
 			   "repeated features counted");
 	printf("tokens:       words%s%s%s\n", p->bigrams ? " + bigrams" : "",
@@ -82,10 +84,12 @@ static int dump(const char *path)
 	cd_buf_addf(&b, "{\"version\":%d,\"params\":{\"alpha\":", MODEL_VERSION);
 	jsonw_num(&b, p->alpha, 6);
 	cd_buf_addf(&b, ",\"complement\":%s,\"binary\":%s,\"bigrams\":%s,"
-		    "\"stem\":%s,\"extras\":%s,\"temperature\":",
+		    "\"stem\":%s,\"extras\":%s,\"idf\":%s,\"norm\":%s,"
+		    "\"temperature\":",
 		    p->complement ? "true" : "false", p->binary ? "true" : "false",
 		    p->bigrams ? "true" : "false", p->stem ? "true" : "false",
-		    p->extras ? "true" : "false");
+		    p->extras ? "true" : "false", p->idf ? "true" : "false",
+		    p->norm ? "true" : "false");
 	jsonw_num(&b, nb_temperature(m), 6);
 	cd_buf_addstr(&b, "},\"labels\":[");
 	for (l = 0; l < K; l++) {

@@ -28,12 +28,15 @@
 #include "lineio.h"
 #include "monitor.h"
 #include "pipeline.h"
+#include "webhook.h"
+#include "http.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -368,7 +371,8 @@ int cmd_monitor(struct cli *c, int argc, char **argv)
 	struct monitor_params mp;
 	struct mon x;
 	struct cd_error err;
-	const char *errors_path = NULL, *path;
+	const char *errors_path = NULL, *path, *url, *from;
+	struct webhook *wh = NULL;
 	int opt, rc, no_webhook = 0, undelivered = 0;
 	size_t i;
 
@@ -409,8 +413,20 @@ int cmd_monitor(struct cli *c, int argc, char **argv)
 	if (!(x.m = monitor_new(&mp, on_event, &x, &err)))
 		return cli_fail(CD_ERR_CONFIG, &err);
 	x.sinks[x.nsinks++] = alerts_stdout_sink();
-	/* WEBHOOK */
-	(void)no_webhook;
+	url = getenv(HTTP_ENV_WEBHOOK_URL);
+	from = "$" HTTP_ENV_WEBHOOK_URL;
+	if (!url || !*url) {
+		url = c->cfg.alerts.webhook_url;
+		from = "[alerts] webhook_url";
+	}
+	if (!no_webhook && url && *url) {
+		rc = webhook_open(&wh, c, url, from, (size_t)c->cfg.alerts.queue);
+		if (rc) {
+			monitor_free(x.m);
+			return rc;
+		}
+		x.sinks[x.nsinks++] = webhook_sink(wh);
+	}
 	path = optind < argc ? argv[optind] : "-";
 	x.name = cli_input_name(path);
 	rc = 0;
@@ -446,5 +462,5 @@ int cmd_monitor(struct cli *c, int argc, char **argv)
 		return rc;
 	if (x.skipped)
 		return EXIT_DATA;
-	return undelivered ? 75 : EXIT_OK;
+	return undelivered ? EXIT_TEMPFAIL : EXIT_OK;
 }

@@ -3,6 +3,7 @@
  * template, for template authors and for the Mustache spec tests.
  */
 #include "cli.h"
+#include "jsonr.h"
 #include "mustache.h"
 #include "readfile.h"
 
@@ -65,7 +66,7 @@ int cmd_render(struct cli *c, int argc, char **argv)
 	struct partials parts;
 	struct cd_error err;
 	struct cd_buf out;
-	const char *data_arg = NULL, *tpath;
+	const char *data_arg = NULL, *tpath, *json;
 	char *src, *data_text = NULL, dir[4096];
 	cJSON *data;
 	size_t len;
@@ -109,7 +110,14 @@ int cmd_render(struct cli *c, int argc, char **argv)
 		if (!data_text)
 			return code;
 	}
-	data = cJSON_Parse(data_text ? data_text : data_arg ? data_arg : "{}");
+	json = data_text ? data_text : data_arg ? data_arg : "{}";
+	data = cJSON_Parse(json);
+	if (!data && jsonr_too_deep(json, strlen(json), cJSON_GetErrorPtr())) {
+		cli_err("%s: JSON data nested deeper than %d levels", data_text ?
+			data_arg + 1 : "--data", CJSON_NESTING_LIMIT);
+		free(data_text);
+		return EXIT_DATA;
+	}
 	if (!data) {
 		cli_err("%s: invalid JSON data near '%.20s'", data_text ?
 			data_arg + 1 : "--data", cJSON_GetErrorPtr() ?

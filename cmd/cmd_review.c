@@ -19,10 +19,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -126,6 +129,200 @@ static void install_signals(void)
 	sigaction(SIGWINCH, &sa, NULL);
 }
 
+/* ---- the live input ------------------------------------------------------ */
+
+/*
+ * Comments from a pipe or a growing file are read by a thread of their
+ * own, so the person works while they arrive: each comment is copied into
+ * a list under a mutex and a byte on a pipe wakes the terminal side, which
+ * moves them into the review queue between keys.
+ */
+struct feed {
+	pthread_t th;
+	int running;
+	pthread_mutex_t mu;
+	struct review_item *q;          /* arrived, not yet queued */
+	size_t n, cap;
+	int done;                       /* the input ended */
+	int rc;                         /* its exit code, if it failed */
+	int wake[2];                    /* [0] polled with the terminal */
+	struct input in;
+};
+
+static void item_release(struct review_item *d)
+{
+	free((char *)d->c.id);
+	free((char *)d->c.text);
+	free((char *)d->c.author);
+	free((char *)d->c.lang);
+	free((char *)d->c.created_at);
+	free((char *)d->c.video_id);
+	free((char *)d->c.parent_id);
+}
+
+/* Copy c into the feed's list; 0 or -1 (out of memory). */
+static int feed_push(struct feed *f, const struct comment *c)
+{
+	struct review_item d;
+	int rc = 0;
+
+	memset(&d, 0, sizeof(d));
+	d.c = *c;
+	d.c.id = strdup(c->id);
+	d.c.text = strndup(c->text, c->text_len);
+	d.c.author = strdup(c->author);
+	d.c.lang = strdup(c->lang);
+	d.c.created_at = strdup(c->created_at);
+	d.c.video_id = strdup(c->video_id ? c->video_id : "");
+	d.c.parent_id = strdup(c->parent_id ? c->parent_id : "");
+	if (!d.c.id || !d.c.text || !d.c.author || !d.c.lang ||
+	    !d.c.created_at || !d.c.video_id || !d.c.parent_id) {
+		item_release(&d);
+		return -1;
+	}
+	pthread_mutex_lock(&f->mu);
+	if (f->n == f->cap) {
+		size_t cap = f->cap ? f->cap * 2 : 64;
+		struct review_item *q = realloc(f->q, cap * sizeof(*q));
+
+		if (q) {
+			f->q = q;
+			f->cap = cap;
+		}
+	}
+	if (f->n < f->cap)
+		f->q[f->n++] = d;
+	else
+		rc = -1;
+	pthread_mutex_unlock(&f->mu);
+	if (rc)
+		item_release(&d);
+	return rc;
+}
+
+static void feed_wake(struct feed *f)
+{
+	ssize_t w;
+
+	do
+		w = write(f->wake[1], "x", 1);
+	while (w < 0 && errno == EINTR);
+}
+
+static void *feed_main(void *arg)
+{
+	struct feed *f = arg;
+	struct comment cm;
+	int rc;
+
+	while ((rc = input_next(&f->in, &cm)) == 1) {
+		if (feed_push(f, &cm)) {
+			rc = EXIT_SOFTWARE;
+			break;
+		}
+		feed_wake(f);
+	}
+	pthread_mutex_lock(&f->mu);
+	f->done = 1;
+	f->rc = rc > 1 ? rc : 0;
+	pthread_mutex_unlock(&f->mu);
+	feed_wake(f);
+	return NULL;
+}
+
+static int feed_start(struct feed *f, const char *path, int follow,
+		      const struct cli *c)
+{
+	int rc;
+
+	memset(f, 0, sizeof(*f));
+	f->wake[0] = f->wake[1] = -1;
+	rc = input_open(&f->in, path, 0, 1, NULL);
+	if (rc)
+		return rc;
+	(void)c;
+	if (follow)
+		lr_follow(f->in.lr, 1);
+	if (pipe(f->wake) || pthread_mutex_init(&f->mu, NULL)) {
+		cli_err("cannot start reading the comments: %s", strerror(errno));
+		input_close(&f->in);
+		return EXIT_SOFTWARE;
+	}
+	fcntl(f->wake[0], F_SETFL, O_NONBLOCK);
+	if (pthread_create(&f->th, NULL, feed_main, f)) {
+		cli_err("cannot start reading the comments");
+		input_close(&f->in);
+		return EXIT_SOFTWARE;
+	}
+	f->running = 1;
+	return 0;
+}
+
+/*
+ * Move what arrived into the queue.  Returns the number moved; *ended is
+ * set once the input has ended and everything is moved.
+ */
+static size_t feed_drain(struct feed *f, struct review *r, int *ended)
+{
+	struct review_item *q;
+	struct cd_error err;
+	size_t n, i;
+	char sink[256];
+
+	while (read(f->wake[0], sink, sizeof(sink)) > 0)
+		;
+	pthread_mutex_lock(&f->mu);
+	q = f->q;
+	n = f->n;
+	f->q = NULL;
+	f->n = f->cap = 0;
+	*ended = f->done;
+	pthread_mutex_unlock(&f->mu);
+	for (i = 0; i < n; i++) {
+		if (review_add(r, &q[i], &err))
+			cli_err("%s", err.msg);
+		item_release(&q[i]);
+	}
+	free(q);
+	return n;
+}
+
+/* Wait until the input has ended and move it all into the queue. */
+static void feed_settle(struct feed *f, struct review *r)
+{
+	struct pollfd pf = { f->wake[0], POLLIN, 0 };
+	int ended = 0;
+
+	while (!ended) {
+		if (poll(&pf, 1, -1) < 0 && errno != EINTR)
+			break;
+		feed_drain(f, r, &ended);
+	}
+	review_input_done(r);
+}
+
+static int regular_file(const char *path)
+{
+	struct stat st;
+
+	return strcmp(path, "-") && !stat(path, &st) && S_ISREG(st.st_mode);
+}
+
+static int feed_stop(struct feed *f)
+{
+	if (!f->running)
+		return 0;
+	/* the thread may sit in read(2) on a pipe that stays open: leave it */
+	pthread_cancel(f->th);
+	pthread_join(f->th, NULL);
+	f->running = 0;
+	free(f->q);
+	close(f->wake[0]);
+	close(f->wake[1]);
+	input_close(&f->in);
+	return f->rc;
+}
+
 /* ---- the review_io over the terminal ----------------------------------- */
 
 struct term {
@@ -135,6 +332,9 @@ struct term {
 	struct review_view last;
 	int have_last;
 	const char *const *labels;
+	struct feed *feed;              /* NULL: all comments loaded */
+	struct review *r;
+	int ended;                      /* the feed has ended */
 };
 
 /* The draft, indented and wrapped at spaces near REPLY_WIDTH columns. */
@@ -212,6 +412,16 @@ static void term_show(void *ctx, const struct review_view *v)
 	if (c->created_at[0])
 		fprintf(o, "   %s", c->created_at);
 	fprintf(o, "   #%s\n", c->id);
+	fprintf(o, "queue: %zu waiting", v->waiting);
+	if (v->arrived)
+		fprintf(o, " (%zu new since the last look)", v->arrived);
+	if (v->more)
+		fputs(", more coming", o);
+	if (v->why && v->why[0])
+		fprintf(o, "; next because: %s%s%s", v->overdue ?
+			color(t->color, COLOR_BOLD_YELLOW) : "", v->why,
+			v->overdue ? off : "");
+	fputc('\n', o);
 	fprintf(o, "%s%s%s %.2f", b, g->category, off, g->confidence);
 	if (g->uncertain)
 		fprintf(o, "  %sUNCERTAIN: press c to choose the category%s",
@@ -277,9 +487,87 @@ static int read_key(struct term *t)
 	}
 }
 
+/*
+ * The next key, or REVIEW_KEY_NEWS when comments arrived first (they are
+ * moved into the queue here, between keys, and the screen is redrawn).
+ */
 static int term_key(void *ctx)
 {
-	return read_key(ctx);
+	struct term *t = ctx;
+	struct pollfd pf[2];
+
+	if (!t->feed || t->ended)
+		return read_key(t);
+	pf[0].fd = tty_fd;
+	pf[0].events = POLLIN;
+	pf[1].fd = t->feed->wake[0];
+	pf[1].events = POLLIN;
+	for (;;) {
+		pf[0].revents = pf[1].revents = 0;
+		if (poll(pf, 2, -1) < 0) {
+			if (errno != EINTR)
+				return -1;
+			if (resized && t->have_last) {
+				resized = 0;
+				term_show(t, &t->last);
+			}
+			continue;
+		}
+		if (pf[1].revents) {
+			size_t n = feed_drain(t->feed, t->r, &t->ended);
+
+			if (n || t->ended)
+				return REVIEW_KEY_NEWS;
+		}
+		if (pf[0].revents)
+			return read_key(t);
+	}
+}
+
+/* Nothing is waiting: say so, and wait for comments or q. */
+static int term_wait(void *ctx, size_t decided)
+{
+	struct term *t = ctx;
+	const char *off = color(t->color, COLOR_RESET);
+	struct pollfd pf[2];
+	int k;
+
+	if (!t->feed || t->ended)
+		return 0;
+	t->have_last = 0;
+	if (t->color)
+		fputs(COLOR_CLEAR_SCREEN, t->out);
+	else
+		fputs("\n----------------------------------------\n", t->out);
+	fprintf(t->out, "%scandor review%s  nothing waiting; %zu decided in the "
+		"journal\nwaiting for comments ... (q quits)\n",
+		color(t->color, COLOR_BOLD), off, decided);
+	fflush(t->out);
+	pf[0].fd = tty_fd;
+	pf[0].events = POLLIN;
+	pf[1].fd = t->feed->wake[0];
+	pf[1].events = POLLIN;
+	for (;;) {
+		pf[0].revents = pf[1].revents = 0;
+		if (poll(pf, 2, -1) < 0) {
+			if (errno != EINTR)
+				return -1;
+			continue;
+		}
+		if (pf[1].revents) {
+			size_t n = feed_drain(t->feed, t->r, &t->ended);
+
+			if (n)
+				return 1;
+			if (t->ended)
+				return 0;
+		}
+		if (pf[0].revents) {
+			k = read_key(t);
+			if (k == 'q' || k < 0)
+				return -1;
+		}
+	}
 }
 
 static void term_message(void *ctx, const char *msg)
@@ -534,6 +822,8 @@ static int load_csv(struct items *it, const char *path, const struct cli *c)
 		cm.id = ii >= 0 ? csvr_field(row, (size_t)ii, NULL) : idbuf;
 		cm.author = ai >= 0 ? csvr_field(row, (size_t)ai, NULL) : "";
 		cm.lang = cm.created_at = "";
+		cm.created_ts = -1;
+		cm.likes = -1;
 		if (tok_utf8_check(cm.text, cm.text_len, &bad)) {
 			cli_err("%s:%ld: invalid UTF-8 at byte %zu", path, cm.line,
 				bad + 1);
@@ -557,22 +847,6 @@ out:
 	csvr_free(r);
 	fclose(fp);
 	return rc;
-}
-
-static int load_stream(struct items *it, const char *path, const struct cli *c)
-{
-	struct input in;
-	struct comment cm;
-	int rc;
-
-	rc = input_open(&in, path, 0, c->quiet, NULL);
-	if (rc)
-		return rc;
-	while ((rc = input_next(&in, &cm)) == 1)
-		if ((rc = items_push(it, &cm, NULL, NULL)) != 0)
-			break;
-	input_close(&in);
-	return rc > 1 ? rc : 0;
 }
 
 static int is_csv(const char *path)
@@ -666,6 +940,8 @@ int cmd_review(struct cli *c, int argc, char **argv)
 		{ "journal", required_argument, NULL, 'j' },
 		{ "as", required_argument, NULL, 'A' },
 		{ "output-csv", required_argument, NULL, 'o' },
+		{ "follow", no_argument, NULL, 'F' },
+		{ "arrival-order", no_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -680,6 +956,9 @@ int cmd_review(struct cli *c, int argc, char **argv)
 	const char *out_csv = NULL, *in_path;
 	const char *labels[NB_MAX_LABELS];
 	char jbuf[4200], warning[4400];
+	struct queue_params qp;
+	struct feed feed;
+	int follow = 0, arrival = 0, live, settle;
 	size_t l;
 	int opt, rc = 0;
 
@@ -689,6 +968,8 @@ int cmd_review(struct cli *c, int argc, char **argv)
 		case 'j': journal_path = optarg; break;
 		case 'A': approver = optarg; break;
 		case 'o': out_csv = optarg; break;
+		case 'F': follow = 1; break;
+		case 'R': arrival = 1; break;
 		case 'h': fputs(usage_review, stdout); return EXIT_OK;
 		default: return cli_usage_error("review", "unknown option");
 		}
@@ -699,6 +980,11 @@ int cmd_review(struct cli *c, int argc, char **argv)
 	if (out_csv && !is_csv(in_path))
 		return cli_usage_error("review", "--output-csv needs a batch CSV "
 				       "as input");
+	if (follow && (is_csv(in_path) || !strcmp(in_path, "-")))
+		return cli_usage_error("review", "--follow needs a comments file "
+				       "(text or JSONL) that grows");
+	live = !is_csv(in_path);
+	settle = live && !follow && regular_file(in_path);
 	if (!approver || !*approver)
 		approver = "unknown";
 	if (!journal_path) {
@@ -721,8 +1007,8 @@ int cmd_review(struct cli *c, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	memset(&it, 0, sizeof(it));
-	rc = is_csv(in_path) ? load_csv(&it, in_path, c) :
-			       load_stream(&it, in_path, c);
+	memset(&feed, 0, sizeof(feed));
+	rc = live ? 0 : load_csv(&it, in_path, c);
 	if (rc)
 		goto out;
 	j = journal_open(journal_path, warning, sizeof(warning), &err);
@@ -742,7 +1028,20 @@ int cmd_review(struct cli *c, int argc, char **argv)
 		rc = cli_fail(CD_ERR_NOMEM, &err);
 		goto out_pipeline;
 	}
+	config_queue_params(&c->cfg, &qp);
+	review_set_queue(r, arrival ? NULL : &qp, NULL);
+	if (live) {
+		if ((rc = feed_start(&feed, in_path, follow, c)) != 0)
+			goto out_review;
+		review_expect_more(r);
+		/* a whole file is queued before the first pick, so the most
+		   urgent comment of it comes first, not the first line */
+		if (settle)
+			feed_settle(&feed, r);
+	}
 	memset(&t, 0, sizeof(t));
+	t.feed = live ? &feed : NULL;
+	t.r = r;
 	t.out = fdopen(dup(tty_fd), "w");
 	t.color = !color_disabled();
 	t.labels = labels;
@@ -756,6 +1055,7 @@ int cmd_review(struct cli *c, int argc, char **argv)
 	io.choose = term_choose;
 	io.confirm = term_confirm;
 	io.message = term_message;
+	io.wait = live ? term_wait : NULL;
 	install_signals();
 	if (tty_make_raw()) {
 		cli_err("cannot set the terminal to raw mode: %s", strerror(errno));
@@ -780,6 +1080,12 @@ int cmd_review(struct cli *c, int argc, char **argv)
 	}
 	if (!rc && out_csv)
 		rc = write_csv(&it, r, out_csv);
+out_review:
+	if (live) {
+		int frc = feed_stop(&feed);
+
+		rc = rc ? rc : frc;
+	}
 	review_free(r);
 out_pipeline:
 	pipeline_close(&p);

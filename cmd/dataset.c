@@ -4,6 +4,7 @@
 #include "cli.h"
 #include "comment.h"
 #include "csvio.h"
+#include "jsonr.h"
 #include "lineio.h"
 #include "tokenize.h"
 
@@ -37,13 +38,22 @@ static const char *const label_aliases[] = {
 	"label", "category", "class", NULL
 };
 
-/* Peek at the first non-blank byte to tell JSONL from CSV. */
+/*
+ * Peek at the first non-blank byte to tell JSONL from CSV.  A file with
+ * none (empty, or only blank lines) is read as JSONL too: it holds no
+ * examples, and a CSV reader would ask for a header row it cannot have.
+ */
 static int sniff_jsonl(FILE *fp)
 {
 	char buf[4096];
-	size_t n = fread(buf, 1, sizeof(buf), fp);
+	size_t n = fread(buf, 1, sizeof(buf), fp), i;
 	int j = comment_is_jsonl(buf, n);
 
+	for (i = 0; !j && n < sizeof(buf) && i < n; i++)
+		if (!strchr(" \t\r\n", buf[i]))
+			break;
+	if (!j && n < sizeof(buf) && i == n)
+		j = 1;
 	rewind(fp);
 	return j;
 }
@@ -212,6 +222,14 @@ static int next_jsonl(struct dataset *d, struct example *ex)
 		cJSON_Delete(d->json);
 		d->json = cJSON_ParseWithLength(line, len);
 		ex->line = lr_lineno(d->lr);
+		if (!d->json) {
+			struct cd_error jerr;
+
+			jsonr_error(line, len, ex->line, &jerr);
+			if (bad(d, jerr.msg, ex->line))
+				return EXIT_DATA;
+			continue;
+		}
 		if (!cJSON_IsObject(d->json)) {
 			if (bad(d, "invalid JSON object", ex->line))
 				return EXIT_DATA;

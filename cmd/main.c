@@ -42,6 +42,8 @@ static const struct command commands[] = {
 	  "cross-validate or test a model: accuracy, macro-F1, confusion" },
 	{ "explain", cmd_explain, NEED_CONFIG | NEED_MODEL,
 	  "the tokens that pushed each category, with their weights" },
+	{ "facts", cmd_facts, NEED_CONFIG,
+	  "facts list|check: the fact sheet, what is valid, what expires" },
 	{ "init", cmd_init, LANG_LIST,
 	  "a new brand's starting kit: config, fact sheet, neutral templates" },
 	{ "model", cmd_model, 0, "model info|dump MODEL, model merge A B -o C" },
@@ -128,6 +130,9 @@ int cli_exit_code(int status)
 	case CD_ERR_NOINPUT: return EXIT_NOINPUT;
 	case CD_ERR_IO: return EXIT_IO;
 	case CD_ERR_CONFIG: return EXIT_CONFIG;
+	case CD_ERR_TEMPFAIL: return EXIT_TEMPFAIL;
+	case CD_ERR_REMOTE: return EXIT_PROTOCOL;
+	case CD_ERR_AUTH: return EXIT_NOPERM;
 	default: return EXIT_SOFTWARE;
 	}
 }
@@ -190,6 +195,8 @@ int cli_nb_option(int opt, const char *arg, struct nb_params *p,
 	case 'B': p->bigrams = 0; return 0;
 	case 'S': p->stem = 0; return 0;
 	case 'X': p->extras = 0; return 0;
+	case 'I': p->idf = 1; return 0;
+	case 'N': p->norm = 1; return 0;
 	case 't':
 		p->temperature = strtod(arg, &end);
 		if (*end || !(p->temperature > 0 && p->temperature < 1e6))

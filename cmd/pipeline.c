@@ -27,7 +27,7 @@ static void beside_config(const struct cli *c, const char *name, char *out,
  * there is a warning and no fact.  0 with the path, 1 when there is none,
  * or an exit code after printing why.
  */
-static int find_facts(const struct cli *c, char *out, size_t n)
+int pipeline_find_facts(const struct cli *c, char *out, size_t n)
 {
 	if (c->cfg.paths.facts[0]) {    /* [facts] file: that file or nothing */
 		snprintf(out, n, "%s", c->cfg.paths.facts);
@@ -131,7 +131,7 @@ int pipeline_open(struct pipeline *p, struct cli *c, int want_why)
 		pipeline_close(p);
 		return cli_fail(CD_ERR_NOMEM, &err);
 	}
-	rc = find_facts(c, path, sizeof(path));
+	rc = pipeline_find_facts(c, path, sizeof(path));
 	if (rc > 1) {
 		pipeline_close(p);
 		return rc;

@@ -23,6 +23,14 @@ struct pipeline {
 	struct tokenizer *tk;           /* for loading the facts */
 };
 
+/*
+ * Where the fact sheet is: [facts] file when set (that file or an error),
+ * else facts.ini beside the config; a config of your own never falls back
+ * to the shipped sample (a warning, then none).  0 with the path in
+ * out[n], 1 when there is none, or an exit code after printing why.
+ */
+int pipeline_find_facts(const struct cli *c, char *out, size_t n);
+
 /* 0, or an exit code after printing why.  want_why: compute the why words. */
 int pipeline_open(struct pipeline *p, struct cli *c, int want_why);
 void pipeline_close(struct pipeline *p);

@@ -1,5 +1,6 @@
 /* comment.c - see comment.h. */
 #include "comment.h"
+#include "jsonr.h"
 #include "tokenize.h"
 
 #include <limits.h>
@@ -82,6 +83,35 @@ int64_t comment_parse_time(const char *s)
 
 	if (!s || !*s)
 		return -1;
+	/* the common form "2026-11-26T10:00:00Z" without sscanf (report
+	 * reads millions of them); anything else takes the general path */
+	if (strlen(s) == 20 && s[4] == '-' && s[7] == '-' &&
+	    (s[10] == 'T' || s[10] == 't' || s[10] == ' ') && s[13] == ':' &&
+	    s[16] == ':' && (s[19] == 'Z' || s[19] == 'z')) {
+		static const unsigned char at[] = {
+			0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18
+		};
+		int d[14], i;
+
+		for (i = 0; i < 14; i++) {
+			if (s[at[i]] < '0' || s[at[i]] > '9')
+				break;
+			d[i] = s[at[i]] - '0';
+		}
+		if (i == 14) {
+			Y = d[0] * 1000 + d[1] * 100 + d[2] * 10 + d[3];
+			M = d[4] * 10 + d[5];
+			D = d[6] * 10 + d[7];
+			h = d[8] * 10 + d[9];
+			m = d[10] * 10 + d[11];
+			sec = d[12] * 10 + d[13];
+			if (M < 1 || M > 12 || D < 1 || D > 31 || h > 23 ||
+			    m > 59 || sec > 60)
+				return -1;
+			return days_from_civil(Y, (unsigned)M, (unsigned)D) *
+				86400 + h * 3600 + m * 60 + sec;
+		}
+	}
 	v = strtoll(s, &end, 10);
 	if (end != s && !*end)
 		return v >= 0 ? (int64_t)v : -1;
@@ -251,14 +281,8 @@ int comment_parse(struct comment_parser *p, const char *line, size_t len,
 	}
 	cJSON_Delete(p->json);
 	p->json = cJSON_ParseWithLength(line, len);
-	if (!p->json) {
-		const char *at = cJSON_GetErrorPtr();
-		long col = at && at >= line && at <= line + len ?
-			   (long)(at - line) + 1 : 0;
-
-		return cd_error_setc(err, CD_ERR_DATA, lineno, col,
-				     "invalid JSON near column %ld", col);
-	}
+	if (!p->json)
+		return jsonr_error(line, len, lineno, err);
 	if (!cJSON_IsObject(p->json))
 		return cd_error_set(err, CD_ERR_DATA, lineno,
 				    "expected a JSON object");

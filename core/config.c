@@ -124,12 +124,27 @@ void config_init(struct cd_config *c)
 	strcpy(c->reply.lang, "en");
 	c->alerts.queue = 64;
 	crisis_init(c);
+	queue_params_default(&c->review.queue);
+	strcpy(c->tiktok.api_base,
+	       "https://business-api.tiktok.com/open_api/v1.3");
+	strcpy(c->tiktok.research_base, "https://open.tiktokapis.com/v2");
+	c->http.timeout = 20;
+	c->http.retries = 5;
+	c->http.rate = 5;
+	c->http.backoff = 0.5;
 }
+
+void config_queue_params(const struct cd_config *c, struct queue_params *p)
+{
+	*p = c->review.queue;
+}
+
 
 struct load {
 	struct cd_config *c;
 	const char *path;
 };
+
 
 static int set_str(char *dst, size_t n, const char *v, const struct load *ld,
 		   const char *key, long line, struct cd_error *err)
@@ -426,6 +441,50 @@ static int handle(void *user, const char *sec, const char *key,
 		if (rc <= 0)
 			return rc;
 	}
+	if (IS("review", "weights")) {
+		struct cd_error why;
+
+		if (queue_params_weights(&c->review.queue, v, &why))
+			return cd_error_set(err, CD_ERR_CONFIG, line, "%s:%ld: %s",
+					    ld->path, line, why.msg);
+		return 0;
+	}
+	if (IS("review", "due"))
+		return set_duration(&c->review.queue.due_flagged, v, 0,
+				    86400 * 30, ld, key, line, err);
+	if (IS("review", "due_other"))
+		return set_duration(&c->review.queue.due_other, v, 0,
+				    86400 * 30, ld, key, line, err);
+	if (IS("crisis", "team"))
+		return set_str(c->review.team, sizeof(c->review.team), v, ld,
+			       key, line, err);
+	if (IS("tiktok", "api_base"))
+		return set_str(c->tiktok.api_base, sizeof(c->tiktok.api_base), v,
+			       ld, key, line, err);
+	if (IS("tiktok", "research_base"))
+		return set_str(c->tiktok.research_base,
+			       sizeof(c->tiktok.research_base), v, ld, key, line,
+			       err);
+	if (IS("tiktok", "business_id"))
+		return set_str(c->tiktok.business_id,
+			       sizeof(c->tiktok.business_id), v, ld, key, line,
+			       err);
+	if (IS("http", "timeout"))
+		return set_double(&c->http.timeout, v, 0.05, 3600, ld, key, line,
+				  err);
+	if (IS("http", "retries")) {
+		double d = 0;
+		int rc = set_double(&d, v, 0, 20, ld, key, line, err);
+
+		if (!rc)
+			c->http.retries = (int)d;
+		return rc;
+	}
+	if (IS("http", "rate"))
+		return set_double(&c->http.rate, v, 0, 1000, ld, key, line, err);
+	if (IS("http", "backoff"))
+		return set_double(&c->http.backoff, v, 0.001, 60, ld, key, line,
+				  err);
 	if (IS("templates", "dir"))
 		return set_path(c->paths.templates, v, ld, key, line, err);
 	if (IS("facts", "file"))
@@ -439,7 +498,8 @@ static int handle(void *user, const char *sec, const char *key,
 	    strcmp(sec, "reply") && strcmp(sec, "alerts") &&
 	    strcmp(sec, "templates") && strcmp(sec, "facts") &&
 	    strcmp(sec, "flags") && strcmp(sec, "tone") &&
-	    strcmp(sec, "crisis"))
+	    strcmp(sec, "review") && strcmp(sec, "crisis") &&
+	    strcmp(sec, "tiktok") && strcmp(sec, "http"))
 		return cd_error_set(err, CD_ERR_CONFIG, line,
 				    "%s:%ld: unknown section [%s]", ld->path, line,
 				    sec);

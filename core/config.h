@@ -1,7 +1,7 @@
 /*
  * config.h - the brand's candor.ini: [brand], [classifier], [reply],
- * [alerts], and where the brand's own data lives: [templates] dir,
- * [facts] file, [flags] dir, [tone] dir.
+ * [alerts], [tiktok], [http], and where the brand's own data lives:
+ * [templates] dir, [facts] file, [flags] dir, [tone] dir.
  *
  * struct cd_config is a plain value the caller embeds: config_init() fills
  * the defaults, config_load() overlays a file.  It owns no heap memory.
@@ -16,6 +16,7 @@
 
 #include "error.h"
 #include "monitor.h"
+#include "queue.h"
 
 #define CONFIG_MAX_COMPETITORS 16
 #define CONFIG_STR 192
@@ -57,6 +58,17 @@ struct cd_config {
 		char webhook_url[CONFIG_STR];
 		long queue;                     /* alerts waiting for the webhook */
 	} alerts;
+	struct {
+		char api_base[CONFIG_STR];      /* Business API */
+		char research_base[CONFIG_STR]; /* Research API */
+		char business_id[CONFIG_STR];
+	} tiktok;
+	struct {
+		double timeout;                 /* seconds per request */
+		int retries;                    /* on 429, 5xx, network errors */
+		double rate;                    /* requests per second at most */
+		double backoff;                 /* first retry delay, seconds */
+	} http;
 	/* monitor's detector (core/monitor.h); config_init sets its defaults */
 	struct {
 		long window, cooldown, min_count, long_windows, quiet_windows;
@@ -68,6 +80,10 @@ struct cd_config {
 		size_t nnegative;
 	} crisis;
 	struct cd_config_paths paths;
+	struct {
+		struct queue_params queue;      /* [review] weights, due, ... */
+		char team[CONFIG_STR];          /* [crisis] team: escalation names */
+	} review;
 };
 
 void config_init(struct cd_config *c);
@@ -85,6 +101,10 @@ void config_monitor_params(const struct cd_config *c,
  */
 double config_duration(const char *s);
 int config_load(struct cd_config *c, const char *path, struct cd_error *err);
+
+/* The review queue's order from [review] (defaults: core/queue.h). */
+void config_queue_params(const struct cd_config *c, struct queue_params *p);
+
 
 /*
  * The reply length limit of a channel in characters (code points), or 0

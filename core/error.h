@@ -20,7 +20,11 @@ enum cd_status {
 	CD_ERR_IO = -4,     /* read or write failed (EX_IOERR) */
 	CD_ERR_CONFIG = -5, /* bad configuration (EX_CONFIG) */
 	CD_ERR_NOMEM = -6,  /* out of memory */
-	CD_ERR_LIMIT = -7   /* a size limit was exceeded (treated as data) */
+	CD_ERR_LIMIT = -7,  /* a size limit was exceeded (treated as data) */
+	CD_ERR_AUTH = -8,   /* the server refused our credentials (EX_NOPERM) */
+	CD_ERR_TEMPFAIL = -9,/* try again later: retries used up (EX_TEMPFAIL) */
+	CD_ERR_REMOTE = -10 /* the server said no or answered nonsense
+			       (EX_PROTOCOL) */
 };
 
 struct cd_error {

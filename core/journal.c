@@ -85,6 +85,8 @@ struct journal {
 	struct cached *cache;
 	size_t ncache, capcache;        /* capcache: power of two */
 	struct strbuf line;     /* a line read back */
+	uint64_t line_at;       /* its offset + 1 (0: none): the file only
+				 * grows, so a line read once stays valid */
 	struct strbuf id_load;  /* an id that needed cJSON, while loading */
 	struct strbuf id_back;  /* an id read back from a line */
 	struct strbuf last_id;  /* journal_last_id()'s answer */
@@ -442,6 +444,9 @@ static int read_node(struct journal *j, uint32_t i)
 	size_t len = node_len(n), got = 0;
 	off_t off = (off_t)node_off(n);
 
+	if (j->line_at == (uint64_t)off + 1)
+		return 0;       /* asked again: a lookup, then a get */
+	j->line_at = 0;
 	if (j->line.cap < len + 1) {
 		char *p = realloc(j->line.s, len + 1);
 
@@ -461,6 +466,7 @@ static int read_node(struct journal *j, uint32_t i)
 		got += (size_t)r;
 	}
 	j->line.s[len] = '\0';
+	j->line_at = (uint64_t)off + 1;
 	return 0;
 }
 
@@ -972,6 +978,7 @@ static void fill(const struct journal *j, uint32_t i, const cJSON *o,
 	out->reply = str_field(o, "reply");
 	out->text = str_field(o, "text");
 	out->corrected = str_field(o, "original_category") != NULL;
+	out->entry = i;
 }
 
 static size_t cache_home(uint64_t key, size_t cap)
@@ -1025,6 +1032,11 @@ int journal_get(const struct journal *cj, const char *id,
 		return 0;
 	fill(j, j->top[k], cached(j, j->top[k]), out);
 	return 1;
+}
+
+size_t journal_entries(const struct journal *j)
+{
+	return j->nn;
 }
 
 int journal_each(const struct journal *cj,

@@ -67,6 +67,8 @@ struct journal_record {
 	const char *reply;
 	const char *text;
 	int corrected;                  /* the person changed the category */
+	size_t entry;                   /* its decision's index in file order
+					   (0-based, undo lines not counted) */
 };
 
 /*
@@ -96,6 +98,13 @@ int journal_get(const struct journal *j, const char *id,
  */
 int journal_each(const struct journal *j,
 		 int (*fn)(void *ctx, const struct journal_record *r), void *ctx);
+
+/*
+ * The number of decision entries read or appended (undo lines not
+ * counted): a learner that applied entries [0, n) learns only the records
+ * whose entry is n or more next time.
+ */
+size_t journal_entries(const struct journal *j);
 
 /* Append one decision and fsync it.  0 or CD_ERR_IO. */
 int journal_append(struct journal *j, const struct journal_entry *e,

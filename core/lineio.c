@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define CHUNK 65536
@@ -20,6 +21,7 @@ struct line_reader {
 	int newline;            /* the last line ended with '\n' */
 	long lineno;
 	int eof;
+	int follow;             /* at the end, wait for more (tail -f) */
 	void (*on_wait)(void *ctx);
 	void *wait_ctx;
 };
@@ -100,6 +102,11 @@ static int too_long(struct line_reader *r, struct cd_error *err)
 			    "line longer than %zu bytes", r->max);
 }
 
+void lr_follow(struct line_reader *r, int on)
+{
+	r->follow = on;
+}
+
 int lr_next(struct line_reader *r, const char **line, size_t *len,
 	    struct cd_error *err)
 {
@@ -147,7 +154,12 @@ int lr_next(struct line_reader *r, const char **line, size_t *len,
 			return cd_error_set(err, CD_ERR_IO, r->lineno,
 					    "cannot read '%s': %s", r->name,
 					    strerror(errno));
-		if (got == 0)
+		if (got == 0 && r->follow) {
+			struct timespec nap = { 0, 200 * 1000 * 1000 };
+
+			nanosleep(&nap, NULL);
+		} else if (got == 0) {
 			r->eof = 1;
+		}
 	}
 }

@@ -35,6 +35,13 @@ int lr_next(struct line_reader *r, const char **line, size_t *len,
  */
 void lr_on_wait(struct line_reader *r, void (*fn)(void *ctx), void *ctx);
 
+/*
+ * Follow a growing file, like `tail -f`: at its end, wait (polling every
+ * 200 ms) for more instead of ending.  A partial last line waits for the
+ * rest of it.
+ */
+void lr_follow(struct line_reader *r, int on);
+
 /* The number of the line last returned (1-based). */
 long lr_lineno(const struct line_reader *r);
 

@@ -125,6 +125,8 @@ int model_save(const struct nb_model *m, const char *path,
 	flags |= m->p.bigrams ? 4u : 0;
 	flags |= m->p.stem ? 8u : 0;
 	flags |= m->p.extras ? 16u : 0;
+	flags |= m->p.idf ? 32u : 0;
+	flags |= m->p.norm ? 64u : 0;
 	cd_buf_init(&b, MODEL_MAX_BYTES);
 	rc |= cd_buf_grow(&b, MODEL_HEADER_SIZE);
 	if (!rc) {
@@ -143,6 +145,16 @@ int model_save(const struct nb_model *m, const char *path,
 		rc = add_str8(&b, text);
 		for (l = 0; l < K && !rc; l++)
 			rc = add_u32(&b, c[l]);
+	}
+	/* version 2: the review journals learned (identity, entries) */
+	if (!rc)
+		rc = add_u32(&b, (uint32_t)m->njournals);
+	for (i = 0; i < m->njournals && !rc; i++) {
+		unsigned char e[16];
+
+		put64(e, m->journals[i].id);
+		put64(e + 8, m->journals[i].applied);
+		rc = cd_buf_add(&b, e, 16);
 	}
 	if (rc) {
 		cd_buf_release(&b);
@@ -194,7 +206,25 @@ struct nb_model *model_parse(const unsigned char *buf, size_t len,
 	size_t i, l;
 	char label[NB_LABEL_MAX + 1];
 
-	if (len < 8 || memcmp(buf, magic, 8)) {
+	if (len == 0) {
+		cd_error_set(err, CD_ERR_DATA, 0, "'%s' is empty: not a candor "
+			     "model (the file has 0 bytes)", name);
+		return NULL;
+	}
+	/* a prefix of the magic: a model cut short, not some other file */
+	if (len < 8 && !memcmp(buf, magic, len)) {
+		cd_error_set(err, CD_ERR_DATA, 0,
+			     "'%s' is truncated: %zu bytes, the header alone "
+			     "needs %d", name, len, MODEL_HEADER_SIZE);
+		return NULL;
+	}
+	if (len < 8) {
+		cd_error_set(err, CD_ERR_DATA, 0, "'%s' is not a candor model: "
+			     "%zu bytes, shorter than the %d-byte header", name,
+			     len, MODEL_HEADER_SIZE);
+		return NULL;
+	}
+	if (memcmp(buf, magic, 8)) {
 		cd_error_set(err, CD_ERR_DATA, 0,
 			     "'%s' is not a candor model (bad magic)", name);
 		return NULL;
@@ -206,10 +236,11 @@ struct nb_model *model_parse(const unsigned char *buf, size_t len,
 		return NULL;
 	}
 	version = get32(buf + 8);
-	if (version != MODEL_VERSION) {
+	if (version < 1 || version > MODEL_VERSION) {
 		cd_error_set(err, CD_ERR_DATA, 0,
 			     "'%s' has model format version %u; this candor "
-			     "reads version %d", name, version, MODEL_VERSION);
+			     "reads versions 1 to %d (retrain it, or use a newer "
+			     "candor)", name, version, MODEL_VERSION);
 		return NULL;
 	}
 	flags = get32(buf + 12);
@@ -243,7 +274,7 @@ struct nb_model *model_parse(const unsigned char *buf, size_t len,
 			     name);
 		return NULL;
 	}
-	if (K == 0 || K > NB_MAX_LABELS || (flags & ~31u)) {
+	if (K == 0 || K > NB_MAX_LABELS || (flags & ~127u)) {
 		cd_error_set(err, CD_ERR_DATA, 0,
 			     "'%s' has %u labels or unknown flags %#x (at most "
 			     "%d labels)", name, K, flags, NB_MAX_LABELS);
@@ -254,6 +285,8 @@ struct nb_model *model_parse(const unsigned char *buf, size_t len,
 	p.bigrams = !!(flags & 4);
 	p.stem = !!(flags & 8);
 	p.extras = !!(flags & 16);
+	p.idf = !!(flags & 32);
+	p.norm = !!(flags & 64);
 	p.alpha = bitsd(get64(buf + 32));
 	p.temperature = bitsd(get64(buf + 40));
 	if (!(p.alpha > 0 && p.alpha < 1e6) ||
@@ -297,6 +330,21 @@ struct nb_model *model_parse(const unsigned char *buf, size_t len,
 					   err))
 			goto bad;
 		r.p += 1 + n + (size_t)K * 4;
+	}
+	if (version >= 2) {     /* version 1 files remember no journal */
+		uint32_t nj;
+
+		if (!need(&r, 4))
+			goto short_payload;
+		nj = get32(r.p);
+		r.p += 4;
+		if (nj > NB_JOURNALS_MAX)
+			goto bad;
+		if (!need(&r, (size_t)nj * 16))
+			goto short_payload;
+		for (i = 0; i < nj; i++, r.p += 16)
+			if (nb_journal_mark(m, get64(r.p), get64(r.p + 8), err))
+				goto bad;
 	}
 	if (r.p != r.end)
 		goto bad;

@@ -4,7 +4,7 @@
  * Layout (all integers little-endian; see docs/formats.md):
  *
  *   0  8  magic "CANDORNB"
- *   8  4  format version (1)
+ *   8  4  format version (2; version 1 files are read too)
  *  12  4  flags: 1 complement, 2 binary, 4 bigrams, 8 stem
  *  16  4  number of labels K
  *  20  4  number of features V
@@ -14,7 +14,9 @@
  *  48  4  CRC-32 (ISO-HDLC, as zlib) of bytes 0..47 and the payload
  *  52  4  zero
  *  56     payload: K labels (u8 length + bytes), K document counts (u64),
- *         then V features sorted by text (u8 length + bytes + K u32 counts)
+ *         then V features sorted by text (u8 length + bytes + K u32 counts),
+ *         then (version 2) the review journals learned: a u32 count and
+ *         per journal its identity (u64) and entries applied (u64)
  *
  * The features are written in sorted order and the labels sorted too, so a
  * model's bytes depend only on its counts: training on A+B and merging the
@@ -31,7 +33,7 @@
 
 #include "nb.h"
 
-#define MODEL_VERSION 1
+#define MODEL_VERSION 2
 #define MODEL_HEADER_SIZE 56
 
 int model_save(const struct nb_model *m, const char *path,

@@ -83,6 +83,7 @@ struct parser {
 	size_t nops, cap;
 	struct cd_buf pool;
 	size_t open;            /* innermost open section, or NO_OP */
+	int depth;              /* sections open */
 	struct cursor cur;
 	struct cd_error *err;
 };
@@ -301,6 +302,7 @@ static int close_section(struct parser *ps, size_t ts, size_t s, size_t n)
 				   ps->src + s, name, op->line);
 	ps->open = op->end;
 	op->end = ps->nops;
+	ps->depth--;
 	return 0;
 }
 
@@ -390,6 +392,14 @@ static int parse_tag(struct parser *ps, size_t ts, size_t *p)
 		return set_delims(ps, ts, s, e);
 	if (sigil == '/')
 		return close_section(ps, ts, s, e - s);
+	/*
+	 * Rendering refuses this nesting too, but only where it gets that
+	 * deep: a false section would hide it until the data changes.
+	 */
+	if ((sigil == '#' || sigil == '^') && ++ps->depth > MUSTACHE_DEPTH_DEFAULT)
+		return parse_error(ps, ts, "section '%.*s' nests deeper than %d "
+				   "levels", e - s > QUOTE_MAX ? QUOTE_MAX :
+				   (int)(e - s), src + s, MUSTACHE_DEPTH_DEFAULT);
 
 	op = add_op(ps, OP_VAR, ts);
 	if (!op)

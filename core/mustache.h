@@ -77,7 +77,10 @@ enum mustache_tag {
  * Parse `len` bytes of `src` (which need not be NUL-terminated) into *out.
  * Returns 0, CD_ERR_DATA with err holding the message and the 1-based line
  * and column (counted in UTF-8 characters) of the offending tag, or
- * CD_ERR_NOMEM.  *out is set only on success.
+ * CD_ERR_NOMEM.  *out is set only on success.  Sections nested deeper than
+ * MUSTACHE_DEPTH_DEFAULT in one template are refused here, at the tag that
+ * goes one level too deep ("section 'x' nests deeper than 64 levels"),
+ * whether or not a render would enter them.
  */
 int mustache_parse(const char *src, size_t len, struct mustache_template **out,
 		   struct cd_error *err);

@@ -21,6 +21,8 @@ void nb_params_default(struct nb_params *p)
 	p->bigrams = 1;
 	p->stem = 1;
 	p->extras = 1;
+	p->idf = 0;
+	p->norm = 0;
 }
 
 struct nb_model *nb_new(const struct nb_params *p, struct cd_error *err)
@@ -522,17 +524,70 @@ static void sort_labels(struct nb_model *m)
 			}
 }
 
+/*
+ * The idf of a feature in rows documents of D (smoothed as scikit-learn's
+ * TfidfTransformer: log((1 + D) / (1 + rows)) + 1); 1 without --idf.
+ * With binary counts the row sum is the number of documents holding the
+ * feature; with --counts it is an upper bound.
+ */
+static double idf_of(const struct nb_model *m, double rows, double D)
+{
+	return m->p.idf ? log((1 + D) / (1 + rows)) + 1 : 1;
+}
+
+/*
+ * The weight of a feature for label l before --norm, from its counts: cl
+ * in l, row over all labels, its idf s, and the idf-scaled totals Tl of l
+ * and all over all labels.  Multinomial: s log((s cl + a) / (Tl + aV));
+ * complement: -s log((s (row - cl) + a) / (all - Tl + aV)).  The factor s
+ * outside the log weights the comment's own feature by its idf too.
+ */
+static double term(const struct nb_model *m, double s, double cl, double row,
+		   double Tl, double all)
+{
+	double a = m->p.alpha, V = (double)m->nfeat, w;
+
+	if (m->p.complement)
+		w = -s * log((s * (row - cl) + a) / (all - Tl + a * V));
+	else
+		w = s * log((s * cl + a) / (Tl + a * V));
+	/*
+	 * Fix (found by tests/fuzz/fuzz_model.c): an alpha as small as
+	 * 1e-322 passes every range check, the ratio underflows to 0 and
+	 * log() gives an infinite weight; a comment with two of them scored
+	 * inf - inf and every probability was NaN.  A weight of 1e30 decides
+	 * alone.
+	 */
+	if (!isfinite(w))
+		w = w > 0 ? 1e30 : -1e30;
+	return w;
+}
+
 static void compute_weights(struct nb_model *m)
 {
 	size_t f, l, K = m->nlabels, ws = m->wstride;
-	double V = (double)m->nfeat, a = m->p.alpha, D = 0, all = 0;
+	double D = 0;
 
 	for (l = 0; l < K; l++) {
 		D += (double)m->docs[l];
-		all += (double)m->total[l];
+		m->tw[l] = 0;
+		m->zw[l] = 0;
 	}
+	m->allw = 0;
+	for (f = 0; f < m->nfeat; f++) {
+		const uint32_t *c = m->counts + f * m->stride;
+		double row = 0, s;
+
+		for (l = 0; l < K; l++)
+			row += c[l];
+		s = idf_of(m, row, D);
+		for (l = 0; l < K; l++)
+			m->tw[l] += s * c[l];
+	}
+	for (l = 0; l < K; l++)
+		m->allw += m->tw[l];
 	for (l = 0; l < K; l++) {
-		if (m->p.complement)
+		if (m->p.complement || m->p.norm)
 			m->bias[l] = 0;
 		else
 			m->bias[l] = log(((double)m->docs[l] + 1e-3) /
@@ -540,32 +595,35 @@ static void compute_weights(struct nb_model *m)
 	}
 	for (f = 0; f < m->nfeat; f++) {
 		const uint32_t *c = m->counts + f * m->stride;
-		double row = 0;
+		double row = 0, s;
 
 		for (l = 0; l < K; l++)
 			row += c[l];
+		s = idf_of(m, row, D);
 		for (l = 0; l < K; l++) {
-			double w;
+			double w = term(m, s, c[l], row, m->tw[l], m->allw);
 
-			if (m->p.complement)
-				w = -log((row - c[l] + a) /
-					 (all - (double)m->total[l] + a * V));
-			else
-				w = log((c[l] + a) / ((double)m->total[l] + a * V));
-			/*
-			 * Fix (found by tests/fuzz/fuzz_model.c): an alpha as
-			 * small as 1e-322 passes every range check, the ratio
-			 * underflows to 0 and log() gives an infinite weight;
-			 * a comment with two of them scored inf - inf and every
-			 * probability was NaN.  A weight of 1e30 decides alone.
-			 */
-			if (!isfinite(w))
-				w = w > 0 ? 1e30 : -1e30;
+			m->zw[l] += fabs(w);
 			m->weights[f * ws + l] = (float)w;
 		}
 		for (; l < ws; l++)
 			m->weights[f * ws + l] = 0;
 	}
+	if (!m->p.norm)
+		return;
+	/*
+	 * Weight normalisation (Rennie et al. 2003, section 3.2): each label's
+	 * weights divided by the sum of their magnitudes, so a label with many
+	 * or long examples does not win by weight alone.  Scaled by the mean
+	 * feature count so the scores keep a familiar size (the temperature
+	 * absorbs any scale).
+	 */
+	for (l = 0; l < K; l++)
+		m->zw[l] = m->zw[l] > 0 ? m->zw[l] / (double)m->nfeat : 1;
+	for (f = 0; f < m->nfeat; f++)
+		for (l = 0; l < K; l++)
+			m->weights[f * ws + l] =
+				(float)(m->weights[f * ws + l] / m->zw[l]);
 }
 
 #define FILTER_SHIFT 40
@@ -603,22 +661,12 @@ static void loo_scores(const struct nb_model *m, size_t d, double *s)
 	size_t K = m->nlabels, l, i;
 	size_t y = m->cal_label[d];
 	uint32_t a = m->cal_off[d], b = m->cal_off[d + 1];
-	double V = (double)m->nfeat, al = m->p.alpha, D = 0, all = 0;
-	double len = (double)(b - a);
+	double D = 0, lenw = 0;
+	int plain = !m->p.idf && !m->p.norm;
 
-	for (l = 0; l < K; l++) {
+	for (l = 0; l < K; l++)
 		D += (double)m->docs[l];
-		all += (double)m->total[l];
-	}
-	for (l = 0; l < K; l++) {
-		if (m->p.complement) {
-			s[l] = 0;
-		} else {
-			double dl = (double)m->docs[l] - (l == y);
-
-			s[l] = log((dl + 1e-3) / (D - 1 + 1e-3 * (double)K));
-		}
-	}
+	/* the document's own (idf-scaled) length, taken out of the totals */
 	for (i = a; i < b; i++) {
 		long f = find(m, m->cal_feat[i]);
 		const uint32_t *c;
@@ -629,23 +677,48 @@ static void loo_scores(const struct nb_model *m, size_t d, double *s)
 		c = m->counts + (size_t)f * m->stride;
 		for (l = 0; l < K; l++)
 			row += c[l];
+		lenw += idf_of(m, row, D);
+	}
+	for (l = 0; l < K; l++) {
+		if (m->p.complement || m->p.norm) {
+			s[l] = 0;
+		} else {
+			double dl = (double)m->docs[l] - (l == y);
+
+			s[l] = log((dl + 1e-3) / (D - 1 + 1e-3 * (double)K));
+		}
+	}
+	for (i = a; i < b; i++) {
+		long f = find(m, m->cal_feat[i]);
+		const uint32_t *c;
+		double row = 0, sf;
+
+		if (f < 0)
+			continue;
+		c = m->counts + (size_t)f * m->stride;
+		for (l = 0; l < K; l++)
+			row += c[l];
 		if (row <= 1)           /* only this document had it */
 			continue;
+		sf = idf_of(m, row, D);
 		for (l = 0; l < K; l++) {
-			if (m->p.complement) {
-				if (l == y)
-					s[l] += m->weights[(size_t)f * m->wstride + l];
-				else
-					s[l] += -log((row - c[l] - 1 + al) /
-						     (all - (double)m->total[l] -
-						      len + al * V));
-			} else {
-				if (l == y)
-					s[l] += log((c[l] - 1 + al) /
-						    ((double)m->total[l] - len + al * V));
-				else
-					s[l] += m->weights[(size_t)f * m->wstride + l];
+			/*
+			 * The counts without this document; idf and the --norm
+			 * sums stay the model's (an approximation: one document
+			 * moves them little).  Without either the weights of
+			 * the other labels are the model's own.
+			 */
+			double w;
+
+			if (plain && (m->p.complement ? l == y : l != y)) {
+				s[l] += m->weights[(size_t)f * m->wstride + l];
+				continue;
 			}
+			w = term(m, sf, (double)c[l] - (l == y), row - 1,
+				 m->tw[l] - (l == y ? lenw : 0), m->allw - lenw);
+			if (m->p.norm)
+				w /= m->zw[l];
+			s[l] += w;
 		}
 	}
 }
@@ -767,6 +840,49 @@ size_t nb_feature(const struct nb_model *m, size_t i, const char **text,
 
 /* ---- merge ---------------------------------------------------------- */
 
+uint64_t nb_journal_applied(const struct nb_model *m, uint64_t id)
+{
+	size_t i;
+
+	for (i = 0; i < m->njournals; i++)
+		if (m->journals[i].id == id)
+			return m->journals[i].applied;
+	return 0;
+}
+
+int nb_journal_mark(struct nb_model *m, uint64_t id, uint64_t applied,
+		    struct cd_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < m->njournals; i++)
+		if (m->journals[i].id == id) {
+			if (applied > m->journals[i].applied)
+				m->journals[i].applied = applied;
+			return 0;
+		}
+	if (m->njournals == NB_JOURNALS_MAX)
+		return cd_error_set(err, CD_ERR_LIMIT, 0,
+				    "the model already remembers %d journals",
+				    NB_JOURNALS_MAX);
+	m->journals[m->njournals].id = id;
+	m->journals[m->njournals].applied = applied;
+	m->njournals++;
+	return 0;
+}
+
+size_t nb_journal_count(const struct nb_model *m)
+{
+	return m->njournals;
+}
+
+void nb_journal_at(const struct nb_model *m, size_t i, uint64_t *id,
+		   uint64_t *applied)
+{
+	*id = m->journals[i].id;
+	*applied = m->journals[i].applied;
+}
+
 int nb_merge(struct nb_model *m, const struct nb_model *o,
 	     struct cd_error *err)
 {
@@ -777,11 +893,13 @@ int nb_merge(struct nb_model *m, const struct nb_model *o,
 
 	if (m->p.alpha != o->p.alpha || m->p.complement != o->p.complement ||
 	    m->p.binary != o->p.binary || m->p.bigrams != o->p.bigrams ||
-	    m->p.stem != o->p.stem || m->p.extras != o->p.extras)
+	    m->p.stem != o->p.stem || m->p.extras != o->p.extras ||
+	    m->p.idf != o->p.idf || m->p.norm != o->p.norm)
 		return cd_error_set(err, CD_ERR_DATA, 0,
 				    "the models were trained with different "
 				    "parameters (alpha, complement, binary, "
-				    "bigrams, stemming or extra features)");
+				    "bigrams, stemming, extra features, idf or "
+				    "norm)");
 	for (l = 0; l < o->nlabels; l++) {
 		int i = nb_label_index(m, o->labels[l], 1, err);
 
@@ -808,6 +926,13 @@ int nb_merge(struct nb_model *m, const struct nb_model *o,
 		m->p.temperature = (nb_temperature(m) * (double)dm +
 				    nb_temperature(o) * (double)dother) /
 				   (double)(dm + dother);
+	for (f = 0; f < o->njournals; f++) {
+		int rc = nb_journal_mark(m, o->journals[f].id,
+					 o->journals[f].applied, err);
+
+		if (rc)
+			return rc;
+	}
 	return 0;
 }
 

@@ -42,6 +42,8 @@ struct nb_params {
 	int bigrams;            /* tokenizer settings the model was built with */
 	int stem;
 	int extras;             /* tok_params.extras (masked words, names) */
+	int idf;                /* counts scaled by the feature's idf */
+	int norm;               /* weights normalised per label (Rennie) */
 };
 
 void nb_params_default(struct nb_params *p);
@@ -100,6 +102,23 @@ int nb_finalize(struct nb_model *m, struct cd_error *err);
  */
 int nb_merge(struct nb_model *m, const struct nb_model *other,
 	     struct cd_error *err);
+
+/*
+ * The review journals a model has learned from, so that learning is
+ * idempotent: a journal is known by an identity (a hash of its first line,
+ * which an append-only file never changes) and the number of its entries
+ * already applied.  nb_journal_applied() returns that number (0 for a
+ * journal never learned); nb_journal_mark() records it (the larger of the
+ * old and new value), CD_ERR_LIMIT past NB_JOURNALS_MAX journals.  Saved
+ * in the model file (format version 2) and united by nb_merge().
+ */
+#define NB_JOURNALS_MAX 256
+uint64_t nb_journal_applied(const struct nb_model *m, uint64_t id);
+int nb_journal_mark(struct nb_model *m, uint64_t id, uint64_t applied,
+		    struct cd_error *err);
+size_t nb_journal_count(const struct nb_model *m);
+void nb_journal_at(const struct nb_model *m, size_t i, uint64_t *id,
+		   uint64_t *applied);
 
 /*
  * Score the last tok_run() of tk.  raw[] receives the NB scores and prob[]

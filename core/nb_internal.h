@@ -10,6 +10,9 @@ struct nb_model {
 	struct nb_params p;
 	size_t nlabels;
 	char labels[NB_MAX_LABELS][NB_LABEL_MAX + 1];
+	/* the review journals learned: identity, entries applied */
+	struct { uint64_t id, applied; } journals[NB_JOURNALS_MAX];
+	size_t njournals;
 	uint64_t docs[NB_MAX_LABELS];
 
 	/* vocabulary: feature i has text ftext + foff[i] (NUL-terminated),
@@ -52,6 +55,9 @@ struct nb_model {
 	uint64_t *filter;
 	size_t filter_bits;             /* a power of two, 0: no filter */
 	double bias[NB_MAX_LABELS];
+	/* --idf and --norm (compute_weights): idf-scaled totals per label
+	 * and overall, and per-label sums of |weight| */
+	double tw[NB_MAX_LABELS], allw, zw[NB_MAX_LABELS];
 
 	/* calibration sample */
 	size_t ncal;

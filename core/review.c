@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* What the person did to the current comment before deciding. */
 struct pending {
@@ -20,25 +21,140 @@ struct made {
 	int edited, override, changed;
 };
 
+/*
+ * One comment of the session.  Slots are allocated one by one, so their
+ * addresses stay put while the queue grows under a running session.
+ */
+struct slot {
+	struct review_item it;
+	struct queue_key key;           /* for the order: set when keyed */
+	int keyed;
+	int broken;                     /* the suggester refused it */
+	char *final_category, *final_reply, *final_template, *final_action;
+	int final_tone;                 /* -1: none */
+};
+
 struct review {
-	struct review_item *items;
-	size_t n;
+	struct slot **s;
+	size_t n, cap;
 	struct suggester *sg;
 	struct journal *j;
 	const char *approver;
 	const char *const *labels;
 	size_t nlabels;
-	char **final_category, **final_reply;
-	char **final_template, **final_action;
-	int *final_tone;                /* -1: none */
 	struct made *made;
 	size_t nmade, capmade;
 	struct review_stats stats;
+	int ordered;                    /* queue params set */
+	struct queue_params qp;
+	int64_t (*now)(void);
+	int input_done;
+	size_t arrived;                 /* added since the last show */
 };
+
+#define ITEM(r, i) (&(r)->s[i]->it)
 
 static char *dup0(const char *s)
 {
 	return strdup(s ? s : "");
+}
+
+static void slot_free(struct slot *d)
+{
+	if (!d)
+		return;
+	free((char *)d->it.c.id);
+	free((char *)d->it.c.text);
+	free((char *)d->it.c.author);
+	free((char *)d->it.c.lang);
+	free((char *)d->it.c.created_at);
+	free((char *)d->it.c.video_id);
+	free((char *)d->it.c.parent_id);
+	free((char *)d->it.category);
+	free((char *)d->it.reply);
+	free(d->final_category);
+	free(d->final_reply);
+	free(d->final_template);
+	free(d->final_action);
+	free(d);
+}
+
+static int64_t wall_clock(void)
+{
+	return (int64_t)time(NULL);
+}
+
+int review_add(struct review *r, const struct review_item *src,
+	       struct cd_error *err)
+{
+	struct slot *d;
+
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 64;
+		struct slot **ns = realloc(r->s, cap * sizeof(*ns));
+
+		if (!ns)
+			goto nomem;
+		r->s = ns;
+		r->cap = cap;
+	}
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		goto nomem;
+	d->final_tone = -1;
+	d->it.c = src->c;
+	d->it.c.id = dup0(src->c.id);
+	d->it.c.text = malloc(src->c.text_len + 1);
+	if (d->it.c.text) {
+		memcpy((char *)d->it.c.text, src->c.text, src->c.text_len);
+		((char *)d->it.c.text)[src->c.text_len] = '\0';
+	}
+	d->it.c.author = dup0(src->c.author);
+	d->it.c.lang = dup0(src->c.lang);
+	d->it.c.created_at = dup0(src->c.created_at);
+	d->it.c.video_id = dup0(src->c.video_id);
+	d->it.c.parent_id = dup0(src->c.parent_id);
+	d->it.category = src->category ? strdup(src->category) : NULL;
+	d->it.reply = src->reply ? strdup(src->reply) : NULL;
+	d->key.since = src->c.created_ts > 0 ? src->c.created_ts : r->now();
+	d->key.likes = src->c.likes;
+	d->key.replies = -1;
+	if (!d->it.c.id || !d->it.c.text || !d->it.c.author ||
+	    !d->it.c.lang || !d->it.c.created_at || !d->it.c.video_id ||
+	    !d->it.c.parent_id || (src->category && !d->it.category) ||
+	    (src->reply && !d->it.reply)) {
+		slot_free(d);
+		goto nomem;
+	}
+	r->s[r->n++] = d;
+	r->arrived++;
+	return 0;
+nomem:
+	return cd_error_set(err, CD_ERR_NOMEM, 0, "out of memory");
+}
+
+void review_expect_more(struct review *r)
+{
+	r->input_done = 0;
+}
+
+void review_input_done(struct review *r)
+{
+	r->input_done = 1;
+}
+
+void review_set_queue(struct review *r, const struct queue_params *p,
+		      int64_t (*now)(void))
+{
+	r->ordered = p != NULL;
+	if (p)
+		r->qp = *p;
+	r->now = now ? now : wall_clock;
+}
+
+size_t review_count(const struct review *r)
+{
+	return r->n;
 }
 
 struct review *review_new(const struct review_item *items, size_t n,
@@ -49,56 +165,23 @@ struct review *review_new(const struct review_item *items, size_t n,
 	struct review *r = calloc(1, sizeof(*r));
 	size_t i;
 
-	if (!r)
-		goto nomem;
-	r->n = n;
+	if (!r) {
+		cd_error_set(err, CD_ERR_NOMEM, 0, "out of memory");
+		return NULL;
+	}
 	r->sg = sg;
 	r->j = j;
 	r->approver = approver;
 	r->labels = labels;
 	r->nlabels = nlabels;
-	r->items = calloc(n ? n : 1, sizeof(*r->items));
-	r->final_category = calloc(n ? n : 1, sizeof(char *));
-	r->final_reply = calloc(n ? n : 1, sizeof(char *));
-	r->final_template = calloc(n ? n : 1, sizeof(char *));
-	r->final_action = calloc(n ? n : 1, sizeof(char *));
-	r->final_tone = malloc((n ? n : 1) * sizeof(int));
-	if (!r->final_template || !r->final_action || !r->final_tone)
-		goto nomem;
+	r->now = wall_clock;
+	r->input_done = 1;      /* until the caller says more may come */
 	for (i = 0; i < n; i++)
-		r->final_tone[i] = -1;
-	if (!r->items || !r->final_category || !r->final_reply)
-		goto nomem;
-	for (i = 0; i < n; i++) {
-		struct review_item *d = &r->items[i];
-		const struct review_item *s = &items[i];
-
-		d->c = s->c;
-		d->c.id = dup0(s->c.id);
-		d->c.text = malloc(s->c.text_len + 1);
-		if (d->c.text) {
-			memcpy((char *)d->c.text, s->c.text, s->c.text_len);
-			((char *)d->c.text)[s->c.text_len] = '\0';
+		if (review_add(r, &items[i], err)) {
+			review_free(r);
+			return NULL;
 		}
-		d->c.author = dup0(s->c.author);
-		d->c.lang = dup0(s->c.lang);
-		d->c.created_at = dup0(s->c.created_at);
-		d->c.video_id = dup0(s->c.video_id);
-		d->c.parent_id = dup0(s->c.parent_id);
-		d->category = s->category ? strdup(s->category) : NULL;
-		d->reply = s->reply ? strdup(s->reply) : NULL;
-		if (!d->c.id || !d->c.text || !d->c.author || !d->c.lang ||
-		    !d->c.created_at || !d->c.video_id || !d->c.parent_id ||
-		    (s->category && !d->category) || (s->reply && !d->reply)) {
-			r->n = i + 1;
-			goto nomem;
-		}
-	}
 	return r;
-nomem:
-	review_free(r);
-	cd_error_set(err, CD_ERR_NOMEM, 0, "out of memory");
-	return NULL;
 }
 
 void review_free(struct review *r)
@@ -107,33 +190,9 @@ void review_free(struct review *r)
 
 	if (!r)
 		return;
-	for (i = 0; r->items && i < r->n; i++) {
-		struct review_item *d = &r->items[i];
-
-		free((char *)d->c.id);
-		free((char *)d->c.text);
-		free((char *)d->c.author);
-		free((char *)d->c.lang);
-		free((char *)d->c.created_at);
-		free((char *)d->c.video_id);
-		free((char *)d->c.parent_id);
-		free((char *)d->category);
-		free((char *)d->reply);
-		if (r->final_category)
-			free(r->final_category[i]);
-		if (r->final_reply)
-			free(r->final_reply[i]);
-		if (r->final_template)
-			free(r->final_template[i]);
-		if (r->final_action)
-			free(r->final_action[i]);
-	}
-	free(r->items);
-	free(r->final_category);
-	free(r->final_reply);
-	free(r->final_template);
-	free(r->final_action);
-	free(r->final_tone);
+	for (i = 0; i < r->n; i++)
+		slot_free(r->s[i]);
+	free(r->s);
 	free(r->made);
 	free(r);
 }
@@ -145,7 +204,7 @@ const struct review_stats *review_stats(const struct review *r)
 
 const char *review_decision(const struct review *r, size_t i)
 {
-	const char *d = i < r->n ? journal_decision(r->j, r->items[i].c.id) : NULL;
+	const char *d = i < r->n ? journal_decision(r->j, ITEM(r, i)->c.id) : NULL;
 
 	return d ? d : "";
 }
@@ -157,9 +216,9 @@ const char *review_final_category(const struct review *r, size_t i)
 
 	if (i >= r->n)
 		return NULL;
-	if (r->final_category[i])
-		return r->final_category[i];
-	return journal_get(r->j, r->items[i].c.id, &rec) ? rec.category : NULL;
+	if (r->s[i]->final_category)
+		return r->s[i]->final_category;
+	return journal_get(r->j, ITEM(r, i)->c.id, &rec) ? rec.category : NULL;
 }
 
 const char *review_final_reply(const struct review *r, size_t i)
@@ -168,24 +227,24 @@ const char *review_final_reply(const struct review *r, size_t i)
 
 	if (i >= r->n)
 		return NULL;
-	if (r->final_reply[i])
-		return r->final_reply[i];
-	return journal_get(r->j, r->items[i].c.id, &rec) ? rec.reply : NULL;
+	if (r->s[i]->final_reply)
+		return r->s[i]->final_reply;
+	return journal_get(r->j, ITEM(r, i)->c.id, &rec) ? rec.reply : NULL;
 }
 
 const char *review_final_template(const struct review *r, size_t i)
 {
-	return i < r->n ? r->final_template[i] : NULL;
+	return i < r->n ? r->s[i]->final_template : NULL;
 }
 
 const char *review_final_action(const struct review *r, size_t i)
 {
-	return i < r->n ? r->final_action[i] : NULL;
+	return i < r->n ? r->s[i]->final_action : NULL;
 }
 
 int review_final_tone_score(const struct review *r, size_t i)
 {
-	return i < r->n ? r->final_tone[i] : -1;
+	return i < r->n ? r->s[i]->final_tone : -1;
 }
 
 static void count(struct review_stats *st, const struct made *m, int delta)
@@ -230,7 +289,7 @@ static int decide(struct review *r, size_t i, const char *decision,
 	int rc;
 
 	memset(&e, 0, sizeof(e));
-	e.id = r->items[i].c.id;
+	e.id = ITEM(r, i)->c.id;
 	e.decision = decision;
 	e.category = g->category;
 	e.original_category = p->category[0] ? p->original : NULL;
@@ -243,7 +302,7 @@ static int decide(struct review *r, size_t i, const char *decision,
 	e.override = override;
 	e.tone = g->toned ? &g->tone : NULL;
 	e.approver = r->approver;
-	e.text = r->items[i].c.text;
+	e.text = ITEM(r, i)->c.text;
 	if (r->nmade == r->capmade) {
 		size_t cap = r->capmade ? r->capmade * 2 : 64;
 		struct made *nm = realloc(r->made, cap * sizeof(*nm));
@@ -263,11 +322,11 @@ static int decide(struct review *r, size_t i, const char *decision,
 	m->override = override;
 	m->changed = e.original_category != NULL;
 	count(&r->stats, m, +1);
-	set_final(&r->final_category[i], g->category);
-	set_final(&r->final_reply[i], g->reply);
-	set_final(&r->final_template[i], g->template_id);
-	set_final(&r->final_action[i], g->action);
-	r->final_tone[i] = g->toned ? g->tone.score : -1;
+	set_final(&r->s[i]->final_category, g->category);
+	set_final(&r->s[i]->final_reply, g->reply);
+	set_final(&r->s[i]->final_template, g->template_id);
+	set_final(&r->s[i]->final_action, g->action);
+	r->s[i]->final_tone = g->toned ? g->tone.score : -1;
 	return 0;
 }
 
@@ -282,7 +341,7 @@ static size_t find_item(const struct review *r, const char *id)
 	size_t i;
 
 	for (i = 0; i < r->n; i++)
-		if (!strcmp(r->items[i].c.id, id))
+		if (!strcmp(ITEM(r, i)->c.id, id))
 			return i;
 	return r->n;
 }
@@ -314,22 +373,96 @@ static int undo(struct review *r, size_t *i, struct cd_error *err)
 		count(&r->stats, &r->made[r->nmade], -1);
 	}
 	if (k < r->n) {
-		set_final(&r->final_category[k], NULL);
-		set_final(&r->final_reply[k], NULL);
-		set_final(&r->final_template[k], NULL);
-		set_final(&r->final_action[k], NULL);
-		r->final_tone[k] = -1;
+		set_final(&r->s[k]->final_category, NULL);
+		set_final(&r->s[k]->final_reply, NULL);
+		set_final(&r->s[k]->final_template, NULL);
+		set_final(&r->s[k]->final_action, NULL);
+		r->s[k]->final_tone = -1;
 		*i = k;
 	}
 	return 0;
+}
+
+/* The suggestion for item i as the person has shaped it so far. */
+static int suggest_item(struct review *r, size_t i, const struct pending *p,
+			const struct suggestion **g, struct cd_error *err)
+{
+	const struct review_item *it = ITEM(r, i);
+	int rc;
+
+	if (p->category[0] || !it->category)
+		rc = suggester_run(r->sg, &it->c, p->category[0] ? p->category
+					: NULL, p->variant, g, err);
+	else            /* the batch's guess, still a guess */
+		rc = suggester_run_guess(r->sg, &it->c, it->category,
+					 p->variant, g, err);
+	if (!rc && p->reply)
+		rc = suggester_set_reply(r->sg, &it->c, p->reply,
+					 strlen(p->reply), err);
+	else if (!rc && it->reply && !p->category[0] && !p->variant)
+		rc = suggester_set_reply(r->sg, &it->c, it->reply,
+					 strlen(it->reply), err);
+	return rc;
+}
+
+/*
+ * The order's view of item i: its flags and category come from the
+ * suggester (once, the first time the item is looked at).  An item the
+ * suggester refuses sorts last.
+ */
+static const struct queue_key *key_of(struct review *r, size_t i)
+{
+	struct slot *d = r->s[i];
+	static const struct pending none;
+	const struct suggestion *g;
+	struct cd_error err;
+
+	if (!d->keyed) {
+		d->keyed = 1;
+		if (!suggest_item(r, i, &none, &g, &err)) {
+			d->key.flags = g->flags;
+			d->key.category = g->category;  /* a model label: lives on */
+		} else {
+			d->key.category = NULL;
+		}
+	}
+	return &d->key;
+}
+
+static int undecided(const struct review *r, size_t i)
+{
+	return !journal_decision(r->j, ITEM(r, i)->c.id);
+}
+
+/* The next comment to show: the most urgent waiting one; r->n if none. */
+static size_t pick(struct review *r, size_t *waiting)
+{
+	size_t i, best = r->n;
+
+	*waiting = 0;
+	for (i = 0; i < r->n; i++) {
+		if (!undecided(r, i) || r->s[i]->broken)
+			continue;
+		++*waiting;
+		if (!r->ordered) {
+			if (best == r->n)
+				best = i;
+			continue;
+		}
+		if (best == r->n ||
+		    queue_cmp(&r->qp, key_of(r, i), key_of(r, best)) < 0)
+			best = i;
+	}
+	return best;
 }
 
 int review_run(struct review *r, const struct review_io *io,
 	       struct cd_error *err)
 {
 	struct pending p;
-	size_t i = 0, k;
+	size_t i = r->n, k, waiting = 0;
 	int rc = 0, quit = 0;
+	char why[256];
 
 	memset(&p, 0, sizeof(p));
 	while (!quit) {
@@ -337,36 +470,48 @@ int review_run(struct review *r, const struct review_io *io,
 		struct review_view v;
 		int key;
 
-		while (i < r->n && journal_decision(r->j, r->items[i].c.id))
-			i++;
-		if (i >= r->n)
-			break;
-		if (p.category[0] || !r->items[i].category)
-			rc = suggester_run(r->sg, &r->items[i].c,
-					   p.category[0] ? p.category : NULL,
-					   p.variant, &g, err);
-		else            /* the batch's guess, still a guess */
-			rc = suggester_run_guess(r->sg, &r->items[i].c,
-						 r->items[i].category, p.variant,
-						 &g, err);
-		if (!rc && p.reply)
-			rc = suggester_set_reply(r->sg, &r->items[i].c, p.reply,
-						 strlen(p.reply), err);
-		else if (!rc && r->items[i].reply && !p.category[0] && !p.variant)
-			rc = suggester_set_reply(r->sg, &r->items[i].c,
-						 r->items[i].reply,
-						 strlen(r->items[i].reply), err);
+		/* the comment on screen stays until it is decided */
+		if (i >= r->n || !undecided(r, i) || r->s[i]->broken) {
+			pending_reset(&p);
+			i = pick(r, &waiting);
+		} else {
+			pick(r, &waiting);      /* for the count only */
+		}
+		if (i >= r->n) {
+			if (r->input_done || !io->wait)
+				break;
+			key = io->wait(io->ctx, journal_decided(r->j));
+			if (key < 0)
+				quit = 1;
+			else if (key == 0)
+				r->input_done = 1;
+			continue;
+		}
+		rc = suggest_item(r, i, &p, &g, err);
 		if (rc) {
+			/* cannot be drafted (bad text): left undecided */
 			io->message(io->ctx, err->msg);
 			rc = 0;
-			i++;
-			pending_reset(&p);
+			r->s[i]->broken = 1;
 			continue;
 		}
 		memset(&v, 0, sizeof(v));
 		v.pos = i + 1;
 		v.total = r->n;
-		v.comment = &r->items[i].c;
+		v.waiting = waiting;
+		v.arrived = r->arrived;
+		r->arrived = 0;
+		v.more = !r->input_done && io->wait;
+		why[0] = '\0';
+		if (r->ordered) {
+			const struct queue_key *qk = key_of(r, i);
+			int64_t now = r->now();
+
+			queue_why(&r->qp, qk, now, why, sizeof(why));
+			v.overdue = queue_overdue(&r->qp, qk, now);
+		}
+		v.why = why;
+		v.comment = &ITEM(r, i)->c;
 		v.g = g;
 		v.original_category = p.category[0] ? p.original : NULL;
 		v.edited = p.reply != NULL;
@@ -375,6 +520,8 @@ int review_run(struct review *r, const struct review_io *io,
 		io->show(io->ctx, &v);
 		key = io->key(io->ctx);
 		switch (key) {
+		case REVIEW_KEY_NEWS:   /* comments arrived: redraw the counts */
+			break;
 		case 'a': {
 			int override = has_error(g);
 
@@ -466,7 +613,7 @@ int review_run(struct review *r, const struct review_io *io,
 	pending_reset(&p);
 	r->stats.remaining = 0;
 	for (k = 0; k < r->n; k++)
-		if (!journal_decision(r->j, r->items[k].c.id))
+		if (undecided(r, k))
 			r->stats.remaining++;
 	return rc;
 }

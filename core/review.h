@@ -12,8 +12,17 @@
  * Approving a reply with error-level tone findings asks for a second
  * confirmation and is recorded as an override.
  *
- * Ownership: review_new() copies the comments it is given; it borrows the
- * suggester, the journal and the labels, which must outlive it.
+ * The queue is live: review_add() puts a comment in while the session
+ * runs (from inside io->key or io->wait, as the terminal side reads a
+ * pipe), and with queue params set (review_set_queue) the person always
+ * gets the most urgent waiting comment next (core/queue.h: flags, the
+ * category's weight, reach, age), with the reason on screen.  Without
+ * them comments come in arrival order.  When nothing is waiting and more
+ * may come, io->wait is called; review_input_done() says no more will.
+ *
+ * Ownership: review_new() and review_add() copy the comments they are
+ * given; the session borrows the suggester, the journal and the labels,
+ * which must outlive it.
  */
 #ifndef CANDOR_REVIEW_H
 #define CANDOR_REVIEW_H
@@ -23,11 +32,18 @@
 #include "comment.h"
 #include "error.h"
 #include "journal.h"
+#include "queue.h"
 #include "suggest.h"
 
 /* What the person sees for the current comment. */
 struct review_view {
 	size_t pos, total;              /* 1-based position, number of comments */
+	size_t waiting;                 /* undecided, this one included */
+	size_t arrived;                 /* comments added since the last look */
+	int more;                       /* more comments may still arrive */
+	const char *why;                /* why this one is next ("" in arrival
+					   order) */
+	int overdue;                    /* waited past its due time */
 	const struct comment *comment;
 	const struct suggestion *g;     /* category, confidence, draft, tone */
 	const char *original_category;  /* non-NULL after a change */
@@ -51,7 +67,17 @@ struct review_io {
 	int (*confirm)(void *ctx, const char *question);
 	/* A one-line message (help, errors, what happened). */
 	void (*message)(void *ctx, const char *msg);
+	/*
+	 * Nothing is waiting but more comments may come (NULL: the input is
+	 * complete).  Wait for them: 1 when some arrived (review_add), 0 when
+	 * the input ended, -1 when the person quits.  decided is the number
+	 * of decisions in the journal so far.
+	 */
+	int (*wait)(void *ctx, size_t decided);
 };
+
+/* From io->key: no key, but comments arrived; the screen is redrawn. */
+#define REVIEW_KEY_NEWS 0x100
 
 /* One input comment, optionally with a draft from a batch CSV. */
 struct review_item {
@@ -74,6 +100,25 @@ struct review *review_new(const struct review_item *items, size_t n,
 			  const char *approver, const char *const *labels,
 			  size_t nlabels, struct cd_error *err);
 void review_free(struct review *r);
+
+/* One more comment for the queue (copied); 0 or CD_ERR_NOMEM. */
+int review_add(struct review *r, const struct review_item *item,
+	       struct cd_error *err);
+/*
+ * More comments may be added while the session runs (a live input): when
+ * nothing is waiting, review_run() calls io->wait instead of ending.
+ * review_input_done() says no more will come.
+ */
+void review_expect_more(struct review *r);
+void review_input_done(struct review *r);
+/*
+ * Order the queue by p (copied), with now() as the clock (NULL: time());
+ * p NULL restores arrival order.
+ */
+void review_set_queue(struct review *r, const struct queue_params *p,
+		      int64_t (*now)(void));
+/* Comments in the session (any order, decided or not). */
+size_t review_count(const struct review *r);
 
 /*
  * Run until every comment is decided or the person quits.  Returns 0, or

@@ -22,6 +22,8 @@
  *   send KEYS        type KEYS; C escapes \n \r \t \e \\ and \xHH work
  *   sleep SECONDS    pause (fractions allowed), still reading the output
  *   kill [SIGNO]     send the child a signal (default 9, SIGKILL)
+ *   stamp FILE       write the wall clock (nanoseconds since the epoch) to
+ *                    FILE, so a test can time what the screen showed
  *   expect-exit N    wait for the child to end and check its status: N is
  *                    the exit code, or 128+SIGNO when a signal ended it
  *
@@ -348,6 +350,21 @@ static int act_kill(const char *arg)
 	return 0;
 }
 
+/* Write the wall clock, in nanoseconds since the epoch, to a file. */
+static int act_stamp(const char *path)
+{
+	struct timespec ts;
+	FILE *fp = fopen(path, "w");
+
+	if (!fp) {
+		fprintf(stderr, "pty_driver: stamp %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	clock_gettime(CLOCK_REALTIME, &ts);
+	fprintf(fp, "%lld%09ld\n", (long long)ts.tv_sec, ts.tv_nsec);
+	return fclose(fp) ? 1 : 0;
+}
+
 /* Run one script line; 0 or the driver's exit status. */
 static int run_line(char *line, long lineno, double timeout)
 {
@@ -371,6 +388,8 @@ static int run_line(char *line, long lineno, double timeout)
 		return act_sleep(arg);
 	if (!strcmp(line, "kill"))
 		return act_kill(arg);
+	if (!strcmp(line, "stamp"))
+		return act_stamp(arg);
 	if (!strcmp(line, "expect-exit"))
 		return act_expect_exit(arg, timeout);
 	fprintf(stderr, "pty_driver: script line %ld: unknown action '%s'\n",

@@ -706,7 +706,7 @@ static void test_many_ids(void **state)
 static void test_long_line_is_named(void **state)
 {
 	struct fixture *fx = fx_of(state);
-	char warning[WARN_BYTES], want[PATH_BYTES + 96];
+	char warning[WARN_BYTES], want[PATH_BYTES + 160];
 	size_t big = 2 * JOURNAL_LINE_MAX;
 	char *line = malloc(big + 64);
 	struct journal *j;

@@ -222,6 +222,54 @@ static void test_partial_recursion_cap(void **state)
 }
 
 /*
+ * Sections nested past the cap are refused when the template is parsed,
+ * at the tag that goes one level too deep, even under a false section
+ * that a render would never enter.
+ */
+static void test_depth_checked_at_parse(void **state)
+{
+	size_t deep = 10000, i;
+	char *tpl = malloc(deep * 16 + 1), *p = tpl;
+	struct mustache_template *t = NULL;
+	struct cd_error err;
+
+	(void)state;
+	assert_non_null(tpl);
+	for (i = 0; i < deep; i++)
+		p += sprintf(p, "{{#no}}");
+	for (i = 0; i < deep; i++)
+		p += sprintf(p, "{{/no}}");
+	assert_int_equal(mustache_parse(tpl, (size_t)(p - tpl), &t, &err),
+			 CD_ERR_DATA);
+	assert_null(t);
+	assert_string_equal(err.msg, "section 'no' nests deeper than 64 levels");
+	assert_int_equal(err.line, 1);
+	assert_int_equal(err.col, 64 * 7 + 1);
+	/* exactly at the cap it parses, on several lines, inverted too */
+	p = tpl;
+	for (i = 0; i < 64; i++)
+		p += sprintf(p, "{{^a}}\n");
+	for (i = 0; i < 64; i++)
+		p += sprintf(p, "{{/a}}");
+	assert_int_equal(mustache_parse(tpl, (size_t)(p - tpl), &t, &err), 0);
+	mustache_free(t);
+	/* the depth comes back down after each closing tag */
+	p = tpl;
+	for (i = 0; i < 100; i++)
+		p += sprintf(p, "{{#a}}x{{/a}}");
+	assert_int_equal(mustache_parse(tpl, (size_t)(p - tpl), &t, &err), 0);
+	mustache_free(t);
+	p = tpl;
+	for (i = 0; i < 65; i++)
+		p += sprintf(p, "{{#a}}\n");
+	assert_int_equal(mustache_parse(tpl, (size_t)(p - tpl), &t, &err),
+			 CD_ERR_DATA);
+	assert_int_equal(err.line, 65);
+	assert_int_equal(err.col, 1);
+	free(tpl);
+}
+
+/*
  * Sections over lists, or partials that include others several times, can
  * do exponential work within max_depth: the step cap stops them.
  */
@@ -452,6 +500,7 @@ static void test_nested_partial_indent(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_depth_checked_at_parse),
 		cmocka_unit_test(test_unclosed_section),
 		cmocka_unit_test(test_mismatched_close),
 		cmocka_unit_test(test_unclosed_tag),

@@ -369,8 +369,91 @@ static void test_merge_refuses_other_params(void **state)
 	b = train(&q, corpus, 5);
 	assert_int_equal(nb_merge(a, b, &err), CD_ERR_DATA);
 	assert_non_null(strstr(err.msg, "different parameters"));
+	nb_free(b);
+	q = p;
+	q.norm = 1;
+	b = train(&q, corpus, 5);
+	assert_int_equal(nb_merge(a, b, &err), CD_ERR_DATA);
 	nb_free(a);
 	nb_free(b);
+}
+
+/*
+ * --idf: counts scaled by idf = log((1 + D) / (1 + docs with f)) + 1, the
+ * comment's features too (tiny: D = 3, good in 2, bad in 1).
+ */
+static void test_idf_by_hand(void **state)
+{
+	struct nb_params p;
+	struct nb_model *m;
+	double raw[2], sg = log(4.0 / 3.0) + 1, sb = log(2.0) + 1;
+
+	(void)state;
+	plain_params(&p);
+	p.idf = 1;
+	m = train(&p, tiny, 3);
+	classify(m, "good", raw, NULL);
+	assert_near(raw[0], log(2.001 / 3.002) +
+		    sg * log((sg * 2 + 1) / (sg * 2 + 2)), 1e-6);
+	assert_near(raw[1], log(1.001 / 3.002) + sg * log(1 / (sb + 2)), 1e-6);
+	nb_free(m);
+	/* complement */
+	p.complement = 1;
+	m = train(&p, tiny, 3);
+	classify(m, "bad", raw, NULL);
+	assert_near(raw[0], -sb * log((sb + 1) / (sb + 2)), 1e-6);
+	assert_near(raw[1], -sb * log(1 / (2 * sg + 2)), 1e-6);
+	nb_free(m);
+}
+
+/*
+ * --norm: each label's weights divided by the mean of their magnitudes
+ * over the vocabulary (Rennie et al. 2003, 3.2); no prior.  Complement
+ * weights of tiny (test_complement_by_hand): a: good log 3, bad log 1.5;
+ * b: good log 4/3, bad log 4.
+ */
+static void test_norm_by_hand(void **state)
+{
+	struct nb_params p;
+	struct nb_model *m, *back;
+	double raw[2], r2[2], za = (log(3.0) + log(1.5)) / 2,
+	       zb = (log(4.0 / 3.0) + log(4.0)) / 2;
+	const char *path = tmp_path("norm");
+
+	(void)state;
+	plain_params(&p);
+	p.complement = 1;
+	p.norm = 1;
+	m = train(&p, tiny, 3);
+	classify(m, "good", raw, NULL);
+	assert_near(raw[0], log(3.0) / za, 1e-6);
+	assert_near(raw[1], log(4.0 / 3.0) / zb, 1e-6);
+	/* multinomial: no prior once normalised */
+	nb_free(m);
+	p.complement = 0;
+	m = train(&p, tiny, 3);
+	classify(m, "zzz", raw, NULL);
+	assert_near(raw[0], 0, 1e-12);
+	assert_near(raw[1], 0, 1e-12);
+	nb_free(m);
+	/* the flags survive the file; the fitted temperature is sane */
+	nb_params_default(&p);
+	p.idf = 1;
+	p.norm = 1;
+	p.complement = 1;
+	m = train(&p, corpus, sizeof(corpus) / sizeof(corpus[0]));
+	assert_true(nb_temperature(m) > 0.05 && nb_temperature(m) < 500);
+	assert_int_equal(model_save(m, path, NULL), 0);
+	back = model_load(path, NULL);
+	assert_non_null(back);
+	assert_true(nb_params(back)->idf && nb_params(back)->norm &&
+		    nb_params(back)->complement && nb_params(back)->extras);
+	classify(m, "refund is late", raw, NULL);
+	classify(back, "refund is late", r2, NULL);
+	assert_memory_equal(raw, r2, sizeof(raw));
+	nb_free(m);
+	nb_free(back);
+	unlink(path);
 }
 
 /* Load a damaged copy and check the message names the damage. */
@@ -407,6 +490,12 @@ static void test_corruption_refused(void **state)
 	b = slurp(path, &len);
 	c = malloc(len + 8);
 
+	/* empty, cut inside the magic, short and not a model at all */
+	expect_refused(b, 0, "is empty: not a candor model (the file has 0 bytes)");
+	expect_refused(b, 3, "is truncated: 3 bytes, the header alone needs 56");
+	expect_refused((const unsigned char *)"abc", 3,
+		       "is not a candor model: 3 bytes, shorter than the 56-byte header");
+	expect_refused((const unsigned char *)"not a model", 11, "bad magic");
 	/* truncated: header only, and one byte short */
 	expect_refused(b, 30, "truncated");
 	expect_refused(b, len - 1, "truncated");
@@ -430,11 +519,81 @@ static void test_corruption_refused(void **state)
 	}
 	expect_refused((const unsigned char *)"", 0, "not a candor model");
 	memcpy(c, b, len);
-	c[8] = 2;
-	expect_refused(c, len, "version 2");
+	c[8] = 3;
+	expect_refused(c, len, "version 3");
 	free(b);
 	free(c);
 	unlink(path);
+}
+
+static void put32le(unsigned char *p, uint32_t v)
+{
+	p[0] = (unsigned char)v;
+	p[1] = (unsigned char)(v >> 8);
+	p[2] = (unsigned char)(v >> 16);
+	p[3] = (unsigned char)(v >> 24);
+}
+
+/*
+ * The journals a model learned survive a save and a merge; a version 1
+ * file (no journal section) is still read, and remembers none.
+ */
+static void test_journal_marks(void **state)
+{
+	struct nb_params p;
+	struct nb_model *m, *back, *o;
+	struct cd_error err;
+	const char *path = tmp_path("marks"), *p1 = tmp_path("v1");
+	unsigned char *b;
+	size_t len;
+	uint32_t crc;
+
+	(void)state;
+	nb_params_default(&p);
+	m = train(&p, corpus, 15);
+	assert_int_equal(nb_journal_applied(m, 42), 0);
+	assert_int_equal(nb_journal_mark(m, 42, 7, &err), 0);
+	assert_int_equal(nb_journal_mark(m, 42, 5, &err), 0);  /* never back */
+	assert_int_equal(nb_journal_applied(m, 42), 7);
+	assert_int_equal(model_save(m, path, NULL), 0);
+	back = model_load(path, &err);
+	assert_non_null(back);
+	assert_int_equal(nb_journal_count(back), 1);
+	assert_int_equal(nb_journal_applied(back, 42), 7);
+	o = train(&p, corpus, 15);
+	assert_int_equal(nb_journal_mark(o, 9, 3, &err), 0);
+	assert_int_equal(nb_merge(o, back, &err), 0);
+	assert_int_equal(nb_journal_applied(o, 42), 7);
+	assert_int_equal(nb_journal_applied(o, 9), 3);
+
+	/* the same model as a version 1 file: no journal section */
+	nb_free(back);
+	nb_free(o);
+	{
+		struct nb_model *plain = train(&p, corpus, 15);
+
+		assert_int_equal(model_save(plain, path, NULL), 0);
+		nb_free(plain);
+	}
+	b = slurp(path, &len);
+	assert_true(len > 60);
+	len -= 4;                       /* the u32 count of journals, 0 */
+	put32le(b + 8, 1);
+	put32le(b + 24, (uint32_t)(len - 56));
+	crc = model_crc32(0, b, 48);
+	crc = model_crc32(crc, b + 56, len - 56);
+	put32le(b + 48, crc);
+	spit(p1, b, len);
+	back = model_load(p1, &err);
+	if (!back)
+		fail_msg("version 1 refused: %s", err.msg);
+	assert_int_equal(nb_journal_count(back), 0);
+	assert_int_equal(nb_vocab_size(back), nb_vocab_size(m));
+	nb_free(back);
+	nb_free(m);
+	free(b);
+	unlink(path);
+	unlink(p1);
 }
 
 static void test_missing_file(void **state)
@@ -459,6 +618,9 @@ int main(void)
 		cmocka_unit_test(test_merge_refuses_other_params),
 		cmocka_unit_test(test_corruption_refused),
 		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_idf_by_hand),
+		cmocka_unit_test(test_norm_by_hand),
+		cmocka_unit_test(test_journal_marks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

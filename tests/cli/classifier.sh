@@ -48,12 +48,12 @@ expect "train: JSONL on standard input" 0 '^$' 'trained on' -- \
 printf 'text,label\nfine,a\nok \377,b\n' >"$TMP/bad-stdin.csv"
 expect "train: - names <stdin> in errors" 65 '' '<stdin>:3: invalid UTF-8' -- \
 	sh -c "$C train -o $TMP/x-stdin - < $TMP/bad-stdin.csv"
-expect "model dump is JSON" 0 '^\{"version":1,"params":\{"alpha":0.3,.*"features":\{' '^$' -- $C model dump "$TMP/m"
+expect "model dump is JSON" 0 '^\{"version":2,"params":\{"alpha":0.3,.*"features":\{' '^$' -- $C model dump "$TMP/m"
 expect "train: unknown text column" 65 '^$' "no text column 'nope' in the header \(use --text-col\)" -- \
 	$C train --text-col nope -o "$TMP/x" $DATA/train-small.csv
 printf 'text,stars\nslow delivery,2\n' >"$TMP/nolabel.csv"
 expect "train: missing label column" 65 '^$' "nolabel.csv:1: no label column 'label'" -- $C train -o "$TMP/x" "$TMP/nolabel.csv"
-expect "train: empty file" 65 '^$' 'empty input' -- $C train -o "$TMP/x" /dev/null
+expect "train: empty file" 65 '^$' "^candor: no usable training examples in '/dev/null'$" -- $C train -o "$TMP/x" /dev/null
 expect "train: no -o" 2 '^$' '-o MODEL is required' -- $C train $DATA/train-small.csv
 printf 'text,label\nrefund please,complaint\n"\xff bad",complaint\nfree followers,spam\n' >"$TMP/bad.csv"
 expect "train: invalid UTF-8 row skipped" 65 '' "bad.csv:3: invalid UTF-8" -- $C train -o "$TMP/x" "$TMP/bad.csv"
@@ -99,6 +99,21 @@ expect "corrupted model refused" 65 '^$' "corrupt' is corrupted: checksum" -- $C
 head -c 40 "$TMP/m" >"$TMP/short"
 expect "truncated model refused" 65 '^$' "truncated" -- $C -m "$TMP/short" classify $SAMPLES/comments.txt
 expect "foreign file refused" 65 '^$' "not a candor model" -- $C model info $SAMPLES/comments.txt
+: >"$TMP/zero"
+expect "empty model file: says empty" 65 '^$' "zero' is empty: not a candor model \(the file has 0 bytes\)" -- $C model info "$TMP/zero"
+head -c 3 "$TMP/m" >"$TMP/three"
+expect "3-byte model file: says truncated" 65 '^$' "three' is truncated: 3 bytes, the header alone needs 56" -- $C model info "$TMP/three"
+printf 'abc' >"$TMP/abc"
+expect "3 other bytes: shorter than a header" 65 '^$' "abc' is not a candor model: 3 bytes, shorter than the 56-byte header" -- $C model info "$TMP/abc"
+
+# training data that holds nothing to learn from is named
+: >"$TMP/empty.jsonl"
+expect "train: empty .jsonl names the file" 65 '^$' "^candor: no usable training examples in '.*/empty.jsonl'$" -- $C train "$TMP/empty.jsonl" -o "$TMP/z"
+check "train: empty .jsonl does not ask for a header row" bash -c "! grep -q 'header row' '$TMP/err'"
+printf '{"text":"no label here"}\n' >"$TMP/nolabel.jsonl"
+expect "train: nothing usable names every input" 65 '^$' "no usable training examples in '.*/nolabel.jsonl' and '.*/empty.jsonl'$" -- $C train "$TMP/nolabel.jsonl" "$TMP/empty.jsonl" -o "$TMP/z"
+awk 'BEGIN { printf "{\"text\":\"hi\",\"label\":\"x\",\"a\":"; for (i = 0; i < 1000; i++) printf "["; for (i = 0; i < 1000; i++) printf "]"; print "}" }' >"$TMP/deep.jsonl"
+expect "train: JSON past the nesting limit says so" 65 '^$' "deep.jsonl:1: JSON nested deeper than 1000 levels at column 1029" -- $C train "$TMP/deep.jsonl" -o "$TMP/z"
 expect "model info: missing file is 66" 66 '^$' "cannot open '/no/such.model'" -- $C model info /no/such.model
 expect "train --update: missing model is 66" 66 '^$' "cannot open '/no/such.model'" -- $C train --update /no/such.model -o "$TMP/z" $DATA/train-small.csv
 expect "missing model" 66 '^$' "cannot open model '/no/such.model'" -- $C -m /no/such.model classify $SAMPLES/comments.txt
@@ -151,5 +166,17 @@ expect "explain shows the name features" 0 'quuxly +\[<name\+cue>\]' '' -- \
 	$C -c "$TMP/rivals.ini" -m "$TMP/rival.model" explain quuxly is better
 expect "merge refuses mixed extras" 65 '' 'extra features' -- \
 	$C model merge "$TMP/rival.model" "$TMP/rival-plain.model" -o "$TMP/mixed.model"
+
+# --- --idf and --norm: stored in the model, refused by merge when they differ
+expect "train --idf --norm --complement" 0 '^$' 'trained on 15 examples' -- \
+	$C train --idf --norm --complement -o "$TMP/idfnorm.model" $DATA/train-small.csv
+expect "model info names idf and norm" 0 'complement naive Bayes, idf, normalised weights' '' -- $C model info "$TMP/idfnorm.model"
+expect "model dump has the flags" 0 '"idf":true,"norm":true' '' -- $C model dump "$TMP/idfnorm.model"
+expect "train --norm alone" 0 '' '' -- $C train --norm -o "$TMP/norm.model" $DATA/train-small.csv
+expect "eval --idf" 0 '^accuracy [0-9.]+  macro-F1' '' -- $C eval --idf --folds 3 $DATA/train-small.csv
+expect "eval --norm" 0 '^accuracy [0-9.]+  macro-F1' '' -- $C eval --norm --folds 3 $DATA/train-small.csv
+expect "--norm alone: multinomial, normalised" 0 'multinomial naive Bayes, normalised weights, alpha' '' -- $C model info "$TMP/norm.model"
+expect "merge refuses idf with plain" 65 '' 'different parameters' -- \
+	$C model merge "$TMP/idfnorm.model" "$TMP/rival.model" -o "$TMP/mixed2.model"
 
 finish

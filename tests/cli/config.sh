@@ -33,6 +33,12 @@ printf '[brand]\ncompetitors = Nimbus Air, The Big Juice Co Ltd\n' >"$TMP/w.ini"
 expect "a competitor of 5 words names the limit" 78 '^$' "w.ini:2: competitor name 'The Big Juice Co Ltd' has more than 4 words" -- $C -c "$TMP/w.ini" tone --text ok
 printf '[reply]\nchannel = myspace\n' >"$TMP/c.ini"
 expect "unknown channel" 78 '^$' "c.ini:2: unknown channel 'myspace'" -- $C -c "$TMP/c.ini" tone --text ok
+printf '[http]\ntimeout = 3\nretries = 2\nrate = 0\nbackoff = 0.1\n[tiktok]\napi_base = http://127.0.0.1:1\nresearch_base = http://127.0.0.1:2\nbusiness_id = 42\n' >"$TMP/h.ini"
+expect "[http] and [tiktok] keys are known" 0 '' '' -- $C -c "$TMP/h.ini" tone --text ok
+printf '[http]\ntimeout = 3\nproxy = x\n' >"$TMP/hp.ini"
+expect "unknown [http] key with its line" 78 '^$' "hp.ini:3: unknown key 'proxy' in \\[http\\]" -- $C -c "$TMP/hp.ini" tone --text ok
+printf '[http]\nretries = 99\n' >"$TMP/hr.ini"
+expect "[http] retries range" 78 '^$' "hr.ini:2: 'retries' must be a number from 0 to 20" -- $C -c "$TMP/hr.ini" tone --text ok
 printf 'just words\n' >"$TMP/m.ini"
 expect "malformed line" 78 '^$' "m.ini:1: malformed line" -- $C -c "$TMP/m.ini" tone --text ok
 expect "missing config file" 66 '^$' "cannot open '$TMP/nope.ini'" -- $C -c "$TMP/nope.ini" tone --text ok

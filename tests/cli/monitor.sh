@@ -124,17 +124,106 @@ pid=$!
 exec 3>"$TMP/fifo"
 printf '{"id":"L1","category":"complaint","flags":["safety"]}\n' >&3
 for ((i = 0; i < 40; i++)); do
-	grep -q at_once "$TMP/live.out" && break
+	grep -qs at_once "$TMP/live.out" && break
 	sleep 0.1
 done
 check "live: the safety alert is out while the pipe is open" grep -q '"flag":"safety".*"examples":\["L1"\].*"at_once":true' "$TMP/live.out"
 for ((i = 0; i < 80; i++)); do
-	grep -q '"level":"clear"' "$TMP/live.out" && break
+	grep -qs '"level":"clear"' "$TMP/live.out" && break
 	sleep 0.1
 done
 check "live: the all-clear comes with no more input" grep -q '"level":"clear","flag":"safety"' "$TMP/live.out"
 exec 3>&-
 wait $pid
 check "live: exit 0 at the end of the input" [ $? = 0 ]
+
+# the webhook, on the loopback fake server of the platform tests
+FAKE=$SRC/tests/fake_tiktok.py
+servers=()
+# serve NAME [FAULT...]: start a fake server, set PORT
+serve() {
+	local name=$1 args=()
+	shift
+	for f in "$@"; do args+=(--fault "$f"); done
+	python3 "$FAKE" --port-file "$TMP/$name.port" "${args[@]}" &
+	servers+=($!)
+	for ((i = 0; i < 100; i++)); do
+		[[ -s $TMP/$name.port ]] && break
+		sleep 0.05
+	done
+	PORT=$(cat "$TMP/$name.port")
+}
+stats() { python3 -c "import json,sys,urllib.request; print(json.dumps(json.load(urllib.request.urlopen('http://127.0.0.1:$PORT/_stats'))['webhook'], ensure_ascii=False))"; }
+trap 'kill "${servers[@]}" 2>/dev/null; rm -rf "$TMP"' EXIT
+printf '[http]\ntimeout = 5\nretries = 0\n[crisis]\ndispersion = 0\nprofile_days = 0\nlong_windows = 1\n' >"$TMP/h.ini"
+
+serve ok
+URL=http://127.0.0.1:$PORT/webhook/s3cr3t-hook
+expect "webhook: alerts posted" 0 '"level":"clear"' '^$' -- env CANDOR_WEBHOOK_URL="$URL" $C -c "$TMP/h.ini" monitor --replay "$TMP/levels.jsonl"
+stats >"$TMP/hook.json"
+check "webhook: four messages, in order, short and human" python3 -c "
+import json, sys
+m = [b['text'] for b in json.load(open(sys.argv[1]))]
+assert len(m) == 4, m
+assert m[0].startswith('Watch: category complaint, 11 in 5 min (usually 2.0'), m[0]
+assert m[1].startswith('ALERT: category complaint'), m[1]
+assert m[2].startswith('CRISIS: category complaint, 25 in 5 min'), m[2]
+assert 'Shares: complaint 93%, other 7%.' in m[2] and 'Examples: c27-24, c27-23, c27-22.' in m[2], m[2]
+assert m[3] == 'All clear: category complaint is back to usual (2 in 5 min, usually 2.2).', m[3]
+assert all(len(t) < 300 for t in m)
+" "$TMP/hook.json"
+check "webhook: the URL is never printed" bash -c "! grep -q s3cr3t '$TMP/out' '$TMP/err'"
+printf '[reply]\nlang = ru\n' | cat - "$TMP/h.ini" >"$TMP/ru.ini"
+serve ru
+expect "webhook: the brand's language" 0 '' '^$' -- env CANDOR_WEBHOOK_URL=http://127.0.0.1:$PORT/webhook/x $C -c "$TMP/ru.ini" monitor --replay "$TMP/levels.jsonl"
+check "webhook: Russian message" bash -c "$(declare -f stats); PORT=$PORT; stats | grep -q 'КРИЗИС: категория complaint, 25 за 5 мин'"
+printf '[alerts]\nwebhook_url = http://127.0.0.1:%s/webhook/from-config\n' "$PORT" | cat - "$TMP/h.ini" >"$TMP/cfgurl.ini"
+expect "webhook: [alerts] webhook_url" 0 '' '^$' -- $C -c "$TMP/cfgurl.ini" monitor --replay "$TMP/levels.jsonl"
+expect "webhook: --no-webhook" 0 '"level":"crisis"' '^$' -- env CANDOR_WEBHOOK_URL=http://127.0.0.1:$PORT/webhook/x $C -c "$TMP/h.ini" monitor --no-webhook --replay "$TMP/levels.jsonl"
+check "webhook: 8 messages in all on that server (4 + 4 + none)" bash -c "$(declare -f stats); PORT=$PORT; [ \$(stats | grep -o '\"text\"' | wc -l) = 8 ]"
+expect "webhook: a remote http URL is refused" 78 '^$' 'from \$CANDOR_WEBHOOK_URL is refused: https only' -- env CANDOR_WEBHOOK_URL=http://hooks.example.com/secret-x $C monitor --replay "$TMP/levels.jsonl"
+check "webhook: even a refused URL is not printed" bash -c "! grep -q secret-x '$TMP/err'"
+
+# a failing webhook: every alert still on stdout, each failure reported, 75
+serve down 'webhook:*=500'
+expect "webhook: failures are reported, exit 75" 75 '"level":"crisis"' 'webhook: alert not delivered' -- env CANDOR_WEBHOOK_URL=http://127.0.0.1:$PORT/webhook/x $C -c "$TMP/h.ini" monitor --replay "$TMP/levels.jsonl"
+check "webhook: the summary counts them" grep -q 'webhook: 0 alerts sent, 4 failed, 0 dropped' "$TMP/err"
+
+# a slow webhook (3 s an answer) and a queue of 1: the JSONL is not held
+# up, and what does not fit is dropped and reported
+serve slow 'webhook:*=slow:3'
+printf '[alerts]\nqueue = 1\n' | cat - "$TMP/h.ini" >"$TMP/q.ini"
+start=$(date +%s.%N)
+CANDOR_WEBHOOK_URL=http://127.0.0.1:$PORT/webhook/x $C -c "$TMP/q.ini" monitor --replay "$TMP/levels.jsonl" 2>"$TMP/slow.err" | while read -r l; do echo "$(date +%s.%N) $l"; done >"$TMP/slow.out"
+status=${PIPESTATUS[0]}
+check "slow webhook: every alert on stdout" [ "$(wc -l <"$TMP/slow.out")" = 4 ]
+check "slow webhook: all four within a second of the start" python3 -c "
+import sys; s = float(sys.argv[1])
+assert all(float(l.split()[0]) - s < 1.0 for l in open(sys.argv[2])), open(sys.argv[2]).read()
+" "$start" "$TMP/slow.out"
+check "slow webhook: drops reported" grep -q 'webhook: queue full (the webhook is slower than the alerts); crisis alert on complaint dropped' "$TMP/slow.err"
+# (how many fit depends on when the sender takes the first: 1 or 2 sent)
+check "slow webhook: the summary adds up to 4, with drops" python3 -c "
+import re, sys
+m = re.search(r'webhook: (\d+) alerts sent, 0 failed, (\d+) dropped \(queue full\), 0 not sent', open(sys.argv[1]).read())
+assert m and int(m[1]) + int(m[2]) == 4 and int(m[2]) >= 2, m
+" "$TMP/slow.err"
+check "slow webhook: exit 75" [ "$status" = 75 ]
+
+# live: a slow webhook does not delay the at-once line
+serve slowlive 'webhook:*=slow:3'
+mkfifo "$TMP/fifo2"
+CANDOR_WEBHOOK_URL=http://127.0.0.1:$PORT/webhook/x $C -c "$TMP/live.ini" monitor <"$TMP/fifo2" >"$TMP/live2.out" 2>"$TMP/live2.err" &
+pid=$!
+exec 4>"$TMP/fifo2"
+printf '{"id":"S1","category":"complaint","flags":["safety"]}\n' >&4
+for ((i = 0; i < 10; i++)); do
+	grep -qs at_once "$TMP/live2.out" && break
+	sleep 0.1
+done
+check "live + slow webhook: the alert is on stdout within a second" grep -q '"examples":\["S1"\].*"at_once":true' "$TMP/live2.out"
+exec 4>&-
+wait $pid
+check "live + slow webhook: delivered before the end" bash -c "$(declare -f stats); PORT=$PORT; stats | grep -q 'ALERT: flag safety: someone reports harm'"
 
 finish

@@ -99,6 +99,13 @@ expect "render escape none (default)" 0 '^<b>$' '' -- sh -c "printf '{{x}}' | $C
 printf 'line one\n{{#items}}\n{{/wrong}}\n' >"$TMP/bad.mustache"
 expect "render: error names file, line, column" 65 '^$' "bad.mustache:3:1: closing tag 'wrong' does not match" -- $C render "$TMP/bad.mustache"
 expect "render: bad data" 65 '^$' 'invalid JSON data' -- $C render "$TMP/t.mustache" --data '{oops'
+# nesting past the limits: said at once, with the place
+awk 'BEGIN { for (i = 0; i < 10000; i++) printf "{{#no}}"; for (i = 0; i < 10000; i++) printf "{{/no}}" }' >"$TMP/deep.mustache"
+expect "render: a template nested 10000 deep is refused at parse" 65 '^$' "deep.mustache:1:449: section 'no' nests deeper than 64 levels" -- $C render "$TMP/deep.mustache" --data '{"no":false}'
+awk 'BEGIN { printf "{\"a\":"; for (i = 0; i < 1000; i++) printf "["; for (i = 0; i < 1000; i++) printf "]"; print "}" }' >"$TMP/deep.json"
+expect "render: data nested too deep says so" 65 '^$' "deep.json: JSON data nested deeper than 1000 levels" -- $C render "$TMP/t.mustache" --data "@$TMP/deep.json"
+awk 'BEGIN { printf "{\"text\":\"hi\",\"a\":"; for (i = 0; i < 1000; i++) printf "["; for (i = 0; i < 1000; i++) printf "]"; print "}" }' >"$TMP/deep.jsonl"
+expect "suggest: a comment nested too deep says so" 65 '' "deep.jsonl:1: JSON nested deeper than 1000 levels at column 1017" -- $C suggest "$TMP/deep.jsonl"
 
 # --- templates --------------------------------------------------------------
 expect "templates list" 0 '^en/complaint/apologize-1 ' '^$' -- $C templates list

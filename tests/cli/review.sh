@@ -33,7 +33,7 @@ chmod +x "$TMP/editor.sh"
 # journaled: the next comment is shown only after the fsync.
 status=0
 EDITOR=$TMP/editor.sh drive "$TMP/pty1.err" "$TMP/screen1" -- \
-	"$C" review --as tester -j "$J" "$SAMPLES/comments.jsonl" <<'EOF' || status=$?
+	"$C" review --arrival-order --as tester -j "$J" "$SAMPLES/comments.jsonl" <<'EOF' || status=$?
 wait 1/14 .*#7351
 send a
 wait 2/14 .*#7352
@@ -57,7 +57,7 @@ check "journal: no override, nothing changed" [ "$(grep -c -e '"override"' -e '"
 # --- session 2: the same journal resumes at the first undecided comment ------
 status=0
 drive "$TMP/pty2.err" "$TMP/screen2" -- \
-	"$C" review --as tester -j "$J" "$SAMPLES/comments.jsonl" <<'EOF' || status=$?
+	"$C" review --arrival-order --as tester -j "$J" "$SAMPLES/comments.jsonl" <<'EOF' || status=$?
 wait 4/14 .*#7354
 wait resuming: 3 decided in
 send v
@@ -73,7 +73,7 @@ check "journal: still 3 decisions after q" [ "$(wc -l <"$J")" = 3 ]
 # --- keys from the terminal while the comments come from a pipe --------------
 status=0
 drive "$TMP/pty3.err" "$TMP/screen3" -- \
-	sh -c "cat '$SAMPLES/comments.jsonl' | $C review --as piper -j '$TMP/pipe.jsonl' -" <<'EOF' || status=$?
+	sh -c "cat '$SAMPLES/comments.jsonl' | $C review --arrival-order --as piper -j '$TMP/pipe.jsonl' -" <<'EOF' || status=$?
 wait 1/14 .*#7351
 send h
 wait 2/14 .*#7352
@@ -96,7 +96,7 @@ EOF
 chmod +x "$TMP/blame.sh"
 status=0
 EDITOR=$TMP/blame.sh drive "$TMP/pty4.err" "$TMP/screen4" -- \
-	"$C" review --as tester -j "$TMP/blame.jsonl" "$SAMPLES/comments.jsonl" <<'EOF' || status=$?
+	"$C" review --arrival-order --as tester -j "$TMP/blame.jsonl" "$SAMPLES/comments.jsonl" <<'EOF' || status=$?
 wait 1/14 .*#7351
 send e
 wait ^    .*\[you should have\]
@@ -127,7 +127,7 @@ printf 'id,author,comment\n1,maria_k,"late order, no refund"\n2,jen,where can I 
 "$C" batch "$TMP/in.csv" -o "$TMP/drafts.csv" 2>/dev/null
 status=0
 drive "$TMP/pty5.err" "$TMP/screen5" -- \
-	"$C" review --as tester "$TMP/drafts.csv" --output-csv "$TMP/reviewed.csv" <<'EOF' || status=$?
+	"$C" review --arrival-order --as tester "$TMP/drafts.csv" --output-csv "$TMP/reviewed.csv" <<'EOF' || status=$?
 wait 1/3
 send a
 wait 2/3
@@ -148,7 +148,7 @@ check "reviewed CSV: row 3 pending" grep -q '^3,.*,pending$' "$TMP/reviewed.csv"
 "$C" batch "$TMP/in.csv" -o "$TMP/drafts2.csv" 2>/dev/null
 status=0
 EDITOR=$TMP/editor.sh drive "$TMP/pty6.err" "$TMP/screen6" -- \
-	"$C" review --as tester "$TMP/drafts2.csv" <<'EOF' || status=$?
+	"$C" review --arrival-order --as tester "$TMP/drafts2.csv" <<'EOF' || status=$?
 wait 1/3
 send e
 wait edited
@@ -160,7 +160,7 @@ EOF
 check "edit session ran (driver status $status)" [ "$status" = 0 ]
 status=0
 drive "$TMP/pty7.err" "$TMP/screen7" -- \
-	"$C" review --as tester "$TMP/drafts2.csv" --output-csv "$TMP/reviewed2.csv" <<'EOF' || status=$?
+	"$C" review --arrival-order --as tester "$TMP/drafts2.csv" --output-csv "$TMP/reviewed2.csv" <<'EOF' || status=$?
 wait 2/3
 send q
 expect-exit 0

@@ -76,6 +76,32 @@ cat "$B/candor.ini" >>"$TMP/expired-cfg.ini"
 expect "suggest -v says a matching fact expired, and when" 0 '"note":"no fact on file"' "no fact cited: fact 'lab-tests-2025' matches but expired on 2025-12-31" -- sh -c "echo 'they put pesticides in the juice, the lab results prove it' | $C -v -c $TMP/expired-cfg.ini suggest"
 expect "suggest -v says no keyword matched" 0 '' "no fact cited: no keyword of any fact matches" -- sh -c "echo 'heard the ceo of sunny juice was arrested for fraud lol' | $C -v suggest"
 
+# --- facts list|check ----------------------------------------------------------
+expect "facts list: the shipped sheet, the expired fact named with its date" 0 'expired  lab-tests-2025 +en +expired on 2025-12-31' '' -- $C facts list
+expect "facts list: valid facts with their end" 0 '^valid +factory-open +en +valid until 2027-03-31$' '' -- $C facts list
+mkdir -p "$TMP/fc"; cp "$B/candor.ini" "$TMP/fc/candor.ini"
+cat >"$TMP/fc/facts.ini" <<INI
+[soon]
+keywords = recall
+statement = Nothing was recalled.
+source_url = glowlab.example/r
+valid_until = $(date -u -d '+2 days' +%F)
+
+[gone]
+lang = ru
+keywords = отзыв
+statement = Ничего не отзывали.
+source_url = glowlab.example/ru
+valid_until = 2020-01-31
+INI
+expect "facts check: expiring within 7 days is a warning" 0 '^warning  soon +\(en\) +valid until [0-9-]+: expires in [23] days' '' -- $C -c "$TMP/fc/candor.ini" facts check
+expect "facts check: counts" 0 '^2 facts: 1 valid now \(1 expire within 7 days\), 1 expired$' '' -- $C -c "$TMP/fc/candor.ini" facts check
+printf '[x]\nkeywords = a\nslogan = b\n' >"$TMP/fc/facts.ini"
+expect "facts check: a malformed sheet fails naming file and line" 1 "^FAIL .*fc/facts.ini:3" '' -- $C -c "$TMP/fc/candor.ini" facts check
+printf '[old]\nkeywords = a\nstatement = b\nsource_url = c\nvalid_until = 2020-01-01\n' >"$TMP/fc/facts.ini"
+expect "facts check: nothing valid now fails" 1 '0 valid now' 'no fact may be cited now' -- $C -c "$TMP/fc/candor.ini" facts check
+expect "facts check: a user config without a sheet fails" 1 '' 'no fact sheet to check' -- $C -c "$B/candor.ini" facts check
+
 # --- flags: safety, legal, press reach a person --------------------------------
 SERUM="used the serum last night and now my cheeks are red and stinging. is this normal??"
 expect "safety: stinging cheeks is escalated with a _safety draft" 0 '"flags":\["safety"\],.*"action":"escalate","template":"en/_safety/care-[0-9]"' '' -- sh -c "echo '$SERUM' | $C suggest"
@@ -111,5 +137,24 @@ printf '{{! intent: a shipping delay\n    requires:\n    topics: shipping delay,
 check "topics: a broken package never gets the delay variant" sh -c "! (for i in \$(seq 1 40); do echo \"{\\\"id\\\":\\\"\$i\\\",\\\"text\\\":\\\"the package arrived broken, I want a refund\\\"}\"; done | $C -t $T suggest | grep -q warehouse)"
 expect "topics: a delayed order gets the delay variant" 0 '"template":"en/complaint/delay-1","reply":"A warehouse fault' '' -- sh -c "echo 'my order is a late delivery again, still waiting, refund please' | $C -t $T suggest"
 expect "templates list shows topics" 0 'topics: shipping delay, late delivery, still waiting' '' -- $C -t "$T" templates list
+
+# --- learning from a journal is idempotent ----------------------------------------
+$C -q train -o "$TMP/base.model" "$SRC/tests/data/train-small.csv"
+cat >"$TMP/j.jsonl" <<'JOURNAL'
+{"id":"1","decision":"approve","category":"complaint","template":"en/complaint/apologize-1","reply":"x","approver":"t","ts":"2026-11-26T10:32:18Z","text":"my order is late again"}
+{"id":"2","decision":"approve","category":"question","original_category":"complaint","template":"en/question/answer-1","reply":"y","approver":"t","ts":"2026-11-26T10:32:18Z","text":"where do i buy it"}
+JOURNAL
+expect "train --from-journal learns the decisions" 0 '' 'learned 2 decisions from' -- $C train --update "$TMP/base.model" --from-journal "$TMP/j.jsonl" -o "$TMP/once.model"
+expect "the same journal again adds nothing and says so" 0 '' "already learned \(all 2 entries\): nothing added" -- $C train --update "$TMP/once.model" --from-journal "$TMP/j.jsonl" -o "$TMP/twice.model"
+check "the same journal twice: the model is byte for byte the same" cmp -s "$TMP/once.model" "$TMP/twice.model"
+echo '{"id":"3","decision":"hide","category":"spam","template":"","reply":"","approver":"t","ts":"2026-11-26T10:32:18Z","text":"free followers click"}' >>"$TMP/j.jsonl"
+expect "a grown journal: only the new entries" 0 '' "entries 1-2 were learned before; learning entries 3-3" -- $C train --update "$TMP/twice.model" --from-journal "$TMP/j.jsonl" -o "$TMP/grown.model"
+check "a grown journal: one more document, not three" [ "$($C model info "$TMP/grown.model" | sed -n 's/^documents: *//p')" = "$(( $($C model info "$TMP/once.model" | sed -n 's/^documents: *//p') + 1 ))" ]
+
+# --- the labelled flag sets: the figures of docs/performance.md hold -----------
+"$SRC/bench/flags_eval.sh" "$C" "$SRC/tests/data/flags/en.tsv" "$SRC/tests/data/flags/ru.tsv" >"$TMP/flags.md"
+check "flag measurement ran (6 rows)" [ "$(grep -c '^| [a-z]*\.tsv |' "$TMP/flags.md")" = 6 ]
+check "safety recall >= 0.95 on en and ru" awk -F'|' '$3 ~ /safety/ && $10 + 0 < 0.95 { bad = 1 } END { exit bad }' "$TMP/flags.md"
+check "every flag's precision >= 0.80" awk -F'|' '$2 ~ /tsv/ && $9 + 0 < 0.80 { bad = 1 } END { exit bad }' "$TMP/flags.md"
 
 finish

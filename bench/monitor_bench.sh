@@ -1,0 +1,166 @@
+#!/usr/bin/env bash
+# bench/monitor_bench.sh - how fast and how well `candor monitor` finds a
+# crisis, on synthetic streams with known, injected spikes.
+#
+#   bash bench/monitor_bench.sh [--build DIR] [--seeds N] [--big N]
+#
+# Streams come from bench/monitor_gen.py: seven categories at fixed base
+# rates (complaint 120/h, fake_news 30, competitor_attack 20, question 150,
+# toxic 40, spam 60, other 400), a daily cycle of +-60% (peak 15:00 UTC)
+# and Poisson noise per minute.  With the shipped defaults:
+#  1. false alarms: N seeded weeks with no spike (default 3), alert lines
+#     (watch or above) per week, counting from the cold start and from day 3;
+#  2. step spikes: each negative category at 5x for an hour, starting on
+#     day 4 at 03:00, 09:00, 15:00 and 21:00, N seeds: the delay from the
+#     spike's start to the first alert line on it, and the level reached;
+#  3. slow rises: each negative category doubling every 2 hours (capped at
+#     8x) from day 4 at 00:00, 06:00, 12:00 and 18:00, N seeds: the delay
+#     from the moment the rate crosses 3x (190 minutes in) to the first
+#     alert line (negative: before it crossed);
+#  4. speed: --big records (default 2,000,000) of real suggestion records
+#     (`candor suggest` over bench/data/heldout.csv, human-written comments
+#     held out of training, re-dated by the generator) through
+#     `candor monitor --replay` on one core (taskset -c 0): records per
+#     second of CPU time (user + system) and wall time, and peak RSS at
+#     --big/10 and --big records (flat memory).
+# The markdown summary goes to stdout, progress to stderr.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=$ROOT/build
+SEEDS=3
+BIG=2000000
+while [[ $# -gt 0 ]]; do
+  case $1 in
+    --build) BUILD=$2; shift 2 ;;
+    --seeds) SEEDS=$2; shift 2 ;;
+    --big) BIG=$2; shift 2 ;;
+    -h|--help) sed -n '2,29p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "monitor_bench: unknown argument '$1'" >&2; exit 2 ;;
+  esac
+done
+C=$BUILD/candor
+GEN=$ROOT/bench/monitor_gen.py
+EVAL=$ROOT/bench/monitor_eval.py
+T0=1767225600                   # the generator's 2026-01-01T00:00:00Z
+W=$(mktemp -d /tmp/monitor-bench.XXXXXX)
+trap 'rm -rf "$W"' EXIT
+NEG=(complaint fake_news competitor_attack toxic)
+declare -A BASE=([complaint]=120 [fake_news]=30 [competitor_attack]=20 [toxic]=40)
+
+say() { echo "monitor_bench: $*" >&2; }
+field() { python3 -c "import json,sys; v=json.loads(sys.argv[1])[sys.argv[2]]; print('none' if v is None else v)" "$1" "$2"; }
+# expected records of CAT in a 5-minute window at hour H of the day
+per_window() { python3 -c "import math,sys; b,h=float(sys.argv[1]),float(sys.argv[2]); print('%.1f' % (b*(1+0.6*math.sin(2*math.pi*(h-9)/24))/12))" "$1" "$2"; }
+
+echo "## candor monitor: detection on synthetic streams"
+echo
+echo "Method, parameters and defaults: docs/commands/monitor.md. Command:"
+echo "\`bash bench/monitor_bench.sh --seeds $SEEDS --big $BIG\`."
+echo
+
+# 1. false alarms
+say "false alarms: $SEEDS weeks"
+echo "### False alarms (7 days, daily cycle, Poisson noise, no spike)"
+echo
+echo "| seed | records | alert lines, whole week | from day 3 |"
+echo "|---|---|---|---|"
+for ((s = 1; s <= SEEDS; s++)); do
+  python3 "$GEN" --days 7 --seed $((100 + s)) >"$W/week.jsonl"
+  "$C" monitor --replay "$W/week.jsonl" >"$W/a.jsonl"
+  all=$(field "$(python3 "$EVAL" "$W/a.jsonl")" false)
+  late=$(field "$(python3 "$EVAL" "$W/a.jsonl" --after $((T0 + 2 * 86400)))" false)
+  echo "| $((100 + s)) | $(wc -l <"$W/week.jsonl") | $all | $late |"
+done
+echo
+
+# 2. step spikes
+say "step spikes"
+echo "### 5x step for one hour (window 5 minutes)"
+echo
+echo "Delay: seconds from the spike's start (on a window edge) to the first"
+echo "alert line on that category; 600 = within 2 windows."
+echo
+echo "| category | start (UTC) | usual per window | delays (seeds) | first level | highest level | other alerts |"
+echo "|---|---|---|---|---|---|---|"
+for cat in "${NEG[@]}"; do
+  for h in 3 9 15 21; do
+    delays=() first=() top=() other=0
+    for ((s = 1; s <= SEEDS; s++)); do
+      python3 "$GEN" --days 3.5 --seed $((200 + s)) --spike "$cat:$((72 + h)):5:60" >"$W/s.jsonl" 2>/dev/null
+      "$C" monitor --replay "$W/s.jsonl" >"$W/a.jsonl"
+      r=$(python3 "$EVAL" "$W/a.jsonl" --series "$cat" --from $((T0 + (72 + h) * 3600)) --after $((T0 + 2 * 86400)))
+      delays+=("$(field "$r" delay)")
+      first+=("$(field "$r" first_level)")
+      top+=("$(field "$r" max_level)")
+      other=$((other + $(field "$r" false)))
+    done
+    echo "| $cat | $(printf '%02d:00' $h) | $(per_window "${BASE[$cat]}" $h) | ${delays[*]} | ${first[*]} | ${top[*]} | $other |"
+  done
+done
+echo
+
+# 3. slow rises
+say "slow rises"
+echo "### Slow rise: doubling every 2 hours (3x after 190 minutes)"
+echo
+echo "Delay: seconds from the moment the rate crosses 3x to the first alert"
+echo "line on that category (negative: before); 1800 = the target."
+echo
+echo "| category | rise starts (UTC) | usual per window at start | delays (seeds) | first level | highest level |"
+echo "|---|---|---|---|---|---|"
+for cat in "${NEG[@]}"; do
+  for h in 0 6 12 18; do
+    delays=() first=() top=()
+    cross=$((T0 + (72 + h) * 3600 + 11413))   # 120 min * log2(3)
+    for ((s = 1; s <= SEEDS; s++)); do
+      python3 "$GEN" --days 3.75 --seed $((300 + s)) --rise "$cat:$((72 + h)):120:8" >"$W/r.jsonl" 2>/dev/null
+      "$C" monitor --replay "$W/r.jsonl" >"$W/a.jsonl"
+      r=$(python3 "$EVAL" "$W/a.jsonl" --series "$cat" --from $((T0 + (72 + h) * 3600)))
+      d=$(field "$r" delay)
+      [[ $d == none ]] || d=$((d + T0 + (72 + h) * 3600 - cross))
+      delays+=("$d")
+      first+=("$(field "$r" first_level)")
+      top+=("$(field "$r" max_level)")
+    done
+    echo "| $cat | $(printf '%02d:00' $h) | $(per_window "${BASE[$cat]}" $h) | ${delays[*]} | ${first[*]} | ${top[*]} |"
+  done
+done
+echo
+
+# 4. speed
+say "speed: a pool of real suggestion records"
+python3 - "$ROOT/bench/data/heldout.csv" >"$W/heldout.jsonl" <<'EOF'
+import csv, json, sys
+with open(sys.argv[1], newline="", encoding="utf-8") as f:
+    for row in csv.DictReader(f):
+        print(json.dumps({"text": row["text"]}, ensure_ascii=False))
+EOF
+"$C" suggest "$W/heldout.jsonl" >"$W/pool.jsonl"
+days=$(python3 -c "print($BIG / (820 * 24 * 4))")
+python3 "$GEN" --days "$days" --scale 4 --seed 7 --pool "$W/pool.jsonl" >"$W/big.jsonl"
+head -n $((BIG / 10)) "$W/big.jsonl" >"$W/tenth.jsonl"
+n=$(wc -l <"$W/big.jsonl")
+bytes=$(wc -c <"$W/big.jsonl")
+echo "### Replay speed (one core)"
+echo
+echo "$n suggestion records ($((bytes / n)) bytes each on average; $(wc -l <"$W/pool.jsonl") distinct"
+echo "human-written comments from bench/data/heldout.csv through \`candor suggest\`,"
+echo "re-dated by the generator at 4x the base rates), best of 3 runs:"
+echo
+echo "| records | wall s | CPU s | records/s (CPU) | records/s (wall) | peak RSS |"
+echo "|---|---|---|---|---|---|"
+for f in tenth big; do
+  best=""
+  for rep in 1 2 3; do
+    /usr/bin/time -f '%e %U %S %M' -o "$W/t" taskset -c 0 "$C" monitor --replay "$W/$f.jsonl" >/dev/null
+    read -r e u sy m <"$W/t"
+    cpu=$(python3 -c "print($u + $sy)")
+    if [[ -z $best ]] || python3 -c "import sys; sys.exit(0 if $cpu < ${best%% *} else 1)"; then
+      best="$cpu $e $m"
+    fi
+  done
+  read -r cpu e m <<<"$best"
+  k=$(wc -l <"$W/$f.jsonl")
+  echo "| $k | $e | $cpu | $(python3 -c "print('%.2fM' % ($k / max($cpu, 1e-9) / 1e6))") | $(python3 -c "print('%.2fM' % ($k / max($e, 1e-9) / 1e6))") | $((m / 1024)) MB |"
+done
