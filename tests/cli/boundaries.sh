@@ -25,6 +25,21 @@ expect "a line of 1048576 bytes is read, then refused as a comment" 65 '"id":"2"
 expect "a line of 1048577 bytes names the line limit" 65 '"id":"2"' 'big1048577.txt:1: line longer than 1048576 bytes' -- \
 	"$C" classify "$TMP/big1048577.txt"
 
+# [classifier] min_confidence defaults to 0.60: a model whose answers are
+# 0.5893 (apple) and 0.6389 (kiwi) puts the first below it, not the second
+printf 'text,label\napple,a\napple,a\napple,a\napple,b\napple,b\nkiwi,b\nkiwi,b\nkiwi,a\n' >"$TMP/mc.csv"
+"$C" train -q --temperature 1 -o "$TMP/mc.model" "$TMP/mc.csv"
+printf 'apple\nkiwi\n' >"$TMP/mc.txt"
+# (a config with no [classifier] section: the built-in default, not the
+# shipped candor.ini's copy of it)
+printf '[brand]\nname = Nobody\n' >"$TMP/noclass.ini"
+for cfg in "$TMP/noclass.ini" "$SRC/config/candor.ini"; do
+	expect "min_confidence 0.60 by default ($(basename "$cfg")): 0.5893 is uncertain" 0 '"confidence":0\.5893,"uncertain":true' '' -- \
+		"$C" -c "$cfg" -m "$TMP/mc.model" classify "$TMP/mc.txt"
+	expect "min_confidence 0.60 by default ($(basename "$cfg")): 0.6389 is not" 0 '"confidence":0\.6389,"uncertain":false' '' -- \
+		"$C" -c "$cfg" -m "$TMP/mc.model" classify "$TMP/mc.txt"
+done
+
 # created_at: each field within its range; 23:59:60 is a leap second
 at() { printf '{"id":"1","text":"where can I buy it","created_at":"%s"}\n' "$1" >"$TMP/at.jsonl"; }
 for t in 2026-12-07T24:00:00Z 2026-12-07T23:60:00Z 2026-12-07T23:59:61Z 2026-13-07T10:00:00Z 2026-12-32T10:00:00Z; do
