@@ -118,28 +118,6 @@ size_t flags_count(const struct flag_lists *fl)
 	return fl ? phrase_set_count(fl->ph) : 0;
 }
 
-/*
- * 1 when a negation ends at most FLAGS_NEG_WINDOW words before word `at`
- * with no punctuation between: "did not get sick", "не обожгло".
- */
-static int negated(const struct phrase_word *w, const struct phrase_match *m,
-		   size_t nm, size_t at)
-{
-	size_t i, q;
-
-	for (i = 0; i < nm; i++) {
-		if (m[i].group != GROUP_NEGATION || m[i].to > at ||
-		    at - m[i].to > FLAGS_NEG_WINDOW)
-			continue;
-		for (q = m[i].to; q <= at; q++)
-			if (w[q].gap != PHRASE_GAP_NONE)
-				break;
-		if (q > at)
-			return 1;
-	}
-	return 0;
-}
-
 unsigned flags_match(const struct flag_lists *fl, const struct tokenizer *tk,
 		     const char *text, size_t len, struct flags_result *out)
 {
@@ -156,7 +134,8 @@ unsigned flags_match(const struct flag_lists *fl, const struct tokenizer *tk,
 		unsigned g = m[i].group;
 
 		if (g >= FLAGS_N || (out->flags & (1u << g)) ||
-		    negated(w, m, nm, m[i].from))
+		    phrase_negated(w, m, nm, m[i].from, GROUP_NEGATION,
+				   FLAGS_NEG_WINDOW))
 			continue;
 		out->flags |= 1u << g;
 		out->span[g].start = w[m[i].from].bs;

@@ -723,3 +723,20 @@ void phrase_first_keys(const struct phrase_set *s, uint32_t id, uint64_t *key,
 		*alt = alt_of(s, &s->ph[id])[0];
 	}
 }
+
+int phrase_negated(const struct phrase_word *w, const struct phrase_match *m,
+		   size_t nm, size_t at, unsigned group, size_t window)
+{
+	size_t i, q;
+
+	for (i = 0; i < nm; i++) {
+		if (m[i].group != group || m[i].to > at || at - m[i].to > window)
+			continue;
+		for (q = m[i].to; q <= at; q++)
+			if (w[q].gap != PHRASE_GAP_NONE)
+				break;
+		if (q > at)
+			return 1;
+	}
+	return 0;
+}

@@ -189,4 +189,12 @@ int phrase_find_tokens(const struct phrase_set *s, uint32_t id,
 void phrase_first_keys(const struct phrase_set *s, uint32_t id, uint64_t *key,
 		       uint64_t *alt);
 
+/*
+ * 1 when a match of group (a negation list: "not", "can't", "не") ends at
+ * most window words before word at, with no punctuation in between: "not
+ * your fault", "did not get sick", but not "No, it's your fault".
+ */
+int phrase_negated(const struct phrase_word *w, const struct phrase_match *m,
+		   size_t nm, size_t at, unsigned group, size_t window);
+
 #endif

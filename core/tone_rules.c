@@ -226,19 +226,7 @@ size_t tone_match_words(const struct tone_rules *r, struct phrase_word *w,
 int tone_negated(const struct phrase_word *w, const struct phrase_match *m, size_t nm,
 		   size_t at)
 {
-	size_t i, q;
-
-	for (i = 0; i < nm; i++) {
-		if (m[i].group != LIST_NEGATION || m[i].to > at ||
-		    at - m[i].to > NEG_WINDOW)
-			continue;
-		for (q = m[i].to; q <= at; q++)
-			if (w[q].gap != PHRASE_GAP_NONE)
-				break;
-		if (q > at)
-			return 1;
-	}
-	return 0;
+	return phrase_negated(w, m, nm, at, LIST_NEGATION, NEG_WINDOW);
 }
 
 /* Is there a match of list (not cancelled by a negation where it can be)? */
