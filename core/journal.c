@@ -85,6 +85,8 @@ struct journal {
 	struct cached *cache;
 	size_t ncache, capcache;        /* capcache: power of two */
 	struct strbuf line;     /* a line read back */
+	uint64_t line_at;       /* its offset + 1 (0: none): the file only
+				 * grows, so a line read once stays valid */
 	struct strbuf id_load;  /* an id that needed cJSON, while loading */
 	struct strbuf id_back;  /* an id read back from a line */
 	struct strbuf last_id;  /* journal_last_id()'s answer */
@@ -442,6 +444,9 @@ static int read_node(struct journal *j, uint32_t i)
 	size_t len = node_len(n), got = 0;
 	off_t off = (off_t)node_off(n);
 
+	if (j->line_at == (uint64_t)off + 1)
+		return 0;       /* asked again: a lookup, then a get */
+	j->line_at = 0;
 	if (j->line.cap < len + 1) {
 		char *p = realloc(j->line.s, len + 1);
 
@@ -461,6 +466,7 @@ static int read_node(struct journal *j, uint32_t i)
 		got += (size_t)r;
 	}
 	j->line.s[len] = '\0';
+	j->line_at = (uint64_t)off + 1;
 	return 0;
 }
 

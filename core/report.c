@@ -12,6 +12,7 @@
 #include <utf8proc.h>
 
 #include "comment.h"
+#include "jsonscan.h"
 
 /* ---- names ------------------------------------------------------------ */
 
@@ -239,6 +240,7 @@ void report_free(struct report *r)
 	if (!r)
 		return;
 	free(r->items);
+	free(r->scratch);
 	if (r->tpl)
 		for (i = 0; i < r->tpls.n; i++) {
 			free(r->tpl[i].after);
@@ -368,63 +370,80 @@ static const char *const key_names[K_N] = {
 	"state", "http_status", "time"
 };
 
+/*
+ * A line's members, found by core/jsonscan in one pass without building a
+ * tree (report reads millions of lines), and room for the strings taken
+ * out of it.  bad keeps the first string that could not be read (invalid
+ * UTF-8): the line is then reported.
+ */
 struct fields {
-	const cJSON *v[K_N];    /* the first member of each name, or NULL */
+	struct jsonscan_member m[K_N];
+	char *scratch;          /* the report's, at least 2 * line + 256 */
+	size_t used, cap;
+	int bad;
+	struct cd_error bad_err;
 };
 
-/*
- * One pass over the members instead of a cJSON lookup (a strcmp per
- * member) for each of the twenty names asked about: report reads
- * millions of lines.
- */
-static void fields_fill(struct fields *f, const cJSON *o)
+/* The text of a string value (unescaped, checked), or NULL. */
+static const char *mstr(struct fields *f, const struct jsonscan_member *m)
 {
-	const cJSON *c;
-	size_t k;
+	size_t n;
+	char *out;
 
-	memset(f, 0, sizeof(*f));
-	for (c = o->child; c; c = c->next) {
-		if (!c->string)
-			continue;
-		for (k = 0; k < K_N; k++)
-			if (key_names[k][0] == c->string[0] &&
-			    !strcmp(key_names[k], c->string)) {
-				if (!f->v[k])
-					f->v[k] = c;
-				break;
-			}
+	if (m->type != JSONSCAN_STRING || f->used >= f->cap)
+		return NULL;
+	out = f->scratch + f->used;
+	if (jsonscan_string(m, out, f->cap - f->used, &n, &f->bad_err)) {
+		f->bad = f->bad ? f->bad : CD_ERR_DATA;
+		return NULL;
 	}
+	f->used += n + 1;
+	return out;
 }
 
-static const char *fstr(const struct fields *f, enum key k)
+static const char *fstr(struct fields *f, enum key k)
 {
-	const cJSON *v = f->v[k];
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
+	return mstr(f, &f->m[k]);
 }
 
-static const char *jstr(const cJSON *o, const char *name)
+/* A number value into *v: 1, or 0 when it is not a number. */
+static int mnum(const struct jsonscan_member *m, double *v)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+	char buf[64];
 
-	return cJSON_IsString(v) ? v->valuestring : NULL;
+	if (m->type != JSONSCAN_NUMBER || m->len >= sizeof(buf))
+		return 0;
+	memcpy(buf, m->val, m->len);
+	buf[m->len] = '\0';
+	*v = strtod(buf, NULL);
+	return 1;
 }
 
-/* The comment id of a record: "id", else "comment_id"; string or integer. */
-static const char *record_id(const struct fields *f, const char *line,
-			     size_t len, char *buf, size_t n)
+/*
+ * The comment id of a record: "id", else "comment_id"; a string, or an
+ * integer with every digit it was written with (a 19-digit TikTok id does
+ * not survive a double), another number as "%.0f".
+ */
+static const char *record_id(struct fields *f, char *buf, size_t n)
 {
-	static const char *const names[] = { "id", "comment_id" };
 	size_t i;
 
 	for (i = 0; i < 2; i++) {
-		const cJSON *v = f->v[i ? K_COMMENT_ID : K_ID];
+		const struct jsonscan_member *m = &f->m[i ? K_COMMENT_ID : K_ID];
+		const char *s;
+		double d;
 
-		if (cJSON_IsString(v) && v->valuestring[0])
-			return v->valuestring;
-		if (cJSON_IsNumber(v)) {
-			if (!comment_int_literal(line, len, names[i], buf, n))
-				return NULL;
+		if (m->type == JSONSCAN_STRING) {
+			s = mstr(f, m);
+			if (s && *s)
+				return s;
+		} else if (mnum(m, &d)) {
+			if (m->len >= n || memchr(m->val, '.', m->len) ||
+			    memchr(m->val, 'e', m->len) ||
+			    memchr(m->val, 'E', m->len))
+				return NULL;    /* not an integer */
+			memcpy(buf, m->val, m->len);
+			buf[m->len] = '\0';
 			return buf;
 		}
 	}
@@ -433,20 +452,21 @@ static const char *record_id(const struct fields *f, const char *line,
 
 /* Unix seconds of a time member (RFC 3339 or a number); 0 when absent,
  * -1 when present but unreadable. */
-static int64_t jtime(const struct fields *f, enum key a, enum key b)
+static int64_t jtime(struct fields *f, enum key a, enum key b)
 {
-	const cJSON *v = f->v[a];
+	const struct jsonscan_member *m = &f->m[a];
+	const char *s;
 	int64_t t;
+	double d;
 
-	if (!v)
-		v = f->v[b];
-	if (!v || cJSON_IsNull(v))
+	if (m->type == JSONSCAN_ABSENT)
+		m = &f->m[b];
+	if (m->type == JSONSCAN_ABSENT || m->type == JSONSCAN_NULL)
 		return 0;
-	if (cJSON_IsNumber(v))
-		t = v->valuedouble >= 0 && v->valuedouble < 4294967296.0 ?
-			(int64_t)v->valuedouble : -1;
-	else if (cJSON_IsString(v))
-		t = comment_parse_time(v->valuestring);
+	if (mnum(m, &d))
+		t = d >= 0 && d < 4294967296.0 ? (int64_t)d : -1;
+	else if ((s = mstr(f, m)) != NULL)
+		t = comment_parse_time(s);
 	else
 		t = -1;
 	if (t > 4294967295ll)
@@ -466,17 +486,21 @@ static int cat_of(struct report *r, const char *s, long lineno,
 	return i < 0 ? -1 : (int)i + 1;
 }
 
-static int flags_of(struct report *r, const struct fields *fs, uint16_t *bits,
+static int flags_of(struct report *r, struct fields *fs, uint16_t *bits,
 		    long lineno, struct cd_error *err)
 {
-	const cJSON *a = fs->v[K_FLAGS], *f;
+	struct jsonscan_iter at;
+	struct jsonscan_member e;
+	const char *s;
 	long i;
 
-	cJSON_ArrayForEach(f, a) {
-		if (!cJSON_IsString(f) || !f->valuestring[0])
+	if (fs->m[K_FLAGS].type != JSONSCAN_ARRAY)
+		return 0;
+	jsonscan_array(&fs->m[K_FLAGS], &at);
+	while (jsonscan_next(&at, &e)) {
+		if (!(s = mstr(fs, &e)) || !*s)
 			continue;
-		i = rnames_get(&r->flags, f->valuestring,
-			       strlen(f->valuestring), "flags", lineno, err);
+		i = rnames_get(&r->flags, s, strlen(s), "flags", lineno, err);
 		if (i < 0)
 			return -1;
 		*bits = (uint16_t)(*bits | (1u << i));
@@ -516,22 +540,36 @@ static int tone_one(struct report *r, uint64_t (*tab)[3], const char *rule,
 	return 0;
 }
 
-static int tone_json(struct report *r, const struct fields *f, int final,
+static int tone_json(struct report *r, struct fields *f, int final,
 		     long lineno, struct cd_error *err)
 {
-	const cJSON *tone = f->v[K_TONE];
-	const cJSON *issues = cJSON_GetObjectItemCaseSensitive(tone, "issues");
-	const cJSON *is;
+	struct jsonscan_member issues = { "issues", JSONSCAN_ABSENT, NULL, 0, 0 };
+	struct jsonscan_member is, rs[2] = {
+		{ "rule", JSONSCAN_ABSENT, NULL, 0, 0 },
+		{ "severity", JSONSCAN_ABSENT, NULL, 0, 0 }
+	};
+	struct jsonscan_iter at;
+	struct cd_error e2;
 	int any = 0, error = 0;
 
-	if (!cJSON_IsObject(tone))
+	if (f->m[K_TONE].type != JSONSCAN_OBJECT)
 		return 0;
-	cJSON_ArrayForEach(is, issues) {
-		const char *rule = jstr(is, "rule");
+	/* already checked as JSON by the scan of the line */
+	if (jsonscan_object(f->m[K_TONE].val, f->m[K_TONE].len, &issues, 1,
+			    &e2) || issues.type != JSONSCAN_ARRAY)
+		issues.type = JSONSCAN_ABSENT;
+	if (issues.type == JSONSCAN_ARRAY)
+		jsonscan_array(&issues, &at);
+	while (issues.type == JSONSCAN_ARRAY && jsonscan_next(&at, &is)) {
+		const char *rule;
 
+		if (is.type != JSONSCAN_OBJECT ||
+		    jsonscan_object(is.val, is.len, rs, 2, &e2))
+			continue;
+		rule = mstr(f, &rs[0]);
 		if (rule && tone_one(r, final ? r->tone_final : r->tone_draft,
 				     rule, strlen(rule),
-				     severity_of(jstr(is, "severity")), &any,
+				     severity_of(mstr(f, &rs[1])), &any,
 				     &error, lineno, err))
 			return -1;
 	}
@@ -677,22 +715,22 @@ static int set_created(struct ritem *it, int64_t t, long lineno,
 	return 0;
 }
 
-static int add_suggestion(struct report *r, const struct fields *f,
+static int add_suggestion(struct report *r, struct fields *f,
 			  struct ritem *it,
 			  const char *id, long lineno, struct cd_error *err)
 {
-	const cJSON *conf = f->v[K_CONFIDENCE];
-	const cJSON *why = f->v[K_WHY], *w;
+	struct jsonscan_iter at;
+	struct jsonscan_member w;
 	int cat = cat_of(r, fstr(f, K_CATEGORY), lineno, err);
+	double conf;
 
 	if (cat < 0)
 		return -1;
 	if (!cat)
 		return cd_error_set(err, CD_ERR_DATA, lineno, "suggestion "
 				    "without a \"category\"");
-	if (cJSON_IsNumber(conf) && conf->valuedouble >= 0 &&
-	    conf->valuedouble <= 1)
-		it->conf = (uint16_t)(conf->valuedouble * 10000 + 0.5);
+	if (mnum(&f->m[K_CONFIDENCE], &conf) && conf >= 0 && conf <= 1)
+		it->conf = (uint16_t)(conf * 10000 + 0.5);
 	if (set_created(it, jtime(f, K_CREATED_AT, K_CREATE_TIME), lineno,
 			err))
 		return CD_ERR_DATA;
@@ -702,9 +740,15 @@ static int add_suggestion(struct report *r, const struct fields *f,
 		return draft_common(r, it, id, cat, fstr(f, K_TEMPLATE),
 				    fstr(f, K_FACT), fstr(f, K_REPLY),
 				    fstr(f, K_TEXT), lineno, err);
-	cJSON_ArrayForEach(w, why)
-		if (cJSON_IsString(w) && w->valuestring[0])
-			word_count(r, cat - 1, w->valuestring);
+	if (f->m[K_WHY].type == JSONSCAN_ARRAY) {
+		jsonscan_array(&f->m[K_WHY], &at);
+		while (jsonscan_next(&at, &w)) {
+			const char *s = mstr(f, &w);
+
+			if (s && *s)
+				word_count(r, cat - 1, s);
+		}
+	}
 	if (tone_json(r, f, 0, lineno, err))
 		return -1;
 	return draft_common(r, it, id, cat, fstr(f, K_TEMPLATE),
@@ -727,14 +771,13 @@ static int decision_of(const char *s)
 	return !strcmp(s, "undo") ? 0 : -1;
 }
 
-static int add_journal(struct report *r, const struct fields *f,
+static int add_journal(struct report *r, struct fields *f,
 		       struct ritem *it,
 		       long lineno, struct cd_error *err)
 {
 	const char *d = fstr(f, K_DECISION), *tpl = fstr(f, K_TEMPLATE);
 	const char *fact = fstr(f, K_FACT);
 	int dec = decision_of(d), person, orig;
-	const cJSON *ed = f->v[K_EDITED];
 	struct rdec nd;
 	int64_t ts;
 	long i;
@@ -755,7 +798,7 @@ static int add_journal(struct report *r, const struct fields *f,
 		return -1;
 	nd.person = (uint8_t)person;
 	nd.orig = (uint8_t)orig;
-	nd.edited = cJSON_IsTrue(ed) ? 1 : 0;
+	nd.edited = f->m[K_EDITED].type == JSONSCAN_TRUE;
 	ts = jtime(f, K_TS, K_TS);
 	if (ts < 0)
 		return cd_error_set(err, CD_ERR_DATA, lineno, "\"ts\" is not "
@@ -795,32 +838,33 @@ static int add_journal(struct report *r, const struct fields *f,
 }
 
 /* Does a ledger outcome say the request succeeded? */
-static int outcome_ok(const struct fields *f)
+static int outcome_ok(struct fields *f)
 {
 	static const enum key keys[] = { K_OUTCOME, K_RESULT, K_STATUS, K_STATE };
 	static const char *const good[] = {
 		"ok", "done", "success", "succeeded", "posted", "hidden",
 		"replied", "sent", "published", NULL
 	};
-	const cJSON *v = f->v[K_OK];
+	const struct jsonscan_member *v = &f->m[K_OK];
 	size_t i, j;
+	double d;
 
-	if (cJSON_IsBool(v))
-		return cJSON_IsTrue(v);
+	if (v->type == JSONSCAN_TRUE || v->type == JSONSCAN_FALSE)
+		return v->type == JSONSCAN_TRUE;
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		v = f->v[keys[i]];
-		if (cJSON_IsNumber(v))
-			return v->valuedouble >= 200 && v->valuedouble < 300;
-		if (cJSON_IsString(v)) {
+		const char *s;
+
+		v = &f->m[keys[i]];
+		if (mnum(v, &d))
+			return d >= 200 && d < 300;
+		if ((s = mstr(f, v)) != NULL) {
 			for (j = 0; good[j]; j++)
-				if (!strcmp(v->valuestring, good[j]))
+				if (!strcmp(s, good[j]))
 					return 1;
 			return 0;
 		}
 	}
-	v = f->v[K_HTTP_STATUS];
-	return cJSON_IsNumber(v) && v->valuedouble >= 200 &&
-		v->valuedouble < 300;
+	return mnum(&f->m[K_HTTP_STATUS], &d) && d >= 200 && d < 300;
 }
 
 /*
@@ -828,7 +872,7 @@ static int outcome_ok(const struct fields *f)
  * phase is read from "phase"/"event"/"stage" ("intent", "outcome"), else
  * from an "intent" or "outcome" member.
  */
-static int add_ledger(const struct fields *f, struct ritem *it, long lineno,
+static int add_ledger(struct fields *f, struct ritem *it, long lineno,
 		      struct cd_error *err)
 {
 	const char *ph = fstr(f, K_PHASE);
@@ -839,8 +883,8 @@ static int add_ledger(const struct fields *f, struct ritem *it, long lineno,
 	if (!ph)
 		ph = fstr(f, K_STAGE);
 	if (!ph)
-		ph = f->v[K_OUTCOME] ?
-			"outcome" : f->v[K_INTENT] ? "intent" : "";
+		ph = f->m[K_OUTCOME].type ? "outcome" :
+			f->m[K_INTENT].type ? "intent" : "";
 	if (!strcmp(ph, "intent")) {
 		it->bits |= IT_INTENT;
 		return 0;
@@ -868,34 +912,42 @@ int report_add_json(struct report *r, enum report_kind kind,
 		    const char *line, size_t len, long lineno,
 		    struct cd_error *err)
 {
-	cJSON *o;
 	struct fields fs, *f = &fs;
 	const char *id;
 	char idbuf[64];
 	struct ritem *it;
+	size_t k;
 	int rc = 0;
 
 	if (len > REPORT_LINE_MAX)
 		return cd_error_set(err, CD_ERR_LIMIT, lineno, "line longer "
 				    "than %u bytes", REPORT_LINE_MAX);
-	o = cJSON_ParseWithLength(line, len);
-	if (!cJSON_IsObject(o)) {
-		cJSON_Delete(o);
-		return cd_error_set(err, CD_ERR_DATA, lineno, "not a JSON "
-				    "object");
+	/* the strings of a line never need more than twice its length */
+	if (r->scratch_cap < 2 * len + 256) {
+		char *n = realloc(r->scratch, 2 * len + 256);
+
+		if (!n)
+			return cd_error_set(err, CD_ERR_NOMEM, lineno,
+					    "out of memory");
+		r->scratch = n;
+		r->scratch_cap = 2 * len + 256;
 	}
-	fields_fill(f, o);
-	id = record_id(f, line, len, idbuf, sizeof(idbuf));
-	if (!id) {
-		cJSON_Delete(o);
+	memset(f, 0, sizeof(*f));
+	for (k = 0; k < K_N; k++)
+		f->m[k].key = key_names[k];
+	f->scratch = r->scratch;
+	f->cap = r->scratch_cap;
+	if (jsonscan_object(line, len, f->m, K_N, err)) {
+		err->line = lineno;
+		return CD_ERR_DATA;
+	}
+	id = record_id(f, idbuf, sizeof(idbuf));
+	if (!id)
 		return cd_error_set(err, CD_ERR_DATA, lineno, "no \"id\" (a "
 				    "string or an integer)");
-	}
 	it = item_get(r, id, strlen(id), lineno, err);
-	if (!it) {
-		cJSON_Delete(o);
+	if (!it)
 		return CD_ERR_LIMIT;
-	}
 	switch (kind) {
 	case REPORT_SUGGESTIONS:
 		rc = add_suggestion(r, f, it, id, lineno, err);
@@ -915,7 +967,8 @@ int report_add_json(struct report *r, enum report_kind kind,
 		rc = cd_error_set(err, CD_ERR_USAGE, lineno, "not a kind of "
 				  "line the report reads");
 	}
-	cJSON_Delete(o);
+	if (!rc && f->bad)      /* a string that could not be read */
+		return cd_error_set(err, f->bad, lineno, "%s", f->bad_err.msg);
 	return rc == -1 ? CD_ERR_LIMIT : rc;  /* -1: a name table */
 }
 

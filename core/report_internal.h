@@ -92,6 +92,8 @@ struct report {
 	struct ritem *items;
 	size_t nitems, cap;             /* cap: a power of two */
 	size_t max_items;
+	char *scratch;                  /* a line's strings, unescaped */
+	size_t scratch_cap;
 	/* names */
 	struct rnames cats, flags, rules, tpls, facts;
 	/* counted as read */

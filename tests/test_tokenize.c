@@ -373,10 +373,108 @@ static void test_extras_runtime_names(void **state)
 	tok_free(plain);
 }
 
+/* Resident memory of this process in bytes, from /proc/self/statm. */
+static size_t resident(void)
+{
+	FILE *fp = fopen("/proc/self/statm", "r");
+	unsigned long size = 0, res = 0;
+
+	assert_non_null(fp);
+	assert_int_equal(fscanf(fp, "%lu %lu", &size, &res), 2);
+	fclose(fp);
+	return (size_t)res * 4096;
+}
+
+/*
+ * Building a tokenizer (every config, fact sheet and phrase list load
+ * does) must not clear its 2 MiB word cache: ten of them stay well under
+ * 4 MiB of resident memory, where clearing costs 20 MiB.
+ */
+static void test_new_is_cheap(void **state)
+{
+	struct tokenizer *t[10];
+	struct cd_error err;
+	size_t before, grew, i;
+
+	(void)state;
+	before = resident();
+	for (i = 0; i < 10; i++) {
+		t[i] = tok_new(NULL, &err);
+		assert_non_null(t[i]);
+	}
+	grew = resident() - before;
+	for (i = 0; i < 10; i++)
+		tok_free(t[i]);
+	if (grew > (4u << 20))
+		fail_msg("ten tokenizers made %zu bytes resident", grew);
+}
+
+/* One run's feature texts and spans, joined, for comparing tokenizers. */
+static void dump(struct tokenizer *t, const char *text, char *out, size_t n)
+{
+	struct cd_error err;
+	const struct tok *v;
+	size_t i, at = 0;
+
+	assert_int_equal(tok_run(t, text, strlen(text), &err), 0);
+	v = tok_list(t);
+	out[0] = '\0';
+	for (i = 0; i < tok_count(t) && at < n; i++)
+		at += (size_t)snprintf(out + at, n - at, "%s@%u-%u#%llx ",
+				       tok_text(t, &v[i]), v[i].start, v[i].end,
+				       (unsigned long long)v[i].hash);
+}
+
+/*
+ * The word cache is emptied between runs by starting a new generation;
+ * its 8-bit counter wraps after 256 clears.  A tokenizer that went through
+ * 270 clears (16,400 new words a run) gives the same tokens as a new one.
+ */
+static void test_cache_generations(void **state)
+{
+	struct tok_params p;
+	struct tokenizer *t, *fresh;
+	struct cd_error err;
+	const char *probe = "Running runners ran: ЖДУ заказ 3 недели! "
+			    "@ann #sale https://x.example 12.5 😀 ok ok";
+	size_t words = 16400, run, i, at;
+	char *text = malloc(words * 16 + 1), want[4096], got[4096];
+
+	(void)state;
+	assert_non_null(text);
+	tok_params_default(&p);
+	p.max_tokens = 2 * words;
+	p.bigrams = 0;
+	p.stem = 0;             /* the cache is what is tested: keep it quick */
+	t = tok_new(&p, &err);
+	fresh = tok_new(&p, &err);
+	assert_non_null(t);
+	assert_non_null(fresh);
+	dump(fresh, probe, want, sizeof(want));
+	for (run = 0; run < 270; run++) {
+		for (i = 0, at = 0; i < words; i++)
+			at += (size_t)sprintf(text + at, "w%zux%zu ", run, i);
+		assert_int_equal(tok_run(t, text, at, &err), 0);
+		assert_int_equal(tok_count(t), words);
+		if (run % 50 == 0 || run > 250) {
+			dump(t, probe, got, sizeof(got));
+			assert_string_equal(got, want);
+			/* twice: the second run reads the words from the cache */
+			dump(t, probe, got, sizeof(got));
+			assert_string_equal(got, want);
+		}
+	}
+	tok_free(t);
+	tok_free(fresh);
+	free(text);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cases_file),
+		cmocka_unit_test(test_new_is_cheap),
+		cmocka_unit_test(test_cache_generations),
 		cmocka_unit_test(test_spans),
 		cmocka_unit_test(test_cap_and_reuse),
 		cmocka_unit_test(test_normalize_phrase),

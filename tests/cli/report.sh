@@ -52,7 +52,7 @@ check "suggestions + comments: 14 undecided" grep -q '^| still undecided | 14 | 
 cp "$D/journal.jsonl" "$TMP/j.jsonl"
 echo 'not json' >>"$TMP/j.jsonl"
 n=$(wc -l <"$TMP/j.jsonl")
-expect "bad journal line" 65 '' "^candor: $TMP/j.jsonl:$n: not a JSON object\$" -- "$CANDOR" report "$TMP/j.jsonl" -o "$TMP/bad.html"
+expect "bad journal line" 65 '' "^candor: $TMP/j.jsonl:$n: not a JSON object" -- "$CANDOR" report "$TMP/j.jsonl" -o "$TMP/bad.html"
 check "page written despite a bad line" test -s "$TMP/bad.html"
 expect "bad line, --strict" 65 '' "j.jsonl:$n: not a JSON object" -- "$CANDOR" report --strict "$TMP/j.jsonl" -o "$TMP/strict.html"
 check "--strict leaves no page" test ! -e "$TMP/strict.html"
