@@ -1061,6 +1061,63 @@ static void test_learned_load_errors(void **state)
 	rmdir(dir);
 }
 
+/*
+ * core/tone.h promises the same findings with a tokenizer that makes word
+ * pairs and one that does not.  These replies broke it (issue 20: fuzz_tone
+ * found the first; tests/diff/tone_dump over mutated example replies the
+ * others): the tokenizer paired words across '#' where the learned layer's
+ * own pairing did not.  The words-only result is what `candor tone` shows.
+ */
+static void test_tokenizers_agree(void **state)
+{
+	static const struct {
+		const char *reply, *lang, *category, *rule;
+		size_t n;
+	} cases[] = {
+		{ "time#Mayb u", "en", "toxic", "dismissive", 1 },
+		{ "We don't;argue#with,morons.", "en", "complaint", NULL, 3 },
+		{ "\xd0\xa6\xd0\x95\xd0\x9d\xd0\xab#\xd0\xa0\xd0\x90\xd0\xa1"
+		  "\xd0\xa2\xd0\xa3\xd0\xa2=\xd0\x92\xd0\x95\xd0\x97\xd0\x94"
+		  "\xd0\x95, \xd0\xa1\xd0\x9c\xd0\x98\xd0\xa0\xd0\x98\xd0\xa2"
+		  "\xd0\x95\xd0\xa1\xd0\xac.", "en", "question", NULL, 1 },
+	};
+	struct fixture *fx = *state;
+	struct tokenizer *words;
+	struct tok_params tp;
+	struct cd_error err;
+	size_t i, k;
+
+	tok_params_words(&tp);
+	words = tok_new(&tp, &err);
+	assert_non_null(words);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct tone_result a, b;
+		struct tone_ctx ctx;
+
+		memset(&ctx, 0, sizeof(ctx));
+		ctx.lang = cases[i].lang;
+		ctx.category = cases[i].category;
+		assert_int_equal(tone_check(fx->r, words, cases[i].reply,
+					    strlen(cases[i].reply), &ctx, &a,
+					    &err), 0);
+		assert_int_equal(tone_check(fx->r, fx->tk, cases[i].reply,
+					    strlen(cases[i].reply), &ctx, &b,
+					    &err), 0);
+		assert_int_equal(a.n, cases[i].n);
+		assert_int_equal(b.n, a.n);
+		assert_int_equal(b.score, a.score);
+		for (k = 0; k < a.n; k++) {
+			assert_string_equal(b.f[k].rule, a.f[k].rule);
+			assert_string_equal(b.f[k].message, a.f[k].message);
+			assert_int_equal(b.f[k].start, a.f[k].start);
+			assert_int_equal(b.f[k].end, a.f[k].end);
+		}
+		if (cases[i].rule)
+			assert_string_equal(a.f[0].rule, cases[i].rule);
+	}
+	tok_free(words);
+}
+
 int main(int argc, char **argv)
 {
 	struct fixture fx = { NULL, NULL, NULL, NULL, NULL, NULL };
@@ -1084,6 +1141,8 @@ int main(int argc, char **argv)
 							 setup, teardown, &fx),
 		cmocka_unit_test(test_load_errors),
 		cmocka_unit_test_prestate(test_learned, &fx),
+		cmocka_unit_test_prestate_setup_teardown(test_tokenizers_agree,
+							 setup, teardown, &fx),
 		cmocka_unit_test_prestate(test_learned_defers, &fx),
 		cmocka_unit_test_prestate(test_learned_missing, &fx),
 		cmocka_unit_test_prestate(test_learned_off, &fx),

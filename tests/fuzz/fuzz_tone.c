@@ -18,9 +18,10 @@
  * rule, a severity, spans inside the reply's code points, and a message
  * and suggestion that are valid UTF-8; the score is 0..100; the same check
  * twice gives the same result, and so does a check with a tokenizer that
- * makes no word pairs (the learned layer then rebuilds the pairs itself:
- * they must be the tokenizer's); tone_result_json() gives JSON that cJSON
- * reads back with the same number of issues.
+ * makes no word pairs (the learned layer rebuilds the pairs itself and
+ * leaves out the tokenizer's; corpus/tone/issue20-*.bin are the replies
+ * that once broke this); tone_result_json() gives JSON that cJSON reads
+ * back with the same number of issues.
  *
  * The rules come with the learned layer when config/tone holds the
  * replies.tsv corpora, as it ships.
