@@ -115,6 +115,7 @@ void cli_tone_ctx(const struct cli *c, struct tone_ctx *ctx);
 extern const char *const cli_text_columns[];
 extern const char *const cli_id_columns[];
 extern const char *const cli_author_columns[];
+extern const char *const cli_video_columns[];
 
 /* The commands. */
 int cmd_batch(struct cli *c, int argc, char **argv);
@@ -122,9 +123,11 @@ int cmd_classify(struct cli *c, int argc, char **argv);
 int cmd_eval(struct cli *c, int argc, char **argv);
 int cmd_explain(struct cli *c, int argc, char **argv);
 int cmd_facts(struct cli *c, int argc, char **argv);
+int cmd_fetch(struct cli *c, int argc, char **argv);
 int cmd_init(struct cli *c, int argc, char **argv);
 int cmd_model(struct cli *c, int argc, char **argv);
 int cmd_monitor(struct cli *c, int argc, char **argv);
+int cmd_publish(struct cli *c, int argc, char **argv);
 int cmd_render(struct cli *c, int argc, char **argv);
 int cmd_report(struct cli *c, int argc, char **argv);
 int cmd_review(struct cli *c, int argc, char **argv);

@@ -243,7 +243,7 @@ int cmd_batch(struct cli *c, int argc, char **argv)
 	FILE *in = NULL, *out = stdout, *errors = NULL;
 	struct atomic_file af = { 0 };
 	char idbuf[32];
-	long ti, ii, ai, li, ci;
+	long ti, ii, ai, li, ci, vi;
 	size_t ncol, i;
 	struct transcode *tc = NULL;
 	int strict = 0, no_progress = 0, opt, rc = 0, excel = 0;
@@ -333,6 +333,7 @@ int cmd_batch(struct cli *c, int argc, char **argv)
 	}
 	li = csvr_column_any(r, lang_names);
 	ci = csvr_column_any(r, time_names);
+	vi = csvr_column_any(r, cli_video_columns);
 	if (ti < 0 || (icol && ii < 0) || (acol && ai < 0)) {
 		cli_err("%s:1: no %s column '%s' in the header (use %s)", in_path,
 			ti < 0 ? "text" : ii < 0 ? "id" : "author",
@@ -418,7 +419,8 @@ int cmd_batch(struct cli *c, int argc, char **argv)
 			cm.lang = "";
 		cm.created_at = ci >= 0 ? csvr_field(row, (size_t)ci, NULL) : "";
 		cm.created_ts = comment_parse_time(cm.created_at);
-		cm.video_id = cm.parent_id = "";
+		cm.video_id = vi >= 0 ? csvr_field(row, (size_t)vi, NULL) : "";
+		cm.parent_id = "";
 		cm.likes = -1;
 		if (row_problem(p.sg, &cm, &g, &err)) {
 			if ((!c->quiet || strict) &&

@@ -695,6 +695,7 @@ static void items_free(struct items *it)
 		free((char *)it->v[i].c.author);
 		free((char *)it->v[i].c.lang);
 		free((char *)it->v[i].c.created_at);
+		free((char *)it->v[i].c.video_id);
 		free((char *)it->v[i].category);
 		free((char *)it->v[i].reply);
 		if (it->fields && it->fields[i]) {
@@ -743,12 +744,14 @@ static int items_push(struct items *it, const struct comment *c,
 	d->c.author = strdup(c->author);
 	d->c.lang = strdup(c->lang);
 	d->c.created_at = strdup(c->created_at);
-	d->c.video_id = d->c.parent_id = "";
+	d->c.video_id = strdup(c->video_id ? c->video_id : "");
+	d->c.parent_id = "";
 	d->category = category && *category ? strdup(category) : NULL;
 	d->reply = reply && *reply ? strdup(reply) : NULL;
 	it->n++;                /* counted now, so items_free frees it all */
 	if (!d->c.id || !d->c.text || !d->c.author || !d->c.lang ||
-	    !d->c.created_at || (category && *category && !d->category) ||
+	    !d->c.created_at || !d->c.video_id ||
+	    (category && *category && !d->category) ||
 	    (reply && *reply && !d->reply)) {
 		cli_err("out of memory");
 		return EXIT_SOFTWARE;
@@ -763,7 +766,7 @@ static int load_csv(struct items *it, const char *path, const struct cli *c)
 	struct csv_row *row;
 	struct cd_error err;
 	FILE *fp = fopen(path, "rb");
-	long ti, ii, ai;
+	long ti, ii, ai, vi;
 	size_t k;
 	int rc = 0, n;
 
@@ -779,6 +782,7 @@ static int load_csv(struct items *it, const char *path, const struct cli *c)
 	ti = csvr_column_any(r, cli_text_columns);
 	ii = csvr_column_any(r, cli_id_columns);
 	ai = csvr_column_any(r, cli_author_columns);
+	vi = csvr_column_any(r, cli_video_columns);
 	one[0] = "category";
 	it->cat_col = csvr_column_any(r, one);
 	one[0] = "reply";
@@ -821,6 +825,7 @@ static int load_csv(struct items *it, const char *path, const struct cli *c)
 		snprintf(idbuf, sizeof(idbuf), "%ld", cm.line);
 		cm.id = ii >= 0 ? csvr_field(row, (size_t)ii, NULL) : idbuf;
 		cm.author = ai >= 0 ? csvr_field(row, (size_t)ai, NULL) : "";
+		cm.video_id = vi >= 0 ? csvr_field(row, (size_t)vi, NULL) : "";
 		cm.lang = cm.created_at = "";
 		cm.created_ts = -1;
 		cm.likes = -1;

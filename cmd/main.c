@@ -44,11 +44,15 @@ static const struct command commands[] = {
 	  "the tokens that pushed each category, with their weights" },
 	{ "facts", cmd_facts, NEED_CONFIG,
 	  "facts list|check: the fact sheet, what is valid, what expires" },
+	{ "fetch", cmd_fetch, NEED_CONFIG,
+	  "pull comments from TikTok (Business or Research API) as JSONL" },
 	{ "init", cmd_init, LANG_LIST,
 	  "a new brand's starting kit: config, fact sheet, neutral templates" },
 	{ "model", cmd_model, 0, "model info|dump MODEL, model merge A B -o C" },
 	{ "monitor", cmd_monitor, NEED_CONFIG,
 	  "watch a stream, alert the crisis team when a category spikes" },
+	{ "publish", cmd_publish, NEED_CONFIG,
+	  "post approved replies and hides from a journal, exactly once" },
 	{ "render", cmd_render, 0,
 	  "render one Mustache template with JSON data (for authors)" },
 	{ "report", cmd_report, 0,
@@ -174,6 +178,8 @@ const char *const cli_text_columns[] = {
 	"Сообщение", NULL
 };
 const char *const cli_id_columns[] = { "id", "comment_id", "cid", NULL };
+/* the video a comment is on, so publish knows where its reply goes */
+const char *const cli_video_columns[] = { "video_id", "aweme_id", NULL };
 const char *const cli_author_columns[] = {
 	"author", "username", "user", "unique_id", "автор", "Автор", NULL
 };

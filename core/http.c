@@ -1,5 +1,6 @@
 /* http.c - see http.h. */
 #include "http.h"
+#include "tiktok.h"
 
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
@@ -756,11 +757,19 @@ int http_envelope_parse(const char *text, size_t len, const char *what,
 	cJSON *j, *code, *msg, *rid, *e, *d;
 	const char *m = "";
 	int rc = 0;
+	struct cd_buf q;
 
 	*data = NULL;
 	if (request_id && ridsz)
 		request_id[0] = '\0';
-	j = cJSON_ParseWithLength(text, len);
+	/* 19-digit ids as strings: a double would round them */
+	cd_buf_init(&q, len + len / 2 + 16);
+	if (tiktok_quote_ids(text, len, &q)) {
+		cd_buf_release(&q);
+		return cd_error_set(err, CD_ERR_NOMEM, 0, "out of memory");
+	}
+	j = cJSON_ParseWithLength(q.data, q.len);
+	cd_buf_release(&q);
 	if (!j || !cJSON_IsObject(j)) {
 		cJSON_Delete(j);
 		return cd_error_set(err, CD_ERR_REMOTE, 0, "%s: malformed "

@@ -853,6 +853,8 @@ int journal_append(struct journal *j, const struct journal_entry *e,
 		bad |= cd_buf_addch(&b, '\n') != 0;
 	bad |= cd_buf_addstr(&b, "{\"id\":") != 0;
 	bad |= jsonw_str(&b, e->id, strlen(e->id)) != 0;
+	if (e->video_id && *e->video_id)
+		bad |= add_str(&b, "video_id", e->video_id) != 0;
 	bad |= add_str(&b, "decision", e->decision) != 0;
 	if (e->category)
 		bad |= add_str(&b, "category", e->category) != 0;
@@ -973,6 +975,7 @@ static void fill(const struct journal *j, uint32_t i, const cJSON *o,
 	const char *id = str_field(o, "id");
 
 	out->id = id ? id : "";
+	out->video_id = str_field(o, "video_id");
 	out->decision = kinds[node_kind(&j->nodes[i])];
 	out->category = str_field(o, "category");
 	out->reply = str_field(o, "reply");

@@ -2,7 +2,7 @@
  * journal.h - the review decisions, append-only JSONL, crash-safe.
  *
  * Every decision a person makes is one line:
- *   {"id","decision":"approve|skip|hide|reject|undo","category",
+ *   {"id","video_id","decision":"approve|skip|hide|reject|undo","category",
  *    "original_category" (only when a person changed it),"flags":[...],
  *    "template","fact" (the fact cited, if any),
  *    "reply","edited","override","tone":{...},"approver","ts","text"}
@@ -41,6 +41,7 @@ struct journal;
 
 struct journal_entry {
 	const char *id;
+	const char *video_id;           /* where a reply goes; NULL or "": none */
 	const char *decision;           /* approve, skip, hide, reject, undo */
 	const char *category;
 	const char *original_category;  /* NULL unless a person changed it */
@@ -62,6 +63,7 @@ struct journal_entry {
  */
 struct journal_record {
 	const char *id;
+	const char *video_id;           /* NULL when the entry had none */
 	const char *decision;
 	const char *category;           /* NULL when the entry had none */
 	const char *reply;

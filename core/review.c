@@ -290,6 +290,7 @@ static int decide(struct review *r, size_t i, const char *decision,
 
 	memset(&e, 0, sizeof(e));
 	e.id = ITEM(r, i)->c.id;
+	e.video_id = ITEM(r, i)->c.video_id;
 	e.decision = decision;
 	e.category = g->category;
 	e.original_category = p->category[0] ? p->original : NULL;

@@ -29,6 +29,8 @@ acted-drop (record the reply or hide, then close without an answer),
 acted-hang:SECONDS (record it, then hang), hang:SECONDS (hang before
 acting).
 
+--tls CERT KEY serves HTTPS instead of plain HTTP (the TLS tests).
+
 Comments: --video ID:COUNT makes COUNT comments on that video (ids
 "<ID>0000001"...); --page-size caps a page; --overlap K makes each page
 start K comments before the end of the previous one; --grow N adds N new
@@ -379,8 +381,15 @@ def main():
     ap.add_argument("--delay", type=float, default=0.0,
                     help="random delay up to this many seconds per request")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"),
+                    help="serve HTTPS with this certificate and key")
     args = ap.parse_args()
     srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    if args.tls:
+        import ssl
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(args.tls[0], args.tls[1])
+        srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
     srv.daemon_threads = True
     srv.st = State(args)
     tmp = args.port_file + ".tmp"

@@ -34,8 +34,10 @@ help_doc batch -h --help
 help_doc classify -h --help
 help_doc eval -h --help
 help_doc explain -h --help
+help_doc fetch -h --help
 help_doc init -h --help
 help_doc model -h --help
+help_doc publish -h --help
 help_doc render -h --help
 help_doc report -h --help
 help_doc review -h --help

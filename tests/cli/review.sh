@@ -49,9 +49,9 @@ EOF
 check "session 1 ran as scripted (driver status $status: $(head -c 300 "$TMP/pty1.err"))" [ "$status" = 0 ]
 check "session 1 showed the edited reply" grep -qF "$EDITED" "$TMP/screen1"
 check "journal: exactly 3 decisions after the kill" [ "$(wc -l <"$J")" = 3 ]
-check "journal 1: 7351 approved by tester" grep -Eq '^\{"id":"7351","decision":"approve","category":"[a-z_]+","flags":\[\],"template":"en/[a-z_]+/[a-z0-9-]+","reply":"@maria_k [^"]+",("tone":\{[^}]*\},)?.*"approver":"tester","ts":"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z"' <(sed -n 1p "$J")
-check "journal 2: 7352 approved, edited, with the new text" grep -Eq "^\{\"id\":\"7352\",\"decision\":\"approve\",.*\"reply\":\"$EDITED\",\"edited\":true," <(sed -n 2p "$J")
-check "journal 3: 7353 skipped" grep -Eq '^\{"id":"7353","decision":"skip",' <(sed -n 3p "$J")
+check "journal 1: 7351 approved by tester" grep -Eq '^\{"id":"7351","video_id":"v1","decision":"approve","category":"[a-z_]+","flags":\[\],"template":"en/[a-z_]+/[a-z0-9-]+","reply":"@maria_k [^"]+",("tone":\{[^}]*\},)?.*"approver":"tester","ts":"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z"' <(sed -n 1p "$J")
+check "journal 2: 7352 approved, edited, with the new text" grep -Eq "^\{\"id\":\"7352\",\"video_id\":\"v1\",\"decision\":\"approve\",.*\"reply\":\"$EDITED\",\"edited\":true," <(sed -n 2p "$J")
+check "journal 3: 7353 skipped" grep -Eq '^\{"id":"7353","video_id":"v1","decision":"skip",' <(sed -n 3p "$J")
 check "journal: no override, nothing changed" [ "$(grep -c -e '"override"' -e '"original_category"' "$J")" = 0 ]
 
 # --- session 2: the same journal resumes at the first undecided comment ------
@@ -86,7 +86,7 @@ wait 13 left; journal
 expect-exit 0
 EOF
 check "piped comments, keys from the tty (driver status $status: $(head -c 300 "$TMP/pty3.err"))" [ "$status" = 0 ]
-check "pipe journal: hide, undo, reject" [ "$(sed -E 's/^\{"id":"([0-9]+)","decision":"([a-z]+)".*/\1 \2/' "$TMP/pipe.jsonl" | tr '\n' ' ')" = "7351 hide 7351 undo 7351 reject " ]
+check "pipe journal: hide, undo, reject" [ "$(sed -E 's/^\{"id":"([0-9]+)",("video_id":"v1",)?"decision":"([a-z]+)".*/\1 \3/' "$TMP/pipe.jsonl" | tr '\n' ' ')" = "7351 hide 7351 undo 7351 reject " ]
 
 # --- an edit that blames: the finding is marked, approving asks twice --------
 cat >"$TMP/blame.sh" <<'EOF'
@@ -115,7 +115,7 @@ expect-exit 0
 EOF
 check "edit with a tone error, no then yes (driver status $status: $(head -c 300 "$TMP/pty4.err"))" [ "$status" = 0 ]
 check "override journal: the 'no' wrote nothing, the 'yes' one entry" [ "$(wc -l <"$TMP/blame.jsonl")" = 1 ]
-check "override journal: edited, override, blame finding" grep -Eq '^\{"id":"7351","decision":"approve",.*"reply":"@maria_k you should have read the label\.","edited":true,"override":true,"tone":\{"score":[0-9]+,"issues":\[.*\{"rule":"blame","severity":"error"' "$TMP/blame.jsonl"
+check "override journal: edited, override, blame finding" grep -Eq '^\{"id":"7351","video_id":"v1","decision":"approve",.*"reply":"@maria_k you should have read the label\.","edited":true,"override":true,"tone":\{"score":[0-9]+,"issues":\[.*\{"rule":"blame","severity":"error"' "$TMP/blame.jsonl"
 
 # --- no terminal: refuse at once, never wait for keys ------------------------
 expect "review without a terminal refuses with status 2" 2 '^$' 'review needs a terminal for your keys' -- \
