@@ -2,7 +2,7 @@
 # bench/monitor_bench.sh - how fast and how well `candor monitor` finds a
 # crisis, on synthetic streams with known, injected spikes.
 #
-#   bash bench/monitor_bench.sh [--build DIR] [--seeds N] [--big N]
+#   bash bench/monitor_bench.sh [--build DIR] [--seeds N] [--big N] [--hours "H..."]
 #
 # Streams come from bench/monitor_gen.py: seven categories at fixed base
 # rates (complaint 120/h, fake_news 30, competitor_attack 20, question 150,
@@ -12,7 +12,8 @@
 #     (watch or above) per week, counting from the cold start and from day 3;
 #  2. step spikes: each negative category at 5x for an hour, starting on
 #     day 4 at 03:00, 09:00, 15:00 and 21:00, N seeds: the delay from the
-#     spike's start to the first alert line on it, and the level reached;
+#     spike's start to the first alert line on it, and the level reached
+#     (--hours "3 15" picks the start hours);
 #  3. slow rises: each negative category doubling every 2 hours (capped at
 #     8x) from day 4 at 00:00, 06:00, 12:00 and 18:00, N seeds: the delay
 #     from the moment the rate crosses 3x (190 minutes in) to the first
@@ -30,12 +31,15 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=$ROOT/build
 SEEDS=3
 BIG=2000000
+STEP_HOURS="3 9 15 21"
+RISE_HOURS="0 6 12 18"
 while [[ $# -gt 0 ]]; do
   case $1 in
     --build) BUILD=$2; shift 2 ;;
     --seeds) SEEDS=$2; shift 2 ;;
     --big) BIG=$2; shift 2 ;;
-    -h|--help) sed -n '2,29p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --hours) STEP_HOURS=$2; RISE_HOURS=$2; shift 2 ;;
+    -h|--help) sed -n '2,27p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "monitor_bench: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
@@ -56,7 +60,7 @@ per_window() { python3 -c "import math,sys; b,h=float(sys.argv[1]),float(sys.arg
 echo "## candor monitor: detection on synthetic streams"
 echo
 echo "Method, parameters and defaults: docs/commands/monitor.md. Command:"
-echo "\`bash bench/monitor_bench.sh --seeds $SEEDS --big $BIG\`."
+echo "\`bash bench/monitor_bench.sh --seeds $SEEDS --big $BIG --hours \"$STEP_HOURS\"\`."
 echo
 
 # 1. false alarms
@@ -84,10 +88,10 @@ echo
 echo "| category | start (UTC) | usual per window | delays (seeds) | first level | highest level | other alerts |"
 echo "|---|---|---|---|---|---|---|"
 for cat in "${NEG[@]}"; do
-  for h in 3 9 15 21; do
+  for h in $STEP_HOURS; do
     delays=() first=() top=() other=0
     for ((s = 1; s <= SEEDS; s++)); do
-      python3 "$GEN" --days 3.5 --seed $((200 + s)) --spike "$cat:$((72 + h)):5:60" >"$W/s.jsonl" 2>/dev/null
+      python3 "$GEN" --days 4 --seed $((200 + s)) --spike "$cat:$((72 + h)):5:60" >"$W/s.jsonl" 2>/dev/null
       "$C" monitor --replay "$W/s.jsonl" >"$W/a.jsonl"
       r=$(python3 "$EVAL" "$W/a.jsonl" --series "$cat" --from $((T0 + (72 + h) * 3600)) --after $((T0 + 2 * 86400)))
       delays+=("$(field "$r" delay)")
@@ -110,11 +114,11 @@ echo
 echo "| category | rise starts (UTC) | usual per window at start | delays (seeds) | first level | highest level |"
 echo "|---|---|---|---|---|---|"
 for cat in "${NEG[@]}"; do
-  for h in 0 6 12 18; do
+  for h in $RISE_HOURS; do
     delays=() first=() top=()
     cross=$((T0 + (72 + h) * 3600 + 11413))   # 120 min * log2(3)
     for ((s = 1; s <= SEEDS; s++)); do
-      python3 "$GEN" --days 3.75 --seed $((300 + s)) --rise "$cat:$((72 + h)):120:8" >"$W/r.jsonl" 2>/dev/null
+      python3 "$GEN" --days 4.25 --seed $((300 + s)) --rise "$cat:$((72 + h)):120:8" >"$W/r.jsonl" 2>/dev/null
       "$C" monitor --replay "$W/r.jsonl" >"$W/a.jsonl"
       r=$(python3 "$EVAL" "$W/a.jsonl" --series "$cat" --from $((T0 + (72 + h) * 3600)))
       d=$(field "$r" delay)

@@ -24,6 +24,7 @@ import json
 import math
 import random
 import sys
+import time
 
 BASE = {                         # per hour at the daily mean
     "complaint": 120, "fake_news": 30, "competitor_attack": 20,
@@ -48,7 +49,6 @@ def poisson(rng, mean):
 
 
 def rfc3339(ts):
-    import time
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ts))
 
 
@@ -87,12 +87,17 @@ def main():
         print("injected: %s %s from %s" % (s[0], s[1],
               rfc3339(T0 + int(s[2]))), file=sys.stderr)
 
+    # each pool record pre-serialised without id, flags and created_at
     pool = {}
     if a.pool:
         with open(a.pool, encoding="utf-8") as f:
             for line in f:
                 rec = json.loads(line)
-                pool.setdefault(rec["category"], []).append(rec)
+                for k in ("id", "flags", "created_at"):
+                    rec.pop(k, None)
+                rest = json.dumps(rec, ensure_ascii=False,
+                                  separators=(",", ":"))[1:-1]
+                pool.setdefault(rec["category"], []).append(rest)
     turn = {c: 0 for c in base}
 
     rng = random.Random(a.seed)
@@ -124,14 +129,10 @@ def main():
                     nid % a.safety_every == 0):
                 flags = ["safety"]
             if cat in pool:
-                rec = pool[cat][turn[cat] % len(pool[cat])]
+                rest = pool[cat][turn[cat] % len(pool[cat])]
                 turn[cat] += 1
-                rec = dict(rec)
-                rec["id"] = str(nid)
-                rec["created_at"] = rfc3339(ts)
-                rec["flags"] = flags
-                out.write(json.dumps(rec, ensure_ascii=False,
-                                     separators=(",", ":")) + "\n")
+                out.write('{"id":"%d",%s,"flags":%s,"created_at":"%s"}\n'
+                          % (nid, rest, json.dumps(flags), rfc3339(ts)))
             else:
                 out.write('{"id":"%d","category":"%s","flags":%s,'
                           '"created_at":"%s"}\n'

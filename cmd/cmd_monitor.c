@@ -32,14 +32,12 @@
 #include "http.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 static const char usage_monitor[] =
 "usage: candor monitor [options] [FILE|-]\n"
@@ -57,10 +55,11 @@ static const char usage_monitor[] =
 "  -h, --help         this help\n"
 "\n"
 "Per category and flag, records are counted in windows over created_at\n"
-"(arrival time when absent).  A window's count c is tested against the\n"
+"(arrival time when absent).  A window's count c is tested against its\n"
 "baseline L (an exponentially weighted mean with a floor and a time-of-day\n"
-"profile): the Poisson tail P(X >= c | L), on the window and on the last\n"
-"[crisis] long_windows windows, below p_watch / p_alert / p_crisis gives\n"
+"profile): the upper tail P(X >= c) of a negative binomial with mean L\n"
+"(Poisson when [crisis] dispersion = 0), on the window and on the last\n"
+"[crisis] long_windows windows; below p_watch / p_alert / p_crisis it is\n"
 "the level watch / alert / crisis (crisis only when most comments are\n"
 "negative), with at least min_count records.  A `safety` flag alerts at\n"
 "once.  One spike is one alert; a new one only when the level rises; an\n"
@@ -82,19 +81,14 @@ struct mon {
 	struct monitor *m;
 	struct alert_sink *sinks[2];
 	size_t nsinks;
-	int replay, strict, out_gone;
+	int replay, out_gone;
 	int64_t clock;                  /* replay: the last created_at */
-	long alerts, records, skipped;
-	const char *name;               /* input name in messages */
-	int fd;
-	FILE *errors;
-	struct line_reader *lr;
+	long alerts, records;
+	struct input in;
 	const char *lang;               /* of the webhook's messages */
 	/* comments that need classifying: opened on the first one */
 	int pipeline_open;
 	struct pipeline p;
-	struct comment_parser *cp;
-	int jsonl;                      /* -1 until the first line */
 };
 
 static int64_t wall_now(void)
@@ -137,7 +131,7 @@ static void live_wait(void *ctx)
 
 			timeout = ms > INT_MAX ? INT_MAX : (int)ms;
 		}
-		pf.fd = x->fd;
+		pf.fd = x->in.fd;
 		pf.events = POLLIN;
 		pf.revents = 0;
 		r = poll(&pf, 1, timeout);
@@ -153,15 +147,10 @@ static void live_wait(void *ctx)
 static int bad_line(struct mon *x, long line, const char *msg,
 		    const char *raw, size_t len)
 {
-	x->skipped++;
-	if (!x->c->quiet || x->strict)
-		cli_err("%s:%ld: %s", x->name, line, msg);
-	if (x->errors && raw) {
-		fwrite(raw, 1, len, x->errors);
-		fputc('\n', x->errors);
-		fflush(x->errors);
-	}
-	return x->strict ? EXIT_DATA : 0;
+	struct cd_error err;
+
+	cd_error_set(&err, CD_ERR_DATA, line, "%s", msg);
+	return input_bad_line(&x->in, &err, raw, len);
 }
 
 /*
@@ -223,7 +212,7 @@ static int comment_line(struct mon *x, const char *line, size_t len, long no)
 		x->pipeline_open = 1;
 	}
 	cd_error_clear(&err);
-	if (comment_parse(x->cp, line, len, x->jsonl, no, &cm, &err) ||
+	if (comment_parse(x->in.cp, line, len, x->in.jsonl, no, &cm, &err) ||
 	    record_time(x, cm.created_ts, cm.created_at, &ts, &err) ||
 	    suggester_run(x->p.sg, &cm, NULL, 0, &g, &err))
 		return bad_line(x, no, err.msg, line, len);
@@ -313,41 +302,19 @@ static int record_line(struct mon *x, const char *line, size_t len, long no)
 	return add(x, ts, id, cat, flags, nflags, no, line, len);
 }
 
-static int blank(const char *s, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
-			return 0;
-	return 1;
-}
-
 static int run(struct mon *x)
 {
-	struct cd_error err;
 	const char *line;
 	size_t len;
 	int rc;
 
-	while (!x->out_gone) {
-		cd_error_clear(&err);
-		rc = lr_next(x->lr, &line, &len, &err);
-		if (rc == 0)
-			break;
-		if (rc == CD_ERR_LIMIT) {
-			if ((rc = bad_line(x, err.line, err.msg, NULL, 0)) != 0)
-				return rc;
-			continue;
-		}
-		if (rc < 0)
-			return cli_fail(rc, &err);
-		if (blank(line, len))
-			continue;
-		if (x->jsonl < 0)
-			x->jsonl = comment_is_jsonl(line, len);
-		rc = x->jsonl ? record_line(x, line, len, lr_lineno(x->lr)) :
-			comment_line(x, line, len, lr_lineno(x->lr));
+	while (!x->out_gone && (rc = input_next_line(&x->in, &line, &len)) != 0) {
+		long no = lr_lineno(x->in.lr);
+
+		if (rc > 1)
+			return rc;
+		rc = x->in.jsonl ? record_line(x, line, len, no) :
+			comment_line(x, line, len, no);
 		if (rc)
 			return rc;
 	}
@@ -373,14 +340,13 @@ int cmd_monitor(struct cli *c, int argc, char **argv)
 	struct cd_error err;
 	const char *errors_path = NULL, *path, *url, *from;
 	struct webhook *wh = NULL;
-	int opt, rc, no_webhook = 0, undelivered = 0;
+	FILE *errors = NULL;
+	int opt, rc, no_webhook = 0, undelivered = 0, strict = 0, opened = 0;
 	size_t i;
 
 	memset(&x, 0, sizeof(x));
 	x.c = c;
 	x.clock = -1;
-	x.jsonl = -1;
-	x.fd = -1;
 	config_monitor_params(&c->cfg, &mp);
 	optind = 0;
 	while ((opt = getopt_long(argc, argv, "hr", opts, NULL)) != -1) {
@@ -397,7 +363,7 @@ int cmd_monitor(struct cli *c, int argc, char **argv)
 			break;
 		}
 		case 'N': no_webhook = 1; break;
-		case 's': x.strict = 1; break;
+		case 's': strict = 1; break;
 		case 'e': errors_path = optarg; break;
 		case 'h': fputs(usage_monitor, stdout); return EXIT_OK;
 		default: return cli_usage_error("monitor", "unknown option");
@@ -428,39 +394,30 @@ int cmd_monitor(struct cli *c, int argc, char **argv)
 		x.sinks[x.nsinks++] = webhook_sink(wh);
 	}
 	path = optind < argc ? argv[optind] : "-";
-	x.name = cli_input_name(path);
 	rc = 0;
-	if (errors_path && !(x.errors = input_open_errors(errors_path)))
+	if (errors_path && !(errors = input_open_errors(errors_path)))
 		rc = EXIT_IO;
-	if (!rc && (!strcmp(path, "-") ? (x.fd = STDIN_FILENO, 0) :
-		    (x.fd = open(path, O_RDONLY)) < 0)) {
-		cli_err("cannot open '%s': %s", path, strerror(errno));
-		rc = EXIT_NOINPUT;
-	}
-	if (!rc && (!(x.lr = lr_new(x.fd, x.name, INPUT_LINE_MAX, &err)) ||
-		    !(x.cp = comment_parser_new(&err))))
-		rc = cli_fail(CD_ERR_NOMEM, &err);
-	if (!rc) {
-		lr_on_wait(x.lr, x.replay ? input_flush_stdout : live_wait, &x);
+	if (!rc && !(rc = input_open(&x.in, path, strict, c->quiet, errors))) {
+		opened = 1;
+		/* live: wait for input while the windows close on time */
+		lr_on_wait(x.in.lr, x.replay ? input_flush_stdout : live_wait, &x);
 		rc = run(&x);
 	}
 	for (i = 0; i < x.nsinks; i++)
 		if (x.sinks[i]->close(x.sinks[i]))
 			undelivered = 1;
 	cli_info(c, "monitor: %ld records, %ld alerts, %ld late, %ld skipped",
-		 x.records, x.alerts, monitor_late(x.m), x.skipped);
-	lr_free(x.lr);
-	comment_parser_free(x.cp);
-	if (x.fd > STDIN_FILENO)
-		close(x.fd);
-	if (x.errors)
-		fclose(x.errors);
+		 x.records, x.alerts, monitor_late(x.m), x.in.skipped);
+	if (opened)
+		input_close(&x.in);
+	if (errors)
+		fclose(errors);
 	if (x.pipeline_open)
 		pipeline_close(&x.p);
 	monitor_free(x.m);
 	if (rc)
 		return rc;
-	if (x.skipped)
+	if (x.in.skipped)
 		return EXIT_DATA;
 	return undelivered ? EXIT_TEMPFAIL : EXIT_OK;
 }

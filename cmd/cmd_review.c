@@ -15,6 +15,8 @@
 #include "input.h"
 #include "pipeline.h"
 #include "review.h"
+#include "webhook.h"
+#include "http.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -28,9 +30,11 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #define REVIEW_MAX_ITEMS 1000000
+#define REVIEW_LEASE_DEFAULT 300        /* seconds, with --team */
 
 static const char usage_review[] =
 "usage: candor review [options] [FILE|-]\n"
@@ -42,12 +46,21 @@ static const char usage_review[] =
 "comments come from a pipe.\n"
 "\n"
 "  a approve   e edit in $VISUAL/$EDITOR   v next variant   c change category\n"
-"  h hide      s skip   r reject   u undo the last decision   ? help   q quit\n"
+"  h hide      x escalate to the crisis team   s skip   r reject\n"
+"  u undo your last decision   ? help   q quit\n"
 "\n"
 "  -j, --journal J    where decisions go (default: FILE.journal.jsonl, or\n"
 "                     candor-journal.jsonl for stdin); rerunning with the same\n"
 "                     journal resumes at the first undecided comment\n"
 "      --as NAME      the approver recorded (default: $USER)\n"
+"      --follow       FILE grows (like tail -f): keep reading it\n"
+"      --arrival-order  show comments in the order they came, not the most\n"
+"                     urgent first\n"
+"      --team         one of several reviewers on this journal: claim each\n"
+"                     comment before showing it ([review] lease, 5m by\n"
+"                     default; a lease in the config turns this on)\n"
+"      --status       print the queue of the journal (and FILE): decisions\n"
+"                     per reviewer, claims, waiting, overdue; no terminal\n"
 "  -o, --output-csv OUT  with a batch CSV: write it back with the reply and\n"
 "                     status (approved, skipped, hidden, rejected, pending)\n"
 "  -h, --help         this help\n"
@@ -333,6 +346,8 @@ struct term {
 	int have_last;
 	const char *const *labels;
 	struct feed *feed;              /* NULL: all comments loaded */
+	struct webhook *webhook;        /* escalation notes, or NULL */
+	const char *approver;
 	struct review *r;
 	int ended;                      /* the feed has ended */
 };
@@ -459,7 +474,7 @@ static void term_show(void *ctx, const struct review_view *v)
 			tone_severity_name(f->severity), off, f->rule, f->message);
 	}
 	fputs("\n[a]pprove [e]dit [v]ariant [c]ategory [h]ide [s]kip [r]eject "
-	      "[u]ndo [?] [q]uit\n", o);
+	      "[u]ndo [?] [q]uit  e[x]calate\n", o);
 	if (t->msg[0]) {
 		fprintf(o, "%s\n", t->msg);
 		t->msg[0] = '\0';
@@ -522,6 +537,29 @@ static int term_key(void *ctx)
 		if (pf[0].revents)
 			return read_key(t);
 	}
+}
+
+/* x: tell the crisis webhook, when one is set, that a comment was escalated. */
+static void term_escalated(void *ctx, const struct review_view *v,
+			   const char *to)
+{
+	struct term *t = ctx;
+	const struct comment *c = v->comment;
+	char flags[32], msg[700];
+
+	if (!t->webhook)
+		return;
+	suggest_flags_text(v->g->flags, flags, sizeof(flags));
+	snprintf(msg, sizeof(msg), "Escalated to %s by %s: %s%s%s comment %s%s%s "
+		 "(%s): \"%.300s\"", to, t->approver, flags, flags[0] ? ", " : "",
+		 v->g->category, c->id, c->author[0] ? " by @" : "", c->author,
+		 c->created_at[0] ? c->created_at : "time unknown", c->text);
+	if (webhook_post(t->webhook, msg))
+		snprintf(t->msg, sizeof(t->msg), "escalated; the webhook queue "
+			 "is full, the note was not sent");
+	else
+		snprintf(t->msg, sizeof(t->msg), "escalated to %s; note queued "
+			 "for the crisis webhook", to);
 }
 
 /* Nothing is waiting: say so, and wait for comments or q. */
@@ -939,6 +977,194 @@ static int write_csv(const struct items *it, const struct review *r,
 	return rc;
 }
 
+/* The crisis webhook for x, when one is set ($CANDOR_WEBHOOK_URL first). */
+static int open_webhook(const struct cli *c, struct webhook **out)
+{
+	const char *url = getenv(HTTP_ENV_WEBHOOK_URL), *from;
+
+	*out = NULL;
+	from = "$" HTTP_ENV_WEBHOOK_URL;
+	if (!url || !*url) {
+		url = c->cfg.alerts.webhook_url;
+		from = "[alerts] webhook_url";
+	}
+	if (!url || !*url)
+		return 0;
+	return webhook_open(out, c, url, from, (size_t)c->cfg.alerts.queue);
+}
+
+struct tally {
+	const char *me;
+	size_t mine, all;
+	size_t by_kind[5];
+};
+
+static int tally_one(void *ctx, const struct journal_record *rec)
+{
+	static const char *const kinds[] = {
+		"approve", "skip", "hide", "reject", "escalate"
+	};
+	struct tally *t = ctx;
+	size_t k;
+
+	t->all++;
+	if (rec->approver && !strcmp(rec->approver, t->me))
+		t->mine++;
+	for (k = 0; k < 5; k++)
+		if (!strcmp(rec->decision, kinds[k]))
+			t->by_kind[k]++;
+	return 0;
+}
+
+/* At quit: what this reviewer decided and what the team decided. */
+static void team_summary(struct journal *j, const char *me,
+			 const struct review_stats *s)
+{
+	struct tally t;
+	struct cd_error err;
+
+	memset(&t, 0, sizeof(t));
+	t.me = me;
+	journal_refresh(j, &err);
+	journal_each(j, tally_one, &t);
+	printf("you (%s): %zu decisions this session, %zu escalated; the team: "
+	       "%zu decided in the journal (approved %zu, skipped %zu, hidden "
+	       "%zu, rejected %zu, escalated %zu), %zu of them yours\n", me,
+	       s->approved + s->skipped + s->hidden + s->rejected + s->escalated,
+	       s->escalated, t.all, t.by_kind[0], t.by_kind[1], t.by_kind[2],
+	       t.by_kind[3], t.by_kind[4], t.mine);
+}
+
+/* The comments of in_path not yet decided: waiting, overdue, flagged. */
+static int status_waiting(struct cli *c, struct journal *j,
+			  const char *in_path, int64_t now)
+{
+	struct queue_params qp;
+	struct pipeline p;
+	struct input in;
+	struct comment cm;
+	const struct suggestion *g;
+	struct cd_error err;
+	size_t waiting = 0, overdue = 0, flagged = 0, held = 0;
+	int rc;
+
+	config_queue_params(&c->cfg, &qp);
+	if ((rc = pipeline_open(&p, c, 0)) != 0)
+		return rc;
+	if ((rc = input_open(&in, in_path, 0, 1, NULL)) != 0) {
+		pipeline_close(&p);
+		return rc;
+	}
+	while ((rc = input_next(&in, &cm)) == 1) {
+		struct queue_key k;
+
+		if (journal_decision(j, cm.id))
+			continue;
+		if (journal_claimed_by(j, cm.id, now)) {
+			held++;
+			continue;
+		}
+		waiting++;
+		if (suggester_run(p.sg, &cm, NULL, 0, &g, &err))
+			continue;
+		memset(&k, 0, sizeof(k));
+		k.flags = g->flags;
+		k.category = g->category;
+		k.likes = cm.likes;
+		k.replies = -1;
+		k.since = cm.created_ts > 0 ? cm.created_ts : now;
+		overdue += (size_t)queue_overdue(&qp, &k, now);
+		if (g->flags) {
+			char names[32];
+
+			flagged++;
+			suggest_flags_text(g->flags, names, sizeof(names));
+			printf("  %s  %s, waiting\n", cm.id, names);
+		}
+	}
+	input_close(&in);
+	pipeline_close(&p);
+	printf("waiting: %zu (flagged %zu, overdue: %zu), claimed: %zu\n",
+	       waiting, flagged, overdue, held);
+	return rc > 1 ? rc : 0;
+}
+
+struct status_ctx {
+	const char *who[64];
+	size_t count[64], n, other;
+};
+
+static int status_count(void *ctx, const struct journal_record *rec)
+{
+	struct status_ctx *x = ctx;
+	const char *a = rec->approver ? rec->approver : "(unknown)";
+	size_t i;
+
+	for (i = 0; i < x->n; i++)
+		if (!strcmp(x->who[i], a))
+			break;
+	if (i == x->n) {
+		if (x->n == 64) {
+			x->other++;
+			return 0;
+		}
+		x->who[x->n] = strdup(a);
+		if (!x->who[x->n])
+			return -1;
+		x->n++;
+	}
+	x->count[i]++;
+	return 0;
+}
+
+static int status_claim(void *ctx, const char *id, const char *who,
+			int64_t until)
+{
+	int64_t *now = ctx;
+
+	printf("  %s  claimed by %s, %lld s left\n", id, who,
+	       (long long)(until - *now));
+	return 0;
+}
+
+/*
+ * review --status -j J [FILE]: the queue as the team sees it: decisions
+ * per reviewer, claims running now, and with FILE the comments still
+ * waiting, how many are overdue, and the flagged ones.
+ */
+static int print_status(struct cli *c, const char *journal_path,
+			const char *in_path)
+{
+	struct status_ctx x;
+	struct journal *j;
+	struct cd_error err;
+	char warning[4400];
+	int64_t now = (int64_t)time(NULL);
+	size_t i;
+	int rc = 0;
+
+	j = journal_read(journal_path, warning, sizeof(warning), &err);
+	if (!j)
+		return cli_fail(CD_ERR_NOINPUT, &err);
+	if (warning[0] && !c->quiet)
+		cli_err("warning: %s", warning);
+	memset(&x, 0, sizeof(x));
+	journal_each(j, status_count, &x);
+	printf("journal %s\ndecided: %zu\n", journal_path, journal_decided(j));
+	for (i = 0; i < x.n; i++) {
+		printf("  %s %zu\n", x.who[i], x.count[i]);
+		free((char *)x.who[i]);
+	}
+	if (x.other)
+		printf("  (others) %zu\n", x.other);
+	printf("claimed now:\n");
+	journal_each_claim(j, now, status_claim, &now);
+	if (in_path)
+		rc = status_waiting(c, j, in_path, now);
+	journal_close(j);
+	return rc;
+}
+
 int cmd_review(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -947,6 +1173,8 @@ int cmd_review(struct cli *c, int argc, char **argv)
 		{ "output-csv", required_argument, NULL, 'o' },
 		{ "follow", no_argument, NULL, 'F' },
 		{ "arrival-order", no_argument, NULL, 'R' },
+		{ "status", no_argument, NULL, 'S' },
+		{ "team", no_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -963,7 +1191,7 @@ int cmd_review(struct cli *c, int argc, char **argv)
 	char jbuf[4200], warning[4400];
 	struct queue_params qp;
 	struct feed feed;
-	int follow = 0, arrival = 0, live, settle;
+	int follow = 0, arrival = 0, live, settle, status = 0, team = 0;
 	size_t l;
 	int opt, rc = 0;
 
@@ -975,6 +1203,8 @@ int cmd_review(struct cli *c, int argc, char **argv)
 		case 'o': out_csv = optarg; break;
 		case 'F': follow = 1; break;
 		case 'R': arrival = 1; break;
+		case 'S': status = 1; break;
+		case 'T': team = 1; break;
 		case 'h': fputs(usage_review, stdout); return EXIT_OK;
 		default: return cli_usage_error("review", "unknown option");
 		}
@@ -999,6 +1229,9 @@ int cmd_review(struct cli *c, int argc, char **argv)
 			snprintf(jbuf, sizeof(jbuf), "candor-journal.jsonl");
 		journal_path = jbuf;
 	}
+
+	if (status)
+		return print_status(c, journal_path, optind < argc ? in_path : NULL);
 
 	/* keys come from the terminal, not from stdin (comments may be piped) */
 	tty_fd = open("/dev/tty", O_RDWR | O_CLOEXEC);
@@ -1035,6 +1268,12 @@ int cmd_review(struct cli *c, int argc, char **argv)
 	}
 	config_queue_params(&c->cfg, &qp);
 	review_set_queue(r, arrival ? NULL : &qp, NULL);
+	/* a team claims what it shows: --team, or a lease in the config */
+	if (team || c->cfg.review.lease > 0)
+		review_set_team(r, c->cfg.review.lease > 0 ? c->cfg.review.lease :
+				REVIEW_LEASE_DEFAULT, c->cfg.review.team);
+	else
+		review_set_team(r, 0, c->cfg.review.team);
 	if (live) {
 		if ((rc = feed_start(&feed, in_path, follow, c)) != 0)
 			goto out_review;
@@ -1047,6 +1286,9 @@ int cmd_review(struct cli *c, int argc, char **argv)
 	memset(&t, 0, sizeof(t));
 	t.feed = live ? &feed : NULL;
 	t.r = r;
+	t.approver = approver;
+	if ((rc = open_webhook(c, &t.webhook)) != 0)
+		goto out_review;
 	t.out = fdopen(dup(tty_fd), "w");
 	t.color = !color_disabled();
 	t.labels = labels;
@@ -1061,6 +1303,7 @@ int cmd_review(struct cli *c, int argc, char **argv)
 	io.confirm = term_confirm;
 	io.message = term_message;
 	io.wait = live ? term_wait : NULL;
+	io.escalated = term_escalated;
 	install_signals();
 	if (tty_make_raw()) {
 		cli_err("cannot set the terminal to raw mode: %s", strerror(errno));
@@ -1082,7 +1325,10 @@ int cmd_review(struct cli *c, int argc, char **argv)
 		       "%zu left; journal %s\n", s->approved, s->edited,
 		       s->overridden, s->skipped, s->hidden, s->rejected,
 		       s->changed, s->remaining, journal_path);
+		team_summary(j, approver, s);
 	}
+	if (t.webhook)
+		webhook_sink(t.webhook)->close(webhook_sink(t.webhook));
 	if (!rc && out_csv)
 		rc = write_csv(&it, r, out_csv);
 out_review:

@@ -63,9 +63,8 @@ void input_close(struct input *in)
 	in->cp = NULL;
 }
 
-/* Report a bad line; returns 0 to go on or the fatal exit code. */
-static int bad_line(struct input *in, const struct cd_error *err,
-		    const char *line, size_t len)
+int input_bad_line(struct input *in, const struct cd_error *err,
+		   const char *line, size_t len)
 {
 	in->skipped++;
 	if (!in->quiet || in->strict)
@@ -88,6 +87,31 @@ static int blank(const char *s, size_t n)
 	return 1;
 }
 
+int input_next_line(struct input *in, const char **line, size_t *len)
+{
+	struct cd_error err;
+	int rc;
+
+	for (;;) {
+		cd_error_clear(&err);
+		rc = lr_next(in->lr, line, len, &err);
+		if (rc == 0)
+			return 0;
+		if (rc == CD_ERR_LIMIT) {
+			if ((rc = input_bad_line(in, &err, NULL, 0)) != 0)
+				return rc;
+			continue;
+		}
+		if (rc < 0)
+			return cli_fail(rc, &err);
+		if (blank(*line, *len))
+			continue;
+		if (in->jsonl < 0)
+			in->jsonl = comment_is_jsonl(*line, *len);
+		return 1;
+	}
+}
+
 int input_next(struct input *in, struct comment *c)
 {
 	struct cd_error err;
@@ -95,27 +119,14 @@ int input_next(struct input *in, struct comment *c)
 	size_t len;
 	int rc;
 
-	for (;;) {
+	while ((rc = input_next_line(in, &line, &len)) == 1) {
 		cd_error_clear(&err);
-		rc = lr_next(in->lr, &line, &len, &err);
-		if (rc == 0)
-			return 0;
-		if (rc == CD_ERR_LIMIT) {
-			if ((rc = bad_line(in, &err, NULL, 0)) != 0)
-				return rc;
-			continue;
-		}
-		if (rc < 0)
-			return cli_fail(rc, &err);
-		if (blank(line, len))
-			continue;
-		if (in->jsonl < 0)
-			in->jsonl = comment_is_jsonl(line, len);
 		rc = comment_parse(in->cp, line, len, in->jsonl, lr_lineno(in->lr),
 				   c, &err);
 		if (!rc)
 			return 1;
-		if ((rc = bad_line(in, &err, line, len)) != 0)
+		if ((rc = input_bad_line(in, &err, line, len)) != 0)
 			return rc;
 	}
+	return rc;
 }

@@ -34,6 +34,20 @@ int input_open(struct input *in, const char *path, int strict, int quiet,
 	       FILE *errors);
 /* 1 with a comment, 0 at the end, or an exit code (> 1) on a fatal error. */
 int input_next(struct input *in, struct comment *c);
+/*
+ * The next non-blank line, for a reader that parses it itself (monitor):
+ * 1 with the line (valid until the next call; in->jsonl is set from the
+ * first one), 0 at the end, or an exit code (> 1).  An over-long line is
+ * reported and skipped here.
+ */
+int input_next_line(struct input *in, const char **line, size_t *len);
+/*
+ * Report a bad line as "candor: FILE:LINE: what" (err->line, err->msg),
+ * append its bytes to --errors FILE, count it; 0 to go on, or EXIT_DATA
+ * with --strict.
+ */
+int input_bad_line(struct input *in, const struct cd_error *err,
+		   const char *line, size_t len);
 void input_close(struct input *in);
 
 /* Open --errors FILE for appending; NULL after printing why. */

@@ -77,30 +77,44 @@ static void *sender(void *arg)
 	return NULL;
 }
 
-static int webhook_send(struct alert_sink *s, const struct monitor_event *ev,
-			const char *lang)
+/* Queue msg (taken over); -1 when the queue is full (msg is freed). */
+static int enqueue(struct webhook *w, char *msg)
 {
-	struct webhook *w = (struct webhook *)s;
-	char *msg;
-
-	cd_buf_reset(&w->text);
-	alerts_text(&w->text, ev, lang);
-	msg = strdup(w->text.data ? w->text.data : "");
 	pthread_mutex_lock(&w->lock);
 	if (!msg || w->n == w->cap) {
 		w->dropped++;
 		pthread_mutex_unlock(&w->lock);
-		cli_err("webhook: %s; %s alert on %s dropped", msg ? "queue full "
-			"(the webhook is slower than the alerts)" : "out of memory",
-			monitor_level_name(ev->level), ev->series);
 		free(msg);
-		return 0;               /* stdout still has it: go on */
+		return -1;
 	}
 	w->q[(w->head + w->n) % w->cap] = msg;
 	w->n++;
 	pthread_cond_signal(&w->wake);
 	pthread_mutex_unlock(&w->lock);
 	return 0;
+}
+
+int webhook_post(struct webhook *w, const char *text)
+{
+	return enqueue(w, strdup(text));
+}
+
+static int webhook_send(struct alert_sink *s, const struct monitor_event *ev,
+			const char *lang)
+{
+	struct webhook *w = (struct webhook *)s;
+	char *msg;
+	int oom;
+
+	cd_buf_reset(&w->text);
+	alerts_text(&w->text, ev, lang);
+	msg = strdup(w->text.data ? w->text.data : "");
+	oom = !msg;
+	if (enqueue(w, msg))
+		cli_err("webhook: %s; %s alert on %s dropped", !oom ? "queue full "
+			"(the webhook is slower than the alerts)" : "out of memory",
+			monitor_level_name(ev->level), ev->series);
+	return 0;               /* stdout still has it: go on */
 }
 
 static void free_webhook(struct webhook *w)

@@ -29,6 +29,12 @@ struct webhook;
 int webhook_open(struct webhook **out, const struct cli *c, const char *url,
 		 const char *from, size_t queue);
 
+/*
+ * Queue one plain message (review's escalation notes).  0, or -1 when the
+ * queue is full (the message is dropped and counted).
+ */
+int webhook_post(struct webhook *w, const char *text);
+
 /* The sink; its close() also frees the webhook. */
 struct alert_sink *webhook_sink(struct webhook *w);
 

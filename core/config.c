@@ -452,6 +452,9 @@ static int handle(void *user, const char *sec, const char *key,
 	if (IS("review", "due"))
 		return set_duration(&c->review.queue.due_flagged, v, 0,
 				    86400 * 30, ld, key, line, err);
+	if (IS("review", "lease"))
+		return set_duration(&c->review.lease, v, 0, 86400, ld, key, line,
+				    err);
 	if (IS("review", "due_other"))
 		return set_duration(&c->review.queue.due_other, v, 0,
 				    86400 * 30, ld, key, line, err);

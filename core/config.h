@@ -83,6 +83,8 @@ struct cd_config {
 	struct {
 		struct queue_params queue;      /* [review] weights, due, ... */
 		char team[CONFIG_STR];          /* [crisis] team: escalation names */
+		long lease;                     /* [review] lease: seconds a claim
+						   holds (a team); 0: not set */
 	} review;
 };
 

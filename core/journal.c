@@ -37,20 +37,26 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
 
 #define NONE UINT32_MAX
-#define OFF_BITS 40             /* a journal of up to 1 TiB */
+#define OFF_BITS 39             /* a journal of up to 512 GiB */
 #define SCAN_DEPTH 64           /* deeper lines go to cJSON */
-#define UNDO 4
+#define NKINDS 5
+#define UNDO 5                  /* not a node, like CLAIM and RELEASE */
+#define CLAIM 6
+#define RELEASE 7
 
 /* The kinds a node can hold; "undo" is never a node. */
-static const char *const kinds[] = { "approve", "skip", "hide", "reject" };
+static const char *const kinds[] = {
+	"approve", "skip", "hide", "reject", "escalate"
+};
 
 /*
- * One decision: where = offset << 24 | length << 3 | kind << 1 | dead.
+ * One decision: where = offset << 25 | length << 4 | kind << 1 | dead.
  * The length (at most JOURNAL_LINE_MAX, 21 bits) excludes the newline.
  */
 struct node {
@@ -71,8 +77,20 @@ struct strbuf {
 	size_t cap;
 };
 
+/* A running claim: a reviewer has the comment on screen until `until`. */
+struct claim {
+	char *id;
+	char *who;
+	int64_t until;
+};
+
 struct journal {
 	int fd;
+	char *path;             /* for messages */
+	uint64_t read_off;      /* the file as far as it is read */
+	int locked;             /* we hold the flock */
+	struct claim *claims;
+	size_t nclaims, capclaims;
 	struct node *nodes;     /* file order */
 	uint32_t nn, capn, ndead;
 	uint64_t *hash;         /* per id */
@@ -347,9 +365,13 @@ static int kind_of_span(const struct span *d)
 {
 	int k;
 
-	for (k = 0; k < 4; k++)
+	for (k = 0; k < NKINDS; k++)
 		if (span_is(d, kinds[k]))
 			return k;
+	if (span_is(d, "claim"))
+		return CLAIM;
+	if (span_is(d, "release"))
+		return RELEASE;
 	return span_is(d, "undo") ? UNDO : -1;
 }
 
@@ -409,17 +431,17 @@ static int read_line(const char *line, size_t n, struct strbuf *buf,
 
 static uint64_t node_off(const struct node *n)
 {
-	return n->where >> 24;
+	return n->where >> 25;
 }
 
 static size_t node_len(const struct node *n)
 {
-	return (size_t)(n->where >> 3) & ((1u << 21) - 1);
+	return (size_t)(n->where >> 4) & ((1u << 21) - 1);
 }
 
 static int node_kind(const struct node *n)
 {
-	return (int)(n->where >> 1) & 3;
+	return (int)(n->where >> 1) & 7;
 }
 
 static int node_dead(const struct node *n)
@@ -594,6 +616,95 @@ static int compact(struct journal *j)
 	return 0;
 }
 
+/* ---- claims ------------------------------------------------------------- */
+
+static struct claim *claim_find(const struct journal *j, const char *id,
+				size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < j->nclaims; i++)
+		if (strlen(j->claims[i].id) == n && !memcmp(j->claims[i].id, id, n))
+			return &j->claims[i];
+	return NULL;
+}
+
+static void claim_drop(struct journal *j, const char *id, size_t n)
+{
+	struct claim *c = claim_find(j, id, n);
+
+	if (!c)
+		return;
+	free(c->id);
+	free(c->who);
+	*c = j->claims[--j->nclaims];
+}
+
+static int claim_set(struct journal *j, const char *id, size_t n,
+		     const char *who, int64_t until)
+{
+	struct claim *c = claim_find(j, id, n);
+	char *w = strdup(who);
+
+	if (!w)
+		return CD_ERR_NOMEM;
+	if (!c) {
+		if (j->nclaims == j->capclaims) {
+			size_t cap = j->capclaims ? j->capclaims * 2 : 16;
+			struct claim *nc = realloc(j->claims, cap * sizeof(*nc));
+
+			if (!nc) {
+				free(w);
+				return CD_ERR_NOMEM;
+			}
+			j->claims = nc;
+			j->capclaims = cap;
+		}
+		c = &j->claims[j->nclaims];
+		c->id = strndup(id, n);
+		if (!c->id) {
+			free(w);
+			return CD_ERR_NOMEM;
+		}
+		j->nclaims++;
+	} else {
+		free(c->who);
+	}
+	c->who = w;
+	c->until = until;
+	return 0;
+}
+
+/* Our own claim or release, as apply_claim() would read it back. */
+static int claim_apply_entry(struct journal *j, const struct span *id,
+			     int kind, const struct journal_entry *e)
+{
+	if (kind == RELEASE) {
+		claim_drop(j, id->s, id->n);
+		return 0;
+	}
+	return claim_set(j, id->s, id->n, e->approver,
+			 (int64_t)strtoll(e->until, NULL, 10));
+}
+
+/* A claim or release line: who and until come from the line itself. */
+static int apply_claim(struct journal *j, const struct span *id, int kind,
+		       const char *line)
+{
+	cJSON *o = cJSON_Parse(line);
+	const cJSON *who = cJSON_GetObjectItemCaseSensitive(o, "approver");
+	const cJSON *until = cJSON_GetObjectItemCaseSensitive(o, "until");
+	int rc = 0;
+
+	if (kind == RELEASE)
+		claim_drop(j, id->s, id->n);
+	else if (cJSON_IsString(who) && cJSON_IsNumber(until))
+		rc = claim_set(j, id->s, id->n, who->valuestring,
+			       (int64_t)until->valuedouble);
+	cJSON_Delete(o);
+	return rc;
+}
+
 /* Apply one decision (kind UNDO: undo) whose line is at off, len bytes. */
 static int apply(struct journal *j, const struct span *id, int kind,
 		 uint64_t off, size_t len)
@@ -622,6 +733,7 @@ static int apply(struct journal *j, const struct span *id, int kind,
 			return compact(j);
 		return 0;
 	}
+	claim_drop(j, id->s, id->n);   /* decided: nobody holds it now */
 	k = lookup(j, id->s, id->n, 1);
 	if (k == NONE)
 		return CD_ERR_NOMEM;
@@ -629,7 +741,7 @@ static int apply(struct journal *j, const struct span *id, int kind,
 	    grow((void **)&j->nodes, &j->capn, sizeof(*j->nodes)))
 		return CD_ERR_NOMEM;
 	n = &j->nodes[j->nn];
-	n->where = off << 24 | (uint64_t)len << 3 | (uint64_t)kind << 1;
+	n->where = off << 25 | (uint64_t)len << 4 | (uint64_t)kind << 1;
 	n->id = k;
 	n->prev = j->top[k];
 	if (n->prev == NONE)
@@ -657,10 +769,17 @@ static void warn_once(char *warning, size_t wsz, const char *fmt, ...)
  * with a warning: a torn one (a crash mid-write) or, when complete but
  * longer than JOURNAL_LINE_MAX, one that says so; neither is fatal.
  */
-static int load(struct journal *j, const char *path, char *warning,
-		size_t wsz, struct cd_error *err)
+/*
+ * Read the file from j->read_off (where the fd stands) to its end, and
+ * move read_off there.
+ */
+static int load(struct journal *j, char *warning, size_t wsz,
+		struct cd_error *err)
 {
+	const char *path = j->path;
+	uint64_t base = j->read_off;
 	struct line_reader *lr = lr_new(j->fd, path, JOURNAL_LINE_MAX, err);
+	off_t at;
 	const char *line;
 	size_t n;
 	int rc = 0, got;
@@ -669,12 +788,12 @@ static int load(struct journal *j, const char *path, char *warning,
 		return CD_ERR_NOMEM;
 	while ((got = lr_next(lr, &line, &n, err)) != 0) {
 		long lineno = lr_lineno(lr);
-		uint64_t off = (uint64_t)lr_offset(lr);
+		uint64_t off = base + (uint64_t)lr_offset(lr);
 		int complete = lr_newline(lr), kind = -1;
 		struct span id;
 
-		if (!complete)
-			j->need_newline = 1;    /* the next append starts afresh */
+		/* after a torn last line the next append starts afresh */
+		j->need_newline = !complete;
 		if (got == CD_ERR_LIMIT && complete) {
 			warn_once(warning, wsz, "%s: line %ld is longer than the "
 				  "limit (%u MiB); ignoring it", path, lineno,
@@ -709,13 +828,19 @@ static int load(struct journal *j, const char *path, char *warning,
 					  "is longer than the limit (1 TiB)", path);
 			break;
 		}
-		rc = apply(j, &id, kind, off, n);
+		if (kind == CLAIM || kind == RELEASE)
+			rc = apply_claim(j, &id, kind, line);
+		else
+			rc = apply(j, &id, kind, off, n);
 		if (rc) {
 			cd_error_set(err, rc, lineno, "out of memory");
 			break;
 		}
 	}
 	lr_free(lr);
+	at = lseek(j->fd, 0, SEEK_CUR);
+	if (!rc && at >= 0)
+		j->read_off = (uint64_t)at;
 	return rc;
 }
 
@@ -760,7 +885,13 @@ static struct journal *open_mode(const char *path, int flags, char *warning,
 		journal_close(j);
 		return NULL;
 	}
-	if (load(j, path, warning, wsz, err)) {
+	j->path = strdup(path);
+	if (!j->path) {
+		cd_error_set(err, CD_ERR_NOMEM, 0, "out of memory");
+		journal_close(j);
+		return NULL;
+	}
+	if (load(j, warning, wsz, err)) {
 		journal_close(j);
 		return NULL;
 	}
@@ -778,6 +909,12 @@ void journal_close(struct journal *j)
 	for (i = 0; i < j->capcache; i++)
 		cJSON_Delete(j->cache[i].o);
 	free(j->cache);
+	for (i = 0; i < j->nclaims; i++) {
+		free(j->claims[i].id);
+		free(j->claims[i].who);
+	}
+	free(j->claims);
+	free(j->path);
 	free(j->line.s);
 	free(j->id_load.s);
 	free(j->id_back.s);
@@ -828,8 +965,167 @@ static int add_flags(struct cd_buf *b, const char *flags)
 	return rc | cd_buf_addch(b, ']');
 }
 
+/* The exclusive lock on the file: appends of several reviewers queue. */
+static int lock(struct journal *j, struct cd_error *err)
+{
+	while (flock(j->fd, LOCK_EX)) {
+		if (errno != EINTR)
+			return cd_error_set(err, CD_ERR_IO, 0, "cannot lock the "
+					    "journal '%s': %s", j->path,
+					    strerror(errno));
+	}
+	j->locked = 1;
+	return 0;
+}
+
+static void unlock(struct journal *j)
+{
+	if (j->locked)
+		flock(j->fd, LOCK_UN);
+	j->locked = 0;
+}
+
+/* Read what others appended since we last looked (the lock is held). */
+static int catch_up(struct journal *j, struct cd_error *err)
+{
+	char warning[512];
+	struct stat st;
+
+	if (fstat(j->fd, &st))
+		return cd_error_set(err, CD_ERR_IO, 0, "cannot stat the journal "
+				    "'%s': %s", j->path, strerror(errno));
+	if ((uint64_t)st.st_size <= j->read_off)
+		return 0;
+	if (lseek(j->fd, (off_t)j->read_off, SEEK_SET) < 0)
+		return cd_error_set(err, CD_ERR_IO, 0, "cannot read the journal "
+				    "'%s': %s", j->path, strerror(errno));
+	return load(j, warning, sizeof(warning), err);
+}
+
+int journal_refresh(struct journal *j, struct cd_error *err)
+{
+	int rc = lock(j, err);
+
+	if (rc)
+		return rc;
+	rc = catch_up(j, err);
+	unlock(j);
+	return rc;
+}
+
+/* Who stands in the way of approver deciding or claiming id now, or NULL. */
+static const char *taken(struct journal *j, const char *id,
+			 const char *approver, int64_t now, int *decided)
+{
+	const struct claim *c = claim_find(j, id, strlen(id));
+
+	*decided = journal_decision(j, id) != NULL;
+	if (*decided)
+		return journal_decided_by(j, id);
+	if (c && c->until > now && strcmp(c->who, approver))
+		return c->who;
+	return NULL;
+}
+
+static int append_locked(struct journal *j, const struct journal_entry *e,
+			 struct cd_error *err);
+
 int journal_append(struct journal *j, const struct journal_entry *e,
 		   struct cd_error *err)
+{
+	int rc = lock(j, err), decided;
+	const char *who;
+
+	if (rc)
+		return rc;
+	rc = catch_up(j, err);
+	if (!rc && e->exclusive && strcmp(e->decision, "undo") &&
+	    (who = taken(j, e->id, e->approver, e->now, &decided)))
+		rc = cd_error_set(err, JOURNAL_TAKEN, 0, "%s %s this comment "
+				  "meanwhile", who[0] ? who : "someone",
+				  decided ? "decided" : "has");
+	if (!rc)
+		rc = append_locked(j, e, err);
+	unlock(j);
+	return rc;
+}
+
+int journal_claim(struct journal *j, const char *id, const char *approver,
+		  int64_t now, long lease, struct cd_error *err)
+{
+	struct journal_entry e;
+	char until[32];
+	int rc = lock(j, err), decided;
+	const char *who;
+
+	if (rc)
+		return rc;
+	rc = catch_up(j, err);
+	if (!rc && (who = taken(j, id, approver, now, &decided)))
+		rc = cd_error_set(err, JOURNAL_TAKEN, 0, "%s %s this comment",
+				  who[0] ? who : "someone",
+				  decided ? "decided" : "has");
+	if (!rc) {
+		memset(&e, 0, sizeof(e));
+		e.id = id;
+		e.decision = "claim";
+		e.approver = approver;
+		snprintf(until, sizeof(until), "%lld", (long long)(now + lease));
+		e.until = until;
+		rc = append_locked(j, &e, err);
+	}
+	unlock(j);
+	return rc;
+}
+
+int journal_release(struct journal *j, const char *id, const char *approver,
+		    struct cd_error *err)
+{
+	const struct claim *c;
+	struct journal_entry e;
+	int rc = lock(j, err);
+
+	if (rc)
+		return rc;
+	rc = catch_up(j, err);
+	c = claim_find(j, id, strlen(id));
+	if (!rc && c && !strcmp(c->who, approver)) {
+		memset(&e, 0, sizeof(e));
+		e.id = id;
+		e.decision = "release";
+		e.approver = approver;
+		rc = append_locked(j, &e, err);
+	}
+	unlock(j);
+	return rc;
+}
+
+const char *journal_claimed_by(const struct journal *j, const char *id,
+			       int64_t now)
+{
+	const struct claim *c = claim_find(j, id, strlen(id));
+
+	return c && c->until > now ? c->who : NULL;
+}
+
+int journal_each_claim(const struct journal *j, int64_t now,
+		       int (*fn)(void *ctx, const char *id, const char *who,
+				 int64_t until),
+		       void *ctx)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < j->nclaims; i++)
+		if (j->claims[i].until > now &&
+		    (rc = fn(ctx, j->claims[i].id, j->claims[i].who,
+			     j->claims[i].until)))
+			return rc;
+	return 0;
+}
+
+static int append_locked(struct journal *j, const struct journal_entry *e,
+			 struct cd_error *err)
 {
 	struct cd_buf b;
 	char ts[32];
@@ -841,6 +1137,8 @@ int journal_append(struct journal *j, const struct journal_entry *e,
 	if (kind < 0)
 		return cd_error_set(err, CD_ERR_USAGE, 0, "unknown decision '%s'",
 				    e->decision);
+	if (!e->approver)
+		return cd_error_set(err, CD_ERR_USAGE, 0, "no approver");
 	/*
 	 * Fix: every part's status is kept in `bad`.  Only the closing "}\n"
 	 * used to be checked, so a field past JOURNAL_LINE_MAX (or a string
@@ -866,6 +1164,8 @@ int journal_append(struct journal *j, const struct journal_entry *e,
 		bad |= add_str(&b, "template", e->template_id) != 0;
 	if (e->fact)
 		bad |= add_str(&b, "fact", e->fact) != 0;
+	if (e->to)
+		bad |= add_str(&b, "to", e->to) != 0;
 	if (e->reply)
 		bad |= add_str(&b, "reply", e->reply) != 0;
 	if (e->edited)
@@ -880,6 +1180,10 @@ int journal_append(struct journal *j, const struct journal_entry *e,
 	if (!e->ts)
 		journal_now(ts, sizeof(ts));
 	bad |= add_str(&b, "ts", e->ts ? e->ts : ts) != 0;
+	if (e->until) {
+		bad |= cd_buf_addstr(&b, ",\"until\":") != 0;
+		bad |= cd_buf_addstr(&b, e->until) != 0;
+	}
 	if (e->text)
 		bad |= add_str(&b, "text", e->text) != 0;
 	rc = cd_buf_addstr(&b, "}\n");
@@ -918,11 +1222,15 @@ int journal_append(struct journal *j, const struct journal_entry *e,
 				    "cannot find the end of the journal: %s",
 				    strerror(errno));
 	j->need_newline = 0;
+	j->read_off = (uint64_t)end;
 	{
 		struct span id = { e->id, strlen(e->id) };
 
-		rc = apply(j, &id, kind, (uint64_t)end - left + lead,
-			   left - lead - 1);
+		if (kind == CLAIM || kind == RELEASE)
+			rc = claim_apply_entry(j, &id, kind, e);
+		else
+			rc = apply(j, &id, kind, (uint64_t)end - left + lead,
+				   left - lead - 1);
 	}
 	if (rc)
 		return cd_error_set(err, rc, 0, "out of memory");
@@ -956,6 +1264,52 @@ const char *journal_last_id(const struct journal *cj)
 	return j->last_id.s;
 }
 
+/* The approver on node i's line into j->last_id; NULL when it has none. */
+static const char *node_approver(struct journal *j, uint32_t i)
+{
+	cJSON *o = read_node(j, i) ? NULL : cJSON_Parse(j->line.s);
+	const cJSON *a = cJSON_GetObjectItemCaseSensitive(o, "approver");
+	const char *r = NULL;
+
+	if (cJSON_IsString(a) &&
+	    !strbuf_set(&j->last_id, a->valuestring, strlen(a->valuestring)))
+		r = j->last_id.s;
+	cJSON_Delete(o);
+	return r;
+}
+
+const char *journal_decided_by(const struct journal *cj, const char *id)
+{
+	struct journal *j = (struct journal *)cj;      /* read buffers only */
+	uint32_t k = lookup(j, id, strlen(id), 0);
+
+	if (k == NONE || j->top[k] == NONE)
+		return NULL;
+	return node_approver(j, j->top[k]);
+}
+
+const char *journal_last_id_by(const struct journal *cj, const char *approver)
+{
+	struct journal *j = (struct journal *)cj;      /* read buffers only */
+	struct span id;
+	uint32_t i;
+
+	for (i = j->nn; i-- > 0;) {
+		const char *a;
+
+		if (node_dead(&j->nodes[i]) ||
+		    j->top[j->nodes[i].id] != i)      /* stood over since */
+			continue;
+		a = node_approver(j, i);
+		if (!a || strcmp(a, approver))
+			continue;
+		if (node_id(j, i, &id) || strbuf_set(&j->last_id, id.s, id.n))
+			return NULL;
+		return j->last_id.s;
+	}
+	return NULL;
+}
+
 /* Node i's line parsed by cJSON, or NULL. */
 static cJSON *read_back(struct journal *j, uint32_t i)
 {
@@ -981,6 +1335,7 @@ static void fill(const struct journal *j, uint32_t i, const cJSON *o,
 	out->reply = str_field(o, "reply");
 	out->text = str_field(o, "text");
 	out->corrected = str_field(o, "original_category") != NULL;
+	out->approver = str_field(o, "approver");
 	out->entry = i;
 }
 

@@ -2,7 +2,8 @@
  * journal.h - the review decisions, append-only JSONL, crash-safe.
  *
  * Every decision a person makes is one line:
- *   {"id","video_id","decision":"approve|skip|hide|reject|undo","category",
+ *   {"id","video_id","decision":"approve|skip|hide|reject|escalate|undo",
+ *    "category",
  *    "original_category" (only when a person changed it),"flags":[...],
  *    "template","fact" (the fact cited, if any),
  *    "reply","edited","override","tone":{...},"approver","ts","text"}
@@ -30,6 +31,7 @@
 #define CANDOR_JOURNAL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "buf.h"
 #include "error.h"
@@ -55,7 +57,16 @@ struct journal_entry {
 	const char *approver;
 	const char *text;               /* the comment, for learning */
 	const char *ts;                 /* NULL: now */
+	const char *to;                 /* escalate: who it went to */
+	const char *until;              /* claim: unix seconds (internal) */
+	int exclusive;                  /* refuse when another reviewer has
+					   decided or holds the comment at
+					   `now` (JOURNAL_TAKEN) */
+	int64_t now;                    /* for exclusive: unix seconds */
 };
+
+/* journal_append() or journal_claim(): another reviewer has the comment. */
+#define JOURNAL_TAKEN CD_ERR_DATA
 
 /*
  * A standing decision as read back: from journal_get() its strings live as
@@ -69,6 +80,7 @@ struct journal_record {
 	const char *reply;
 	const char *text;
 	int corrected;                  /* the person changed the category */
+	const char *approver;           /* NULL when the entry had none */
 	size_t entry;                   /* its decision's index in file order
 					   (0-based, undo lines not counted) */
 };
@@ -107,6 +119,43 @@ int journal_each(const struct journal *j,
  * whose entry is n or more next time.
  */
 size_t journal_entries(const struct journal *j);
+
+/*
+ * A team on one journal.  Every append takes an exclusive flock(2) on the
+ * file and first reads what other processes appended since, so several
+ * `review` processes (on one machine, or a filesystem that honours
+ * flock) share one set of decisions.  Before a reviewer is shown a
+ * comment it claims it: a "claim" line with the reviewer and a lease
+ * ("until", unix seconds); the others pass over a comment claimed by
+ * someone else until the lease runs out (so a reviewer killed with -9
+ * loses its claims after the lease), and a "release" line gives one back
+ * early.  A decision ends the claim on its comment.  Claims and releases
+ * are not decisions: journal_each(), journal_decision() and learning never
+ * see them.
+ */
+
+/* Claim id for approver until now + lease: 0, or JOURNAL_TAKEN (decided,
+ * or held by another whose lease runs) with err naming who. */
+int journal_claim(struct journal *j, const char *id, const char *approver,
+		  int64_t now, long lease, struct cd_error *err);
+/* Give back approver's claim on id (nothing when it holds none). */
+int journal_release(struct journal *j, const char *id, const char *approver,
+		    struct cd_error *err);
+/* The reviewer whose claim on id runs at now, or NULL. */
+const char *journal_claimed_by(const struct journal *j, const char *id,
+			       int64_t now);
+/* Each claim running at now; stops at and returns fn's first nonzero. */
+int journal_each_claim(const struct journal *j, int64_t now,
+		       int (*fn)(void *ctx, const char *id, const char *who,
+				 int64_t until),
+		       void *ctx);
+/* Read what other processes appended since the last look (under the lock). */
+int journal_refresh(struct journal *j, struct cd_error *err);
+/* The approver of the standing decision on id, or NULL.  Valid until the
+ * next call into the journal. */
+const char *journal_decided_by(const struct journal *j, const char *id);
+/* The latest standing decision made by approver (what its `u` undoes). */
+const char *journal_last_id_by(const struct journal *j, const char *approver);
 
 /* Append one decision and fsync it.  0 or CD_ERR_IO. */
 int journal_append(struct journal *j, const struct journal_entry *e,

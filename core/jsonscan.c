@@ -207,9 +207,14 @@ static int container(struct scan *sc, int depth, int object,
 				klen = sizeof(name);
 			}
 			for (i = 0; want && i < nwant; i++)
+				/*
+				 * strlen first: a raw key holding a NUL would
+				 * let strncmp stop early and key[klen] read
+				 * past a shorter wanted name (fuzzrun_jsonscan)
+				 */
 				if (!want[i].type && want[i].key[0] == key[0] &&
-				    !strncmp(want[i].key, key, klen)
-				    && want[i].key[klen] == '\0') {
+				    strlen(want[i].key) == klen &&
+				    !memcmp(want[i].key, key, klen)) {
 					hit = &want[i];
 					break;
 				}

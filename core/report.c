@@ -759,7 +759,7 @@ static int add_suggestion(struct report *r, struct fields *f,
 static int decision_of(const char *s)
 {
 	static const char *const names[] = {
-		"", "approve", "hide", "skip", "reject"
+		"", "approve", "hide", "skip", "reject", "escalate"
 	};
 	int i;
 
@@ -768,6 +768,8 @@ static int decision_of(const char *s)
 	for (i = 1; i < DEC_N; i++)
 		if (!strcmp(s, names[i]))
 			return i;
+	if (!strcmp(s, "claim") || !strcmp(s, "release"))
+		return DEC_N;           /* a reviewer's claim: not a decision */
 	return !strcmp(s, "undo") ? 0 : -1;
 }
 
@@ -785,6 +787,8 @@ static int add_journal(struct report *r, struct fields *f,
 	if (dec < 0)
 		return cd_error_set(err, CD_ERR_DATA, lineno, "unknown "
 				    "decision '%.40s'", d ? d : "(none)");
+	if (dec == DEC_N)                       /* claim, release */
+		return 0;
 	if (dec == 0) {                         /* undo */
 		it->cur = it->prev;
 		memset(&it->prev, 0, sizeof(it->prev));
@@ -1341,7 +1345,7 @@ int report_finish(struct report *r, struct cd_error *err)
 		if (!d->decision) {
 			if (it->bits & IT_DRAFTED) {
 				t->undecided++;
-				r->dec[model ? (size_t)model - 1 : ncat][5]++;
+				r->dec[model ? (size_t)model - 1 : ncat][REPORT_DEC_UNDECIDED]++;
 			}
 			if (it->conf != 0xFFFF)
 				r->conf_hist[it->conf >= 10000 ? 9 :
@@ -1366,6 +1370,7 @@ int report_finish(struct report *r, struct cd_error *err)
 			break;
 		case DEC_HIDE: k = 2; t->hidden++; break;
 		case DEC_SKIP: k = 3; t->skipped++; break;
+		case DEC_ESCALATE: k = 5; t->escalated++; break;
 		default: k = 4; t->rejected++; break;
 		}
 		r->dec[person ? (size_t)person - 1 : ncat][k]++;

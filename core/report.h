@@ -130,7 +130,7 @@ struct report_totals {
 	uint64_t comments;      /* distinct ids */
 	uint64_t drafted;       /* ids seen in suggestions or batch rows */
 	uint64_t decided;       /* ids with a standing decision */
-	uint64_t approved, edited, hidden, skipped, rejected;
+	uint64_t approved, edited, hidden, skipped, rejected, escalated;
 	uint64_t undecided;     /* drafted, no standing decision */
 	uint64_t corrected;     /* a person changed the category */
 	uint64_t published, publish_failed, publish_unknown;

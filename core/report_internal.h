@@ -19,7 +19,8 @@ struct rnames {
 };
 
 enum rdecision {
-	DEC_NONE = 0, DEC_APPROVE, DEC_HIDE, DEC_SKIP, DEC_REJECT, DEC_N
+	DEC_NONE = 0, DEC_APPROVE, DEC_HIDE, DEC_SKIP, DEC_REJECT, DEC_ESCALATE,
+	DEC_N
 };
 
 /* One standing decision (the current one and the one before, for undo). */
@@ -32,6 +33,10 @@ struct rdec {
 	uint8_t orig;           /* original_category + 1 (when changed) */
 	uint8_t edited;
 };
+
+/* approved, edited, hidden, skipped, rejected, escalated, undecided */
+#define REPORT_DEC_COLS 7
+#define REPORT_DEC_UNDECIDED 6
 
 enum {
 	IT_DRAFTED = 1,         /* seen in suggestions or a batch CSV */
@@ -125,7 +130,7 @@ struct report {
 	uint64_t spikes;                /* events raised */
 	uint64_t conf_hist[10][3];      /* kept, changed, undecided */
 	uint64_t *confusion;            /* [model][person] (ncat + 1)^2 */
-	uint64_t (*dec)[6];             /* per person category: approve,
+	uint64_t (*dec)[REPORT_DEC_COLS];             /* per person category: approve,
 					 * edit, hide, skip, reject, undecided */
 	struct rtiming *t_decide, *t_publish;   /* per category, [ncat] all */
 	uint64_t *fact_approved;

@@ -421,6 +421,8 @@ static void summary(struct out *o, const struct report *r)
 		{ "hidden", "скрыто", t->hidden, t->decided },
 		{ "skipped", "пропущено", t->skipped, t->decided },
 		{ "rejected", "отклонено", t->rejected, t->decided },
+		{ "escalated to the crisis team", "передано кризисной команде",
+		  t->escalated, t->decided },
 		{ "category changed by a person", "категория изменена человеком",
 		  t->corrected, t->decided },
 		{ "still undecided", "ещё без решения", t->undecided,
@@ -844,13 +846,14 @@ static void decisions(struct out *o, const struct report *r)
 		L(o, "approved after an edit", "одобрено после правки"),
 		L(o, "hidden", "скрыто"), L(o, "skipped", "пропущено"),
 		L(o, "rejected", "отклонено"),
+		L(o, "escalated", "передано команде"),
 		L(o, "undecided", "без решения")
 	};
-	const char *heads[8];
-	char hb[6][96];
+	const char *heads[REPORT_DEC_COLS + 2];
+	char hb[REPORT_DEC_COLS][96];
 	const char **labels = malloc((n + 2) * sizeof(char *));
-	uint64_t (*rows)[6] = calloc(n + 2, sizeof(*rows));
-	double *vals = malloc((n + 2) * 6 * sizeof(double));
+	uint64_t (*rows)[REPORT_DEC_COLS] = calloc(n + 2, sizeof(*rows));
+	double *vals = malloc((n + 2) * REPORT_DEC_COLS * sizeof(double));
 	struct svg_chart c;
 
 	if (!labels || !rows || !vals) {
@@ -862,13 +865,13 @@ static void decisions(struct out *o, const struct report *r)
 	/* "all" first, then each category with any comment */
 	labels[nb] = L(o, "all", "все");
 	for (i = 0; i <= n; i++)
-		for (k = 0; k < 6; k++)
+		for (k = 0; k < REPORT_DEC_COLS; k++)
 			rows[0][k] += r->dec[i][k];
 	nb++;
 	for (i = 0; i < n; i++) {
 		uint64_t s = 0;
 
-		for (k = 0; k < 6; k++)
+		for (k = 0; k < REPORT_DEC_COLS; k++)
 			s += r->dec[i][k];
 		if (!s)
 			continue;
@@ -879,10 +882,10 @@ static void decisions(struct out *o, const struct report *r)
 	for (i = 0; i < nb; i++) {
 		uint64_t s = 0;
 
-		for (k = 0; k < 6; k++)
+		for (k = 0; k < REPORT_DEC_COLS; k++)
 			s += rows[i][k];
-		for (k = 0; k < 6; k++)
-			vals[i * 6 + k] = s ? 100.0 * (double)rows[i][k] /
+		for (k = 0; k < REPORT_DEC_COLS; k++)
+			vals[i * REPORT_DEC_COLS + k] = s ? 100.0 * (double)rows[i][k] /
 				(double)s : 0;
 	}
 	memset(&c, 0, sizeof(c));
@@ -892,29 +895,29 @@ static void decisions(struct out *o, const struct report *r)
 	c.horizontal = 1;
 	c.percent = 1;
 	c.nbars = nb;
-	c.nseries = 6;
+	c.nseries = REPORT_DEC_COLS;
 	c.bar_labels = labels;
 	c.series = series;
 	c.values = vals;
 	if (rows[0][0] + rows[0][1] + rows[0][2] + rows[0][3] + rows[0][4] +
-	    rows[0][5]) {
+	    rows[0][5] + rows[0][6]) {
 		figure(o, c.title, &c);
 		heads[0] = L(o, "category", "категория");
-		for (k = 0; k < 6; k++) {
+		for (k = 0; k < REPORT_DEC_COLS; k++) {
 			snprintf(hb[k], sizeof(hb[k]), "#%s", series[k]);
 			heads[k + 1] = hb[k];
 		}
-		heads[7] = L(o, "#total", "#всего");
-		tbegin(o, "decisions", 8, heads);
+		heads[REPORT_DEC_COLS + 1] = L(o, "#total", "#всего");
+		tbegin(o, "decisions", REPORT_DEC_COLS + 2, heads);
 		for (i = 0; i < nb; i++) {
 			uint64_t s = 0;
 			char cell[64], p[32];
 
-			for (k = 0; k < 6; k++)
+			for (k = 0; k < REPORT_DEC_COLS; k++)
 				s += rows[i][k];
 			trow(o);
 			tcell(o, labels[i], 0, NULL);
-			for (k = 0; k < 6; k++) {
+			for (k = 0; k < REPORT_DEC_COLS; k++) {
 				snprintf(cell, sizeof(cell), "%" PRIu64 " (%s)",
 					 rows[i][k], pct_str(rows[i][k], s, p,
 							     sizeof(p)));
@@ -1273,7 +1276,7 @@ static void learn(struct out *o, const struct report *r)
 	} else {
 		tbegin(o, "undecided", 3, uh);
 		for (i = 0; i <= ncat; i++) {
-			uint64_t u = r->dec[i][5];
+			uint64_t u = r->dec[i][REPORT_DEC_UNDECIDED];
 
 			if (!u)
 				continue;

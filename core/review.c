@@ -50,6 +50,11 @@ struct review {
 	int64_t (*now)(void);
 	int input_done;
 	size_t arrived;                 /* added since the last show */
+	long lease;                     /* team: seconds a claim holds; 0 off */
+	const char *team;               /* escalations go to (names) */
+	size_t claimed;                 /* the item this session holds */
+	size_t shown;                   /* the item on screen */
+	int64_t claimed_at;
 };
 
 #define ITEM(r, i) (&(r)->s[i]->it)
@@ -133,6 +138,12 @@ nomem:
 	return cd_error_set(err, CD_ERR_NOMEM, 0, "out of memory");
 }
 
+void review_set_team(struct review *r, long lease, const char *team)
+{
+	r->lease = lease;
+	r->team = team;
+}
+
 void review_expect_more(struct review *r)
 {
 	r->input_done = 0;
@@ -176,6 +187,8 @@ struct review *review_new(const struct review_item *items, size_t n,
 	r->nlabels = nlabels;
 	r->now = wall_clock;
 	r->input_done = 1;      /* until the caller says more may come */
+	r->claimed = (size_t)-1;
+	r->shown = (size_t)-1;
 	for (i = 0; i < n; i++)
 		if (review_add(r, &items[i], err)) {
 			review_free(r);
@@ -251,7 +264,9 @@ static void count(struct review_stats *st, const struct made *m, int delta)
 {
 	size_t *c = !strcmp(m->decision, "approve") ? &st->approved :
 		    !strcmp(m->decision, "skip") ? &st->skipped :
-		    !strcmp(m->decision, "hide") ? &st->hidden : &st->rejected;
+		    !strcmp(m->decision, "hide") ? &st->hidden :
+		    !strcmp(m->decision, "escalate") ? &st->escalated :
+		    &st->rejected;
 
 	*c = (size_t)((long)*c + delta);
 	if (m->edited)
@@ -304,6 +319,10 @@ static int decide(struct review *r, size_t i, const char *decision,
 	e.tone = g->toned ? &g->tone : NULL;
 	e.approver = r->approver;
 	e.text = ITEM(r, i)->c.text;
+	e.exclusive = 1;          /* never over a teammate's decision */
+	e.now = r->now();
+	if (!strcmp(decision, "escalate"))
+		e.to = r->team && *r->team ? r->team : "the crisis team";
 	if (r->nmade == r->capmade) {
 		size_t cap = r->capmade ? r->capmade * 2 : 64;
 		struct made *nm = realloc(r->made, cap * sizeof(*nm));
@@ -349,13 +368,15 @@ static size_t find_item(const struct review *r, const char *id)
 
 static const char help[] =
 	"a approve  e edit  v next variant  c change category  h hide  "
-	"s skip  r reject  u undo  ? help  q quit";
+	"x escalate  s skip  r reject  u undo  ? help  q quit";
 
 /* Undo the latest standing decision; returns the item to show next. */
 static int undo(struct review *r, size_t *i, struct cd_error *err)
 {
 	struct journal_entry e;
-	const char *id = journal_last_id(r->j);
+	/* in a team, u takes back this reviewer's own latest decision */
+	const char *id = r->lease ? journal_last_id_by(r->j, r->approver) :
+		    journal_last_id(r->j);
 	size_t k;
 	int rc;
 
@@ -435,14 +456,30 @@ static int undecided(const struct review *r, size_t i)
 	return !journal_decision(r->j, ITEM(r, i)->c.id);
 }
 
+/* Another reviewer holds item i (a team on one journal). */
+static int held_by_other(const struct review *r, size_t i, int64_t now)
+{
+	const char *who;
+
+	if (!r->lease)
+		return 0;
+	who = journal_claimed_by(r->j, ITEM(r, i)->c.id, now);
+	return who && strcmp(who, r->approver);
+}
+
 /* The next comment to show: the most urgent waiting one; r->n if none. */
 static size_t pick(struct review *r, size_t *waiting)
 {
 	size_t i, best = r->n;
+	int64_t now = r->now();
+	struct cd_error err;
 
 	*waiting = 0;
+	if (r->lease)
+		journal_refresh(r->j, &err);    /* what the team did meanwhile */
 	for (i = 0; i < r->n; i++) {
-		if (!undecided(r, i) || r->s[i]->broken)
+		if (!undecided(r, i) || r->s[i]->broken ||
+		    held_by_other(r, i, now))
 			continue;
 		++*waiting;
 		if (!r->ordered) {
@@ -455,6 +492,27 @@ static size_t pick(struct review *r, size_t *waiting)
 			best = i;
 	}
 	return best;
+}
+
+/*
+ * Hold item i for this reviewer: claim it when it is new on screen, and
+ * renew the claim when half the lease has passed.  0, JOURNAL_TAKEN, or
+ * the journal's error.
+ */
+static int hold(struct review *r, size_t i, struct cd_error *err)
+{
+	int64_t now = r->now();
+	int rc;
+
+	if (i == r->claimed && now - r->claimed_at < r->lease / 2)
+		return 0;
+	rc = journal_claim(r->j, ITEM(r, i)->c.id, r->approver, now, r->lease,
+			   err);
+	if (!rc) {
+		r->claimed = i;
+		r->claimed_at = now;
+	}
+	return rc;
 }
 
 int review_run(struct review *r, const struct review_io *io,
@@ -472,11 +530,22 @@ int review_run(struct review *r, const struct review_io *io,
 		int key;
 
 		/* the comment on screen stays until it is decided */
-		if (i >= r->n || !undecided(r, i) || r->s[i]->broken) {
+		if (i >= r->n || !undecided(r, i) || r->s[i]->broken ||
+		    held_by_other(r, i, r->now())) {
 			pending_reset(&p);
 			i = pick(r, &waiting);
 		} else {
 			pick(r, &waiting);      /* for the count only */
+		}
+		if (i < r->n && r->lease) {
+			rc = hold(r, i, err);
+			if (rc == JOURNAL_TAKEN) {      /* a teammate was faster */
+				rc = 0;
+				i = r->n;
+				continue;
+			}
+			if (rc)
+				break;
 		}
 		if (i >= r->n) {
 			if (r->input_done || !io->wait)
@@ -500,8 +569,11 @@ int review_run(struct review *r, const struct review_io *io,
 		v.pos = i + 1;
 		v.total = r->n;
 		v.waiting = waiting;
+		if (i != r->shown) {    /* a new comment on screen: a fresh look */
+			r->shown = i;
+			r->arrived = 0;
+		}
 		v.arrived = r->arrived;
-		r->arrived = 0;
 		v.more = !r->input_done && io->wait;
 		why[0] = '\0';
 		if (r->ordered) {
@@ -520,6 +592,8 @@ int review_run(struct review *r, const struct review_io *io,
 		v.nvariants = g->nvariants;
 		io->show(io->ctx, &v);
 		key = io->key(io->ctx);
+		if (key != REVIEW_KEY_NEWS)
+			r->arrived = 0;         /* the person has looked */
 		switch (key) {
 		case REVIEW_KEY_NEWS:   /* comments arrived: redraw the counts */
 			break;
@@ -582,6 +656,17 @@ int review_run(struct review *r, const struct review_io *io,
 			rc = decide(r, i, "hide", g, &p, 0, err);
 			pending_reset(&p);
 			break;
+		case 'x': {
+			char to[256];
+
+			snprintf(to, sizeof(to), "%s", r->team && *r->team ?
+				 r->team : "the crisis team");
+			rc = decide(r, i, "escalate", g, &p, 0, err);
+			if (!rc && io->escalated)
+				io->escalated(io->ctx, &v, to);
+			pending_reset(&p);
+			break;
+		}
 		case 's':
 			rc = decide(r, i, "skip", g, &p, 0, err);
 			pending_reset(&p);
@@ -608,8 +693,19 @@ int review_run(struct review *r, const struct review_io *io,
 		default:
 			io->message(io->ctx, "unknown key; press ? for help");
 		}
+		if (rc == JOURNAL_TAKEN && r->lease) {
+			io->message(io->ctx, err->msg);     /* not ours any more */
+			rc = 0;
+			pending_reset(&p);
+		}
 		if (rc)
 			break;
+	}
+	if (r->lease && r->claimed < r->n && undecided(r, r->claimed)) {
+		struct cd_error rerr;   /* give it back to the team at once */
+
+		journal_release(r->j, ITEM(r, r->claimed)->c.id, r->approver,
+				&rerr);
 	}
 	pending_reset(&p);
 	r->stats.remaining = 0;

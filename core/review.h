@@ -8,7 +8,8 @@
  * decisions starts at the first undecided comment.
  *
  * Keys: a approve, e edit, v next variant, c change category, h hide,
- * s skip, r reject (no reply), u undo the last decision, ? help, q quit.
+ * x escalate to the crisis team, s skip, r reject (no reply), u undo the
+ * last decision, ? help, q quit.
  * Approving a reply with error-level tone findings asks for a second
  * confirmation and is recorded as an override.
  *
@@ -39,7 +40,8 @@
 struct review_view {
 	size_t pos, total;              /* 1-based position, number of comments */
 	size_t waiting;                 /* undecided, this one included */
-	size_t arrived;                 /* comments added since the last look */
+	size_t arrived;                 /* comments added since the person's
+					   last key */
 	int more;                       /* more comments may still arrive */
 	const char *why;                /* why this one is next ("" in arrival
 					   order) */
@@ -74,6 +76,9 @@ struct review_io {
 	 * of decisions in the journal so far.
 	 */
 	int (*wait)(void *ctx, size_t decided);
+	/* The comment was escalated (x) to `to` (NULL: nothing to do). */
+	void (*escalated)(void *ctx, const struct review_view *v,
+			  const char *to);
 };
 
 /* From io->key: no key, but comments arrived; the screen is redrawn. */
@@ -89,6 +94,7 @@ struct review_item {
 
 struct review_stats {
 	size_t approved, edited, skipped, hidden, rejected, overridden;
+	size_t escalated;               /* handed to the crisis team (x) */
 	size_t changed;                 /* category corrections */
 	size_t remaining;               /* undecided when the session ended */
 };
@@ -117,6 +123,14 @@ void review_input_done(struct review *r);
  */
 void review_set_queue(struct review *r, const struct queue_params *p,
 		      int64_t (*now)(void));
+/*
+ * Work as one of a team on a shared journal (journal.h): claim each
+ * comment for `lease` seconds before showing it, skip what teammates hold
+ * or decided, and refuse a decision a teammate made first.  team names
+ * whom `x` escalates to (recorded as "to").  lease 0: alone (the default).
+ */
+void review_set_team(struct review *r, long lease, const char *team);
+
 /* Comments in the session (any order, decided or not). */
 size_t review_count(const struct review *r);
 

@@ -70,6 +70,7 @@ struct tokenizer {
 	struct bigram_texts *bt; /* filled by tok_text(), hence a pointer */
 	/* extras: comparison cues (hash set), runtime names, folding buffer */
 	uint64_t cue[CUE_SLOTS];
+	uint64_t cue_bits[64];  /* 4096-bit filter on the cues' top hash bits */
 	struct { uint64_t h[TOK_NAME_WORDS]; size_t n; } names[TOK_NAMES_MAX];
 	size_t nnames;
 	char fold[FOLD_MAX * 2 + 8];
@@ -307,6 +308,8 @@ static enum tok_script script_of(uint32_t c)
 }
 
 static int cue_init(struct tokenizer *t, struct cd_error *err);
+static size_t fold_mixed(struct tokenizer *t, const unsigned char *w,
+			 size_t n, enum tok_script *sc);
 
 /* ---- lifecycle ------------------------------------------------------ */
 
@@ -1047,7 +1050,15 @@ static int emit_word(struct tokenizer *t, const char *w, size_t wlen,
 			}
 		}
 	}
-	rc = normalize_word(t, w, wlen, &n);
+	if (t->p.extras) {
+		/* mixed scripts, on a cache miss only: the fold is cached */
+		size_t fl = fold_mixed(t, (const unsigned char *)w, wlen, &sc);
+
+		rc = fl ? normalize_word(t, t->fold, fl, &n) :
+			  normalize_word(t, w, wlen, &n);
+	} else {
+		rc = normalize_word(t, w, wlen, &n);
+	}
 	if (rc)
 		return rc;
 	feat = n ? stem(t, n, sc, &flen, &rc) : "";
@@ -1181,12 +1192,11 @@ static size_t scan_word(const unsigned char *u, size_t i, size_t len,
 /* Emit the word text[c->pos..end) and its bigram and <caps> marks. */
 static int word(struct tokenizer *t, struct cursor *c, size_t end,
 		int letters, int upper, size_t ncp, enum tok_script sc,
-		size_t *prev_word, const char *w, size_t wlen)
+		size_t *prev_word)
 {
 	struct span sp = { c->pos, end, c->cpos, c->cpos + ncp };
 	size_t before = t->ntoks;
-	int rc = w ? emit_word(t, w, wlen, sc, &sp) :
-		     emit_word(t, c->s + c->pos, end - c->pos, sc, &sp);
+	int rc = emit_word(t, c->s + c->pos, end - c->pos, sc, &sp);
 
 	c->pos = end;
 	c->cpos += ncp;
@@ -1328,12 +1338,15 @@ static void cue_put(struct tokenizer *t, uint64_t h)
 	while (t->cue[i] && t->cue[i] != h)
 		i = (i + 1) & (CUE_SLOTS - 1);
 	t->cue[i] = h;
+	t->cue_bits[h >> 58] |= 1ull << ((h >> 52) & 63);
 }
 
 static int cue_has(const struct tokenizer *t, uint64_t h)
 {
 	size_t i = (size_t)h & (CUE_SLOTS - 1);
 
+	if (!(t->cue_bits[h >> 58] >> ((h >> 52) & 63) & 1))
+		return 0;       /* most words: one bit says no */
 	for (; t->cue[i]; i = (i + 1) & (CUE_SLOTS - 1))
 		if (t->cue[i] == h)
 			return 1;
@@ -1354,6 +1367,7 @@ static int cue_init(struct tokenizer *t, struct cd_error *err)
 	}
 	t->p.extras = 1;
 	t->ntoks = 0;
+	cache_clear(t);         /* its words were cached without extras */
 	return 0;
 }
 
@@ -1387,6 +1401,7 @@ int tok_set_names(struct tokenizer *t, const char *const *names, size_t n,
 	}
 	t->p.extras = extras;
 	t->ntoks = 0;
+	cache_clear(t);         /* its words were cached without extras */
 	if (rc)
 		t->nnames = 0;
 	return rc;
@@ -1480,7 +1495,8 @@ static size_t fold_mixed(struct tokenizer *t, const unsigned char *w,
 
 /*
  * A word with extras: parts joined across inner '*' runs ("f**k" adds
- * <masked>) and mixed-script words folded (fold_mixed).
+ * <masked>).  Mixed-script words are folded (fold_mixed) where a word
+ * misses the cache, in emit_word().
  */
 static int word_extras(struct tokenizer *t, struct cursor *c, size_t end,
 		       int letters, int upper, size_t ncp, enum tok_script sc,
@@ -1488,9 +1504,9 @@ static int word_extras(struct tokenizer *t, struct cursor *c, size_t end,
 {
 	const unsigned char *u = (const unsigned char *)c->s;
 	struct span sp = { c->pos, 0, c->cpos, 0 };
-	size_t j, k, e2, n2, ae, before, flen;
+	size_t j, k, e2, n2, ae, before;
 	int masked = 0, l2, up2, rc;
-	enum tok_script s2, fsc = sc;
+	enum tok_script s2;
 	uint32_t ch;
 
 	while (end < c->len && u[end] == '*') {
@@ -1511,9 +1527,7 @@ static int word_extras(struct tokenizer *t, struct cursor *c, size_t end,
 	sp.end = end;
 	sp.cend = c->cpos + ncp;
 	before = t->ntoks;
-	flen = fold_mixed(t, u + c->pos, end - c->pos, &fsc);
-	rc = word(t, c, end, letters, upper, ncp, flen ? fsc : sc, prev_word,
-		  flen ? t->fold : NULL, flen);
+	rc = word(t, c, end, letters, upper, ncp, sc, prev_word);
 	if (rc || !masked || t->ntoks == before)
 		return rc;
 	return emit(t, TOK_MARK, TOK_SCRIPT_OTHER, "<masked>", 8, &sp);
@@ -1576,6 +1590,20 @@ static int looks_like_name(const struct tokenizer *t, const unsigned char *u,
 	return 0;       /* the first word of the comment */
 }
 
+/*
+ * 0 when the word at w surely does not start with a capital: a-z and the
+ * basic lower-case Cyrillic а-я, ё (most words), without a decode.  w[1]
+ * is read only after the lead byte 0xD0, so it is in the (valid) text.
+ */
+static inline int may_be_upper(const unsigned char *w)
+{
+	if (w[0] < 0x80)
+		return w[0] >= 'A' && w[0] <= 'Z';
+	if (w[0] == 0xD0)
+		return w[1] < 0xB0;
+	return w[0] != 0xD1;
+}
+
 /* 1 when a runtime name starts at word token i; *last: its last word. */
 static int name_at(const struct tokenizer *t, size_t i, size_t n,
 		   size_t *last)
@@ -1615,7 +1643,9 @@ static int extras_pass(struct tokenizer *t, const char *text, size_t len)
 		if (!cue && cue_has(t, k->hash))
 			cue = 1;
 		last = i;
-		if (!name_at(t, i, n, &last) && !looks_like_name(t, u, len, k))
+		if (!name_at(t, i, n, &last) &&
+		    (!may_be_upper(u + k->start) ||
+		     !looks_like_name(t, u, len, k)))
 			continue;
 		sp.start = k->start;
 		sp.cstart = k->cstart;
@@ -1746,7 +1776,7 @@ int tok_run(struct tokenizer *t, const char *text, size_t len,
 					 &prev_word);
 		else
 			rc = word(t, &c, end, letters, upper, ncp, sc,
-				  &prev_word, NULL, 0);
+				  &prev_word);
 	}
 	if (!rc && t->p.extras)
 		rc = extras_pass(t, text, len);

@@ -1013,7 +1013,7 @@ static void test_help_and_unknown_keys(void **state)
 	struct person p;
 
 	start(fx);
-	person_init(&p, "x?");
+	person_init(&p, "z?");
 	run_ok(fx, &p);
 	assert_int_equal(p.nmessages, 2);
 	assert_non_null(strstr(p.messages[0], "unknown key"));

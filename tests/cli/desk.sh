@@ -12,7 +12,7 @@ unset VISUAL
 drive() { # drive LOG SCREEN -- CMD...: the script on stdin
 	local err=$1 screen=$2
 	shift 3
-	"$PTY" -t 5 -k 20 -o "$screen" -- "$@" 2>"$err"
+	"$PTY" -t 10 -k 30 -o "$screen" -- "$@" 2>"$err"
 }
 
 # --- priority: flags, then weight, then reach, then age --------------------
