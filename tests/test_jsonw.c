@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <math.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -143,6 +144,34 @@ static void test_fixed(void **state)
 	}
 }
 
+/* jsonw_num: the slow path (negative or large) trims as the fast one */
+static void test_num(void **state)
+{
+	static const struct {
+		double v;
+		int digits;
+		const char *want;
+	} cases[] = {
+		{ -2.0, 6, "-2" }, { -2.5, 6, "-2.5" }, { -0.0000001, 6, "0" },
+		{ 2e9, 3, "2000000000" }, { 2e9 + 0.25, 3, "2000000000.25" },
+		{ -1.126, 2, "-1.13" }, { 0.25, 6, "0.25" }, { 7, 0, "7" },
+	};
+	struct cd_buf b;
+	size_t i;
+
+	(void)state;
+	cd_buf_init(&b, 64);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		cd_buf_reset(&b);
+		assert_int_equal(jsonw_num(&b, cases[i].v, cases[i].digits), 0);
+		assert_string_equal(b.data, cases[i].want);
+	}
+	cd_buf_reset(&b);
+	assert_int_equal(jsonw_num(&b, INFINITY, 6), 0);
+	assert_string_equal(b.data, "null");
+	cd_buf_release(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -150,6 +179,7 @@ int main(void)
 		cmocka_unit_test(test_exact_output),
 		cmocka_unit_test(test_limit),
 		cmocka_unit_test(test_fixed),
+		cmocka_unit_test(test_num),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -911,6 +911,10 @@ static void test_facts_shipped(void **state)
 	assert_int_equal(expired, 1);
 	assert_false(facts_valid(fx->sheet, old, NOW_2026));
 	assert_true(facts_valid(fx->sheet, old, NOW_2025));
+	/* cited through the whole of its last day (UTC), not a second more */
+	assert_true(facts_valid(fx->sheet, old, (int64_t)1767225600 - 43200));
+	assert_true(facts_valid(fx->sheet, old, (int64_t)1767225599));
+	assert_false(facts_valid(fx->sheet, old, (int64_t)1767225600));
 	assert_null(facts_get(fx->sheet, facts_count(fx->sheet)));
 }
 
@@ -1221,7 +1225,8 @@ static void test_facts_bad_date(void **state)
 	struct fixture *fx = fx_of(state);
 	static const char *const bad[] = {
 		"2027-02-29", "2027-13-01", "2027-00-10", "27-01-01", "tomorrow",
-		"2027-1-01", "2027-01-01T00:00", "1969-12-31"
+		"2027-1-01", "2027-01-01T00:00", "1969-12-31",
+		"2100-02-29", "2027-04-31"     /* not leap (century); 30 days */
 	};
 	char text[256];
 	size_t i;
@@ -1238,6 +1243,11 @@ static void test_facts_bad_date(void **state)
 
 		assert_int_equal(load_sheet(fx, "[leap]\nkeywords = k\nstatement = s\n"
 					    "source_url = u\nvalid_until = 2028-02-29\n",
+					    &fs, &err, NULL), 0);
+		facts_free(fs);
+		/* a century divisible by 400 is a leap year */
+		assert_int_equal(load_sheet(fx, "[leap]\nkeywords = k\nstatement = s\n"
+					    "source_url = u\nvalid_until = 2400-02-29\n",
 					    &fs, &err, NULL), 0);
 		facts_free(fs);
 	}

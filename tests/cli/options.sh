@@ -150,8 +150,8 @@ check "train --no-stem: not stemmed" [ "$(tokens "$TMP/nostem.model")" = "words 
 check "train --no-stem: 'running' kept whole" sh -c "
 	[ \$('$C' model dump '$TMP/nostem.model' | grep -o '\"running\"' | wc -l) = 1 ] &&
 	[ \$('$C' model dump '$TMP/stem.model' | grep -o '\"running\"' | wc -l) = 0 ]"
-"$C" train -q --no-extras -o "$TMP/noex.model" "${CORPUS[@]}"
-"$C" train -q -o "$TMP/ex.model" "${CORPUS[@]}"
+"$C" train -q --no-extras -o "$TMP/noex.model" "${CORPUS[0]}" "${CORPUS[1]}"
+"$C" train -q -o "$TMP/ex.model" "${CORPUS[0]}" "${CORPUS[1]}"
 check "train --no-extras: no extra features" [ "$(tokens "$TMP/noex.model")" = "words + bigrams, stemmed" ]
 check "train --no-extras: fewer features than the default" [ "$(vocab "$TMP/noex.model")" -lt "$(vocab "$TMP/ex.model")" ]
 "$C" train -q --temperature 2.5 -o "$TMP/t.model" "$TMP/tr.csv"
@@ -175,10 +175,11 @@ check "train without --strict: a model" [ -s "$TMP/lax.model" ]
 # --- eval: its model options are those of train --------------------------------
 # eval DATA --test T with an option == train with the option, then eval -m;
 # and (but --temperature, which moves no prediction) != the defaults.
-# held out: the first 30 rows of each English corpus file (one line each)
+# held out: the first 30 rows of each English corpus file (one line each);
+# trained on the next 150 of each
 head -1 "${CORPUS[0]}" >"$TMP/test.csv"
 head -1 "${CORPUS[0]}" >"$TMP/train.csv"
-for f in "${CORPUS[@]}"; do sed -n '2,31p' "$f" >>"$TMP/test.csv"; sed -n '32,$p' "$f" >>"$TMP/train.csv"; done
+for f in "${CORPUS[@]}"; do sed -n '2,31p' "$f" >>"$TMP/test.csv"; sed -n '32,181p' "$f" >>"$TMP/train.csv"; done
 CORPUS=("$TMP/train.csv")
 "$C" eval --json "${CORPUS[@]}" --test "$TMP/test.csv" >"$TMP/ev.default"
 eval_opt() {

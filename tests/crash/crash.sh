@@ -2,6 +2,9 @@
 # Simulated power loss (tests/crash/crashfs.c) at every crash point of:
 #   - the review journal (core/journal.c, driven by crash_journal): every
 #     acknowledged decision survives, a torn line is never read as one;
+#   - publish's ledger (core/ledger.c, driven by crash_ledger): an
+#     acknowledged intent never reads as "never tried" (a double post), an
+#     acknowledged outcome reads back;
 #   - `candor batch -o OUT`: OUT is the old file or the whole new one, and
 #     the whole new one once batch has exited 0;
 #   - `candor train -o MODEL`: the same for the model file.
@@ -88,6 +91,29 @@ for torn in 0 1; do
 		fi
 	done
 	check "journal (torn=$torn): every acknowledged decision survives each of $((total + 1)) power cuts${bad:+; failed at:$bad}" \
+		[ -z "$bad" ]
+done
+
+# --- publish's ledger: an acknowledged intent is never "never tried" ---------------
+LG=${CRASH_LEDGER:?set CRASH_LEDGER to the ledger driver}
+for torn in 0 1; do
+	fresh
+	under 0 "$torn" -- "$LG" write "$D/j.ledger" >"$TMP/ack"
+	total=$events
+	check "ledger: the driver ran whole (status $st, $total events)" [ "$st" = 0 ] && [ "$total" -gt 20 ]
+	bad=""
+	for ((n = 1; n <= total + 1; n++)); do
+		fresh
+		under "$n" "$torn" -- "$LG" write "$D/j.ledger" >"$TMP/ack" 2>"$TMP/err"
+		want=137
+		((n > total)) && want=0
+		if [[ $st != "$want" ]]; then
+			bad+=" $n(status $st: $(head -c 200 "$TMP/err"))"
+			continue
+		fi
+		"$LG" verify "$D/j.ledger" "$TMP/ack" 2>"$TMP/err" || bad+=" $n($(head -c 300 "$TMP/err"))"
+	done
+	check "ledger (torn=$torn): nothing acknowledged lost at each of $((total + 1)) power cuts${bad:+; failed at:$bad}" \
 		[ -z "$bad" ]
 done
 
