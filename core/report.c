@@ -318,7 +318,7 @@ enum report_kind report_detect(const char *line, size_t len)
 	if (HAS("decision"))
 		k = REPORT_JOURNAL;
 	else if (HAS("intent") || HAS("outcome") || HAS("phase") ||
-		 HAS("event"))
+		 HAS("event") || (HAS("state") && HAS("action")))
 		k = REPORT_LEDGER;
 	else if (HAS("category") && (HAS("confidence") || HAS("scores")))
 		k = REPORT_SUGGESTIONS;
@@ -886,6 +886,14 @@ static int add_ledger(struct fields *f, struct ritem *it, long lineno,
 		ph = fstr(f, K_EVENT);
 	if (!ph)
 		ph = fstr(f, K_STAGE);
+	if (!ph && (ph = fstr(f, K_STATE)) != NULL) {
+		/* candor publish (core/ledger.h): "state" is intent, done,
+		 * failed or unknown */
+		if (!strcmp(ph, "done") || !strcmp(ph, "failed"))
+			ph = "outcome";
+		else if (!strcmp(ph, "unknown"))
+			ph = "intent";
+	}
 	if (!ph)
 		ph = f->m[K_OUTCOME].type ? "outcome" :
 			f->m[K_INTENT].type ? "intent" : "";

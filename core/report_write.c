@@ -52,19 +52,6 @@ static void raw(struct out *o, const char *s)
 	flush(o, 0);
 }
 
-static void rawf(struct out *o, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void rawf(struct out *o, const char *fmt, ...)
-{
-	char tmp[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(tmp, sizeof(tmp), fmt, ap);
-	va_end(ap);
-	raw(o, tmp);
-}
-
 /* Text: escaped for XML, or for a Markdown table cell. */
 static void txt(struct out *o, const char *s)
 {
@@ -93,9 +80,10 @@ static void txt(struct out *o, const char *s)
 	flush(o, 0);
 }
 
-static void txtf(struct out *o, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void txtf(struct out *o, const char *fmt, ...)
+/* Formatted output (at most 511 bytes), escaped as text or not (raw). */
+static void outf(struct out *o, int text, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void outf(struct out *o, int text, const char *fmt, ...)
 {
 	char tmp[512];
 	va_list ap;
@@ -103,7 +91,10 @@ static void txtf(struct out *o, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(tmp, sizeof(tmp), fmt, ap);
 	va_end(ap);
-	txt(o, tmp);
+	if (text)
+		txt(o, tmp);
+	else
+		raw(o, tmp);
 }
 
 /* ---- dates, durations, numbers ---------------------------------------- */
@@ -190,7 +181,7 @@ static void tbegin(struct out *o, const char *cls, int ncols,
 		raw(o, "\n");
 		return;
 	}
-	rawf(o, "<div class=\"tw\"><table class=\"%s\"><thead><tr>", cls);
+	outf(o, 0, "<div class=\"tw\"><table class=\"%s\"><thead><tr>", cls);
 	for (i = 0; i < ncols; i++) {
 		raw(o, heads[i][0] == '#' ? "<th class=\"n\">" : "<th>");
 		txt(o, heads[i] + (heads[i][0] == '#'));
@@ -219,7 +210,7 @@ static void tcell(struct out *o, const char *s, int num, const char *cls)
 		raw(o, " |");
 	} else {
 		if (num || cls)
-			rawf(o, "<td class=\"%s%s%s\">", num ? "n" : "",
+			outf(o, 0, "<td class=\"%s%s%s\">", num ? "n" : "",
 			     num && cls ? " " : "", cls ? cls : "");
 		else
 			raw(o, "<td>");
@@ -249,7 +240,7 @@ static void h2(struct out *o, const char *id, const char *title)
 		txt(o, title);
 		raw(o, "\n");
 	} else {
-		rawf(o, "<section id=\"%s\"><h2>", id);
+		outf(o, 0, "<section id=\"%s\"><h2>", id);
 		txt(o, title);
 		raw(o, "</h2>\n");
 	}
@@ -358,7 +349,7 @@ static void head(struct out *o, const struct report *r)
 		txt(o, L(o, "Crisis report", "Отчёт о кризисе"));
 		raw(o, "\n");
 	} else {
-		rawf(o, "<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/"
+		outf(o, 0, "<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/"
 		     "xhtml\" lang=\"%s\"><head><meta charset=\"utf-8\"/>"
 		     "<meta name=\"viewport\" content=\"width=device-width, "
 		     "initial-scale=1\"/>", L(o, "en", "ru"));
@@ -759,7 +750,7 @@ static void words(struct out *o, const struct report *r)
 		for (i = 0; i < n && i < TOP_WORDS; i++) {
 			txt(o, i ? ", " : "");
 			txt(o, tmp[i].w);
-			txtf(o, " (%" PRIu64 ")", tmp[i].count);
+			outf(o, 1, " (%" PRIu64 ")", tmp[i].count);
 		}
 		raw(o, o->md ? " |" : "</td>");
 		trow_end(o);
@@ -1018,7 +1009,7 @@ static void speed(struct out *o, const struct report *r)
 		tcell(o, i ? cat_name(r, k) : L(o, "all", "все"), 0, NULL);
 		tnum(o, r->t_decide[k].n);
 		if (!o->md)
-			rawf(o, "<td class=\"n\" data-s=\"%" PRId64 "\">",
+			outf(o, 0, "<td class=\"n\" data-s=\"%" PRId64 "\">",
 			     r->t_decide[k].median);
 		if (o->md) {
 			tcell(o, dur_str(o, r->t_decide[k].median, b,
@@ -1027,7 +1018,7 @@ static void speed(struct out *o, const struct report *r)
 			      1, NULL);
 		} else {
 			txt(o, dur_str(o, r->t_decide[k].median, b, sizeof(b)));
-			rawf(o, "</td><td class=\"n\" data-s=\"%" PRId64 "\">",
+			outf(o, 0, "</td><td class=\"n\" data-s=\"%" PRId64 "\">",
 			     r->t_decide[k].p90);
 			txt(o, dur_str(o, r->t_decide[k].p90, b, sizeof(b)));
 			raw(o, "</td>");
@@ -1039,10 +1030,10 @@ static void speed(struct out *o, const struct report *r)
 			tcell(o, dur_str(o, r->t_publish[k].p90, b, sizeof(b)),
 			      1, NULL);
 		} else {
-			rawf(o, "<td class=\"n\" data-s=\"%" PRId64 "\">",
+			outf(o, 0, "<td class=\"n\" data-s=\"%" PRId64 "\">",
 			     r->t_publish[k].median);
 			txt(o, dur_str(o, r->t_publish[k].median, b, sizeof(b)));
-			rawf(o, "</td><td class=\"n\" data-s=\"%" PRId64 "\">",
+			outf(o, 0, "</td><td class=\"n\" data-s=\"%" PRId64 "\">",
 			     r->t_publish[k].p90);
 			txt(o, dur_str(o, r->t_publish[k].p90, b, sizeof(b)));
 			raw(o, "</td>");
@@ -1285,7 +1276,7 @@ static void learn(struct out *o, const struct report *r)
 			tnum(o, u);
 			raw(o, o->md ? " " : "<td>");
 			for (k = 0; i < ncat && k < r->nsamples[i]; k++) {
-				txtf(o, "%s%s: ", k ? "; " : "",
+				outf(o, 1, "%s%s: ", k ? "; " : "",
 				     r->samples[i][k].id);
 				txt(o, r->samples[i][k].text);
 			}

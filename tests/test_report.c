@@ -192,6 +192,9 @@ static void test_detect(void **state)
 					    "\"intent\"}")), REPORT_LEDGER);
 	assert_int_equal(report_detect(LINE("{\"id\":\"1\",\"text\":\"hi\"}")),
 			 REPORT_COMMENTS);
+	assert_int_equal(report_detect(LINE("{\"id\":\"1\",\"action\":\"reply\","
+					    "\"state\":\"intent\"}")),
+			 REPORT_LEDGER);         /* candor publish's ledger */
 	assert_int_equal(report_detect(LINE("{\"id\":\"1\"}")), REPORT_UNKNOWN);
 	assert_int_equal(report_detect(LINE("not json")), REPORT_UNKNOWN);
 	assert_int_equal(report_detect(LINE("[1,2]")), REPORT_UNKNOWN);
@@ -301,6 +304,35 @@ static void test_join(void **state)
 	report_free(r);
 }
 
+/* The ledger `candor publish` writes (core/ledger.h). */
+static void test_publish_ledger(void **state)
+{
+	struct report *r = mk();
+	struct report_totals t;
+	struct cd_error err;
+
+	(void)state;
+	add(r, REPORT_LEDGER, "{\"id\":\"1\",\"video_id\":\"v\",\"action\":"
+	    "\"reply\",\"state\":\"intent\",\"ts\":\"" T10 "\"}");
+	add(r, REPORT_LEDGER, "{\"id\":\"1\",\"action\":\"reply\",\"state\":"
+	    "\"done\",\"ts\":\"2026-11-26T10:00:05Z\"}");
+	add(r, REPORT_LEDGER, "{\"id\":\"2\",\"action\":\"hide\",\"state\":"
+	    "\"intent\",\"ts\":\"" T10 "\"}");
+	add(r, REPORT_LEDGER, "{\"id\":\"2\",\"action\":\"hide\",\"state\":"
+	    "\"failed\",\"ts\":\"" T10 "\",\"error\":\"500\"}");
+	add(r, REPORT_LEDGER, "{\"id\":\"3\",\"action\":\"reply\",\"state\":"
+	    "\"unknown\",\"ts\":\"" T10 "\"}");
+	add(r, REPORT_COMMENTS, "{\"id\":\"1\",\"text\":\"x\",\"created_at\":"
+	    "\"" T10 "\"}");
+	assert_int_equal(report_finish(r, &err), 0);
+	report_totals(r, &t);
+	assert_int_equal(t.published, 1);
+	assert_int_equal(t.publish_failed, 1);
+	assert_int_equal(t.publish_unknown, 1);
+	assert_int_equal(t.publish_median, 5);
+	report_free(r);
+}
+
 static int collect(void *ctx, const char *p, size_t n)
 {
 	return cd_buf_add(ctx, p, n);
@@ -360,6 +392,10 @@ static void test_once_per_comment(void **state)
 	struct cd_buf b;
 
 	(void)state;
+	/* another comment's edited reply puts the template in the table */
+	add(r, REPORT_JOURNAL, "{\"id\":\"9\",\"decision\":\"approve\","
+	    "\"category\":\"complaint\",\"template\":\"en/complaint/a\","
+	    "\"edited\":true,\"ts\":\"" T10 "\"}");
 	/* the same draft in a suggestion file and a batch CSV counts once */
 	add(r, REPORT_SUGGESTIONS, "{\"id\":\"1\",\"category\":\"complaint\","
 	    "\"confidence\":0.9,\"template\":\"en/complaint/a\","
@@ -380,6 +416,7 @@ static void test_once_per_comment(void **state)
 	assert_non_null(strstr(b.data, "| caps | 1 | 0 | 0 | 0 |"));
 	assert_non_null(strstr(b.data, "| complaint | late (1) |"));
 	assert_non_null(strstr(b.data, "| f | 1 | 0 |"));
+	assert_non_null(strstr(b.data, "| en/complaint/a | 1 | 1 | 1 | 100.0% |"));
 	/* one undecided example, not three */
 	assert_non_null(strstr(b.data, "| complaint | 1 | 1: "));
 	assert_null(strstr(b.data, "; 1:"));
@@ -499,6 +536,7 @@ int main(void)
 		cmocka_unit_test(test_bucket_width),
 		cmocka_unit_test(test_detect),
 		cmocka_unit_test(test_join),
+		cmocka_unit_test(test_publish_ledger),
 		cmocka_unit_test(test_page),
 		cmocka_unit_test(test_once_per_comment),
 		cmocka_unit_test(test_bad_lines),

@@ -17,7 +17,7 @@ not() { ! "$@"; }
 drive() {
 	local err=$1 screen=$2
 	shift 3
-	"$PTY" -t 5 -k 12 -o "$screen" -- "$@" 2>"$err"
+	"$PTY" -t 10 -k 40 -o "$screen" -- "$@" 2>"$err"
 }
 
 # A scripted editor: replaces the draft with a reply of our own.
