@@ -482,12 +482,24 @@ static void term_show(void *ctx, const struct review_view *v)
 	fflush(o);
 }
 
+/* A resize that came before we sat down to wait is redrawn now. */
+static void redraw_if_resized(struct term *t)
+{
+	if (resized && t->have_last) {
+		resized = 0;
+		term_show(t, &t->last);
+	}
+}
+
 static int read_key(struct term *t)
 {
 	unsigned char ch;
 
 	for (;;) {
-		ssize_t n = read(tty_fd, &ch, 1);
+		ssize_t n;
+
+		redraw_if_resized(t);
+		n = read(tty_fd, &ch, 1);
 
 		if (n == 1)
 			return ch;
@@ -495,10 +507,6 @@ static int read_key(struct term *t)
 			return -1;
 		if (errno != EINTR)
 			return -1;
-		if (resized && t->have_last) {
-			resized = 0;
-			term_show(t, &t->last);
-		}
 	}
 }
 
@@ -519,13 +527,10 @@ static int term_key(void *ctx)
 	pf[1].events = POLLIN;
 	for (;;) {
 		pf[0].revents = pf[1].revents = 0;
+		redraw_if_resized(t);
 		if (poll(pf, 2, -1) < 0) {
 			if (errno != EINTR)
 				return -1;
-			if (resized && t->have_last) {
-				resized = 0;
-				term_show(t, &t->last);
-			}
 			continue;
 		}
 		if (pf[1].revents) {
