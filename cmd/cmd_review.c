@@ -514,13 +514,15 @@ static int read_key(struct term *t)
  * The next key, or REVIEW_KEY_NEWS when comments arrived first (they are
  * moved into the queue here, between keys, and the screen is redrawn).
  */
-static int term_key(void *ctx)
+/*
+ * Wait for a key or for comments: 0 when a key can be read, otherwise the
+ * number of comments moved into the queue (1 or more), or -1 once the input
+ * has ended with nothing moved (-2 on a poll error).
+ */
+static long wait_key_or_feed(struct term *t)
 {
-	struct term *t = ctx;
 	struct pollfd pf[2];
 
-	if (!t->feed || t->ended)
-		return read_key(t);
 	pf[0].fd = tty_fd;
 	pf[0].events = POLLIN;
 	pf[1].fd = t->feed->wake[0];
@@ -530,18 +532,33 @@ static int term_key(void *ctx)
 		redraw_if_resized(t);
 		if (poll(pf, 2, -1) < 0) {
 			if (errno != EINTR)
-				return -1;
+				return -2;
 			continue;
 		}
 		if (pf[1].revents) {
 			size_t n = feed_drain(t->feed, t->r, &t->ended);
 
-			if (n || t->ended)
-				return REVIEW_KEY_NEWS;
+			if (n)
+				return (long)n;
+			if (t->ended)
+				return -1;
 		}
 		if (pf[0].revents)
-			return read_key(t);
+			return 0;
 	}
+}
+
+static int term_key(void *ctx)
+{
+	struct term *t = ctx;
+	long w;
+
+	if (!t->feed || t->ended)
+		return read_key(t);
+	w = wait_key_or_feed(t);
+	if (w == -2)
+		return -1;
+	return w ? REVIEW_KEY_NEWS : read_key(t);
 }
 
 /* x: tell the crisis webhook, when one is set, that a comment was escalated. */
@@ -572,7 +589,6 @@ static int term_wait(void *ctx, size_t decided)
 {
 	struct term *t = ctx;
 	const char *off = color(t->color, COLOR_RESET);
-	struct pollfd pf[2];
 	int k;
 
 	if (!t->feed || t->ended)
@@ -586,30 +602,18 @@ static int term_wait(void *ctx, size_t decided)
 		"journal\nwaiting for comments ... (q quits)\n",
 		color(t->color, COLOR_BOLD), off, decided);
 	fflush(t->out);
-	pf[0].fd = tty_fd;
-	pf[0].events = POLLIN;
-	pf[1].fd = t->feed->wake[0];
-	pf[1].events = POLLIN;
 	for (;;) {
-		pf[0].revents = pf[1].revents = 0;
-		if (poll(pf, 2, -1) < 0) {
-			if (errno != EINTR)
-				return -1;
-			continue;
-		}
-		if (pf[1].revents) {
-			size_t n = feed_drain(t->feed, t->r, &t->ended);
+		long w = wait_key_or_feed(t);
 
-			if (n)
-				return 1;
-			if (t->ended)
-				return 0;
-		}
-		if (pf[0].revents) {
-			k = read_key(t);
-			if (k == 'q' || k < 0)
-				return -1;
-		}
+		if (w == -2)
+			return -1;
+		if (w == -1)
+			return 0;       /* the input ended */
+		if (w > 0)
+			return 1;
+		k = read_key(t);
+		if (k == 'q' || k < 0)
+			return -1;
 	}
 }
 
