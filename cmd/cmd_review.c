@@ -15,6 +15,7 @@
 #include "input.h"
 #include "pipeline.h"
 #include "review.h"
+#include "transcode.h"
 #include "webhook.h"
 #include "http.h"
 
@@ -62,7 +63,10 @@ static const char usage_review[] =
 "      --status       print the queue of the journal (and FILE): decisions\n"
 "                     per reviewer, claims, waiting, overdue; no terminal\n"
 "  -o, --output-csv OUT  with a batch CSV: write it back with the reply and\n"
-"                     status (approved, skipped, hidden, rejected, pending)\n"
+"                     status (approved, skipped, hidden, rejected, pending),\n"
+"                     with the CSV's own separator (',', ';' or tab)\n"
+"      --encoding E   a batch CSV's encoding (as batch --encoding: cp1251,\n"
+"                     utf-16le, ...; UTF-16 with a byte order mark is found)\n"
 "  -h, --help         this help\n"
 "\n"
 "Every decision is written and synced to the journal before the next\n"
@@ -730,6 +734,7 @@ struct items {
 	char **header;
 	long cat_col, reply_col, status_col;
 	long template_col, action_col, tone_col;
+	char sep;                       /* the CSV's separator */
 };
 
 static void items_free(struct items *it)
@@ -806,10 +811,12 @@ static int items_push(struct items *it, const struct comment *c,
 	return 0;
 }
 
-static int load_csv(struct items *it, const char *path, const struct cli *c)
+static int load_csv(struct items *it, const char *path, const char *encoding,
+		    const struct cli *c)
 {
 	const char *one[2] = { NULL, NULL };
-	struct csv_reader *r;
+	struct transcode *tc = NULL;
+	struct csv_reader *r = NULL;
 	struct csv_row *row;
 	struct cd_error err;
 	FILE *fp = fopen(path, "rb");
@@ -821,11 +828,22 @@ static int load_csv(struct items *it, const char *path, const struct cli *c)
 		cli_err("cannot open '%s': %s", path, strerror(errno));
 		return EXIT_NOINPUT;
 	}
-	r = csvr_new(fp, path, NULL, &err);
-	if (!r || (rc = csvr_header(r, &err)) != 0) {
-		rc = cli_fail(r ? rc : CD_ERR_NOMEM, &err);
+	/* the spreadsheet forms batch reads: ';' or tab, UTF-16, --encoding */
+	if ((rc = transcode_new(&tc, fp, encoding, path, &err)) != 0) {
+		rc = cli_fail(rc, &err);
 		goto out;
 	}
+	r = csvr_new(transcode_stream(tc), path, NULL, &err);
+	if (!r || (rc = csvr_header(r, &err)) != 0) {
+		if (r && rc == CD_ERR_IO && transcode_error(tc)[0]) {
+			cli_err("%s", transcode_error(tc));
+			rc = EXIT_DATA;
+		} else {
+			rc = cli_fail(r ? rc : CD_ERR_NOMEM, &err);
+		}
+		goto out;
+	}
+	it->sep = (char)csvr_delimiter(r);   /* written back the same way */
 	ti = csvr_column_any(r, cli_text_columns);
 	ii = csvr_column_any(r, cli_id_columns);
 	ai = csvr_column_any(r, cli_author_columns);
@@ -897,6 +915,7 @@ static int load_csv(struct items *it, const char *path, const struct cli *c)
 	}
 out:
 	csvr_free(r);
+	transcode_free(tc);
 	fclose(fp);
 	return rc;
 }
@@ -930,9 +949,10 @@ static int write_csv(const struct items *it, const struct review *r,
 	fp = af.fp;
 	cd_buf_init(&b, 1u << 26);
 	for (k = 0; k < it->nfields; k++)
-		csvw_field(&b, it->header[k], strlen(it->header[k]), k == 0);
+		csvw_field_sep(&b, it->header[k], strlen(it->header[k]), k == 0,
+			       it->sep);
 	if (it->status_col < 0)
-		csvw_field(&b, "status", 6, it->nfields == 0);
+		csvw_field_sep(&b, "status", 6, it->nfields == 0, it->sep);
 	csvw_end(&b);
 	for (i = 0; i < it->n; i++) {
 		const char *d = review_decision(r, i), *status = "pending";
@@ -966,10 +986,10 @@ static int write_csv(const struct items *it, const struct review *r,
 					num[0] = '\0';
 				f = num;
 			}
-			csvw_field(&b, f, strlen(f), k == 0);
+			csvw_field_sep(&b, f, strlen(f), k == 0, it->sep);
 		}
 		if (it->status_col < 0)
-			csvw_field(&b, status, strlen(status), 0);
+			csvw_field_sep(&b, status, strlen(status), 0, it->sep);
 		csvw_end(&b);
 		if (b.len > (1u << 16)) {
 			fwrite(b.data, 1, b.len, fp);
@@ -1184,6 +1204,7 @@ int cmd_review(struct cli *c, int argc, char **argv)
 		{ "arrival-order", no_argument, NULL, 'R' },
 		{ "status", no_argument, NULL, 'S' },
 		{ "team", no_argument, NULL, 'T' },
+		{ "encoding", required_argument, NULL, 'E' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -1201,6 +1222,7 @@ int cmd_review(struct cli *c, int argc, char **argv)
 	struct queue_params qp;
 	struct feed feed;
 	int follow = 0, arrival = 0, live, settle, status = 0, team = 0;
+	const char *encoding = NULL;
 	size_t l;
 	int opt, rc = 0;
 
@@ -1214,6 +1236,7 @@ int cmd_review(struct cli *c, int argc, char **argv)
 		case 'R': arrival = 1; break;
 		case 'S': status = 1; break;
 		case 'T': team = 1; break;
+		case 'E': encoding = optarg; break;
 		case 'h': fputs(usage_review, stdout); return EXIT_OK;
 		default: return cli_usage_error("review", "unknown option");
 		}
@@ -1254,8 +1277,9 @@ int cmd_review(struct cli *c, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	memset(&it, 0, sizeof(it));
+	it.sep = ',';
 	memset(&feed, 0, sizeof(feed));
-	rc = live ? 0 : load_csv(&it, in_path, c);
+	rc = live ? 0 : load_csv(&it, in_path, encoding, c);
 	if (rc)
 		goto out;
 	j = journal_open(journal_path, warning, sizeof(warning), &err);

@@ -71,6 +71,12 @@ static int find_templates(const struct cli *c, char *out, size_t n)
 		beside_config(c, "templates", out, n);
 		if (!stat(out, &st) && S_ISDIR(st.st_mode))
 			return 0;
+		/* never silently: the samples speak for another brand */
+		if (!c->quiet)
+			cli_err("warning: no templates folder: '%s' does not exist "
+				"and [templates] dir is not set; drafting from the "
+				"shipped sample templates (`candor init DIR` writes "
+				"neutral ones)", out);
 	}
 	if (cli_find_data("templates", out, n)) {
 		cli_err("cannot find the reply templates (pass -t DIR)");

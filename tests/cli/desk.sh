@@ -158,4 +158,20 @@ SCRIPT
 check "SIGWINCH redraws the comment (driver $status: $(head -c 300 "$TMP/r1.err"))" [ "$status" = 0 ]
 check "SIGWINCH: the screen was drawn twice before q" [ "$(grep -c '1/7 .*#101' "$TMP/r1.screen")" -ge 2 ]
 
+# --- the spreadsheet forms: a cp1251 ';' CSV in, its separator kept out -----
+status=0
+drive "$TMP/c1.err" "$TMP/c1.screen" -- "$C" review --arrival-order --encoding cp1251 -j "$TMP/c1.jsonl" \
+	-o "$TMP/c1.csv" "$SRC/tests/data/csv-dialects/excel-ru-semicolon-cp1251.csv" <<'SCRIPT' || status=$?
+wait 1/3 .*#1
+send a
+wait 2/3 .*#2
+send q
+expect-exit 0
+SCRIPT
+check "review --encoding cp1251 read the Excel CSV (driver $status: $(head -c 300 "$TMP/c1.err"))" [ "$status" = 0 ]
+check "review --encoding: the Cyrillic text is on screen" grep -q 'Заказ не пришёл уже три недели' "$TMP/c1.screen"
+check "review -o keeps the input's ';'" grep -q '^id;author;text;status$' "$TMP/c1.csv"
+check "review -o: row 1 approved" grep -q '^1;ivan;Заказ не пришёл уже три недели, верните деньги;approved$' "$TMP/c1.csv"
+check "review -o: row 2 pending, its ';' quoted" grep -q '^2;maria;"ordered the mango pack 3 weeks ago and still nothing; where is my refund??";pending$' "$TMP/c1.csv"
+
 finish

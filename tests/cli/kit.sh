@@ -130,4 +130,11 @@ expect "first hour: a complaint gets the brand's support link" 0 '"id":"1".*"rep
 check "first hour: a rumour cites the brand's own fact" grep -q '"id":"2".*None of our teas has been recalled.*acmetea.example/statement' "$TMP/out"
 check "first hour: nothing from the sample brand" test -z "$(grep -iE 'sunny|valencia|juice' "$TMP/out")"
 
+# a config of your own without templates: a warning, never silence
+mkdir -p "$TMP/bare"; printf '[brand]\nname = Bare\n' >"$TMP/bare/candor.ini"
+expect "no templates folder beside a user's config: a warning naming it" 0 '"category"' \
+	"warning: no templates folder: '$TMP/bare/templates' does not exist and \[templates\] dir is not set" -- \
+	$C -c "$TMP/bare/candor.ini" --lang en suggest "$TMP/c.txt"
+expect "-q keeps it quiet" 0 '"category"' '^$' -- $C -q -c "$TMP/bare/candor.ini" --lang en suggest "$TMP/c.txt"
+
 finish

@@ -4,6 +4,7 @@
 # variables are enforced before a draft is made, a fact serves only its
 # language, and flagged comments (safety, legal, press) reach a person.
 . "$(dirname "$0")/lib.sh"
+not() { ! "$@"; }
 C=$CANDOR
 
 # A new brand's folder: its own config, no facts.ini, no templates/.
@@ -34,7 +35,8 @@ check "user config without facts.ini: nothing of the sample brand" sh -c "! (ech
 printf "[facts]\nfile = nowhere.ini\n" >"$TMP/bad-facts.ini"
 expect "[facts] file naming a missing file is an error naming the setting" 78 '^$' "\[facts\] file '$TMP/nowhere.ini'" -- sh -c "echo '$RUMOUR' | $C -c $TMP/bad-facts.ini suggest"
 cp "$SRC/config/facts.ini" "$B/facts.ini"
-expect "facts.ini beside the user's config is used" 0 '"fact":"factory-open"' '^$' -- sh -c "echo '$RUMOUR' | $C -c $B/candor.ini suggest"
+expect "facts.ini beside the user's config is used" 0 '"fact":"factory-open"' 'no templates folder' -- sh -c "echo '$RUMOUR' | $C -c $B/candor.ini suggest"
+check "facts.ini beside the user's config: no fact-sheet warning" not grep -q 'fact sheet' "$TMP/err"
 rm "$B/facts.ini"
 
 # --- requires: enforced at draft time ----------------------------------------
