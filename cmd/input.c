@@ -70,7 +70,10 @@ int input_bad_line(struct input *in, const struct cd_error *err,
 	if (!in->quiet || in->strict)
 		cli_err("%s:%ld: %s", in->name, err->line, err->msg);
 	if (in->errors && line) {
+		/* as read: a CRLF line keeps its CR; a last line gets a LF */
 		fwrite(line, 1, len, in->errors);
+		if (lr_cr(in->lr))
+			fputc('\r', in->errors);
 		fputc('\n', in->errors);
 		fflush(in->errors);
 	}
