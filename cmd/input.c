@@ -1,6 +1,7 @@
 /* input.c - see input.h. */
 #include "input.h"
 #include "cli.h"
+#include "jobs.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -129,4 +130,53 @@ int input_next(struct input *in, struct comment *c)
 			return rc;
 	}
 	return rc;
+}
+
+void input_feed(struct input *in, struct jobs *j)
+{
+	struct cd_error err;
+	const char *line;
+	size_t len;
+	char msg[4608];
+	int rc;
+
+	lr_on_wait(in->lr, jobs_on_wait, j);
+	jobs_watch(j, in->fd);
+	for (;;) {
+		cd_error_clear(&err);
+		rc = lr_next(in->lr, &line, &len, &err);
+		if (rc == 0)
+			break;
+		if (rc == CD_ERR_LIMIT) {
+			snprintf(msg, sizeof(msg), "%s:%ld: %s", in->name,
+				 err.line, err.msg);
+			if (jobs_add_bad(j, err.line, !in->quiet || in->strict ?
+					 msg : NULL, NULL, 0,
+					 in->strict ? EXIT_DATA : 0))
+				break;
+			continue;
+		}
+		if (rc < 0) {           /* a read error ends the stream */
+			jobs_add_bad(j, lr_lineno(in->lr), err.msg[0] ? err.msg :
+				     "unknown error", NULL, 0, cli_exit_code(rc));
+			break;
+		}
+		if (blank(line, len))
+			continue;
+		if (in->jsonl < 0)
+			in->jsonl = comment_is_jsonl(line, len);
+		if (jobs_add(j, lr_lineno(in->lr), in->jsonl, line, len))
+			break;
+	}
+	lr_on_wait(in->lr, input_flush_stdout, NULL);
+}
+
+void input_bad_answer(const struct input *in, struct jobs_out *o, long line,
+		      const struct cd_error *err, const char *bytes,
+		      size_t len)
+{
+	if (!in->quiet || in->strict)
+		jobs_err(o, "%s:%ld: %s", in->name, line, err->msg);
+	jobs_bad(o, NULL, in->errors ? bytes : NULL, len,
+		 in->strict ? EXIT_DATA : 0);
 }
