@@ -278,6 +278,7 @@ void report_free(struct report *r)
 	free(r->t_decide);
 	free(r->t_publish);
 	free(r->fact_approved);
+	rwords_release(r);
 	free(r);
 }
 
@@ -960,6 +961,16 @@ int report_add_json(struct report *r, enum report_kind kind,
 	it = item_get(r, id, strlen(id), lineno, err);
 	if (!it)
 		return CD_ERR_LIMIT;
+	if (r->model && !(it->bits & IT_TEXT) && kind != REPORT_LEDGER) {
+		const char *text = fstr(f, K_TEXT);
+
+		if (text && *text) {
+			it->bits |= IT_TEXT;
+			if (rwords_text(r, text, strlen(text)))
+				return cd_error_set(err, CD_ERR_NOMEM, lineno,
+						    "out of memory");
+		}
+	}
 	switch (kind) {
 	case REPORT_SUGGESTIONS:
 		rc = add_suggestion(r, f, it, id, lineno, err);
@@ -1052,6 +1063,13 @@ int report_add_csv(struct report *r, const char *const *fields,
 	it = item_get(r, id, strlen(id), lineno, err);
 	if (!it)
 		return CD_ERR_LIMIT;
+	if (r->model && !(it->bits & IT_TEXT) &&
+	    (s = field(fields, n, r->col_text)) && *s) {
+		it->bits |= IT_TEXT;
+		if (rwords_text(r, s, strlen(s)))
+			return cd_error_set(err, CD_ERR_NOMEM, lineno,
+					    "out of memory");
+	}
 	cat = cat_of(r, field(fields, n, r->col_cat), lineno, err);
 	if (cat < 0)
 		return CD_ERR_LIMIT;
@@ -1430,6 +1448,8 @@ int report_finish(struct report *r, struct cd_error *err)
 		if (r->p.monitor && mark_spikes(r, err))
 			return CD_ERR_DATA;
 	}
+	if (rwords_finish(r, err))
+		return CD_ERR_NOMEM;
 	/* drop samples that were decided by a journal read after them */
 	for (i = 0; i < ncat; i++) {
 		size_t j, k = 0;

@@ -43,7 +43,8 @@ enum {
 	IT_INTENT = 2,          /* the ledger recorded an intent */
 	IT_DONE = 4,            /* ... and a successful outcome */
 	IT_FAILED = 8,          /* ... and a failed outcome */
-	IT_COMMENT = 16         /* seen as a comment (any kind) */
+	IT_COMMENT = 16,        /* seen as a comment (any kind) */
+	IT_TEXT = 32            /* its text went through the model's tokenizer */
 };
 
 struct ritem {
@@ -78,6 +79,14 @@ struct rtemplate {
 	char *after, *before;   /* its final reply and its draft */
 	/* filled by report_finish: */
 	uint64_t approved, edited;
+};
+
+/* One of the model's top words of a label (report_words.c). */
+struct rmword {
+	uint32_t f;             /* nb_feature() number */
+	uint32_t pos;           /* its place in the sorted vocabulary */
+	double llr;
+	uint64_t in_label, in_others;
 };
 
 struct rsource {
@@ -134,6 +143,19 @@ struct report {
 					 * edit, hide, skip, reject, undecided */
 	struct rtiming *t_decide, *t_publish;   /* per category, [ncat] all */
 	uint64_t *fact_approved;
+	/* the model's words (report_words.c) */
+	const struct nb_model *model;
+	struct tokenizer *tk;
+	uint32_t *feat_seen;            /* [feature]: comments holding it */
+	uint32_t *feat_stamp;           /* [feature]: last comment counted */
+	uint64_t ntexts;                /* comment texts tokenized */
+	struct rmword (*mwords)[REPORT_TOP_WORDS];      /* [model label] */
+	size_t *nmwords;
 };
+
+/* report_words.c */
+int rwords_text(struct report *r, const char *text, size_t len);
+int rwords_finish(struct report *r, struct cd_error *err);
+void rwords_release(struct report *r);
 
 #endif

@@ -11,12 +11,14 @@
 #include "report_internal.h"
 
 #include <inttypes.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "nb.h"
 #include "svg.h"
 
 #define OUT_CHUNK (64u << 10)
@@ -713,7 +715,8 @@ static int cmp_word(const void *a, const void *b)
 	return strcmp(x->w, y->w);
 }
 
-static void words(struct out *o, const struct report *r)
+/* The why-words of the suggestions, most frequent first. */
+static void why_words(struct out *o, const struct report *r)
 {
 	const char *heads[] = {
 		L(o, "category", "категория"),
@@ -723,20 +726,20 @@ static void words(struct out *o, const struct report *r)
 	struct rword tmp[RWORDS_K];
 	size_t c, i, n, any = 0;
 
-	h2(o, "words", L(o, "The most telling words", "Самые говорящие слова"));
+	h3(o, L(o, "Why the drafts were filed where they were",
+		"Почему черновики попали в свои категории"));
 	for (c = 0; c < r->cats.n; c++)
 		any += r->nwords[c];
 	if (!any) {
 		para(o, L(o, "No suggestion records with \"why\" words were "
 			  "read.", "Записей suggest со словами \"why\" не "
 			  "было."));
-		h2_end(o);
 		return;
 	}
-	para(o, L(o, "The words the model weighed most when it chose each "
-		  "category (the \"why\" of each suggestion), most frequent "
-		  "first.", "Слова, которые сильнее всего повлияли на выбор "
-		  "категории моделью (поле \"why\"), по частоте."));
+	para(o, L(o, "The words each suggestion gave as its reason (its "
+		  "\"why\"), per category, most frequent first.",
+		  "Слова, которые каждая подсказка назвала причиной (поле "
+		  "\"why\"), по категориям, по частоте."));
 	tbegin(o, "words", 2, heads);
 	for (c = 0; c < r->cats.n; c++) {
 		n = r->nwords[c];
@@ -756,6 +759,82 @@ static void words(struct out *o, const struct report *r)
 		trow_end(o);
 	}
 	tend(o);
+}
+
+/*
+ * The model's most telling words per label (report_words.c), with the
+ * numbers behind each: the log-likelihood ratio, the factor it stands
+ * for, the model's counts and how many comments here hold the word.
+ */
+static void words(struct out *o, const struct report *r)
+{
+	const char *heads[] = {
+		L(o, "category", "категория"), L(o, "word", "слово"),
+		L(o, "#ln ratio", "#ln отношения"),
+		L(o, "#times as likely", "#во сколько раз вероятнее"),
+		L(o, "#in the category (model)", "#в категории (модель)"),
+		L(o, "#in the others (model)", "#в остальных (модель)"),
+		L(o, "#comments here", "#комментариев здесь")
+	};
+	struct report_word w[REPORT_TOP_WORDS];
+	size_t c, i, n, any = 0, K = r->model ? nb_nlabels(r->model) : 0;
+	char b[64];
+
+	h2(o, "words", L(o, "The most telling words", "Самые говорящие слова"));
+	for (c = 0; c < K; c++)
+		any += report_top_words(r, c, w, REPORT_TOP_WORDS);
+	if (!any) {
+		para(o, L(o, "No classifier model was read, so the model's "
+			  "words are not shown.", "Модель классификатора не "
+			  "прочитана, поэтому её слова не показаны."));
+	} else {
+		raw(o, o->md ? "\n" : "<p>");
+		txt(o, L(o, "Per category, the words of the classifier model "
+			 "that set it apart from the other categories most: "
+			 "the log-likelihood ratio ",
+			 "Для каждой категории: слова модели, которые сильнее "
+			 "всего отличают её от остальных: логарифм отношения "
+			 "правдоподобий "));
+		txt(o, L(o, "ln P(word | category) - ln P(word | other "
+			 "categories), from the model's counts",
+			 "ln P(слово | категория) - ln P(слово | остальные), "
+			 "по счётчикам модели"));
+		outf(o, 1, L(o, " (smoothing %g, %zu features)",
+			     " (сглаживание %g, признаков %zu)"),
+		     nb_params(r->model)->alpha, nb_vocab_size(r->model));
+		if (r->ntexts) {
+			txt(o, L(o, "; only words that occur in the comments "
+				 "of this crisis",
+				 "; только слова из комментариев этого "
+				 "кризиса"));
+			outf(o, 1, L(o, " (%" PRIu64 " comments read).",
+				     " (прочитано комментариев: %" PRIu64
+				     ")."), r->ntexts);
+		} else {
+			txt(o, ".");
+		}
+		raw(o, o->md ? "\n" : "</p>\n");
+		tbegin(o, "mwords", 7, heads);
+		for (c = 0; c < K; c++) {
+			n = report_top_words(r, c, w, REPORT_TOP_WORDS);
+			for (i = 0; i < n; i++) {
+				trow(o);
+				tcell(o, i ? "" : nb_label(r->model, c), 0,
+				      NULL);
+				tcell(o, w[i].text, 0, NULL);
+				snprintf(b, sizeof(b), "%.3f", w[i].llr);
+				tcell(o, b, 1, NULL);
+				snprintf(b, sizeof(b), "%.1f", exp(w[i].llr));
+				tcell(o, b, 1, NULL);
+				tnum(o, w[i].in_label);
+				tnum(o, w[i].in_others);
+				tnum(o, w[i].in_crisis);
+				trow_end(o);
+			}
+		}
+		tend(o);
+	}
+	why_words(o, r);
 	h2_end(o);
 }
 

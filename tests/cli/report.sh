@@ -14,6 +14,22 @@ expect "html report" 0 '^$' '^$' -- "$CANDOR" report "$D/suggestions.jsonl" "$D/
 expect "markdown report" 0 '^$' '^$' -- "$CANDOR" report "$D/suggestions.jsonl" "$D/journal.jsonl" "$D/ledger.jsonl" -o "$TMP/r.md"
 expect "tables match the input" 0 '^$' '^$' -- $PY "$SRC/tests/cli/report_check.py" "$TMP/r.html" "$TMP/r.md" "$D/truth.json"
 
+# the most telling words: the model's, recomputed from its own dump
+"$CANDOR" model dump "$(dirname "$CANDOR")/candor.model" >"$TMP/dump.json"
+"$CANDOR" report "$D/journal.jsonl" -o "$TMP/jw.md"
+expect "model words: the 8 best of the vocabulary" 0 '^$' '^$' -- $PY "$SRC/tests/cli/report_words_check.py" "$TMP/jw.md" "$TMP/dump.json" all
+expect "model words: those of this crisis" 0 '^$' '^$' -- $PY "$SRC/tests/cli/report_words_check.py" "$TMP/r.md" "$TMP/dump.json" crisis
+expect "model words: not the whole vocabulary's" 1 'want' '^$' -- $PY "$SRC/tests/cli/report_words_check.py" "$TMP/r.md" "$TMP/dump.json" all
+check "model words in the HTML" grep -q '<table class="mwords">' "$TMP/r.html"
+# --model as for classify: a tiny model of two labels
+printf 'text,label\nrefund please refund,money\nlate refund,money\nlovely drink,praise\nlovely lovely,praise\n' >"$TMP/tiny.csv"
+"$CANDOR" train --no-bigrams --no-stem --no-extras "$TMP/tiny.csv" -o "$TMP/tiny.model" 2>/dev/null
+"$CANDOR" model dump "$TMP/tiny.model" >"$TMP/tiny.json"
+expect "--model FILE" 0 '' '^$' -- "$CANDOR" report -m "$TMP/tiny.model" "$D/journal.jsonl" -f md
+check "--model: its labels" grep -q '^| money | refund |' "$TMP/out"
+check "--model: its numbers" $PY "$SRC/tests/cli/report_words_check.py" "$TMP/out" "$TMP/tiny.json" all
+expect "--model missing" 66 '^$' "cannot open model '$TMP/nope.model'" -- "$CANDOR" report --model "$TMP/nope.model" "$D/journal.jsonl"
+
 # the order of the files on the command line does not change the page
 "$CANDOR" report "$D/ledger.jsonl" "$D/suggestions.jsonl" "$D/journal.jsonl" -o "$TMP/r2.html"
 check "file order does not matter" cmp -s "$TMP/r.html" "$TMP/r2.html"
