@@ -1497,17 +1497,96 @@ static int model_cat(const struct ritem *it)
 		(int)it->d_person;
 }
 
-struct tref {
-	uint32_t t, i;
-};
-
-static int cmp_tref(const void *a, const void *b)
+static void swapu(uint64_t *a, uint64_t *b)
 {
-	const struct tref *x = a, *y = b;
+	uint64_t t = *a;
 
-	if (x->t != y->t)
-		return x->t < y->t ? -1 : 1;
-	return (x->i > y->i) - (x->i < y->i);
+	*a = *b;
+	*b = t;
+}
+
+/* Heapsort v[0..n) (introsort's fallback: never quadratic). */
+static void heap_sort(uint64_t *v, size_t n)
+{
+	size_t i, end, root, child;
+
+	for (i = n / 2; i-- > 0;)
+		for (root = i; (child = 2 * root + 1) < n; root = child) {
+			if (child + 1 < n && v[child] < v[child + 1])
+				child++;
+			if (v[root] >= v[child])
+				break;
+			swapu(&v[root], &v[child]);
+		}
+	for (end = n; end-- > 1;) {
+		swapu(&v[0], &v[end]);
+		for (root = 0; (child = 2 * root + 1) < end; root = child) {
+			if (child + 1 < end && v[child] < v[child + 1])
+				child++;
+			if (v[root] >= v[child])
+				break;
+			swapu(&v[root], &v[child]);
+		}
+	}
+}
+
+/*
+ * Sort v[0..n) in place (introsort, Musser 1997: quicksort with a
+ * median-of-three pivot, heapsort past 2 log2 n levels, insertion sort
+ * for short runs).  In place because glibc's qsort() allocates a copy of
+ * the array, which was the report's largest allocation after the table.
+ */
+static void sort_u64(uint64_t *v, size_t n, unsigned depth);
+
+void rsort_u64(uint64_t *v, size_t n)
+{
+	unsigned d = 0;
+	size_t k = n;
+
+	while (k >>= 1)
+		d++;
+	sort_u64(v, n, 2 * d + 2);
+}
+
+static void sort_u64(uint64_t *v, size_t n, unsigned depth)
+{
+	while (n > 16) {
+		uint64_t a = v[0], b = v[n / 2], c = v[n - 1], p;
+		size_t i = 0, j = n - 1;
+
+		if (!depth--) {
+			heap_sort(v, n);
+			return;
+		}
+		p = a < b ? (b < c ? b : a < c ? c : a) :
+			(a < c ? a : b < c ? c : b);
+		for (;;) {                      /* Hoare's partition */
+			while (v[i] < p)
+				i++;
+			while (v[j] > p)
+				j--;
+			if (i >= j)
+				break;
+			swapu(&v[i++], &v[j--]);
+		}
+		/* [0, j] <= p <= [j + 1, n): recurse on the smaller side */
+		if (j + 1 < n - j - 1) {
+			sort_u64(v, j + 1, depth);
+			v += j + 1;
+			n -= j + 1;
+		} else {
+			sort_u64(v + j + 1, n - j - 1, depth);
+			n = j + 1;
+		}
+	}
+	for (size_t i = 1; i < n; i++) {
+		uint64_t x = v[i];
+		size_t j = i;
+
+		for (; j > 0 && v[j - 1] > x; j--)
+			v[j] = v[j - 1];
+		v[j] = x;
+	}
 }
 
 /* Mark the bar holding the window that raised an event. */
@@ -1542,7 +1621,9 @@ static void on_event(void *ctx, const struct monitor_event *ev)
  */
 static int mark_spikes(struct report *r, struct cd_error *err)
 {
-	struct tref *v = malloc((r->nitems + 1) * sizeof(*v));
+	/* (time << 32 | comment number): sorted, the comments in time
+	 * order, ties in reading order */
+	uint64_t *v = malloc((r->nitems + 1) * sizeof(*v));
 	struct monitor *m;
 	size_t n = 0, i, f;
 	int rc = 0;
@@ -1551,16 +1632,15 @@ static int mark_spikes(struct report *r, struct cd_error *err)
 		return cd_error_set(err, CD_ERR_NOMEM, 0, "out of memory");
 	for (i = 0; i < r->nitems; i++)
 		if (item_at(r, i)->created)
-			v[n++] = (struct tref){ item_at(r, i)->created,
-						(uint32_t)i };
-	qsort(v, n, sizeof(*v), cmp_tref);
+			v[n++] = (uint64_t)item_at(r, i)->created << 32 | i;
+	rsort_u64(v, n);
 	m = monitor_new(&r->mon, on_event, r, err);
 	if (!m) {
 		free(v);
 		return -1;
 	}
 	for (i = 0; i < n && !rc; i++) {
-		const struct ritem *it = item_at(r, v[i].i);
+		const struct ritem *it = item_at(r, (uint32_t)v[i]);
 		const char *flags[REPORT_MAX_FLAGS];
 		size_t nf = 0;
 		int cat = model_cat(it);
@@ -1573,7 +1653,7 @@ static int mark_spikes(struct report *r, struct cd_error *err)
 				 err);
 	}
 	if (!rc && n)
-		monitor_advance(m, (int64_t)v[n - 1].t + r->mon.window);
+		monitor_advance(m, (int64_t)(v[n - 1] >> 32) + r->mon.window);
 	monitor_free(m);
 	free(v);
 	return rc;
@@ -1659,6 +1739,27 @@ int report_finish(struct report *r, struct cd_error *err)
 		if (d->decision == DEC_APPROVE && (d->fact || it->fact))
 			r->fact_approved[(d->fact ? d->fact : it->fact) - 1]++;
 	}
+	/* drop samples that were decided by a journal read after them */
+	for (i = 0; i < ncat; i++) {
+		size_t j, k = 0;
+
+		for (j = 0; j < r->nsamples[i]; j++) {
+			const struct ritem *it = item_find(r,
+							   r->samples[i][j].key);
+
+			if (it && it->d_decision) {
+				free(r->samples[i][j].id);
+				free(r->samples[i][j].text);
+				continue;
+			}
+			r->samples[i][k++] = r->samples[i][j];
+		}
+		r->nsamples[i] = k;
+	}
+	/* no more lookups by id: the index goes before the big sorts */
+	free(r->slot);
+	r->slot = NULL;
+	r->nslot = 0;
 	t->first = first;
 	t->last = last;
 	if (timings(r, 0, r->t_decide, err) || timings(r, 1, r->t_publish, err))
@@ -1701,23 +1802,6 @@ int report_finish(struct report *r, struct cd_error *err)
 	}
 	if (rwords_finish(r, err))
 		return CD_ERR_NOMEM;
-	/* drop samples that were decided by a journal read after them */
-	for (i = 0; i < ncat; i++) {
-		size_t j, k = 0;
-
-		for (j = 0; j < r->nsamples[i]; j++) {
-			const struct ritem *it = item_find(r,
-							   r->samples[i][j].key);
-
-			if (it && it->d_decision) {
-				free(r->samples[i][j].id);
-				free(r->samples[i][j].text);
-				continue;
-			}
-			r->samples[i][k++] = r->samples[i][j];
-		}
-		r->nsamples[i] = k;
-	}
 	r->finished = 1;
 	return 0;
 }

@@ -194,6 +194,9 @@ struct report {
 	size_t *nmwords;
 };
 
+/* Sort v[0..n) ascending in place, in O(n log n) always (report.c). */
+void rsort_u64(uint64_t *v, size_t n);
+
 /* report_words.c */
 int rwords_text(struct report *r, const char *text, size_t len);
 int rwords_finish(struct report *r, struct cd_error *err);

@@ -19,6 +19,7 @@
 #include "buf.h"
 #include "nb.h"
 #include "report.h"
+#include "report_internal.h"
 #include "svg.h"
 #include "tokenize.h"
 
@@ -647,6 +648,38 @@ static void test_many_comments(void **state)
 	report_free(r);
 }
 
+/* The in-place sort behind the spike replay, against qsort. */
+static int cmp_u64t(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static void test_sort(void **state)
+{
+	static uint64_t v[20000], w[20000];
+	uint64_t x = 0x9E3779B97F4A7C15ull;
+	size_t n, i, kind;
+
+	(void)state;
+	for (n = 0; n <= 20000; n = n * 2 + 1)
+		for (kind = 0; kind < 5; kind++) {
+			for (i = 0; i < n; i++) {
+				x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+				v[i] = kind == 0 ? x : kind == 1 ? x % 4 :
+					kind == 2 ? i : kind == 3 ? n - i :
+					(i % 2 ? i : n - i);    /* organ pipe */
+			}
+			memcpy(w, v, n * sizeof(*v));
+			qsort(w, n, sizeof(*w), cmp_u64t);
+			rsort_u64(v, n);
+			if (n && memcmp(v, w, n * sizeof(*v)))
+				fail_msg("rsort_u64: n %zu kind %zu differs from "
+					 "qsort", n, kind);
+		}
+}
+
 /* ---- the model's words --------------------------------------------------- */
 
 /*
@@ -804,6 +837,7 @@ int main(void)
 		cmocka_unit_test(test_undo_stack),
 		cmocka_unit_test(test_percentile_random),
 		cmocka_unit_test(test_many_comments),
+		cmocka_unit_test(test_sort),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
