@@ -366,16 +366,21 @@ static void check_pii(struct tone_scan *sc)
 
 static void check_echo(struct tone_scan *sc)
 {
+	const struct category *cat = categories_find(sc->ctx->categories,
+						     sc->ctx->category);
+
 	tone_rule_echo(sc->rw, sc->rn, sc->rm, sc->rnm, sc->cw, sc->cn, sc->cm,
-		       sc->cnm, sc->ctx->category &&
-		       !strcmp(sc->ctx->category, "fake_news"),
-		       &sc->hs);
+		       sc->cnm, cat && cat->echo_claim, &sc->hs);
 }
 
 static void check_required(struct tone_scan *sc)
 {
-	tone_rule_required(sc->ctx->category, sc->len, sc->rw, sc->rn, sc->rm,
-			   sc->rnm, sc->contact, &sc->hs);
+	const struct category *cat = categories_find(sc->ctx->categories,
+						     sc->ctx->category);
+
+	if (cat && cat->require)
+		tone_rule_required(cat->require, sc->len, sc->rw, sc->rn,
+				   sc->rm, sc->rnm, sc->contact, &sc->hs);
 }
 
 static void check_learned(struct tone_scan *sc)

@@ -19,6 +19,7 @@
 
 #include <utf8proc.h>
 
+#include "category.h"
 #include "nb.h"
 #include "phrase.h"
 #include "tone.h"
@@ -251,7 +252,7 @@ void tone_rule_length(const char *s, size_t len, size_t total, size_t max,
 void tone_rule_phrases(const struct phrase_word *w, const struct phrase_match *m,
 			 size_t nm, struct hits *hs);
 void tone_rule_placeholder(const char *s, size_t len, struct hits *hs);
-void tone_rule_required(const char *category, size_t len,
+void tone_rule_required(unsigned require, size_t len,
 			  const struct phrase_word *w, size_t n,
 			  const struct phrase_match *m, size_t nm, int contact,
 			  struct hits *hs);
