@@ -318,7 +318,7 @@ int cmd_report(struct cli *c, int argc, char **argv)
 		return cli_usage_error("report", "at most %d files",
 				       REPORT_MAX_SOURCES);
 	report_params_default(&rp);
-	monitor_params_default(&mp);
+	config_monitor_params(&c->cfg, &mp);    /* as monitor reads them */
 	rp.monitor = &mp;
 	rp.lang = c->lang && !strcmp(c->lang, "ru") ? REPORT_RU : REPORT_EN;
 	srcs = calloc(nsrc, sizeof(*srcs));

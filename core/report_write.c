@@ -819,7 +819,7 @@ static void words(struct out *o, const struct report *r)
 			n = report_top_words(r, c, w, REPORT_TOP_WORDS);
 			for (i = 0; i < n; i++) {
 				trow(o);
-				tcell(o, i ? "" : nb_label(r->model, c), 0,
+				tcell(o, nb_label(r->model, c), 0,
 				      NULL);
 				tcell(o, w[i].text, 0, NULL);
 				snprintf(b, sizeof(b), "%.3f", w[i].llr);
@@ -1018,10 +1018,16 @@ static void speed(struct out *o, const struct report *r)
 		L(o, "#published", "#опубликовано"), L(o, "#median", "#медиана"),
 		L(o, "#90th percentile", "#90-й процентиль")
 	};
-	const char *series[] = { L(o, "median", "медиана"),
-				 L(o, "90th percentile", "90-й процентиль") };
+	const char *series[] = {
+		L(o, "to decision, median", "до решения, медиана"),
+		L(o, "to decision, 90th percentile",
+		  "до решения, 90-й процентиль"),
+		L(o, "to publication, median", "до публикации, медиана"),
+		L(o, "to publication, 90th percentile",
+		  "до публикации, 90-й процентиль")
+	};
 	const char **labels = malloc((n + 1) * sizeof(char *));
-	double *vals = malloc((n + 1) * 2 * sizeof(double)), unit = 60, mx = 0;
+	double *vals = malloc((n + 1) * 4 * sizeof(double)), unit = 60, mx = 0;
 	struct svg_chart c;
 	char xl[96];
 
@@ -1037,45 +1043,52 @@ static void speed(struct out *o, const struct report *r)
 		  "Время от комментария (created_at) до решения человека (ts в "
 		  "журнале) и до публикации ответа (исход в реестре "
 		  "публикаций). Процентили по ближайшему рангу."));
-	for (i = 0; i <= n; i++)
+	for (i = 0; i <= n; i++) {
 		if (r->t_decide[i].p90 > mx)
 			mx = (double)r->t_decide[i].p90;
+		if (r->t_publish[i].p90 > mx)
+			mx = (double)r->t_publish[i].p90;
+	}
 	if (mx >= 3 * 86400)
 		unit = 86400;
 	else if (mx >= 3 * 3600)
 		unit = 3600;
-	labels[nb] = L(o, "all", "все");
-	vals[0] = (double)r->t_decide[n].median / unit;
-	vals[1] = (double)r->t_decide[n].p90 / unit;
-	nb++;
-	for (i = 0; i < n; i++) {
-		if (!r->t_decide[i].n)
+	/* bars: all, then each category with a timing; a missing timing
+	 * (-1) is no bar */
+	for (i = 0; i <= n; i++) {
+		size_t k = i == 0 ? n : i - 1;
+		const struct rtiming *d = &r->t_decide[k], *p = &r->t_publish[k];
+
+		if (i && !d->n && !p->n)
 			continue;
-		labels[nb] = cat_name(r, i);
-		vals[nb * 2] = (double)r->t_decide[i].median / unit;
-		vals[nb * 2 + 1] = (double)r->t_decide[i].p90 / unit;
+		labels[nb] = i ? cat_name(r, k) : L(o, "all", "все");
+		vals[nb * 4] = d->n ? (double)d->median / unit : 0;
+		vals[nb * 4 + 1] = d->n ? (double)d->p90 / unit : 0;
+		vals[nb * 4 + 2] = p->n ? (double)p->median / unit : 0;
+		vals[nb * 4 + 3] = p->n ? (double)p->p90 / unit : 0;
 		nb++;
 	}
-	if (r->t_decide[n].n) {
+	if (r->t_decide[n].n || r->t_publish[n].n) {
 		memset(&c, 0, sizeof(c));
 		snprintf(xl, sizeof(xl), "%s, %s",
-			 L(o, "comment to decision", "от комментария до решения"),
+			 L(o, "time after the comment", "время после комментария"),
 			 unit == 60 ? L(o, "minutes", "минуты") :
 			 unit == 3600 ? L(o, "hours", "часы") :
 			 L(o, "days", "дни"));
-		c.title = L(o, "Time to decision", "Время до решения");
+		c.title = L(o, "Time to decision and to publication",
+			    "Время до решения и до публикации");
 		c.x_label = xl;
 		c.horizontal = 1;
 		c.layout = SVG_GROUPED;
 		c.nbars = nb;
-		c.nseries = 2;
+		c.nseries = 4;
 		c.bar_labels = labels;
 		c.series = series;
 		c.values = vals;
 		figure(o, c.title, &c);
 	} else {
-		figure(o, L(o, "Time to decision and publication",
-			    "Время до решения и публикации"), NULL);
+		figure(o, L(o, "Time to decision and to publication",
+			    "Время до решения и до публикации"), NULL);
 	}
 	tbegin(o, "speed", 7, heads);
 	for (i = 0; i <= n; i++) {

@@ -19,6 +19,7 @@
 #include "buf.h"
 #include "nb.h"
 #include "report.h"
+#include "report_internal.h"
 #include "svg.h"
 #include "tokenize.h"
 
@@ -526,6 +527,159 @@ static void test_csv(void **state)
 	report_free(r);
 }
 
+/*
+ * An undo cancels the latest standing decision on an id and the one
+ * under it stands again, however deep (core/journal.h: a stack per id).
+ */
+static void test_undo_stack(void **state)
+{
+	struct report *r = mk();
+	struct report_totals t;
+	struct cd_error err;
+	char line[256];
+	static const char *const d[] = { "approve", "hide", "skip" };
+	int i;
+
+	(void)state;
+	/* 1: approve, hide, skip, undo, undo: approve stands */
+	for (i = 0; i < 3; i++) {
+		snprintf(line, sizeof(line), "{\"id\":\"1\",\"decision\":\"%s\","
+			 "\"category\":\"question\",\"ts\":\"" T10 "\"}", d[i]);
+		add(r, REPORT_JOURNAL, line);
+	}
+	add(r, REPORT_JOURNAL, "{\"id\":\"1\",\"decision\":\"undo\"}");
+	add(r, REPORT_JOURNAL, "{\"id\":\"1\",\"decision\":\"undo\"}");
+	/* 2: hide, skip, undo, undo, undo (one too many), then reject */
+	add(r, REPORT_JOURNAL, "{\"id\":\"2\",\"decision\":\"hide\","
+	    "\"category\":\"toxic\",\"ts\":\"" T10 "\"}");
+	add(r, REPORT_JOURNAL, "{\"id\":\"2\",\"decision\":\"skip\","
+	    "\"category\":\"toxic\",\"ts\":\"" T10 "\"}");
+	add(r, REPORT_JOURNAL, "{\"id\":\"2\",\"decision\":\"undo\"}");
+	add(r, REPORT_JOURNAL, "{\"id\":\"2\",\"decision\":\"undo\"}");
+	add(r, REPORT_JOURNAL, "{\"id\":\"2\",\"decision\":\"undo\"}");
+	add(r, REPORT_JOURNAL, "{\"id\":\"2\",\"decision\":\"reject\","
+	    "\"category\":\"toxic\",\"ts\":\"" T10 "\"}");
+	/* 3: skip, hide, undo: skip stands; its stack node is reused by 4 */
+	add(r, REPORT_JOURNAL, "{\"id\":\"3\",\"decision\":\"skip\","
+	    "\"category\":\"spam\",\"ts\":\"" T10 "\"}");
+	add(r, REPORT_JOURNAL, "{\"id\":\"3\",\"decision\":\"hide\","
+	    "\"category\":\"spam\",\"ts\":\"" T10 "\"}");
+	add(r, REPORT_JOURNAL, "{\"id\":\"3\",\"decision\":\"undo\"}");
+	add(r, REPORT_JOURNAL, "{\"id\":\"4\",\"decision\":\"hide\","
+	    "\"category\":\"spam\",\"ts\":\"" T10 "\"}");
+	add(r, REPORT_JOURNAL, "{\"id\":\"4\",\"decision\":\"approve\","
+	    "\"category\":\"spam\",\"ts\":\"" T10 "\"}");
+	assert_int_equal(report_finish(r, &err), 0);
+	report_totals(r, &t);
+	assert_int_equal(t.decided, 4);
+	assert_int_equal(t.approved, 2);        /* 1 and 4 */
+	assert_int_equal(t.hidden, 0);
+	assert_int_equal(t.skipped, 1);         /* 3 */
+	assert_int_equal(t.rejected, 1);        /* 2 */
+	report_free(r);
+}
+
+/* The selection behind the percentiles against a full sort. */
+static int cmp_i64t(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static void test_percentile_random(void **state)
+{
+	static int64_t v[5000], w[5000];
+	static const double ps[] = { 1, 10, 50, 50.5, 90, 99, 100 };
+	uint64_t x = 88172645463325252ull;
+	size_t n, i, k, j;
+
+	(void)state;
+	for (n = 1; n <= 5000; n = n * 3 + 1) {
+		for (j = 0; j < 4; j++) {       /* few values, many, sorted */
+			for (i = 0; i < n; i++) {
+				x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+				v[i] = j == 0 ? (int64_t)(x % 3) :
+					j == 1 ? (int64_t)(x % 100000) :
+					j == 2 ? (int64_t)i : (int64_t)(n - i);
+			}
+			memcpy(w, v, n * sizeof(*v));
+			qsort(w, n, sizeof(*w), cmp_i64t);
+			for (k = 0; k < sizeof(ps) / sizeof(ps[0]); k++) {
+				size_t rank = (size_t)ceil(ps[k] / 100 * (double)n);
+				int64_t got;
+
+				rank = rank < 1 ? 1 : rank;
+				got = report_percentile(v, n, ps[k]);
+				if (got != w[rank - 1])
+					fail_msg("n %zu kind %zu p %g: %lld, want "
+						 "%lld", n, j, ps[k], (long long)got,
+						 (long long)w[rank - 1]);
+			}
+		}
+	}
+}
+
+/* More comments than one block and many index growths: each id once. */
+static void test_many_comments(void **state)
+{
+	struct report *r = mk();
+	struct report_totals t;
+	struct cd_error err;
+	char line[160];
+	int i, pass;
+
+	(void)state;
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < 150000; i++) {
+			snprintf(line, sizeof(line), "{\"id\":\"c%d\",\"decision\":"
+				 "\"%s\",\"category\":\"question\",\"ts\":\""
+				 T10 "\"}", i, pass ? "undo" :
+				 i % 3 ? "approve" : "hide");
+			add(r, REPORT_JOURNAL, line);
+		}
+	add(r, REPORT_JOURNAL, "{\"id\":\"c149999\",\"decision\":\"skip\","
+	    "\"category\":\"question\",\"ts\":\"" T10 "\"}");
+	assert_int_equal(report_finish(r, &err), 0);
+	report_totals(r, &t);
+	assert_int_equal(t.comments, 150000);
+	assert_int_equal(t.decided, 1);
+	assert_int_equal(t.skipped, 1);
+	report_free(r);
+}
+
+/* The in-place sort behind the spike replay, against qsort. */
+static int cmp_u64t(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static void test_sort(void **state)
+{
+	static uint64_t v[20000], w[20000];
+	uint64_t x = 0x9E3779B97F4A7C15ull;
+	size_t n, i, kind;
+
+	(void)state;
+	for (n = 0; n <= 20000; n = n * 2 + 1)
+		for (kind = 0; kind < 5; kind++) {
+			for (i = 0; i < n; i++) {
+				x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+				v[i] = kind == 0 ? x : kind == 1 ? x % 4 :
+					kind == 2 ? i : kind == 3 ? n - i :
+					(i % 2 ? i : n - i);    /* organ pipe */
+			}
+			memcpy(w, v, n * sizeof(*v));
+			qsort(w, n, sizeof(*w), cmp_u64t);
+			rsort_u64(v, n);
+			if (n && memcmp(v, w, n * sizeof(*v)))
+				fail_msg("rsort_u64: n %zu kind %zu differs from "
+					 "qsort", n, kind);
+		}
+}
+
 /* ---- the model's words --------------------------------------------------- */
 
 /*
@@ -680,6 +834,10 @@ int main(void)
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_csv),
 		cmocka_unit_test(test_model_words),
+		cmocka_unit_test(test_undo_stack),
+		cmocka_unit_test(test_percentile_random),
+		cmocka_unit_test(test_many_comments),
+		cmocka_unit_test(test_sort),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
