@@ -19,11 +19,14 @@ const char *const tone_list_file[LIST_COUNT] = {
 
 const char *const tone_langs[] = { "en", "ru" };
 
-const char *const tone_rule_name[R_COUNT] = {
-	"length", "placeholder", "caps", "exclaim", "blame", "defensive",
-	"dismissive", "insult", "absolute_promise", "competitor", "pii",
-	"echo", "required"
+#define TONE_RULE_NAME(id, name, sev, fn, on) [id] = name,
+const char *const tone_rule_name[R_COUNT] = { TONE_RULES(TONE_RULE_NAME) };
+#undef TONE_RULE_NAME
+#define TONE_RULE_SEV(id, name, sev, fn, on) [id] = sev,
+const enum tone_severity tone_rule_severity[R_COUNT] = {
+	TONE_RULES(TONE_RULE_SEV)
 };
+#undef TONE_RULE_SEV
 
 const struct why_info tone_why_tab[W_COUNT] = {
 	[W_LENGTH] = { R_LENGTH, TONE_ERROR, 0, NULL, NULL, NULL },
