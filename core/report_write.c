@@ -771,9 +771,9 @@ static void words(struct out *o, const struct report *r)
 	const char *heads[] = {
 		L(o, "category", "категория"), L(o, "word", "слово"),
 		L(o, "#ln ratio", "#ln отношения"),
-		L(o, "#times as likely", "#во сколько раз вероятнее"),
-		L(o, "#in the category (model)", "#в категории (модель)"),
-		L(o, "#in the others (model)", "#в остальных (модель)"),
+		L(o, "#× likelier", "#× вероятнее"),
+		L(o, "#model: in it", "#модель: в ней"),
+		L(o, "#model: in others", "#модель: в остальных"),
 		L(o, "#comments here", "#комментариев здесь")
 	};
 	struct report_word w[REPORT_TOP_WORDS];
@@ -802,6 +802,10 @@ static void words(struct out *o, const struct report *r)
 		outf(o, 1, L(o, " (smoothing %g, %zu features)",
 			     " (сглаживание %g, признаков %zu)"),
 		     nb_params(r->model)->alpha, nb_vocab_size(r->model));
+		txt(o, L(o, "; \"× likelier\" is e to that power, \"model\" "
+			 "the model's counts in the category and in the others",
+			 "; \"× вероятнее\" - e в этой степени, \"модель\" - "
+			 "счётчики модели в категории и в остальных"));
 		if (r->ntexts) {
 			txt(o, L(o, "; only words that occur in the comments "
 				 "of this crisis",
