@@ -783,10 +783,14 @@ static void words(struct out *o, const struct report *r)
 	h2(o, "words", L(o, "The most telling words", "Самые говорящие слова"));
 	for (c = 0; c < K; c++)
 		any += report_top_words(r, c, w, REPORT_TOP_WORDS);
-	if (!any) {
+	if (!any && !r->model) {
 		para(o, L(o, "No classifier model was read, so the model's "
 			  "words are not shown.", "Модель классификатора не "
 			  "прочитана, поэтому её слова не показаны."));
+	} else if (!any) {
+		para(o, L(o, "None of the model's words occurs in the comments "
+			  "read.", "Ни одного слова модели нет в прочитанных "
+			  "комментариях."));
 	} else {
 		raw(o, o->md ? "\n" : "<p>");
 		txt(o, L(o, "Per category, the words of the classifier model "
