@@ -4,7 +4,7 @@
 # on real text").
 #
 #   bash bench/realtext.sh [--data DIR] [--src DIR] [--reps R] [--cache-reps C]
-#                          [--no-10m] [--keep]
+#                          [--no-10m] [--no-jobs] [--keep]
 #
 # DIR (--data, default /work/data/realtext) holds speed.txt, speed.csv and
 # train.csv from bench/realtext/build.py; when speed.txt is missing they are
@@ -17,8 +17,9 @@
 #     `fasttext predict` (both models) and `wc -w` (the floor); then the same
 #     on a 1M-line file repeating 960 of those texts (the cache-friendly
 #     case of bench/run.sh) in the first C rounds (default 1);
-#  3. with `--jobs` (when candor has it): classify, suggest and batch with
-#     --jobs 1 and --jobs 2 on both cores, and checks their outputs match;
+#  3. with `--jobs` (when candor has it, unless --no-jobs): classify,
+#     suggest and batch with --jobs 1 and --jobs 2 on both cores, and checks
+#     their outputs match;
 #  4. peak RSS of classify and batch on 10M lines (the 1M file cycled ten
 #     times through a pipe: a MEMORY check only; --jobs 2 when candor has
 #     it), unless --no-10m; the 1M figures come from the timed runs.
@@ -33,6 +34,7 @@ SRC=/work/data
 REPS=3
 CREPS=1
 TEN=1
+NOJOBS=0
 KEEP=0
 
 usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
@@ -44,6 +46,7 @@ while [[ $# -gt 0 ]]; do
     --reps) REPS=$2; shift 2 ;;
     --cache-reps) CREPS=$2; shift 2 ;;
     --no-10m) TEN=0; shift ;;
+    --no-jobs) NOJOBS=1; shift ;;
     --keep) KEEP=1; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "realtext.sh: unknown argument $1" >&2; usage >&2; exit 2 ;;
@@ -140,6 +143,7 @@ for cmd in classify suggest batch; do
   if "$CANDOR" $cmd --help 2>&1 | grep -q -- '--jobs'; then JOBS_CMDS+=($cmd); fi
 done
 HAVE_JOBS=0; [[ ${#JOBS_CMDS[@]} -gt 0 ]] && HAVE_JOBS=1
+RUN_JOBS=$HAVE_JOBS; [[ $NOJOBS -eq 1 ]] && RUN_JOBS=0
 has_jobs() { [[ " ${JOBS_CMDS[*]} " == *" $1 "* ]]; }
 J1c=(); has_jobs classify && J1c=(--jobs 1)
 J1s=(); has_jobs suggest && J1s=(--jobs 1)
@@ -184,7 +188,7 @@ for ((r = 1; r <= REPS; r++)); do
     speed_once "candor suggest" $input $r "$CANDOR" "${M[@]}" suggest "${J1s[@]}" "$t"
     speed_once "wc -w" $input $r wc -w "$t"
   done
-  if [[ $HAVE_JOBS -eq 1 ]]; then
+  if [[ $RUN_JOBS -eq 1 ]]; then
     for cmd in "${JOBS_CMDS[@]}"; do
       in=$TXT opt=()
       [[ $cmd == batch ]] && in=$CSV opt=(--no-progress)
@@ -197,7 +201,7 @@ done
 
 # --jobs 2 must write what --jobs 1 writes, byte for byte
 SAME="{}"
-if [[ $HAVE_JOBS -eq 1 ]]; then
+if [[ $RUN_JOBS -eq 1 ]]; then
   SAME="{"
   for cmd in "${JOBS_CMDS[@]}"; do
     in=$TXT opt=()
@@ -234,7 +238,7 @@ fi
 "$PY" - "$RES" <<EOF
 import json, os, sys
 cpu = open("/proc/cpuinfo").read().split("model name")[1].split(":")[1].split("\n")[0].strip()
-meta = {"kind": "meta", "n": $N, "reps": $REPS, "cache_reps": $CREPS, "have_jobs": bool($HAVE_JOBS), "jobs_cmds": "${JOBS_CMDS[*]}".split(),
+meta = {"kind": "meta", "n": $N, "reps": $REPS, "cache_reps": $CREPS, "have_jobs": bool($RUN_JOBS), "jobs_cmds": "${JOBS_CMDS[*]}".split(),
         "jobs_identical": $SAME,
         "data": "$DATA", "train_rows": $(($(wc -l < "$DATA/train.csv") - 1)),
         "speed_bytes": os.path.getsize("$TXT"),

@@ -148,7 +148,8 @@ def main():
                     meta.get("jobs_identical", {}).get(cmd)]))
         p("")
     else:
-        p("candor has no `--jobs` option in this build: no multi-core figures.")
+        p("No multi-core figures in this run (candor has no `--jobs`, or "
+          "`--no-jobs` was given).")
         p("")
 
     mem = [r for r in rows if r["kind"] == "mem"]
