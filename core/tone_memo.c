@@ -3,8 +3,9 @@
  * tone_memo): a direct-mapped table keyed by everything a check without
  * comment words depends on.
  *
- * A check's findings depend on the rules, the reply's bytes, ctx->lang,
- * ctx->category, ctx->max_chars, whether a comment is given (the `echo`
+ * A check's findings depend on the rules, ctx->categories (both borrowed
+ * and read-only: a memo used with others forgets), the reply's bytes,
+ * ctx->lang, ctx->category, ctx->max_chars, whether a comment is given (the `echo`
  * row runs) and ctx's competitors (never memoised), and on the comment's
  * words only through `echo`, which reads them only when tone_may_echo()
  * says the comment shares a word with the reply.  So a result computed
@@ -28,6 +29,7 @@ struct tone_memo_entry {
 
 struct tone_memo {
 	const struct tone_rules *r;     /* the rules of its results */
+	const struct categories *cats;  /* and ctx->categories */
 	char key[TONE_MEMO_REPLY_MAX + 64]; /* the key of the check under way */
 	size_t klen;                    /* 0: the check is not memoised */
 	uint64_t h;
@@ -77,7 +79,8 @@ static size_t put_str(char *k, size_t at, const char *s)
  * Set the key of this check (lang, category, limit, comment given, the
  * reply) and return its entry when the memo holds it.  A reply too long
  * for the key, or a lang or category longer than 24 bytes (none is),
- * leaves the check unmemoised.  A memo used with other rules forgets.
+ * leaves the check unmemoised.  A memo used with other rules or
+ * categories forgets.
  */
 const struct tone_memo_entry *tone_memo_find(struct tone_memo *m,
 					     const struct tone_rules *r,
@@ -89,9 +92,10 @@ const struct tone_memo_entry *tone_memo_find(struct tone_memo *m,
 	size_t at = 0;
 
 	m->klen = 0;
-	if (m->r != r) {
+	if (m->r != r || m->cats != ctx->categories) {
 		forget(m);
 		m->r = r;
+		m->cats = ctx->categories;
 	}
 	if (len > TONE_MEMO_REPLY_MAX ||
 	    (ctx->lang && strlen(ctx->lang) > 24) ||
