@@ -204,6 +204,26 @@ long monitor_late(const struct monitor *m)
 	return m->late;
 }
 
+#define LENTZ_TINY 1e-300
+
+/*
+ * One step of the modified Lentz method for a continued fraction
+ * b0 + a1/(b1 + a2/(b2 + ...)) (Numerical Recipes in C, 2nd ed., section
+ * 5.2): with the term a/b, update C and D (kept away from 0) and return
+ * the factor C D by which the fraction's value changes.
+ */
+static double lentz_step(double *c, double *d, double a, double b)
+{
+	*d = b + a * *d;
+	if (fabs(*d) < LENTZ_TINY)
+		*d = LENTZ_TINY;
+	*c = b + a / *c;
+	if (fabs(*c) < LENTZ_TINY)
+		*c = LENTZ_TINY;
+	*d = 1 / *d;
+	return *d * *c;
+}
+
 /*
  * The regularised lower incomplete gamma function P(a, x), which equals
  * P(X >= a) for X ~ Poisson(x) when a is a whole number (Numerical
@@ -213,7 +233,7 @@ long monitor_late(const struct monitor *m)
  */
 static double gamma_p(double a, double x)
 {
-	const double eps = 1e-15, tiny = 1e-300;
+	const double eps = 1e-15;
 	double lg = lgamma(a), sum, del, ap, b, c, d, h, an;
 	int i;
 
@@ -230,20 +250,13 @@ static double gamma_p(double a, double x)
 		return sum * exp(-x + a * log(x) - lg);
 	}
 	b = x + 1 - a;
-	c = 1 / tiny;
+	c = 1 / LENTZ_TINY;
 	d = 1 / b;
 	h = d;
 	for (i = 1; i < 1000000; i++) {
 		an = -i * (i - a);
 		b += 2;
-		d = an * d + b;
-		if (fabs(d) < tiny)
-			d = tiny;
-		c = b + an / c;
-		if (fabs(c) < tiny)
-			c = tiny;
-		d = 1 / d;
-		del = d * c;
+		del = lentz_step(&c, &d, an, b);
 		h *= del;
 		if (fabs(del - 1) < eps)
 			break;
@@ -269,7 +282,7 @@ double monitor_poisson_tail(long k, double mean)
  */
 static double beta_cf(double a, double b, double x)
 {
-	const double eps = 1e-15, tiny = 1e-300;
+	const double eps = 1e-15, tiny = LENTZ_TINY;
 	double qab = a + b, qap = a + 1, qam = a - 1, c = 1, d, h, aa, del;
 	int m, m2;
 
@@ -281,23 +294,9 @@ static double beta_cf(double a, double b, double x)
 	for (m = 1; m < 1000000; m++) {
 		m2 = 2 * m;
 		aa = m * (b - m) * x / ((qam + m2) * (a + m2));
-		d = 1 + aa * d;
-		if (fabs(d) < tiny)
-			d = tiny;
-		c = 1 + aa / c;
-		if (fabs(c) < tiny)
-			c = tiny;
-		d = 1 / d;
-		h *= d * c;
+		h *= lentz_step(&c, &d, aa, 1);
 		aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
-		d = 1 + aa * d;
-		if (fabs(d) < tiny)
-			d = tiny;
-		c = 1 + aa / c;
-		if (fabs(c) < tiny)
-			c = tiny;
-		d = 1 / d;
-		del = d * c;
+		del = lentz_step(&c, &d, aa, 1);
 		h *= del;
 		if (fabs(del - 1) < eps)
 			break;
