@@ -605,6 +605,9 @@ int suggestion_json(const struct suggester *s, const struct comment *c,
 		rc = tone_result_json(&g->tone, b);
 	else
 		rc = cd_buf_addstr(b, "null");
+	/* last, after SPEC's fields: the comment's time, for monitor --replay */
+	if (!rc && c->created_at && c->created_at[0])
+		add_str(b, "created_at", c->created_at);
 	if (!rc)
 		rc = cd_buf_addstr(b, "}\n");
 	if (rc)
