@@ -12,7 +12,6 @@
 #include "atomic.h"
 #include "csvio.h"
 #include "input.h"
-#include "transcode.h"
 #include "pipeline.h"
 
 #include <errno.h>
@@ -55,11 +54,6 @@ static const char usage_batch[] =
 "\n"
 "A bad row is reported as `candor: FILE:LINE: what` and skipped; the exit\n"
 "status is 65 when any row was skipped.\n";
-
-static const char *const lang_names[] = { "lang", "language", NULL };
-static const char *const time_names[] = {
-	"created_at", "create_time", "time", "timestamp", NULL
-};
 
 static const char *const added[] = {
 	"category", "confidence", "uncertain", "flags", "lang", "action", "reply",
@@ -165,30 +159,6 @@ static void add_issues(struct cd_buf *b, const struct suggestion *g, char sep)
 	csvw_field_sep(b, tmp, o, 0, sep);
 }
 
-/* Check the row's comment and draft its reply; nonzero with err set. */
-static int row_problem(struct suggester *sg, const struct comment *cm,
-		       const struct suggestion **g, struct cd_error *err)
-{
-	size_t bad;
-
-	if (cm->text_len > COMMENT_TEXT_MAX)
-		return cd_error_set(err, CD_ERR_LIMIT, cm->line,
-				    "comment longer than %d bytes",
-				    COMMENT_TEXT_MAX);
-	if (tok_utf8_check(cm->author, strlen(cm->author), &bad) ||
-	    tok_utf8_check(cm->id, strlen(cm->id), &bad)) {
-		/* the text's own problem is the one to name first */
-		if (tok_utf8_check(cm->text, cm->text_len, &bad))
-			return cd_error_set(err, CD_ERR_DATA, cm->line,
-					    "invalid UTF-8 at byte %zu",
-					    bad + 1);
-		return cd_error_set(err, CD_ERR_DATA, cm->line,
-				    "invalid UTF-8 in the id or author column");
-	}
-	/* the tokenizer checks the text: "invalid UTF-8 at byte N" */
-	return suggester_run(sg, cm, NULL, 0, g, err);
-}
-
 /* --delimiter: ',', ';' or tab (as "tab", "\t" or a real tab); -1 if not. */
 static int parse_delimiter(const char *s)
 {
@@ -197,21 +167,6 @@ static int parse_delimiter(const char *s)
 	if (!strcmp(s, "tab") || !strcmp(s, "\\t") || !strcmp(s, "\t"))
 		return '\t';
 	return -1;
-}
-
-/* Count a bad row and keep its bytes, as read, in --errors FILE. */
-static void bad_row(struct input *errs, const struct csv_reader *r,
-		    FILE *errors)
-{
-	const char *raw;
-	size_t n;
-
-	errs->skipped++;
-	if (!errors || !(raw = csvr_raw(r, &n)))
-		return;
-	fwrite(raw, 1, n, errors);
-	fputc('\n', errors);
-	fflush(errors);
 }
 
 int cmd_batch(struct cli *c, int argc, char **argv)
@@ -231,44 +186,40 @@ int cmd_batch(struct cli *c, int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *out_path = NULL, *errors_path = NULL, *in_path;
-	const char *tcol = NULL, *icol = NULL, *acol = NULL;
+	struct input_opts io = { 0 };
+	struct input in;
 	struct pipeline p;
-	struct csv_reader *r = NULL;
-	struct csv_row *row;
+	const struct csv_reader *r;
+	const struct csv_row *row;
 	struct comment cm;
 	struct cd_error err;
 	struct cd_buf b;
 	struct progress pr;
-	struct input counts;            /* only .skipped is used */
-	FILE *in = NULL, *out = stdout, *errors = NULL;
+	FILE *out = stdout, *errors = NULL;
 	struct atomic_file af = { 0 };
-	char idbuf[32];
-	long ti, ii, ai, li, ci, vi;
 	size_t ncol, i;
-	struct transcode *tc = NULL;
-	int strict = 0, no_progress = 0, opt, rc = 0, excel = 0;
-	int in_sep = 0, out_sep = 0;
-	const char *encoding = NULL;
+	int no_progress = 0, opt, rc = 0, excel = 0;
+	int out_sep = 0;
 	char sep;
 
 	optind = 0;
 	while ((opt = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'o': out_path = optarg; break;
-		case 'T': tcol = optarg; break;
-		case 'I': icol = optarg; break;
-		case 'A': acol = optarg; break;
-		case 's': strict = 1; break;
+		case 'T': io.text_col = optarg; break;
+		case 'I': io.id_col = optarg; break;
+		case 'A': io.author_col = optarg; break;
+		case 's': io.strict = 1; break;
 		case 'e': errors_path = optarg; break;
 		case 'P': no_progress = 1; break;
 		case 'D':
-			in_sep = out_sep = parse_delimiter(optarg);
-			if (in_sep < 0)
+			io.delimiter = out_sep = parse_delimiter(optarg);
+			if (out_sep < 0)
 				return cli_usage_error("batch", "--delimiter must "
 						       "be ',', ';' or 'tab', "
 						       "not '%s'", optarg);
 			break;
-		case 'E': encoding = optarg; break;
+		case 'E': io.encoding = optarg; break;
 		case 'X': excel = 1; break;
 		case 'h': fputs(usage_batch, stdout); return EXIT_OK;
 		default: return cli_usage_error("batch", "unknown option");
@@ -277,78 +228,27 @@ int cmd_batch(struct cli *c, int argc, char **argv)
 	if (argc - optind != 1)
 		return cli_usage_error("batch", "give one IN.csv");
 	in_path = argv[optind];
-	memset(&counts, 0, sizeof(counts));
 	memset(&pr, 0, sizeof(pr));
-	in = strcmp(in_path, "-") ? fopen(in_path, "rb") : stdin;
-	if (!in) {
-		cli_err("cannot open '%s': %s", in_path, strerror(errno));
-		return EXIT_NOINPUT;
-	}
-	rc = transcode_new(&tc, in, encoding, in_path, &err);
-	if (rc) {
-		rc = cli_fail(rc, &err);
-		goto done;
-	}
-	if (transcode_encoding(tc)[0])
-		cli_info(c, "%s: read as %s", cli_input_name(in_path),
-			 transcode_encoding(tc));
-	r = csvr_new(transcode_stream(tc), in_path, NULL, &err);
-	if (r)
-		csvr_set_delimiter(r, in_sep);
-	if (!r || (rc = csvr_header(r, &err)) != 0) {
-		if (rc == CD_ERR_IO && transcode_error(tc)[0]) {
-			cli_err("%s", transcode_error(tc));
-			rc = EXIT_DATA;
-		} else {
-			rc = cli_fail(r ? rc : CD_ERR_NOMEM, &err);
-		}
-		goto done;
-	}
-	for (i = 0; i < csvr_ncolumns(r); i++) {
-		const char *name = csvr_column_name(r, i);
-		size_t bad;
-
-		if (tok_utf8_check(name, strlen(name), &bad)) {
-			cli_err("%s:1: the header is not UTF-8; %s", in_path,
-				transcode_hint(name, strlen(name)));
-			rc = EXIT_DATA;
-			goto done;
-		}
-	}
+	io.format = INPUT_CSV;
+	io.quiet = c->quiet;
+	io.verbose = c->verbose;
+	io.col_options = 1;
+	io.encoding_hint = 1;
+	if ((rc = input_open_with(&in, in_path, &io)) != 0)
+		return rc;
+	r = input_csv(&in);
 	/* the output keeps the input's separator unless told otherwise */
 	sep = (char)(out_sep ? out_sep : csvr_delimiter(r));
-	if (csvr_delimiter(r) != ',')
-		cli_info(c, "%s: columns separated by '%s'",
-			 cli_input_name(in_path),
-			 csvr_delimiter(r) == '\t' ? "tab" : ";");
-	{
-		const char *one[2] = { NULL, NULL };
-
-		one[0] = tcol;
-		ti = csvr_column_any(r, tcol ? one : cli_text_columns);
-		one[0] = icol;
-		ii = csvr_column_any(r, icol ? one : cli_id_columns);
-		one[0] = acol;
-		ai = csvr_column_any(r, acol ? one : cli_author_columns);
-	}
-	li = csvr_column_any(r, lang_names);
-	ci = csvr_column_any(r, time_names);
-	vi = csvr_column_any(r, cli_video_columns);
-	if (ti < 0 || (icol && ii < 0) || (acol && ai < 0)) {
-		cli_err("%s:1: no %s column '%s' in the header (use %s)", in_path,
-			ti < 0 ? "text" : ii < 0 ? "id" : "author",
-			ti < 0 ? (tcol ? tcol : "text") : ii < 0 ? icol : acol,
-			ti < 0 ? "--text-col" : ii < 0 ? "--id-col" : "--author-col");
-		rc = EXIT_DATA;
-		goto done;
-	}
 	ncol = csvr_ncolumns(r);
-	if ((rc = pipeline_open(&p, c, 0)) != 0)
-		goto done;
+	if ((rc = pipeline_open(&p, c, 0)) != 0) {
+		input_close(&in);
+		return rc;
+	}
 	if (errors_path && !(errors = input_open_errors(errors_path))) {
 		rc = EXIT_IO;
 		goto done_pipeline;
 	}
+	in.errors = errors;
 	if (out_path) {
 		if (atomic_open(&af, out_path, &err)) {
 			cli_err("%s", err.msg);
@@ -361,7 +261,8 @@ int cmd_batch(struct cli *c, int argc, char **argv)
 		struct stat st;
 
 		pr.on = 1;
-		if (in != stdin && !fstat(fileno(in), &st))
+		if (input_file(&in) != stdin &&
+		    !fstat(fileno(input_file(&in)), &st))
 			pr.total = (long long)st.st_size;
 		clock_gettime(CLOCK_MONOTONIC, &pr.t0);
 	}
@@ -381,57 +282,16 @@ int cmd_batch(struct cli *c, int argc, char **argv)
 		char flagbuf[32];
 		int n;
 
-		cd_error_clear(&err);
-		n = csvr_next(r, &row, &err);
-		if (n == 0)
+		n = input_next(&in, &cm);
+		if (n != 1) {
+			rc = n > 1 ? n : rc;
 			break;
-		if (n < 0) {
-			if (n == CD_ERR_IO && transcode_error(tc)[0]) {
-				cli_err("%s", transcode_error(tc));
-				rc = EXIT_DATA;
-				break;
-			}
-			if (n == CD_ERR_IO || n == CD_ERR_NOMEM) {
-				rc = cli_fail(n, &err);
-				break;
-			}
-			if (!c->quiet || strict)
-				cli_err("%s", err.msg);
-			bad_row(&counts, r, errors);
-			if (strict) {
-				rc = EXIT_DATA;
-				break;
-			}
-			continue;
 		}
-		memset(&cm, 0, sizeof(cm));
-		cm.line = csvr_row_line(row);
-		cm.text = csvr_field(row, (size_t)ti, &cm.text_len);
-		if (ii >= 0) {
-			cm.id = csvr_field(row, (size_t)ii, NULL);
-		} else {
-			snprintf(idbuf, sizeof(idbuf), "%ld", cm.line);
-			cm.id = idbuf;
-		}
-		cm.author = ai >= 0 ? csvr_field(row, (size_t)ai, NULL) : "";
-		cm.lang = li >= 0 ? csvr_field(row, (size_t)li, NULL) : "";
-		if (strcmp(cm.lang, "en") && strcmp(cm.lang, "ru"))
-			cm.lang = "";
-		cm.created_at = ci >= 0 ? csvr_field(row, (size_t)ci, NULL) : "";
-		cm.created_ts = comment_parse_time(cm.created_at);
-		cm.video_id = vi >= 0 ? csvr_field(row, (size_t)vi, NULL) : "";
-		cm.parent_id = "";
-		cm.likes = -1;
-		if (row_problem(p.sg, &cm, &g, &err)) {
-			if ((!c->quiet || strict) &&
-			    strstr(err.msg, "UTF-8") && !transcode_encoding(tc)[0])
-				cli_err("%s:%ld: %s; %s", in_path, cm.line, err.msg,
-					transcode_hint(cm.text, cm.text_len));
-			else if (!c->quiet || strict)
-				cli_err("%s:%ld: %s", in_path, cm.line, err.msg);
-			bad_row(&counts, r, errors);
-			if (strict) {
-				rc = EXIT_DATA;
+		row = input_row(&in);
+		/* the tokenizer checks the text: "invalid UTF-8 at byte N" */
+		if (suggester_run(p.sg, &cm, NULL, 0, &g, &err)) {
+			if ((n = input_bad_row(&in, &err)) != 0) {
+				rc = n;
 				break;
 			}
 			continue;
@@ -466,12 +326,12 @@ int cmd_batch(struct cli *c, int argc, char **argv)
 			cd_buf_reset(&b);
 		}
 		if (pr.on && (pr.rows & 1023) == 0)
-			progress_show(&pr, in, 0);
+			progress_show(&pr, input_file(&in), 0);
 	}
 	if (b.len)
 		fwrite(b.data, 1, b.len, out);
 	cd_buf_release(&b);
-	progress_show(&pr, in, 1);
+	progress_show(&pr, input_file(&in), 1);
 	if (out != stdout) {
 		out = stdout;
 		/* --strict or a fatal error: no OUT (the rollback below) */
@@ -482,15 +342,11 @@ int cmd_batch(struct cli *c, int argc, char **argv)
 	}
 done_pipeline:
 	pipeline_close(&p);
-done:
 	atomic_rollback(&af);
 	if (errors)
 		fclose(errors);
-	csvr_free(r);
-	transcode_free(tc);
-	if (in && in != stdin)
-		fclose(in);
+	input_close(&in);
 	if (rc)
 		return rc;
-	return counts.skipped ? EXIT_DATA : EXIT_OK;
+	return in.skipped ? EXIT_DATA : EXIT_OK;
 }

@@ -398,7 +398,7 @@ int cmd_monitor(struct cli *c, int argc, char **argv)
 	rc = 0;
 	if (errors_path && !(errors = input_open_errors(errors_path)))
 		rc = EXIT_IO;
-	if (!rc && !(rc = input_open(&x.in, path, strict, c->quiet, errors))) {
+	if (!rc && !(rc = input_open_lines(&x.in, path, strict, c->quiet, errors))) {
 		opened = 1;
 		/* live: wait for input while the windows close on time */
 		lr_on_wait(x.in.lr, x.replay ? input_flush_stdout : live_wait, &x);

@@ -40,9 +40,12 @@ static const char usage_report[] =
 "\n"
 "The page: comments per category and per flag over time, the confidence\n"
 "of the model and where people changed the category, the most telling\n"
-"words, tone findings, approve/edit/hide/skip rates, time to decision and\n"
-"to publication (median, 90th percentile), facts cited, and what to learn\n"
-"(templates most edited, categories most corrected, comments undecided).\n"
+"words per category (from the classifier model: the highest log-likelihood\n"
+"ratio against the other categories, among the words of this crisis's\n"
+"comments when their texts are read), tone findings, approve/edit/hide/\n"
+"skip rates, time to decision and to publication (median, 90th\n"
+"percentile), facts cited, and what to learn (templates most edited,\n"
+"categories most corrected, comments undecided).\n"
 "HTML is one self-contained file: inline SVG and CSS, no script, no\n"
 "network request; every chart has its numbers in a table.\n"
 "\n"
@@ -51,6 +54,9 @@ static const char usage_report[] =
 "  -f, --format F       html or md (overrides the name)\n"
 "      --lang L         en or ru: titles, labels and dates (global option;\n"
 "                       auto means en)\n"
+"  -m, --model FILE     the classifier model whose words are shown (global\n"
+"                       option, as for classify; default: $CANDOR_MODEL,\n"
+"                       the shipped one)\n"
 "      --strict         stop at the first bad line\n"
 "  -h, --help           this help\n"
 "\n"
@@ -312,7 +318,7 @@ int cmd_report(struct cli *c, int argc, char **argv)
 		return cli_usage_error("report", "at most %d files",
 				       REPORT_MAX_SOURCES);
 	report_params_default(&rp);
-	monitor_params_default(&mp);
+	config_monitor_params(&c->cfg, &mp);    /* as monitor reads them */
 	rp.monitor = &mp;
 	rp.lang = c->lang && !strcmp(c->lang, "ru") ? REPORT_RU : REPORT_EN;
 	srcs = calloc(nsrc, sizeof(*srcs));
@@ -320,6 +326,13 @@ int cmd_report(struct cli *c, int argc, char **argv)
 	if (!srcs || !r) {
 		cli_err("out of memory");
 		rc = EXIT_SOFTWARE;
+		goto done;
+	}
+	/* the model's words, with the brand's names as classify reads them */
+	if (c->model && ((rc = report_set_model(r, c->model, &err)) != 0 ||
+			 (rc = config_tok_names(&c->cfg, report_tokenizer(r),
+						&err)) != 0)) {
+		rc = cli_fail(rc, &err);
 		goto done;
 	}
 	for (i = 0; i < nsrc; i++) {

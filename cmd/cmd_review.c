@@ -15,7 +15,6 @@
 #include "input.h"
 #include "pipeline.h"
 #include "review.h"
-#include "transcode.h"
 #include "webhook.h"
 #include "http.h"
 
@@ -42,9 +41,9 @@ static const char usage_review[] =
 "\n"
 "Shows one comment at a time with its category, confidence, the words that\n"
 "decided it, the draft reply and its tone findings, and records what you\n"
-"decide.  FILE holds comments (text or JSONL) or a batch CSV (its category\n"
-"and reply columns are used).  Keys come from the terminal even when the\n"
-"comments come from a pipe.\n"
+"decide.  FILE holds comments (text or JSONL) or a batch CSV (named .csv\n"
+"or .tsv; its category and reply columns are used).  Keys come from the\n"
+"terminal even when the comments come from a pipe.\n"
 "\n"
 "  a approve   e edit in $VISUAL/$EDITOR   v next variant   c change category\n"
 "  h hide      x escalate to the crisis team   s skip   r reject\n"
@@ -815,56 +814,34 @@ static int load_csv(struct items *it, const char *path, const char *encoding,
 		    const struct cli *c)
 {
 	const char *one[2] = { NULL, NULL };
-	struct transcode *tc = NULL;
-	struct csv_reader *r = NULL;
-	struct csv_row *row;
-	struct cd_error err;
-	FILE *fp = fopen(path, "rb");
-	long ti, ii, ai, vi;
+	struct input_opts o = { 0 };
+	struct input in;
+	const struct csv_reader *r;
+	struct comment cm;
 	size_t k;
 	int rc = 0, n;
 
-	if (!fp) {
-		cli_err("cannot open '%s': %s", path, strerror(errno));
-		return EXIT_NOINPUT;
-	}
 	/* the spreadsheet forms batch reads: ';' or tab, UTF-16, --encoding */
-	if ((rc = transcode_new(&tc, fp, encoding, path, &err)) != 0) {
-		rc = cli_fail(rc, &err);
-		goto out;
-	}
-	r = csvr_new(transcode_stream(tc), path, NULL, &err);
-	if (!r || (rc = csvr_header(r, &err)) != 0) {
-		if (r && rc == CD_ERR_IO && transcode_error(tc)[0]) {
-			cli_err("%s", transcode_error(tc));
-			rc = EXIT_DATA;
-		} else {
-			rc = cli_fail(r ? rc : CD_ERR_NOMEM, &err);
-		}
-		goto out;
-	}
+	o.format = INPUT_CSV;
+	o.quiet = c->quiet;
+	o.encoding = encoding;
+	o.no_check = 1;                 /* the text's UTF-8 is checked below */
+	if ((rc = input_open_with(&in, path, &o)) != 0)
+		return rc;
+	r = input_csv(&in);
 	it->sep = (char)csvr_delimiter(r);   /* written back the same way */
-	ti = csvr_column_any(r, cli_text_columns);
-	ii = csvr_column_any(r, cli_id_columns);
-	ai = csvr_column_any(r, cli_author_columns);
-	vi = csvr_column_any(r, cli_video_columns);
 	one[0] = "category";
-	it->cat_col = csvr_column_any(r, one);
+	it->cat_col = input_column(&in, one);
 	one[0] = "reply";
-	it->reply_col = csvr_column_any(r, one);
+	it->reply_col = input_column(&in, one);
 	one[0] = "status";
-	it->status_col = csvr_column_any(r, one);
+	it->status_col = input_column(&in, one);
 	one[0] = "template";
-	it->template_col = csvr_column_any(r, one);
+	it->template_col = input_column(&in, one);
 	one[0] = "action";
-	it->action_col = csvr_column_any(r, one);
+	it->action_col = input_column(&in, one);
 	one[0] = "tone_score";
-	it->tone_col = csvr_column_any(r, one);
-	if (ti < 0) {
-		cli_err("%s:1: no text column in the header", path);
-		rc = EXIT_DATA;
-		goto out;
-	}
+	it->tone_col = input_column(&in, one);
 	it->nfields = csvr_ncolumns(r);
 	it->header = calloc(it->nfields, sizeof(char *));
 	it->fields = calloc(1, sizeof(char **));
@@ -874,26 +851,14 @@ static int load_csv(struct items *it, const char *path, const char *encoding,
 	}
 	for (k = 0; k < it->nfields; k++)
 		it->header[k] = strdup(csvr_column_name(r, k));
-	while ((n = csvr_next(r, &row, &err)) != 0) {
-		struct comment cm;
-		char idbuf[32];
+	while ((n = input_next(&in, &cm)) == 1) {
+		const struct csv_row *row = input_row(&in);
 		size_t bad;
 
-		if (n < 0) {
-			if (!c->quiet)
-				cli_err("%s", err.msg);
-			continue;
-		}
-		memset(&cm, 0, sizeof(cm));
-		cm.line = csvr_row_line(row);
-		cm.text = csvr_field(row, (size_t)ti, &cm.text_len);
-		snprintf(idbuf, sizeof(idbuf), "%ld", cm.line);
-		cm.id = ii >= 0 ? csvr_field(row, (size_t)ii, NULL) : idbuf;
-		cm.author = ai >= 0 ? csvr_field(row, (size_t)ai, NULL) : "";
-		cm.video_id = vi >= 0 ? csvr_field(row, (size_t)vi, NULL) : "";
+		/* the desk takes neither from a batch CSV (its lang column is
+		   batch's guess; the queue orders by arrival here) */
 		cm.lang = cm.created_at = "";
 		cm.created_ts = -1;
-		cm.likes = -1;
 		if (tok_utf8_check(cm.text, cm.text_len, &bad)) {
 			cli_err("%s:%ld: invalid UTF-8 at byte %zu", path, cm.line,
 				bad + 1);
@@ -913,18 +878,16 @@ static int load_csv(struct items *it, const char *path, const char *encoding,
 		for (k = 0; k < it->nfields; k++)
 			it->fields[it->n - 1][k] = strdup(csvr_field(row, k, NULL));
 	}
+	if (n > 1)
+		rc = n;
 out:
-	csvr_free(r);
-	transcode_free(tc);
-	fclose(fp);
+	input_close(&in);
 	return rc;
 }
 
 static int is_csv(const char *path)
 {
-	size_t n = strlen(path);
-
-	return n > 4 && !strcmp(path + n - 4, ".csv");
+	return input_csv_name(path);
 }
 
 /* Write the batch CSV back with the person's replies and decisions. */

@@ -4,6 +4,7 @@
 #include "cli.h"
 #include "comment.h"
 #include "csvio.h"
+#include "input.h"
 #include "jsonr.h"
 #include "lineio.h"
 #include "tokenize.h"
@@ -23,10 +24,11 @@ struct dataset {
 	int jsonl;
 	int strict, quiet;
 	long skipped;
-	/* CSV */
 	FILE *fp;
-	struct csv_reader *csv;
-	long text_idx, label_idx;
+	/* CSV: the comment reader, which maps the text column */
+	struct input in;
+	int csv;
+	long label_idx;
 	/* JSONL */
 	int fd;
 	struct line_reader *lr;
@@ -64,7 +66,6 @@ struct dataset *dataset_open(const char *path, const char *text_col,
 {
 	struct dataset *d = calloc(1, sizeof(*d));
 	struct cd_error err;
-	int rc = 0;
 
 	if (!d) {
 		*code = EXIT_SOFTWARE;
@@ -103,32 +104,32 @@ struct dataset *dataset_open(const char *path, const char *text_col,
 		}
 		return d;
 	}
-	d->csv = csvr_new(d->fp, path, NULL, &err);
-	if (!d->csv || (rc = csvr_header(d->csv, &err)) != 0) {
-		*code = cli_fail(d->csv ? rc : CD_ERR_NOMEM, &err);
-		dataset_close(d);
-		return NULL;
-	}
-	if (text_col) {
-		const char *one[] = { text_col, NULL };
+	{
+		struct input_opts o = { 0 };
 
-		d->text_idx = csvr_column_any(d->csv, one);
-	} else {
-		d->text_idx = csvr_column_any(d->csv, cli_text_columns);
+		o.format = INPUT_CSV;
+		o.strict = strict;
+		o.quiet = quiet;
+		o.text_col = text_col;
+		o.col_options = 1;
+		o.no_check = 1;         /* check() below, with the label */
+		o.fp = d->fp;
+		if ((*code = input_open_with(&d->in, path, &o)) != 0) {
+			dataset_close(d);
+			return NULL;
+		}
+		d->csv = 1;
 	}
 	if (label_col) {
 		const char *one[] = { label_col, NULL };
 
-		d->label_idx = csvr_column_any(d->csv, one);
+		d->label_idx = input_column(&d->in, one);
 	} else {
-		d->label_idx = csvr_column_any(d->csv, label_aliases);
+		d->label_idx = input_column(&d->in, label_aliases);
 	}
-	if (d->text_idx < 0 || d->label_idx < 0) {
-		cli_err("%s:1: no %s column '%s' in the header (use %s)", path,
-			d->text_idx < 0 ? "text" : "label",
-			d->text_idx < 0 ? (text_col ? text_col : "text") :
-					  (label_col ? label_col : "label"),
-			d->text_idx < 0 ? "--text-col" : "--label-col");
+	if (d->label_idx < 0) {
+		cli_err("%s:1: no label column '%s' in the header (use "
+			"--label-col)", path, label_col ? label_col : "label");
 		*code = EXIT_DATA;
 		dataset_close(d);
 		return NULL;
@@ -169,31 +170,22 @@ static int check(struct dataset *d, struct example *ex)
 
 static int next_csv(struct dataset *d, struct example *ex)
 {
-	struct cd_error err;
-	struct csv_row *row;
+	struct comment cm;
 	int rc;
 
-	for (;;) {
-		cd_error_clear(&err);
-		rc = csvr_next(d->csv, &row, &err);
-		if (rc == 0)
-			return 0;
-		if (rc < 0) {
-			if (rc != CD_ERR_DATA && rc != CD_ERR_LIMIT)
-				return cli_fail(rc, &err);
-			if (bad(d, err.msg, 0))
-				return EXIT_DATA;
-			continue;
-		}
-		ex->text = csvr_field(row, (size_t)d->text_idx, &ex->len);
-		ex->label = csvr_field(row, (size_t)d->label_idx, NULL);
-		ex->line = csvr_row_line(row);
+	while ((rc = input_next(&d->in, &cm)) == 1) {
+		ex->text = cm.text;
+		ex->len = cm.text_len;
+		ex->label = csvr_field(input_row(&d->in), (size_t)d->label_idx,
+				       NULL);
+		ex->line = cm.line;
 		rc = check(d, ex);
 		if (rc == 0)
 			return 1;
 		if (rc > 0)
 			return rc;
 	}
+	return rc;
 }
 
 static int next_jsonl(struct dataset *d, struct example *ex)
@@ -272,14 +264,15 @@ int dataset_next(struct dataset *d, struct example *ex)
 
 long dataset_skipped(const struct dataset *d)
 {
-	return d->skipped;
+	return d->skipped + d->in.skipped;
 }
 
 void dataset_close(struct dataset *d)
 {
 	if (!d)
 		return;
-	csvr_free(d->csv);
+	if (d->csv)
+		input_close(&d->in);
 	if (d->fp)
 		fclose(d->fp);
 	lr_free(d->lr);

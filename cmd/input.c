@@ -1,11 +1,19 @@
 /* input.c - see input.h. */
 #include "input.h"
 #include "cli.h"
+#include "tokenize.h"
+#include "transcode.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#define SNIFF_MAX 4096          /* bytes of a first line read to sniff it */
+#define COLUMN_NAME_MAX 64      /* a longer field is no column name */
 
 void input_flush_stdout(void *ctx)
 {
@@ -22,18 +30,213 @@ FILE *input_open_errors(const char *path)
 	return fp;
 }
 
-int input_open(struct input *in, const char *path, int strict, int quiet,
-	       FILE *errors)
+int input_csv_name(const char *path)
+{
+	size_t n = path ? strlen(path) : 0;
+
+	return n > 4 && (!strcasecmp(path + n - 4, ".csv") ||
+			 !strcasecmp(path + n - 4, ".tsv"));
+}
+
+/* A plain column name: letters, digits, '_', '.', '-', maybe quoted. */
+static int column_name(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n >= 2 && s[0] == '"' && s[n - 1] == '"') {
+		s++;
+		n -= 2;
+	}
+	if (!n || n > COLUMN_NAME_MAX)
+		return 0;
+	for (i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		if (!(ch >= 0x80 || (ch >= 'a' && ch <= 'z') ||
+		      (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+		      ch == '_' || ch == '.' || ch == '-'))
+			return 0;
+	}
+	return 1;
+}
+
+static int text_column(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n >= 2 && s[0] == '"' && s[n - 1] == '"') {
+		s++;
+		n -= 2;
+	}
+	for (i = 0; cli_text_columns[i]; i++)
+		if (strlen(cli_text_columns[i]) == n &&
+		    !strncasecmp(cli_text_columns[i], s, n))
+			return 1;
+	return 0;
+}
+
+/*
+ * Does this first line read as a CSV header?  Two or more fields split by
+ * the separator that stands most often (',' ';' TAB), each a plain column
+ * name, one of them a text column: "id,text" is a header, "Comment,
+ * please" or "{...}" or a sentence is not.
+ */
+static int sniff_header(const char *s, size_t n)
+{
+	static const char seps[] = ",;\t";
+	size_t cnt[3] = { 0, 0, 0 }, i, start = 0;
+	int k, best = 0, text = 0;
+	char sep;
+
+	if (n >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3)) {
+		s += 3;
+		n -= 3;
+	}
+	for (i = 0; i < n && s[i] != '\n'; i++)
+		for (k = 0; k < 3; k++)
+			cnt[k] += s[i] == seps[k];
+	if (i == n && n == SNIFF_MAX)
+		return 0;               /* no line end in sight: no header */
+	n = i;
+	if (n && s[n - 1] == '\r')
+		n--;
+	for (k = 1; k < 3; k++)
+		if (cnt[k] > cnt[best])
+			best = k;
+	if (!cnt[best])
+		return 0;
+	sep = seps[best];
+	for (i = 0; i <= n; i++) {
+		if (i < n && s[i] != sep)
+			continue;
+		if (!column_name(s + start, i - start))
+			return 0;
+		text |= text_column(s + start, i - start);
+		start = i + 1;
+	}
+	return text;
+}
+
+/* INPUT_AUTO on an open fd: CSV by name, or by a regular file's header. */
+static int looks_csv(const char *path, int fd)
+{
+	char buf[SNIFF_MAX];
+	struct stat st;
+	off_t at;
+	ssize_t n;
+
+	if (input_csv_name(path))
+		return 1;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) ||
+	    (at = lseek(fd, 0, SEEK_CUR)) < 0)
+		return 0;
+	n = pread(fd, buf, sizeof(buf), at);
+	return n > 0 && sniff_header(buf, (size_t)n);
+}
+
+/* The header's columns, the first matching name each; EXIT_DATA if absent. */
+static int map_columns(struct input *in, const struct input_opts *o)
+{
+	static const char *const lang_names[] = { "lang", "language", NULL };
+	static const char *const time_names[] = {
+		"created_at", "create_time", "time", "timestamp", NULL
+	};
+	const char *one[2] = { NULL, NULL };
+	long *col = in->col;
+
+	one[0] = o->text_col;
+	col[INPUT_COL_TEXT] = csvr_column_any(in->csv, o->text_col ? one :
+					      cli_text_columns);
+	one[0] = o->id_col;
+	col[INPUT_COL_ID] = csvr_column_any(in->csv, o->id_col ? one :
+					    cli_id_columns);
+	one[0] = o->author_col;
+	col[INPUT_COL_AUTHOR] = csvr_column_any(in->csv, o->author_col ? one :
+						cli_author_columns);
+	col[INPUT_COL_LANG] = csvr_column_any(in->csv, lang_names);
+	col[INPUT_COL_TIME] = csvr_column_any(in->csv, time_names);
+	col[INPUT_COL_VIDEO] = csvr_column_any(in->csv, cli_video_columns);
+	if (!o->col_options) {
+		if (col[INPUT_COL_TEXT] >= 0)
+			return 0;
+		cli_err("%s:1: no text column in the header", in->path);
+		return EXIT_DATA;
+	}
+	if (col[INPUT_COL_TEXT] >= 0 && (!o->id_col || col[INPUT_COL_ID] >= 0) &&
+	    (!o->author_col || col[INPUT_COL_AUTHOR] >= 0))
+		return 0;
+	if (col[INPUT_COL_TEXT] < 0)
+		cli_err("%s:1: no text column '%s' in the header (use "
+			"--text-col)", in->name,
+			o->text_col ? o->text_col : "text");
+	else if (col[INPUT_COL_ID] < 0)
+		cli_err("%s:1: no id column '%s' in the header (use --id-col)",
+			in->name, o->id_col);
+	else
+		cli_err("%s:1: no author column '%s' in the header (use "
+			"--author-col)", in->name, o->author_col);
+	return EXIT_DATA;
+}
+
+/* Transcoder, reader, header, its encoding and the column map. */
+static int open_csv(struct input *in, const struct input_opts *o)
 {
 	struct cd_error err;
+	size_t i;
+	int rc;
+
+	rc = transcode_new(&in->tc, in->fp, o->encoding, in->path, &err);
+	if (rc)
+		return cli_fail(rc, &err);
+	if (o->verbose && transcode_encoding(in->tc)[0])
+		cli_err("%s: read as %s", in->name,
+			transcode_encoding(in->tc));
+	in->csv = csvr_new(transcode_stream(in->tc), in->path, NULL, &err);
+	if (in->csv)            /* the caller checked it: ',' ';' TAB or 0 */
+		csvr_set_delimiter(in->csv, o->delimiter);
+	if (!in->csv || (rc = csvr_header(in->csv, &err)) != 0) {
+		if (rc == CD_ERR_IO && transcode_error(in->tc)[0]) {
+			cli_err("%s", transcode_error(in->tc));
+			return EXIT_DATA;
+		}
+		return cli_fail(in->csv ? rc : CD_ERR_NOMEM, &err);
+	}
+	for (i = 0; i < csvr_ncolumns(in->csv); i++) {
+		const char *name = csvr_column_name(in->csv, i);
+		size_t bad;
+
+		if (tok_utf8_check(name, strlen(name), &bad)) {
+			cli_err("%s:1: the header is not UTF-8; %s", in->name,
+				transcode_hint(name, strlen(name)));
+			return EXIT_DATA;
+		}
+	}
+	if (o->verbose && csvr_delimiter(in->csv) != ',')
+		cli_err("%s: columns separated by '%s'", in->name,
+			csvr_delimiter(in->csv) == '\t' ? "tab" : ";");
+	return map_columns(in, o);
+}
+
+int input_open_with(struct input *in, const char *path,
+		    const struct input_opts *o)
+{
+	struct cd_error err;
+	int csv = o->format == INPUT_CSV, rc;
 
 	memset(in, 0, sizeof(*in));
 	in->jsonl = -1;
-	in->strict = strict;
-	in->quiet = quiet;
-	in->errors = errors;
+	in->fd = -1;
+	in->strict = o->strict;
+	in->quiet = o->quiet;
+	in->errors = o->errors;
+	in->no_check = o->no_check;
+	in->encoding_hint = o->encoding_hint;
+	in->path = path ? path : "-";
 	in->name = cli_input_name(path);
-	if (!path || !strcmp(path, "-")) {
+	if (o->fp) {
+		in->fp = o->fp;
+		csv = 1;
+	} else if (!path || !strcmp(path, "-")) {
 		in->fd = STDIN_FILENO;
 	} else {
 		in->fd = open(path, O_RDONLY);
@@ -41,6 +244,28 @@ int input_open(struct input *in, const char *path, int strict, int quiet,
 			cli_err("cannot open '%s': %s", path, strerror(errno));
 			return EXIT_NOINPUT;
 		}
+	}
+	if (!csv && o->format == INPUT_AUTO)
+		csv = looks_csv(path, in->fd);
+	if (csv) {
+		if (in->fd == STDIN_FILENO) {
+			in->fp = stdin;
+		} else if (in->fd >= 0) {
+			in->fp = fdopen(in->fd, "rb");
+			if (!in->fp) {
+				cli_err("cannot open '%s': %s", path,
+					strerror(errno));
+				input_close(in);
+				return EXIT_NOINPUT;
+			}
+			in->own_fp = 1;
+		}
+		in->fd = -1;
+		if ((rc = open_csv(in, o)) != 0) {
+			input_close(in);
+			return rc;
+		}
+		return 0;
 	}
 	in->lr = lr_new(in->fd, in->name, INPUT_LINE_MAX, &err);
 	in->cp = in->lr ? comment_parser_new(&err) : NULL;
@@ -52,6 +277,29 @@ int input_open(struct input *in, const char *path, int strict, int quiet,
 	return 0;
 }
 
+int input_open(struct input *in, const char *path, int strict, int quiet,
+	       FILE *errors)
+{
+	struct input_opts o = { 0 };
+
+	o.strict = strict;
+	o.quiet = quiet;
+	o.errors = errors;
+	return input_open_with(in, path, &o);
+}
+
+int input_open_lines(struct input *in, const char *path, int strict,
+		     int quiet, FILE *errors)
+{
+	struct input_opts o = { 0 };
+
+	o.strict = strict;
+	o.quiet = quiet;
+	o.errors = errors;
+	o.format = INPUT_LINES;
+	return input_open_with(in, path, &o);
+}
+
 void input_close(struct input *in)
 {
 	if (in->fd > 0)
@@ -61,6 +309,14 @@ void input_close(struct input *in)
 	comment_parser_free(in->cp);
 	in->lr = NULL;
 	in->cp = NULL;
+	csvr_free(in->csv);
+	transcode_free(in->tc);
+	if (in->own_fp)
+		fclose(in->fp);
+	in->csv = NULL;
+	in->tc = NULL;
+	in->fp = NULL;
+	in->own_fp = 0;
 }
 
 int input_bad_line(struct input *in, const struct cd_error *err,
@@ -108,7 +364,137 @@ int input_next_line(struct input *in, const char **line, size_t *len)
 			continue;
 		if (in->jsonl < 0)
 			in->jsonl = comment_is_jsonl(*line, *len);
+		in->line = *line;
+		in->line_len = *len;
 		return 1;
+	}
+}
+
+/* Count a bad CSV row and keep its bytes, as read, in --errors FILE. */
+static int bad_csv_row(struct input *in)
+{
+	const char *raw;
+	size_t n;
+
+	in->skipped++;
+	if (in->errors && (raw = csvr_raw(in->csv, &n)) != NULL) {
+		fwrite(raw, 1, n, in->errors);
+		fputc('\n', in->errors);
+		fflush(in->errors);
+	}
+	return in->strict ? EXIT_DATA : 0;
+}
+
+int input_bad_row(struct input *in, const struct cd_error *err)
+{
+	struct cd_error e = *err;
+	const char *text;
+	size_t n;
+
+	if (!in->csv) {
+		e.line = lr_lineno(in->lr);
+		return input_bad_line(in, &e, in->line, in->line_len);
+	}
+	if (!in->quiet || in->strict) {
+		long line = csvr_row_line(in->row);
+
+		text = csvr_field(in->row, (size_t)in->col[INPUT_COL_TEXT], &n);
+		if (in->encoding_hint && strstr(err->msg, "UTF-8") &&
+		    !transcode_encoding(in->tc)[0])
+			cli_err("%s:%ld: %s; %s", in->name, line, err->msg,
+				transcode_hint(text, n));
+		else
+			cli_err("%s:%ld: %s", in->name, line, err->msg);
+	}
+	return bad_csv_row(in);
+}
+
+static const char *field(const struct input *in, int col)
+{
+	long i = in->col[col];
+
+	return i >= 0 ? csvr_field(in->row, (size_t)i, NULL) : "";
+}
+
+/* The comment of in->row, by the columns mapped at open. */
+static void map_row(struct input *in, struct comment *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->line = csvr_row_line(in->row);
+	c->text = csvr_field(in->row, (size_t)in->col[INPUT_COL_TEXT],
+			     &c->text_len);
+	if (in->col[INPUT_COL_ID] >= 0) {
+		c->id = field(in, INPUT_COL_ID);
+	} else {
+		snprintf(in->idbuf, sizeof(in->idbuf), "%ld", c->line);
+		c->id = in->idbuf;
+	}
+	c->author = field(in, INPUT_COL_AUTHOR);
+	c->lang = field(in, INPUT_COL_LANG);
+	if (strcmp(c->lang, "en") && strcmp(c->lang, "ru"))
+		c->lang = "";
+	c->created_at = field(in, INPUT_COL_TIME);
+	c->created_ts = comment_parse_time(c->created_at);
+	c->video_id = field(in, INPUT_COL_VIDEO);
+	c->parent_id = "";
+	c->likes = -1;
+}
+
+/*
+ * What a stream checks of a row (the text's UTF-8 is left to the
+ * tokenizer, as for a text line): its length, and UTF-8 in the id and
+ * author that go out again verbatim.  Nonzero with err set.
+ */
+static int check_row(const struct comment *c, struct cd_error *err)
+{
+	size_t bad;
+
+	if (c->text_len > COMMENT_TEXT_MAX)
+		return cd_error_set(err, CD_ERR_LIMIT, c->line,
+				    "comment longer than %d bytes",
+				    COMMENT_TEXT_MAX);
+	if (tok_utf8_check(c->author, strlen(c->author), &bad) ||
+	    tok_utf8_check(c->id, strlen(c->id), &bad)) {
+		/* the text's own problem is the one to name first */
+		if (tok_utf8_check(c->text, c->text_len, &bad))
+			return cd_error_set(err, CD_ERR_DATA, c->line,
+					    "invalid UTF-8 at byte %zu",
+					    bad + 1);
+		return cd_error_set(err, CD_ERR_DATA, c->line,
+				    "invalid UTF-8 in the id or author column");
+	}
+	return 0;
+}
+
+static int next_csv(struct input *in, struct comment *c)
+{
+	struct cd_error err;
+	int rc;
+
+	for (;;) {
+		cd_error_clear(&err);
+		rc = csvr_next(in->csv, &in->row, &err);
+		if (rc == 0)
+			return 0;
+		if (rc < 0) {
+			if (rc == CD_ERR_IO && transcode_error(in->tc)[0]) {
+				cli_err("%s", transcode_error(in->tc));
+				return EXIT_DATA;
+			}
+			if (rc == CD_ERR_IO || rc == CD_ERR_NOMEM)
+				return cli_fail(rc, &err);
+			/* err.msg names the input and line already */
+			if (!in->quiet || in->strict)
+				cli_err("%s", err.msg);
+			if ((rc = bad_csv_row(in)) != 0)
+				return rc;
+			continue;
+		}
+		map_row(in, c);
+		if (in->no_check || !check_row(c, &err))
+			return 1;
+		if ((rc = input_bad_row(in, &err)) != 0)
+			return rc;
 	}
 }
 
@@ -119,6 +505,8 @@ int input_next(struct input *in, struct comment *c)
 	size_t len;
 	int rc;
 
+	if (in->csv)
+		return next_csv(in, c);
 	while ((rc = input_next_line(in, &line, &len)) == 1) {
 		cd_error_clear(&err);
 		rc = comment_parse(in->cp, line, len, in->jsonl, lr_lineno(in->lr),
@@ -129,4 +517,29 @@ int input_next(struct input *in, struct comment *c)
 			return rc;
 	}
 	return rc;
+}
+
+struct csv_reader *input_csv(const struct input *in)
+{
+	return in->csv;
+}
+
+const struct csv_row *input_row(const struct input *in)
+{
+	return in->csv ? in->row : NULL;
+}
+
+long input_column(const struct input *in, const char *const *names)
+{
+	return in->csv ? csvr_column_any(in->csv, names) : -1;
+}
+
+const char *input_encoding(const struct input *in)
+{
+	return in->tc ? transcode_encoding(in->tc) : "";
+}
+
+FILE *input_file(const struct input *in)
+{
+	return in->fp;
 }

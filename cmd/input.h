@@ -1,11 +1,26 @@
 /*
- * input.h - the comment streams of suggest, classify and review.
+ * input.h - the one comment reader: suggest, classify, batch, review,
+ * monitor and train/eval read comments through it.
  *
- * Opens FILE or "-" (stdin), tells plain text from JSONL by the first
- * non-blank byte, and hands out one struct comment per line.  A bad line
- * is reported as "candor: FILE:LINE: what is wrong" and skipped (its raw
- * bytes go to --errors FILE when given), unless --strict makes it fatal.
- * Blank lines are not comments and are passed over silently.
+ * Opens FILE or "-" (stdin) and hands out one struct comment per record,
+ * from one of three forms:
+ *   - plain text, one comment per line;
+ *   - JSONL, one object per line (told from text by the first non-blank
+ *     byte of the first non-blank line);
+ *   - CSV with a header row (RFC 4180; ',' ';' or TAB; UTF-16 with a byte
+ *     order mark and --encoding through transcode.h), recognised by the
+ *     name (.csv, .tsv) or, for a regular file without such a name, by a
+ *     first line that reads as a header: two or more plain column names,
+ *     one of them a text column (cli_text_columns).  A pipe is never
+ *     sniffed: it is CSV only when the caller says so (batch).
+ * The CSV columns are mapped once, at open: text, id (else the row's line
+ * number), author, lang (kept when en or ru), created_at, video_id, by
+ * the --*-col names given or the usual aliases of cli.h.
+ *
+ * A bad line or row is reported as "candor: FILE:LINE: what is wrong" and
+ * skipped (its raw bytes go to --errors FILE when given), unless --strict
+ * makes it fatal.  Blank lines are not comments and are passed over
+ * silently.
  */
 #ifndef CANDOR_INPUT_H
 #define CANDOR_INPUT_H
@@ -13,9 +28,45 @@
 #include <stdio.h>
 
 #include "comment.h"
+#include "csvio.h"
 #include "lineio.h"
 
 #define INPUT_LINE_MAX (1u << 20)       /* bytes in one input line */
+
+enum input_format {
+	INPUT_AUTO,             /* CSV by name or header, else text/JSONL */
+	INPUT_LINES,            /* text or JSONL lines, never CSV (monitor) */
+	INPUT_CSV               /* CSV whatever the name (batch, review) */
+};
+
+/* The comment columns a CSV input maps at open (struct input's col[]). */
+enum {
+	INPUT_COL_TEXT, INPUT_COL_ID, INPUT_COL_AUTHOR, INPUT_COL_LANG,
+	INPUT_COL_TIME, INPUT_COL_VIDEO, INPUT_NCOLS
+};
+
+/* How to open an input; a zero member means the default. */
+struct input_opts {
+	int strict;                     /* a bad line or row is fatal */
+	int quiet;                      /* bad lines are counted, not shown */
+	int verbose;                    /* CSV: say which encoding, separator */
+	FILE *errors;                   /* --errors FILE, or NULL */
+	enum input_format format;
+	/* CSV only: */
+	const char *encoding;           /* --encoding; NULL: UTF-8 or UTF-16
+					   by its byte order mark */
+	int delimiter;                  /* ',' ';' '\t'; 0: from the header */
+	const char *text_col, *id_col, *author_col;  /* --*-col, or NULL */
+	int col_options;                /* a missing column's error names the
+					   --*-col option to use */
+	int encoding_hint;              /* a row not UTF-8 hints at --encoding */
+	int no_check;                   /* hand out rows unchecked (the caller
+					   checks them: train, review) */
+	FILE *fp;                       /* read this stream (the caller's,
+					   not closed) instead of the path */
+};
+
+struct transcode;
 
 struct input {
 	const char *name;               /* "<stdin>" for "-" */
@@ -27,11 +78,31 @@ struct input {
 	long skipped;
 	struct line_reader *lr;
 	struct comment_parser *cp;
+	const char *line;               /* the last line read, for --errors */
+	size_t line_len;
+	/* CSV */
+	const char *path;               /* as given, for CSV messages */
+	FILE *fp;                       /* the file read (before transcoding) */
+	int own_fp;
+	int no_check, encoding_hint;
+	struct transcode *tc;
+	struct csv_reader *csv;
+	struct csv_row *row;            /* the row input_next last read */
+	long col[INPUT_NCOLS];          /* column indexes, -1 when absent */
+	char idbuf[32];
 };
 
 /* 0, or an exit code after printing why. */
+int input_open_with(struct input *in, const char *path,
+		    const struct input_opts *o);
+/* input_open_with with INPUT_AUTO and these options. */
 int input_open(struct input *in, const char *path, int strict, int quiet,
 	       FILE *errors);
+/* input_open_with with INPUT_LINES (a stream that may grow: monitor). */
+int input_open_lines(struct input *in, const char *path, int strict,
+		     int quiet, FILE *errors);
+/* 1 when path is named as CSV (.csv or .tsv, any case). */
+int input_csv_name(const char *path);
 /* 1 with a comment, 0 at the end, or an exit code (> 1) on a fatal error. */
 int input_next(struct input *in, struct comment *c);
 /*
@@ -48,6 +119,24 @@ int input_next_line(struct input *in, const char **line, size_t *len);
  */
 int input_bad_line(struct input *in, const struct cd_error *err,
 		   const char *line, size_t len);
+/*
+ * A caller found the comment input_next last gave bad (err->msg says
+ * why): report it as "candor: FILE:LINE: what" (with a hint at
+ * --encoding for a CSV row that is not UTF-8, when encoding_hint), keep its raw bytes in
+ * --errors FILE, count it; 0 to go on, or EXIT_DATA with --strict.
+ */
+int input_bad_row(struct input *in, const struct cd_error *err);
+
+/* CSV: the reader (header, separator), else NULL. */
+struct csv_reader *input_csv(const struct input *in);
+/* CSV: the row input_next last gave (all its fields), else NULL. */
+const struct csv_row *input_row(const struct input *in);
+/* CSV: the first column named one of names (csvr_column_any), or -1. */
+long input_column(const struct input *in, const char *const *names);
+/* CSV: the encoding converted from, "" when none (or not CSV). */
+const char *input_encoding(const struct input *in);
+/* CSV: the file read, as opened (progress: its size and position). */
+FILE *input_file(const struct input *in);
 void input_close(struct input *in);
 
 /* Open --errors FILE for appending; NULL after printing why. */

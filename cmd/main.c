@@ -55,7 +55,7 @@ static const struct command commands[] = {
 	  "post approved replies and hides from a journal, exactly once" },
 	{ "render", cmd_render, 0,
 	  "render one Mustache template with JSON data (for authors)" },
-	{ "report", cmd_report, 0,
+	{ "report", cmd_report, NEED_CONFIG | NEED_MODEL,
 	  "the crisis report: one page from suggestions, journals, ledgers" },
 	{ "review", cmd_review, NEED_CONFIG | NEED_MODEL,
 	  "the interactive approve/edit loop, with a crash-safe journal" },

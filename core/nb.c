@@ -838,6 +838,16 @@ size_t nb_feature(const struct nb_model *m, size_t i, const char **text,
 	return f;
 }
 
+long nb_feature_find(const struct nb_model *m, uint64_t h)
+{
+	return find(m, h);
+}
+
+uint64_t nb_label_total(const struct nb_model *m, size_t i)
+{
+	return i < m->nlabels ? m->total[i] : 0;
+}
+
 /* ---- merge ---------------------------------------------------------- */
 
 uint64_t nb_journal_applied(const struct nb_model *m, uint64_t id)

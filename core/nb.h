@@ -147,4 +147,18 @@ size_t nb_explain(const struct nb_model *m, const struct tokenizer *tk,
 size_t nb_feature(const struct nb_model *m, size_t i, const char **text,
 		  const uint32_t **counts);
 
+/*
+ * The feature with token hash h (tok_list()[k].hash) as the number
+ * nb_feature() returns for it (an index in 0..nb_vocab_size()), or -1
+ * when the model does not hold it.
+ */
+long nb_feature_find(const struct nb_model *m, uint64_t h);
+
+/*
+ * The sum of label i's counts over the whole vocabulary: the denominator
+ * of the model's P(feature | label) = (count + alpha) / (total + alpha V)
+ * before any --idf scaling.
+ */
+uint64_t nb_label_total(const struct nb_model *m, size_t i);
+
 #endif

@@ -91,74 +91,220 @@ static long rnames_get(struct rnames *t, const char *s, size_t len,
 
 /* ---- the comments ------------------------------------------------------ */
 
-static int items_grow(struct report *r, struct cd_error *err)
-{
-	size_t ncap = r->cap ? r->cap * 2 : 1024, i, j;
-	struct ritem *n = calloc(ncap, sizeof(*n));
+_Static_assert(sizeof(struct ritem) == 32, "a comment's record is 32 bytes");
+_Static_assert(REPORT_MAX_COMMENTS < RSLOT_MASK, "comment numbers fit a slot");
 
-	if (!n)
+static struct ritem *item_at(const struct report *r, size_t i)
+{
+	return &r->blocks[i >> RBLOCK_SHIFT][i & (RBLOCK - 1)];
+}
+
+static uint32_t slot_tag(uint64_t key)
+{
+	return (uint32_t)(key >> (64 - (32 - RSLOT_BITS))) << RSLOT_BITS;
+}
+
+/* Put comment i (hash key) into a free slot of slots[0..n). */
+static void slot_put(uint32_t *slots, size_t n, uint64_t key, size_t i)
+{
+	size_t j = (size_t)key & (n - 1);
+
+	while (slots[j])
+		j = (j + 1) & (n - 1);
+	slots[j] = slot_tag(key) | (uint32_t)(i + 1);
+}
+
+static int slots_grow(struct report *r, struct cd_error *err)
+{
+	size_t n = r->nslot ? r->nslot * 2 : 1024, i;
+	uint32_t *s = calloc(n, sizeof(*s));
+
+	if (!s)
 		return cd_error_set(err, CD_ERR_NOMEM, 0, "out of memory for "
 				    "%zu comments", r->nitems);
-	for (i = 0; i < r->cap; i++) {
-		if (!r->items[i].key)
-			continue;
-		j = (size_t)r->items[i].key & (ncap - 1);
-		while (n[j].key)
-			j = (j + 1) & (ncap - 1);
-		n[j] = r->items[i];
-	}
-	free(r->items);
-	r->items = n;
-	r->cap = ncap;
+	for (i = 0; i < r->nitems; i++)
+		slot_put(s, n, item_at(r, i)->key, i);
+	free(r->slot);
+	r->slot = s;
+	r->nslot = n;
 	return 0;
 }
 
-/* The record of id (created when new); NULL with err filled. */
-static struct ritem *item_get(struct report *r, const char *id, size_t len,
-			      long lineno, struct cd_error *err)
+/* The number of the comment with hash key, or -1. */
+static long item_find_key(const struct report *r, uint64_t key)
+{
+	uint32_t tag = slot_tag(key);
+	size_t j;
+
+	if (!r->nslot)
+		return -1;
+	for (j = (size_t)key & (r->nslot - 1); r->slot[j];
+	     j = (j + 1) & (r->nslot - 1)) {
+		uint32_t s = r->slot[j];
+
+		if ((s & ~RSLOT_MASK) == tag &&
+		    item_at(r, (s & RSLOT_MASK) - 1)->key == key)
+			return (long)(s & RSLOT_MASK) - 1;
+	}
+	return -1;
+}
+
+/* The record of id (created when new) into *out and its number: 0, or
+ * CD_ERR_LIMIT / CD_ERR_NOMEM with err filled. */
+static int item_get(struct report *r, const char *id, size_t len,
+		    struct ritem **out, uint32_t *num, long lineno,
+		    struct cd_error *err)
 {
 	uint64_t key = hash64(id, len);
-	size_t i;
+	long k = item_find_key(r, key);
+	size_t i = r->nitems;
+	struct ritem *it;
 
-	if (r->cap) {
-		i = (size_t)key & (r->cap - 1);
-		while (r->items[i].key) {
-			if (r->items[i].key == key)
-				return &r->items[i];
-			i = (i + 1) & (r->cap - 1);
-		}
+	if (k >= 0) {
+		*num = (uint32_t)k;
+		*out = item_at(r, (size_t)k);
+		return 0;
 	}
-	if (r->nitems >= r->max_items) {
-		cd_error_set(err, CD_ERR_LIMIT, lineno, "more than %zu comment "
-			     "ids in one report", r->max_items);
-		return NULL;
+	if (r->nitems >= r->max_items)
+		return cd_error_set(err, CD_ERR_LIMIT, lineno, "more than %zu "
+				    "comment ids in one report", r->max_items);
+	if (!(i & (RBLOCK - 1))) {              /* a new block */
+		size_t b = i >> RBLOCK_SHIFT;
+
+		if (!r->blocks)
+			r->blocks = calloc((r->max_items >> RBLOCK_SHIFT) + 1,
+					   sizeof(*r->blocks));
+		if (!r->blocks || !(r->blocks[b] = calloc(RBLOCK,
+							  sizeof(struct ritem))))
+			return cd_error_set(err, CD_ERR_NOMEM, lineno, "out "
+					    "of memory for %zu comments",
+					    r->nitems);
 	}
-	if ((r->nitems + 1) * 10 > r->cap * 7) {
-		if (items_grow(r, err))
-			return NULL;
+	if ((r->nitems + 1) * 10 > r->nslot * 7 && slots_grow(r, err)) {
+		err->line = lineno;
+		return CD_ERR_NOMEM;
 	}
-	i = (size_t)key & (r->cap - 1);
-	while (r->items[i].key)
-		i = (i + 1) & (r->cap - 1);
-	r->items[i].key = key;
-	r->items[i].conf = 0xFFFF;
+	it = item_at(r, i);
+	it->key = key;
+	slot_put(r->slot, r->nslot, key, i);
 	r->nitems++;
-	return &r->items[i];
+	*num = (uint32_t)i;
+	*out = it;
+	return 0;
 }
 
 static const struct ritem *item_find(const struct report *r, uint64_t key)
 {
-	size_t i;
+	long k = item_find_key(r, key);
 
-	if (!r->cap)
-		return NULL;
-	i = (size_t)key & (r->cap - 1);
-	while (r->items[i].key) {
-		if (r->items[i].key == key)
-			return &r->items[i];
-		i = (i + 1) & (r->cap - 1);
+	return k < 0 ? NULL : item_at(r, (size_t)k);
+}
+
+/* The standing decision of a comment, unpacked, and back. */
+static void dec_get(const struct ritem *it, struct rdec *d)
+{
+	d->ts = it->d_ts;
+	d->tpl = (uint16_t)it->d_tpl;
+	d->fact = (uint16_t)it->d_fact;
+	d->decision = (uint8_t)it->d_decision;
+	d->person = (uint8_t)it->d_person;
+	d->orig = (uint8_t)it->d_orig;
+	d->edited = (uint8_t)it->d_edited;
+}
+
+static void dec_set(struct ritem *it, const struct rdec *d)
+{
+	it->d_ts = d->ts;
+	it->d_tpl = d->tpl & 0x1FFFu;
+	it->d_fact = d->fact & 0x7FFu;
+	it->d_decision = d->decision & 0x7u;
+	it->d_person = d->person & 0x7Fu;
+	it->d_orig = d->orig & 0x7Fu;
+	it->d_edited = d->edited & 0x1u;
+}
+
+/* The slot of comment num in the stack's map (free when absent). */
+static size_t stk_slot(const struct report *r, uint32_t num)
+{
+	size_t j = ((size_t)num * 0x9E3779B97F4A7C15ull >> 20) &
+		(r->capstk_map - 1);
+
+	while (r->stk_map[j] && (uint32_t)(r->stk_map[j] >> 32) != num + 1)
+		j = (j + 1) & (r->capstk_map - 1);
+	return j;
+}
+
+/* Push d under comment num's standing decision. */
+static int stk_push(struct report *r, uint32_t num, const struct rdec *d,
+		    long lineno, struct cd_error *err)
+{
+	uint32_t node, top = 0;
+	size_t j;
+
+	if ((r->nstk_map + 1) * 2 > r->capstk_map) {    /* grow the map */
+		size_t n = r->capstk_map ? r->capstk_map * 2 : 64, i, old;
+		uint64_t *m = calloc(n, sizeof(*m)), *was = r->stk_map;
+
+		if (!m)
+			return cd_error_set(err, CD_ERR_NOMEM, lineno,
+					    "out of memory");
+		old = r->capstk_map;
+		r->stk_map = m;
+		r->capstk_map = n;
+		for (i = 0; i < old; i++)
+			if (was[i])
+				m[stk_slot(r, (uint32_t)(was[i] >> 32) - 1)] =
+					was[i];
+		free(was);
 	}
-	return NULL;
+	if (r->stk_free) {
+		node = r->stk_free - 1;
+		r->stk_free = r->stk[node].next;
+	} else {
+		if (r->nstk == r->capstk) {
+			size_t n = r->capstk ? r->capstk * 2 : 64;
+			struct rstack *v = realloc(r->stk, n * sizeof(*v));
+
+			if (!v)
+				return cd_error_set(err, CD_ERR_NOMEM, lineno,
+						    "out of memory");
+			r->stk = v;
+			r->capstk = n;
+		}
+		node = (uint32_t)r->nstk++;
+	}
+	j = stk_slot(r, num);
+	if (r->stk_map[j])
+		top = (uint32_t)r->stk_map[j];
+	else
+		r->nstk_map++;
+	r->stk[node].d = *d;
+	r->stk[node].item = num;
+	r->stk[node].next = top;
+	r->stk_map[j] = (uint64_t)(num + 1) << 32 | (node + 1);
+	return 0;
+}
+
+/* Pop the decision under comment num's standing one into d: 1, or 0
+ * when there is none; *more says whether others are under it. */
+static int stk_pop(struct report *r, uint32_t num, struct rdec *d, int *more)
+{
+	size_t j;
+	uint32_t top;
+
+	*more = 0;
+	if (!r->capstk_map)
+		return 0;
+	j = stk_slot(r, num);
+	top = (uint32_t)r->stk_map[j];
+	if (!top)
+		return 0;
+	*d = r->stk[top - 1].d;
+	r->stk_map[j] = (uint64_t)(num + 1) << 32 | r->stk[top - 1].next;
+	*more = r->stk[top - 1].next != 0;
+	r->stk[top - 1].next = r->stk_free;
+	r->stk_free = top;
+	return 1;
 }
 
 /* ---- set up ------------------------------------------------------------ */
@@ -239,7 +385,13 @@ void report_free(struct report *r)
 
 	if (!r)
 		return;
-	free(r->items);
+	if (r->blocks)
+		for (i = 0; i < (r->nitems + RBLOCK - 1) >> RBLOCK_SHIFT; i++)
+			free(r->blocks[i]);
+	free(r->blocks);
+	free(r->slot);
+	free(r->stk);
+	free(r->stk_map);
 	free(r->scratch);
 	if (r->tpl)
 		for (i = 0; i < r->tpls.n; i++) {
@@ -278,6 +430,7 @@ void report_free(struct report *r)
 	free(r->t_decide);
 	free(r->t_publish);
 	free(r->fact_approved);
+	rwords_release(r);
 	free(r);
 }
 
@@ -486,9 +639,10 @@ static int cat_of(struct report *r, const char *s, long lineno,
 	return i < 0 ? -1 : (int)i + 1;
 }
 
-static int flags_of(struct report *r, struct fields *fs, uint16_t *bits,
+static int flags_of(struct report *r, struct fields *fs, struct ritem *it,
 		    long lineno, struct cd_error *err)
 {
+	unsigned bits = it->flags;
 	struct jsonscan_iter at;
 	struct jsonscan_member e;
 	const char *s;
@@ -503,7 +657,8 @@ static int flags_of(struct report *r, struct fields *fs, uint16_t *bits,
 		i = rnames_get(&r->flags, s, strlen(s), "flags", lineno, err);
 		if (i < 0)
 			return -1;
-		*bits = (uint16_t)(*bits | (1u << i));
+		bits |= 1u << i;
+		it->flags = bits & 0xFFFFu;
 	}
 	return 0;
 }
@@ -663,9 +818,9 @@ static int draft_common(struct report *r, struct ritem *it, const char *id,
 	long t = -1, f;
 	int again = it->bits & IT_DRAFTED;     /* counted once per comment */
 
-	it->bits |= IT_DRAFTED | IT_COMMENT;
+	it->bits = (it->bits | (IT_DRAFTED | IT_COMMENT)) & 0x3Fu;
 	if (cat > 0)
-		it->model = (uint8_t)cat;
+		it->model = (unsigned)cat & 0x7Fu;
 	if (tpl && *tpl) {
 		t = rnames_get(&r->tpls, tpl, strlen(tpl), "templates", lineno,
 			       err);
@@ -683,10 +838,10 @@ static int draft_common(struct report *r, struct ritem *it, const char *id,
 			return -1;
 		if (!again)
 			r->fact_drafted[f]++;
-		it->fact = (uint16_t)(f + 1);
+		it->fact = (unsigned)(f + 1) & 0x7FFu;
 	}
 	/* a sample of what is still undecided (journals were read first) */
-	if (cat > 0 && !again && !it->cur.decision &&
+	if (cat > 0 && !again && !it->d_decision &&
 	    r->nsamples[cat - 1] < RSAMPLES) {
 		struct rsample *s = &r->samples[cat - 1][r->nsamples[cat - 1]];
 
@@ -702,6 +857,14 @@ static int draft_common(struct report *r, struct ritem *it, const char *id,
 		r->nsamples[cat - 1]++;
 	}
 	return 0;
+}
+
+/* The confidence's tenth (0.0-0.1 ... 0.9-1.0; 1 is in the last), + 1. */
+static void set_conf(struct ritem *it, double conf)
+{
+	unsigned c = (unsigned)(conf * 10000 + 0.5);
+
+	it->conf = ((c >= 10000 ? 9 : c / 1000) + 1) & 0xFu;
 }
 
 static int set_created(struct ritem *it, int64_t t, long lineno,
@@ -730,11 +893,11 @@ static int add_suggestion(struct report *r, struct fields *f,
 		return cd_error_set(err, CD_ERR_DATA, lineno, "suggestion "
 				    "without a \"category\"");
 	if (mnum(&f->m[K_CONFIDENCE], &conf) && conf >= 0 && conf <= 1)
-		it->conf = (uint16_t)(conf * 10000 + 0.5);
+		set_conf(it, conf);
 	if (set_created(it, jtime(f, K_CREATED_AT, K_CREATE_TIME), lineno,
 			err))
 		return CD_ERR_DATA;
-	if (flags_of(r, f, &it->flags, lineno, err))
+	if (flags_of(r, f, it, lineno, err))
 		return -1;
 	if (it->bits & IT_DRAFTED)      /* also in a batch CSV: counted */
 		return draft_common(r, it, id, cat, fstr(f, K_TEMPLATE),
@@ -774,7 +937,7 @@ static int decision_of(const char *s)
 }
 
 static int add_journal(struct report *r, struct fields *f,
-		       struct ritem *it,
+		       struct ritem *it, uint32_t num,
 		       long lineno, struct cd_error *err)
 {
 	const char *d = fstr(f, K_DECISION), *tpl = fstr(f, K_TEMPLATE);
@@ -789,9 +952,14 @@ static int add_journal(struct report *r, struct fields *f,
 				    "decision '%.40s'", d ? d : "(none)");
 	if (dec == DEC_N)                       /* claim, release */
 		return 0;
-	if (dec == 0) {                         /* undo */
-		it->cur = it->prev;
-		memset(&it->prev, 0, sizeof(it->prev));
+	if (dec == 0) {                 /* undo: the one under it stands */
+		int more = 0;
+
+		memset(&nd, 0, sizeof(nd));
+		if (it->stacked)
+			stk_pop(r, num, &nd, &more);
+		it->stacked = (unsigned)more & 1u;
+		dec_set(it, &nd);       /* the one under it, or nothing */
 		return 0;
 	}
 	memset(&nd, 0, sizeof(nd));
@@ -831,13 +999,20 @@ static int add_journal(struct report *r, struct fields *f,
 			return -1;
 		nd.fact = (uint16_t)(i + 1);
 	}
-	if (flags_of(r, f, &it->flags, lineno, err))
+	if (flags_of(r, f, it, lineno, err))
 		return -1;
 	if (tone_json(r, f, 1, lineno, err))
 		return -1;
-	it->bits |= IT_COMMENT;
-	it->prev = it->cur;
-	it->cur = nd;
+	it->bits = (it->bits | (IT_COMMENT)) & 0x3Fu;
+	if (it->d_decision) {           /* decided again: keep the old one */
+		struct rdec old;
+
+		dec_get(it, &old);
+		if (stk_push(r, num, &old, lineno, err))
+			return CD_ERR_NOMEM;
+		it->stacked = 1;
+	}
+	dec_set(it, &nd);
 	return 0;
 }
 
@@ -898,7 +1073,7 @@ static int add_ledger(struct fields *f, struct ritem *it, long lineno,
 		ph = f->m[K_OUTCOME].type ? "outcome" :
 			f->m[K_INTENT].type ? "intent" : "";
 	if (!strcmp(ph, "intent")) {
-		it->bits |= IT_INTENT;
+		it->bits = (it->bits | (IT_INTENT)) & 0x3Fu;
 		return 0;
 	}
 	if (strcmp(ph, "outcome") && strcmp(ph, "result") &&
@@ -909,13 +1084,13 @@ static int add_ledger(struct fields *f, struct ritem *it, long lineno,
 	if (ts < 0)
 		return cd_error_set(err, CD_ERR_DATA, lineno, "\"ts\" is not "
 				    "an RFC 3339 time");
-	it->bits |= IT_INTENT;
+	it->bits = (it->bits | (IT_INTENT)) & 0x3Fu;
 	if (outcome_ok(f)) {
-		it->bits = (uint8_t)((it->bits | IT_DONE) & ~IT_FAILED);
+		it->bits = (it->bits | IT_DONE) & ~(unsigned)IT_FAILED & 0x3Fu;
 		if (ts > 0 && (!it->published || (uint32_t)ts < it->published))
 			it->published = (uint32_t)ts;
 	} else if (!(it->bits & IT_DONE)) {
-		it->bits |= IT_FAILED;
+		it->bits = (it->bits | (IT_FAILED)) & 0x3Fu;
 	}
 	return 0;
 }
@@ -928,6 +1103,7 @@ int report_add_json(struct report *r, enum report_kind kind,
 	const char *id;
 	char idbuf[64];
 	struct ritem *it;
+	uint32_t num;
 	size_t k;
 	int rc = 0;
 
@@ -957,21 +1133,30 @@ int report_add_json(struct report *r, enum report_kind kind,
 	if (!id)
 		return cd_error_set(err, CD_ERR_DATA, lineno, "no \"id\" (a "
 				    "string or an integer)");
-	it = item_get(r, id, strlen(id), lineno, err);
-	if (!it)
-		return CD_ERR_LIMIT;
+	if ((rc = item_get(r, id, strlen(id), &it, &num, lineno, err)) != 0)
+		return rc;
+	if (r->model && !(it->bits & IT_TEXT) && kind != REPORT_LEDGER) {
+		const char *text = fstr(f, K_TEXT);
+
+		if (text && *text) {
+			it->bits = (it->bits | (IT_TEXT)) & 0x3Fu;
+			if (rwords_text(r, text, strlen(text)))
+				return cd_error_set(err, CD_ERR_NOMEM, lineno,
+						    "out of memory");
+		}
+	}
 	switch (kind) {
 	case REPORT_SUGGESTIONS:
 		rc = add_suggestion(r, f, it, id, lineno, err);
 		break;
 	case REPORT_JOURNAL:
-		rc = add_journal(r, f, it, lineno, err);
+		rc = add_journal(r, f, it, num, lineno, err);
 		break;
 	case REPORT_LEDGER:
 		rc = add_ledger(f, it, lineno, err);
 		break;
 	case REPORT_COMMENTS:
-		it->bits |= IT_COMMENT;
+		it->bits = (it->bits | (IT_COMMENT)) & 0x3Fu;
 		rc = set_created(it, jtime(f, K_CREATED_AT, K_CREATE_TIME),
 				 lineno, err);
 		break;
@@ -1042,16 +1227,23 @@ int report_add_csv(struct report *r, const char *const *fields,
 {
 	const char *id = field(fields, n, r->col_id), *s;
 	struct ritem *it;
-	int cat;
+	uint32_t num;
+	int cat, rc;
 
 	if (r->col_id < 0)
 		return cd_error_set(err, CD_ERR_USAGE, lineno, "no batch CSV "
 				    "header");
 	if (!id || !*id || lens[r->col_id] != strlen(id))
 		return cd_error_set(err, CD_ERR_DATA, lineno, "no id");
-	it = item_get(r, id, strlen(id), lineno, err);
-	if (!it)
-		return CD_ERR_LIMIT;
+	if ((rc = item_get(r, id, strlen(id), &it, &num, lineno, err)) != 0)
+		return rc;
+	if (r->model && !(it->bits & IT_TEXT) &&
+	    (s = field(fields, n, r->col_text)) && *s) {
+		it->bits = (it->bits | (IT_TEXT)) & 0x3Fu;
+		if (rwords_text(r, s, strlen(s)))
+			return cd_error_set(err, CD_ERR_NOMEM, lineno,
+					    "out of memory");
+	}
 	cat = cat_of(r, field(fields, n, r->col_cat), lineno, err);
 	if (cat < 0)
 		return CD_ERR_LIMIT;
@@ -1065,7 +1257,7 @@ int report_add_csv(struct report *r, const char *const *fields,
 			return cd_error_set(err, CD_ERR_DATA, lineno, "confidence "
 					    "'%.20s' is not a number in [0, 1]",
 					    s);
-		it->conf = (uint16_t)(c * 10000 + 0.5);
+		set_conf(it, c);
 	}
 	if ((s = field(fields, n, r->col_time)) && *s &&
 	    set_created(it, comment_parse_time(s), lineno, err))
@@ -1081,7 +1273,7 @@ int report_add_csv(struct report *r, const char *const *fields,
 					       err);
 				if (i < 0)
 					return CD_ERR_LIMIT;
-				it->flags = (uint16_t)(it->flags | (1u << i));
+				it->flags = (it->flags | (1u << i)) & 0xFFFFu;
 			}
 			s += k + (s[k] == ';');
 		}
@@ -1128,30 +1320,86 @@ static int cmp_i64(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* The nearest-rank percentile of v[0..n), already sorted. */
-static int64_t nearest_rank(const int64_t *v, size_t n, double p)
+/* The nearest rank of percentile p among n values: ceil(p/100 n), 1..n. */
+static size_t rank_of(size_t n, double p)
 {
-	size_t k;
-	double rank;
+	double rank = p / 100.0 * (double)n;
+	size_t k = (size_t)rank;
 
-	if (!n)
-		return -1;
-	rank = p / 100.0 * (double)n;           /* nearest rank: ceil(pn) */
-	k = (size_t)rank;
 	if ((double)k < rank)
 		k++;
 	if (k < 1)
 		k = 1;
 	if (k > n)
 		k = n;
-	return v[k - 1];
+	return k;
+}
+
+static void swap64(int64_t *a, int64_t *b)
+{
+	int64_t t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
+/*
+ * The k-th smallest (0-based) of v[0..n), k < n.  v is reordered so that
+ * v[k] holds it with nothing greater before it and nothing smaller after
+ * it (quickselect, Hoare 1961, with a median-of-three pivot and a
+ * three-way partition, since timings in seconds repeat a lot; past 64
+ * rounds the rest is sorted, so no input makes it quadratic).
+ */
+static int64_t select_k(int64_t *v, size_t n, size_t k)
+{
+	size_t lo = 0, hi = n, rounds = 0;
+
+	while (hi - lo > 1) {
+		int64_t a = v[lo], b = v[lo + (hi - lo) / 2], c = v[hi - 1], p;
+		size_t lt = lo, i = lo, gt = hi;
+
+		if (++rounds > 64) {
+			qsort(v + lo, hi - lo, sizeof(*v), cmp_i64);
+			return v[k];
+		}
+		p = a < b ? (b < c ? b : a < c ? c : a) :
+			(a < c ? a : b < c ? c : b);
+		while (i < gt) {
+			if (v[i] < p)
+				swap64(&v[lt++], &v[i++]);
+			else if (v[i] > p)
+				swap64(&v[i], &v[--gt]);
+			else
+				i++;
+		}
+		if (k < lt)
+			hi = lt;
+		else if (k >= gt)
+			lo = gt;
+		else
+			return p;
+	}
+	return v[k];
+}
+
+/* The median and 90th percentile (nearest rank) of v[0..n), reordered. */
+static void median_p90(int64_t *v, size_t n, struct rtiming *t)
+{
+	size_t k50 = rank_of(n, 50), k90 = rank_of(n, 90);
+
+	t->n = n;
+	if (!n) {
+		t->median = t->p90 = -1;
+		return;
+	}
+	t->median = select_k(v, n, k50 - 1);
+	/* everything from k50 - 1 on is >= the median, and k90 >= k50 */
+	t->p90 = select_k(v + (k50 - 1), n - (k50 - 1), k90 - k50);
 }
 
 int64_t report_percentile(int64_t *v, size_t n, double p)
 {
-	if (n)
-		qsort(v, n, sizeof(*v), cmp_i64);
-	return nearest_rank(v, n, p);
+	return n ? select_k(v, n, rank_of(n, p) - 1) : -1;
 }
 
 int64_t report_bucket_width(int64_t span)
@@ -1169,73 +1417,176 @@ int64_t report_bucket_width(int64_t span)
 	return (span / REPORT_MAX_BUCKETS / 604800 + 1) * 604800;
 }
 
-/* Timings per category: pairs (category, seconds) sorted, then cut. */
+/* The category a comment's timings count under: the person's, else the
+ * model's. */
+static int timing_cat(const struct ritem *it)
+{
+	return it->d_person ? (int)it->d_person : (int)it->model;
+}
+
+/* Seconds from comment to decision (publish 0) or publication, or -1. */
+static int64_t timing_of(const struct ritem *it, int publish)
+{
+	uint32_t end = publish ? it->published : it->d_ts;
+
+	if (!it->created || !end || (!publish && !it->d_decision))
+		return -1;
+	return end >= it->created ? (int64_t)end - it->created : 0;
+}
+
+/*
+ * Median and 90th percentile per category and overall: the timings are
+ * counted per category, then laid out grouped by category in one array
+ * (8 bytes per timed comment, freed at the end) and selected in place.
+ */
 static int timings(struct report *r, int publish, struct rtiming *out,
 		   struct cd_error *err)
 {
-	size_t ncat = r->cats.n, n = 0, i, c, start;
-	int64_t *all, *by;
+	size_t ncat = r->cats.n, n = 0, i, c;
 	size_t *cnt, *pos;
-	uint8_t *cats;
+	int64_t *by;
 
-	all = malloc((r->nitems + 1) * sizeof(*all));
-	by = malloc((r->nitems + 1) * sizeof(*by));
-	cats = malloc(r->nitems + 1);
-	cnt = calloc(ncat + 1, sizeof(*cnt));
-	pos = calloc(ncat + 1, sizeof(*pos));
-	if (!all || !by || !cats || !cnt || !pos) {
-		free(all); free(by); free(cats); free(cnt); free(pos);
+	cnt = calloc(ncat + 2, sizeof(*cnt));
+	pos = calloc(ncat + 2, sizeof(*pos));
+	if (!cnt || !pos) {
+		free(cnt);
+		free(pos);
 		return cd_error_set(err, CD_ERR_NOMEM, 0, "out of memory");
 	}
-	for (i = 0; i < r->cap; i++) {
-		const struct ritem *it = &r->items[i];
-		uint32_t end = publish ? it->published : it->cur.ts;
-		int cat;
+	for (i = 0; i < r->nitems; i++) {
+		const struct ritem *it = item_at(r, i);
 
-		if (!it->key || !it->created || !end ||
-		    (!publish && !it->cur.decision))
-			continue;
-		cat = it->cur.person ? it->cur.person : it->model;
-		all[n] = end >= it->created ? (int64_t)end - it->created : 0;
-		cats[n] = (uint8_t)cat;
-		cnt[cat]++;
-		n++;
+		if (timing_of(it, publish) >= 0) {
+			cnt[timing_cat(it)]++;
+			n++;
+		}
 	}
-	/* group by category (counting sort) */
+	by = malloc((n + 1) * sizeof(*by));
+	if (!by) {
+		free(cnt);
+		free(pos);
+		return cd_error_set(err, CD_ERR_NOMEM, 0, "out of memory for "
+				    "%zu timings", n);
+	}
 	for (c = 1; c <= ncat; c++)
 		pos[c] = pos[c - 1] + cnt[c - 1];
-	for (i = 0; i < n; i++)
-		by[pos[cats[i]]++] = all[i];
-	for (c = 0, start = 0; c <= ncat; c++) {
-		struct rtiming *t = c ? &out[c - 1] : NULL;
+	for (i = 0; i < r->nitems; i++) {
+		const struct ritem *it = item_at(r, i);
+		int64_t d = timing_of(it, publish);
 
-		if (t) {
-			t->n = cnt[c];
-			t->median = report_percentile(by + start, cnt[c], 50);
-			t->p90 = nearest_rank(by + start, cnt[c], 90);
-		}
-		start += cnt[c];
+		if (d >= 0)
+			by[pos[timing_cat(it)]++] = d;
 	}
-	out[ncat].n = n;
-	out[ncat].median = report_percentile(all, n, 50);
-	out[ncat].p90 = nearest_rank(all, n, 90);
-	free(all); free(by); free(cats); free(cnt); free(pos);
+	/* pos[c] is now where category c's timings end */
+	for (c = 1; c <= ncat; c++)
+		median_p90(by + pos[c] - cnt[c], cnt[c], &out[c - 1]);
+	median_p90(by, n, &out[ncat]);
+	free(by);
+	free(cnt);
+	free(pos);
 	return 0;
 }
 
 /* ---- spikes: the comments replayed through core/monitor -------------- */
 
-struct tref {
-	uint32_t t, i;
-};
-
-static int cmp_tref(const void *a, const void *b)
+/* The model's category of a comment: its draft's, else what the person
+ * changed it from, else the person's (no draft was read). */
+static int model_cat(const struct ritem *it)
 {
-	const struct tref *x = a, *y = b;
+	return it->model ? (int)it->model : it->d_orig ? (int)it->d_orig :
+		(int)it->d_person;
+}
 
-	if (x->t != y->t)
-		return x->t < y->t ? -1 : 1;
-	return (x->i > y->i) - (x->i < y->i);
+static void swapu(uint64_t *a, uint64_t *b)
+{
+	uint64_t t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
+/* Heapsort v[0..n) (introsort's fallback: never quadratic). */
+static void heap_sort(uint64_t *v, size_t n)
+{
+	size_t i, end, root, child;
+
+	for (i = n / 2; i-- > 0;)
+		for (root = i; (child = 2 * root + 1) < n; root = child) {
+			if (child + 1 < n && v[child] < v[child + 1])
+				child++;
+			if (v[root] >= v[child])
+				break;
+			swapu(&v[root], &v[child]);
+		}
+	for (end = n; end-- > 1;) {
+		swapu(&v[0], &v[end]);
+		for (root = 0; (child = 2 * root + 1) < end; root = child) {
+			if (child + 1 < end && v[child] < v[child + 1])
+				child++;
+			if (v[root] >= v[child])
+				break;
+			swapu(&v[root], &v[child]);
+		}
+	}
+}
+
+/*
+ * Sort v[0..n) in place (introsort, Musser 1997: quicksort with a
+ * median-of-three pivot, heapsort past 2 log2 n levels, insertion sort
+ * for short runs).  In place because glibc's qsort() allocates a copy of
+ * the array, which was the report's largest allocation after the table.
+ */
+static void sort_u64(uint64_t *v, size_t n, unsigned depth);
+
+void rsort_u64(uint64_t *v, size_t n)
+{
+	unsigned d = 0;
+	size_t k = n;
+
+	while (k >>= 1)
+		d++;
+	sort_u64(v, n, 2 * d + 2);
+}
+
+static void sort_u64(uint64_t *v, size_t n, unsigned depth)
+{
+	while (n > 16) {
+		uint64_t a = v[0], b = v[n / 2], c = v[n - 1], p;
+		size_t i = 0, j = n - 1;
+
+		if (!depth--) {
+			heap_sort(v, n);
+			return;
+		}
+		p = a < b ? (b < c ? b : a < c ? c : a) :
+			(a < c ? a : b < c ? c : b);
+		for (;;) {                      /* Hoare's partition */
+			while (v[i] < p)
+				i++;
+			while (v[j] > p)
+				j--;
+			if (i >= j)
+				break;
+			swapu(&v[i++], &v[j--]);
+		}
+		/* [0, j] <= p <= [j + 1, n): recurse on the smaller side */
+		if (j + 1 < n - j - 1) {
+			sort_u64(v, j + 1, depth);
+			v += j + 1;
+			n -= j + 1;
+		} else {
+			sort_u64(v + j + 1, n - j - 1, depth);
+			n = j + 1;
+		}
+	}
+	for (size_t i = 1; i < n; i++) {
+		uint64_t x = v[i];
+		size_t j = i;
+
+		for (; j > 0 && v[j - 1] > x; j--)
+			v[j] = v[j - 1];
+		v[j] = x;
+	}
 }
 
 /* Mark the bar holding the window that raised an event. */
@@ -1270,28 +1621,29 @@ static void on_event(void *ctx, const struct monitor_event *ev)
  */
 static int mark_spikes(struct report *r, struct cd_error *err)
 {
-	struct tref *v = malloc((r->nitems + 1) * sizeof(*v));
+	/* (time << 32 | comment number): sorted, the comments in time
+	 * order, ties in reading order */
+	uint64_t *v = malloc((r->nitems + 1) * sizeof(*v));
 	struct monitor *m;
 	size_t n = 0, i, f;
 	int rc = 0;
 
 	if (!v)
 		return cd_error_set(err, CD_ERR_NOMEM, 0, "out of memory");
-	for (i = 0; i < r->cap; i++)
-		if (r->items[i].key && r->items[i].created)
-			v[n++] = (struct tref){ r->items[i].created, (uint32_t)i };
-	qsort(v, n, sizeof(*v), cmp_tref);
+	for (i = 0; i < r->nitems; i++)
+		if (item_at(r, i)->created)
+			v[n++] = (uint64_t)item_at(r, i)->created << 32 | i;
+	rsort_u64(v, n);
 	m = monitor_new(&r->mon, on_event, r, err);
 	if (!m) {
 		free(v);
 		return -1;
 	}
 	for (i = 0; i < n && !rc; i++) {
-		const struct ritem *it = &r->items[v[i].i];
+		const struct ritem *it = item_at(r, (uint32_t)v[i]);
 		const char *flags[REPORT_MAX_FLAGS];
 		size_t nf = 0;
-		int cat = it->model ? it->model : it->cur.orig ? it->cur.orig :
-			it->cur.person;
+		int cat = model_cat(it);
 
 		for (f = 0; f < r->flags.n; f++)
 			if (it->flags & (1u << f))
@@ -1301,7 +1653,7 @@ static int mark_spikes(struct report *r, struct cd_error *err)
 				 err);
 	}
 	if (!rc && n)
-		monitor_advance(m, (int64_t)v[n - 1].t + r->mon.window);
+		monitor_advance(m, (int64_t)(v[n - 1] >> 32) + r->mon.window);
 	monitor_free(m);
 	free(v);
 	return rc;
@@ -1324,13 +1676,12 @@ int report_finish(struct report *r, struct cd_error *err)
 	if (!r->confusion || !r->dec || !r->t_decide || !r->t_publish ||
 	    !r->fact_approved)
 		return cd_error_set(err, CD_ERR_NOMEM, 0, "out of memory");
-	for (i = 0; i < r->cap; i++) {
-		struct ritem *it = &r->items[i];
-		const struct rdec *d = &it->cur;
+	for (i = 0; i < r->nitems; i++) {
+		const struct ritem *it = item_at(r, i);
+		struct rdec dd, *d = &dd;
 		int model, person, k;
 
-		if (!it->key)
-			continue;
+		dec_get(it, d);
 		t->comments++;
 		if (it->bits & IT_DRAFTED)
 			t->drafted++;
@@ -1348,16 +1699,15 @@ int report_finish(struct report *r, struct cd_error *err)
 			t->publish_failed++;
 		else if (it->bits & IT_INTENT)
 			t->publish_unknown++;
-		model = it->model ? it->model : d->orig ? d->orig : d->person;
+		model = model_cat(it);
 		person = d->person ? d->person : model;
 		if (!d->decision) {
 			if (it->bits & IT_DRAFTED) {
 				t->undecided++;
 				r->dec[model ? (size_t)model - 1 : ncat][REPORT_DEC_UNDECIDED]++;
 			}
-			if (it->conf != 0xFFFF)
-				r->conf_hist[it->conf >= 10000 ? 9 :
-					     it->conf / 1000][2]++;
+			if (it->conf)
+				r->conf_hist[it->conf - 1][2]++;
 			continue;
 		}
 		t->decided++;
@@ -1367,8 +1717,8 @@ int report_finish(struct report *r, struct cd_error *err)
 			if (model != person)
 				t->corrected++;
 		}
-		if (it->conf != 0xFFFF)
-			r->conf_hist[it->conf >= 10000 ? 9 : it->conf / 1000]
+		if (it->conf)
+			r->conf_hist[it->conf - 1]
 				[model && person && model != person]++;
 		switch (d->decision) {
 		case DEC_APPROVE:
@@ -1389,6 +1739,27 @@ int report_finish(struct report *r, struct cd_error *err)
 		if (d->decision == DEC_APPROVE && (d->fact || it->fact))
 			r->fact_approved[(d->fact ? d->fact : it->fact) - 1]++;
 	}
+	/* drop samples that were decided by a journal read after them */
+	for (i = 0; i < ncat; i++) {
+		size_t j, k = 0;
+
+		for (j = 0; j < r->nsamples[i]; j++) {
+			const struct ritem *it = item_find(r,
+							   r->samples[i][j].key);
+
+			if (it && it->d_decision) {
+				free(r->samples[i][j].id);
+				free(r->samples[i][j].text);
+				continue;
+			}
+			r->samples[i][k++] = r->samples[i][j];
+		}
+		r->nsamples[i] = k;
+	}
+	/* no more lookups by id: the index goes before the big sorts */
+	free(r->slot);
+	r->slot = NULL;
+	r->nslot = 0;
 	t->first = first;
 	t->last = last;
 	if (timings(r, 0, r->t_decide, err) || timings(r, 1, r->t_publish, err))
@@ -1411,16 +1782,15 @@ int report_finish(struct report *r, struct cd_error *err)
 		if (!r->tl_cat || !r->tl_flag || !r->marks || !r->mark_series)
 			return cd_error_set(err, CD_ERR_NOMEM, 0,
 					    "out of memory");
-		for (i = 0; i < r->cap; i++) {
-			const struct ritem *it = &r->items[i];
+		for (i = 0; i < r->nitems; i++) {
+			const struct ritem *it = item_at(r, i);
 			int cat;
 			size_t f;
 
-			if (!it->key || !it->created)
+			if (!it->created)
 				continue;
 			b = (size_t)((it->created - r->t0) / r->width);
-			cat = it->model ? it->model : it->cur.orig ?
-				it->cur.orig : it->cur.person;
+			cat = model_cat(it);
 			if (cat)
 				r->tl_cat[b * ncat + (size_t)(cat - 1)]++;
 			for (f = 0; f < nfl; f++)
@@ -1430,23 +1800,8 @@ int report_finish(struct report *r, struct cd_error *err)
 		if (r->p.monitor && mark_spikes(r, err))
 			return CD_ERR_DATA;
 	}
-	/* drop samples that were decided by a journal read after them */
-	for (i = 0; i < ncat; i++) {
-		size_t j, k = 0;
-
-		for (j = 0; j < r->nsamples[i]; j++) {
-			const struct ritem *it = item_find(r,
-							   r->samples[i][j].key);
-
-			if (it && it->cur.decision) {
-				free(r->samples[i][j].id);
-				free(r->samples[i][j].text);
-				continue;
-			}
-			r->samples[i][k++] = r->samples[i][j];
-		}
-		r->nsamples[i] = k;
-	}
+	if (rwords_finish(r, err))
+		return CD_ERR_NOMEM;
 	r->finished = 1;
 	return 0;
 }

@@ -36,6 +36,7 @@
 #define REPORT_MAX_FACTS 1024
 #define REPORT_MAX_SOURCES 256
 #define REPORT_MAX_BUCKETS 48           /* bars on the timeline */
+#define REPORT_TOP_WORDS 8              /* the model's words per category */
 
 enum report_kind {
 	REPORT_UNKNOWN = 0,
@@ -82,6 +83,52 @@ struct report;
 struct report *report_new(const struct report_params *p,
 			  struct cd_error *err);
 void report_free(struct report *r);
+
+struct nb_model;
+
+/*
+ * The classifier model whose most telling words the page shows
+ * (report_words.c).  Not owned: it must outlive the report.  Call before
+ * the first line.  With a model, the text of each comment (suggestions,
+ * comments and journals: "text"; a batch CSV's text column) is tokenized
+ * as the model tokenizes, once per comment id, and each feature of the
+ * model it holds is counted once per comment: the words shown are then
+ * those of this crisis.  0, or CD_ERR_NOMEM.
+ */
+int report_set_model(struct report *r, const struct nb_model *m,
+		     struct cd_error *err);
+/* The tokenizer those texts go through (after report_set_model; NULL
+ * before), for the brand's name list (tok_set_names).  The report's. */
+struct tokenizer *report_tokenizer(struct report *r);
+
+/*
+ * One of the model's most telling words for a label: the class-conditional
+ * log-likelihood ratio against the other labels,
+ *   llr = ln P(w | c) - ln P(w | not c),
+ *   P(w | c)     = (n_wc + a) / (N_c + a V),
+ *   P(w | not c) = (sum over l != c of n_wl + a) / (sum over l != c of N_l + a V),
+ * with the model's counts n (nb_feature), label totals N (nb_label_total),
+ * its smoothing a and vocabulary size V (the complement estimate of
+ * Rennie et al. 2003, section 3.1, before any --idf scaling).
+ */
+struct report_word {
+	const char *text;       /* the feature's text; the model's */
+	double llr;
+	uint64_t in_label, in_others;   /* the model's counts n_wc, sum n_wl */
+	uint64_t in_crisis;     /* comments of the report holding it */
+};
+
+/*
+ * The (at most max, at most REPORT_TOP_WORDS) words of the model's label
+ * `label` with the highest llr, highest first (ties: text order), after
+ * report_finish.  When any comment text was read, only words that occur
+ * in them are candidates.  Returns the count; 0 without a model.
+ */
+size_t report_top_words(const struct report *r, size_t label,
+			struct report_word *out, size_t max);
+/* Comment texts the model's tokenizer read (0: the words are not
+ * restricted to this crisis). */
+uint64_t report_texts_read(const struct report *r);
 
 /* Name a source for the page's header ("file (kind, N lines)"). */
 int report_add_source(struct report *r, const char *name,

@@ -23,7 +23,8 @@ enum rdecision {
 	DEC_N
 };
 
-/* One standing decision (the current one and the one before, for undo). */
+/* One decision, unpacked (the standing one of a comment is packed into
+ * its struct ritem; the ones under it are in the report's stack). */
 struct rdec {
 	uint32_t ts;            /* unix seconds, 0 unknown */
 	uint16_t tpl;           /* template index + 1, 0 none */
@@ -43,20 +44,53 @@ enum {
 	IT_INTENT = 2,          /* the ledger recorded an intent */
 	IT_DONE = 4,            /* ... and a successful outcome */
 	IT_FAILED = 8,          /* ... and a failed outcome */
-	IT_COMMENT = 16         /* seen as a comment (any kind) */
+	IT_COMMENT = 16,        /* seen as a comment (any kind) */
+	IT_TEXT = 32            /* its text went through the model's tokenizer */
 };
 
+/*
+ * What is known about one comment id, in 32 bytes: its hash, times, what
+ * the draft said and the standing decision (d_*).  A comment decided
+ * again without an undo between keeps the decisions under the standing
+ * one in the report's stack (struct rstack), which grows only with such
+ * comments.  The widths hold the limits of report.h: 64 categories + 1,
+ * 1024 facts + 1, 4096 templates + 1, 16 flags.
+ */
 struct ritem {
-	uint64_t key;           /* hash of the id; 0: empty slot */
+	uint64_t key;           /* hash of the id; never 0 */
 	uint32_t created;       /* unix seconds, 0 unknown */
 	uint32_t published;
-	uint16_t conf;          /* confidence * 10000, 0xFFFF unknown */
-	uint16_t fact;          /* fact the draft cited + 1 */
-	uint16_t flags;         /* bit per flag index */
-	uint8_t model;          /* the model's category + 1 */
-	uint8_t bits;
-	struct rdec cur, prev;
+	uint32_t d_ts;          /* the standing decision's time */
+	unsigned flags : 16;    /* bit per flag index */
+	unsigned d_tpl : 13;    /* template index + 1, 0 none */
+	unsigned d_decision : 3;/* enum rdecision, 0 none */
+	unsigned d_fact : 11;   /* fact index + 1 */
+	unsigned fact : 11;     /* the fact the draft cited + 1 */
+	unsigned conf : 4;      /* the confidence's tenth + 1, 0 unknown */
+	unsigned bits : 6;      /* IT_* */
+	unsigned model : 7;     /* the model's category + 1 */
+	unsigned d_person : 7;  /* the person's category + 1 */
+	unsigned d_orig : 7;    /* original_category + 1 */
+	unsigned d_edited : 1;
+	unsigned stacked : 1;   /* decisions under the standing one */
 };
+
+/* Comments are kept in blocks (no copy when they grow). */
+#define RBLOCK_SHIFT 16
+#define RBLOCK (1u << RBLOCK_SHIFT)
+/* An index slot: the comment's number + 1 in the low RSLOT_BITS bits,
+ * 7 more bits of its hash above them (most probes then skip the record). */
+#define RSLOT_BITS 25
+#define RSLOT_MASK ((1u << RSLOT_BITS) - 1)
+
+/* A decision under a standing one, pushed when a comment is decided
+ * again, popped by an undo. */
+struct rstack {
+	struct rdec d;
+	uint32_t item;          /* the comment's number */
+	uint32_t next;          /* the one under it + 1, 0 none */
+};
+
 
 #define RWORDS_K 40             /* Space-Saving counters per category */
 #define RWORD_MAX 48            /* bytes kept of a word */
@@ -80,6 +114,14 @@ struct rtemplate {
 	uint64_t approved, edited;
 };
 
+/* One of the model's top words of a label (report_words.c). */
+struct rmword {
+	uint32_t f;             /* nb_feature() number */
+	uint32_t pos;           /* its place in the sorted vocabulary */
+	double llr;
+	uint64_t in_label, in_others;
+};
+
 struct rsource {
 	char *name;
 	enum report_kind kind;
@@ -93,10 +135,18 @@ struct rtiming {
 
 struct report {
 	struct report_params p;
-	/* the comments */
-	struct ritem *items;
-	size_t nitems, cap;             /* cap: a power of two */
-	size_t max_items;
+	/* the comments: item i is blocks[i >> RBLOCK_SHIFT][i & (RBLOCK - 1)] */
+	struct ritem **blocks;
+	size_t nitems, max_items;
+	uint32_t *slot;                 /* open addressing, see RSLOT_BITS */
+	size_t nslot;                   /* a power of two */
+	/* decisions under standing ones: stack nodes and, per comment
+	 * decided again, its top (an open-addressing map, never shrinks) */
+	struct rstack *stk;
+	size_t nstk, capstk;
+	uint32_t stk_free;              /* free node + 1 */
+	uint64_t *stk_map;              /* (item + 1) << 32 | top + 1 */
+	size_t nstk_map, capstk_map;
 	char *scratch;                  /* a line's strings, unescaped */
 	size_t scratch_cap;
 	/* names */
@@ -134,6 +184,22 @@ struct report {
 					 * edit, hide, skip, reject, undecided */
 	struct rtiming *t_decide, *t_publish;   /* per category, [ncat] all */
 	uint64_t *fact_approved;
+	/* the model's words (report_words.c) */
+	const struct nb_model *model;
+	struct tokenizer *tk;
+	uint32_t *feat_seen;            /* [feature]: comments holding it */
+	uint32_t *feat_stamp;           /* [feature]: last comment counted */
+	uint64_t ntexts;                /* comment texts tokenized */
+	struct rmword (*mwords)[REPORT_TOP_WORDS];      /* [model label] */
+	size_t *nmwords;
 };
+
+/* Sort v[0..n) ascending in place, in O(n log n) always (report.c). */
+void rsort_u64(uint64_t *v, size_t n);
+
+/* report_words.c */
+int rwords_text(struct report *r, const char *text, size_t len);
+int rwords_finish(struct report *r, struct cd_error *err);
+void rwords_release(struct report *r);
 
 #endif

@@ -11,12 +11,14 @@
 #include "report_internal.h"
 
 #include <inttypes.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "nb.h"
 #include "svg.h"
 
 #define OUT_CHUNK (64u << 10)
@@ -713,7 +715,8 @@ static int cmp_word(const void *a, const void *b)
 	return strcmp(x->w, y->w);
 }
 
-static void words(struct out *o, const struct report *r)
+/* The why-words of the suggestions, most frequent first. */
+static void why_words(struct out *o, const struct report *r)
 {
 	const char *heads[] = {
 		L(o, "category", "категория"),
@@ -723,20 +726,20 @@ static void words(struct out *o, const struct report *r)
 	struct rword tmp[RWORDS_K];
 	size_t c, i, n, any = 0;
 
-	h2(o, "words", L(o, "The most telling words", "Самые говорящие слова"));
+	h3(o, L(o, "Why the drafts were filed where they were",
+		"Почему черновики попали в свои категории"));
 	for (c = 0; c < r->cats.n; c++)
 		any += r->nwords[c];
 	if (!any) {
 		para(o, L(o, "No suggestion records with \"why\" words were "
 			  "read.", "Записей suggest со словами \"why\" не "
 			  "было."));
-		h2_end(o);
 		return;
 	}
-	para(o, L(o, "The words the model weighed most when it chose each "
-		  "category (the \"why\" of each suggestion), most frequent "
-		  "first.", "Слова, которые сильнее всего повлияли на выбор "
-		  "категории моделью (поле \"why\"), по частоте."));
+	para(o, L(o, "The words each suggestion gave as its reason (its "
+		  "\"why\"), per category, most frequent first.",
+		  "Слова, которые каждая подсказка назвала причиной (поле "
+		  "\"why\"), по категориям, по частоте."));
 	tbegin(o, "words", 2, heads);
 	for (c = 0; c < r->cats.n; c++) {
 		n = r->nwords[c];
@@ -756,6 +759,82 @@ static void words(struct out *o, const struct report *r)
 		trow_end(o);
 	}
 	tend(o);
+}
+
+/*
+ * The model's most telling words per label (report_words.c), with the
+ * numbers behind each: the log-likelihood ratio, the factor it stands
+ * for, the model's counts and how many comments here hold the word.
+ */
+static void words(struct out *o, const struct report *r)
+{
+	const char *heads[] = {
+		L(o, "category", "категория"), L(o, "word", "слово"),
+		L(o, "#ln ratio", "#ln отношения"),
+		L(o, "#times as likely", "#во сколько раз вероятнее"),
+		L(o, "#in the category (model)", "#в категории (модель)"),
+		L(o, "#in the others (model)", "#в остальных (модель)"),
+		L(o, "#comments here", "#комментариев здесь")
+	};
+	struct report_word w[REPORT_TOP_WORDS];
+	size_t c, i, n, any = 0, K = r->model ? nb_nlabels(r->model) : 0;
+	char b[64];
+
+	h2(o, "words", L(o, "The most telling words", "Самые говорящие слова"));
+	for (c = 0; c < K; c++)
+		any += report_top_words(r, c, w, REPORT_TOP_WORDS);
+	if (!any) {
+		para(o, L(o, "No classifier model was read, so the model's "
+			  "words are not shown.", "Модель классификатора не "
+			  "прочитана, поэтому её слова не показаны."));
+	} else {
+		raw(o, o->md ? "\n" : "<p>");
+		txt(o, L(o, "Per category, the words of the classifier model "
+			 "that set it apart from the other categories most: "
+			 "the log-likelihood ratio ",
+			 "Для каждой категории: слова модели, которые сильнее "
+			 "всего отличают её от остальных: логарифм отношения "
+			 "правдоподобий "));
+		txt(o, L(o, "ln P(word | category) - ln P(word | other "
+			 "categories), from the model's counts",
+			 "ln P(слово | категория) - ln P(слово | остальные), "
+			 "по счётчикам модели"));
+		outf(o, 1, L(o, " (smoothing %g, %zu features)",
+			     " (сглаживание %g, признаков %zu)"),
+		     nb_params(r->model)->alpha, nb_vocab_size(r->model));
+		if (r->ntexts) {
+			txt(o, L(o, "; only words that occur in the comments "
+				 "of this crisis",
+				 "; только слова из комментариев этого "
+				 "кризиса"));
+			outf(o, 1, L(o, " (%" PRIu64 " comments read).",
+				     " (прочитано комментариев: %" PRIu64
+				     ")."), r->ntexts);
+		} else {
+			txt(o, ".");
+		}
+		raw(o, o->md ? "\n" : "</p>\n");
+		tbegin(o, "mwords", 7, heads);
+		for (c = 0; c < K; c++) {
+			n = report_top_words(r, c, w, REPORT_TOP_WORDS);
+			for (i = 0; i < n; i++) {
+				trow(o);
+				tcell(o, nb_label(r->model, c), 0,
+				      NULL);
+				tcell(o, w[i].text, 0, NULL);
+				snprintf(b, sizeof(b), "%.3f", w[i].llr);
+				tcell(o, b, 1, NULL);
+				snprintf(b, sizeof(b), "%.1f", exp(w[i].llr));
+				tcell(o, b, 1, NULL);
+				tnum(o, w[i].in_label);
+				tnum(o, w[i].in_others);
+				tnum(o, w[i].in_crisis);
+				trow_end(o);
+			}
+		}
+		tend(o);
+	}
+	why_words(o, r);
 	h2_end(o);
 }
 
@@ -939,10 +1018,16 @@ static void speed(struct out *o, const struct report *r)
 		L(o, "#published", "#опубликовано"), L(o, "#median", "#медиана"),
 		L(o, "#90th percentile", "#90-й процентиль")
 	};
-	const char *series[] = { L(o, "median", "медиана"),
-				 L(o, "90th percentile", "90-й процентиль") };
+	const char *series[] = {
+		L(o, "to decision, median", "до решения, медиана"),
+		L(o, "to decision, 90th percentile",
+		  "до решения, 90-й процентиль"),
+		L(o, "to publication, median", "до публикации, медиана"),
+		L(o, "to publication, 90th percentile",
+		  "до публикации, 90-й процентиль")
+	};
 	const char **labels = malloc((n + 1) * sizeof(char *));
-	double *vals = malloc((n + 1) * 2 * sizeof(double)), unit = 60, mx = 0;
+	double *vals = malloc((n + 1) * 4 * sizeof(double)), unit = 60, mx = 0;
 	struct svg_chart c;
 	char xl[96];
 
@@ -958,45 +1043,52 @@ static void speed(struct out *o, const struct report *r)
 		  "Время от комментария (created_at) до решения человека (ts в "
 		  "журнале) и до публикации ответа (исход в реестре "
 		  "публикаций). Процентили по ближайшему рангу."));
-	for (i = 0; i <= n; i++)
+	for (i = 0; i <= n; i++) {
 		if (r->t_decide[i].p90 > mx)
 			mx = (double)r->t_decide[i].p90;
+		if (r->t_publish[i].p90 > mx)
+			mx = (double)r->t_publish[i].p90;
+	}
 	if (mx >= 3 * 86400)
 		unit = 86400;
 	else if (mx >= 3 * 3600)
 		unit = 3600;
-	labels[nb] = L(o, "all", "все");
-	vals[0] = (double)r->t_decide[n].median / unit;
-	vals[1] = (double)r->t_decide[n].p90 / unit;
-	nb++;
-	for (i = 0; i < n; i++) {
-		if (!r->t_decide[i].n)
+	/* bars: all, then each category with a timing; a missing timing
+	 * (-1) is no bar */
+	for (i = 0; i <= n; i++) {
+		size_t k = i == 0 ? n : i - 1;
+		const struct rtiming *d = &r->t_decide[k], *p = &r->t_publish[k];
+
+		if (i && !d->n && !p->n)
 			continue;
-		labels[nb] = cat_name(r, i);
-		vals[nb * 2] = (double)r->t_decide[i].median / unit;
-		vals[nb * 2 + 1] = (double)r->t_decide[i].p90 / unit;
+		labels[nb] = i ? cat_name(r, k) : L(o, "all", "все");
+		vals[nb * 4] = d->n ? (double)d->median / unit : 0;
+		vals[nb * 4 + 1] = d->n ? (double)d->p90 / unit : 0;
+		vals[nb * 4 + 2] = p->n ? (double)p->median / unit : 0;
+		vals[nb * 4 + 3] = p->n ? (double)p->p90 / unit : 0;
 		nb++;
 	}
-	if (r->t_decide[n].n) {
+	if (r->t_decide[n].n || r->t_publish[n].n) {
 		memset(&c, 0, sizeof(c));
 		snprintf(xl, sizeof(xl), "%s, %s",
-			 L(o, "comment to decision", "от комментария до решения"),
+			 L(o, "time after the comment", "время после комментария"),
 			 unit == 60 ? L(o, "minutes", "минуты") :
 			 unit == 3600 ? L(o, "hours", "часы") :
 			 L(o, "days", "дни"));
-		c.title = L(o, "Time to decision", "Время до решения");
+		c.title = L(o, "Time to decision and to publication",
+			    "Время до решения и до публикации");
 		c.x_label = xl;
 		c.horizontal = 1;
 		c.layout = SVG_GROUPED;
 		c.nbars = nb;
-		c.nseries = 2;
+		c.nseries = 4;
 		c.bar_labels = labels;
 		c.series = series;
 		c.values = vals;
 		figure(o, c.title, &c);
 	} else {
-		figure(o, L(o, "Time to decision and publication",
-			    "Время до решения и публикации"), NULL);
+		figure(o, L(o, "Time to decision and to publication",
+			    "Время до решения и до публикации"), NULL);
 	}
 	tbegin(o, "speed", 7, heads);
 	for (i = 0; i <= n; i++) {

@@ -17,8 +17,11 @@
 #include <string.h>
 
 #include "buf.h"
+#include "nb.h"
 #include "report.h"
+#include "report_internal.h"
 #include "svg.h"
+#include "tokenize.h"
 
 /* ---- svg maths ---------------------------------------------------------- */
 
@@ -524,6 +527,294 @@ static void test_csv(void **state)
 	report_free(r);
 }
 
+/*
+ * An undo cancels the latest standing decision on an id and the one
+ * under it stands again, however deep (core/journal.h: a stack per id).
+ */
+static void test_undo_stack(void **state)
+{
+	struct report *r = mk();
+	struct report_totals t;
+	struct cd_error err;
+	char line[256];
+	static const char *const d[] = { "approve", "hide", "skip" };
+	int i;
+
+	(void)state;
+	/* 1: approve, hide, skip, undo, undo: approve stands */
+	for (i = 0; i < 3; i++) {
+		snprintf(line, sizeof(line), "{\"id\":\"1\",\"decision\":\"%s\","
+			 "\"category\":\"question\",\"ts\":\"" T10 "\"}", d[i]);
+		add(r, REPORT_JOURNAL, line);
+	}
+	add(r, REPORT_JOURNAL, "{\"id\":\"1\",\"decision\":\"undo\"}");
+	add(r, REPORT_JOURNAL, "{\"id\":\"1\",\"decision\":\"undo\"}");
+	/* 2: hide, skip, undo, undo, undo (one too many), then reject */
+	add(r, REPORT_JOURNAL, "{\"id\":\"2\",\"decision\":\"hide\","
+	    "\"category\":\"toxic\",\"ts\":\"" T10 "\"}");
+	add(r, REPORT_JOURNAL, "{\"id\":\"2\",\"decision\":\"skip\","
+	    "\"category\":\"toxic\",\"ts\":\"" T10 "\"}");
+	add(r, REPORT_JOURNAL, "{\"id\":\"2\",\"decision\":\"undo\"}");
+	add(r, REPORT_JOURNAL, "{\"id\":\"2\",\"decision\":\"undo\"}");
+	add(r, REPORT_JOURNAL, "{\"id\":\"2\",\"decision\":\"undo\"}");
+	add(r, REPORT_JOURNAL, "{\"id\":\"2\",\"decision\":\"reject\","
+	    "\"category\":\"toxic\",\"ts\":\"" T10 "\"}");
+	/* 3: skip, hide, undo: skip stands; its stack node is reused by 4 */
+	add(r, REPORT_JOURNAL, "{\"id\":\"3\",\"decision\":\"skip\","
+	    "\"category\":\"spam\",\"ts\":\"" T10 "\"}");
+	add(r, REPORT_JOURNAL, "{\"id\":\"3\",\"decision\":\"hide\","
+	    "\"category\":\"spam\",\"ts\":\"" T10 "\"}");
+	add(r, REPORT_JOURNAL, "{\"id\":\"3\",\"decision\":\"undo\"}");
+	add(r, REPORT_JOURNAL, "{\"id\":\"4\",\"decision\":\"hide\","
+	    "\"category\":\"spam\",\"ts\":\"" T10 "\"}");
+	add(r, REPORT_JOURNAL, "{\"id\":\"4\",\"decision\":\"approve\","
+	    "\"category\":\"spam\",\"ts\":\"" T10 "\"}");
+	assert_int_equal(report_finish(r, &err), 0);
+	report_totals(r, &t);
+	assert_int_equal(t.decided, 4);
+	assert_int_equal(t.approved, 2);        /* 1 and 4 */
+	assert_int_equal(t.hidden, 0);
+	assert_int_equal(t.skipped, 1);         /* 3 */
+	assert_int_equal(t.rejected, 1);        /* 2 */
+	report_free(r);
+}
+
+/* The selection behind the percentiles against a full sort. */
+static int cmp_i64t(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static void test_percentile_random(void **state)
+{
+	static int64_t v[5000], w[5000];
+	static const double ps[] = { 1, 10, 50, 50.5, 90, 99, 100 };
+	uint64_t x = 88172645463325252ull;
+	size_t n, i, k, j;
+
+	(void)state;
+	for (n = 1; n <= 5000; n = n * 3 + 1) {
+		for (j = 0; j < 4; j++) {       /* few values, many, sorted */
+			for (i = 0; i < n; i++) {
+				x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+				v[i] = j == 0 ? (int64_t)(x % 3) :
+					j == 1 ? (int64_t)(x % 100000) :
+					j == 2 ? (int64_t)i : (int64_t)(n - i);
+			}
+			memcpy(w, v, n * sizeof(*v));
+			qsort(w, n, sizeof(*w), cmp_i64t);
+			for (k = 0; k < sizeof(ps) / sizeof(ps[0]); k++) {
+				size_t rank = (size_t)ceil(ps[k] / 100 * (double)n);
+				int64_t got;
+
+				rank = rank < 1 ? 1 : rank;
+				got = report_percentile(v, n, ps[k]);
+				if (got != w[rank - 1])
+					fail_msg("n %zu kind %zu p %g: %lld, want "
+						 "%lld", n, j, ps[k], (long long)got,
+						 (long long)w[rank - 1]);
+			}
+		}
+	}
+}
+
+/* More comments than one block and many index growths: each id once. */
+static void test_many_comments(void **state)
+{
+	struct report *r = mk();
+	struct report_totals t;
+	struct cd_error err;
+	char line[160];
+	int i, pass;
+
+	(void)state;
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < 150000; i++) {
+			snprintf(line, sizeof(line), "{\"id\":\"c%d\",\"decision\":"
+				 "\"%s\",\"category\":\"question\",\"ts\":\""
+				 T10 "\"}", i, pass ? "undo" :
+				 i % 3 ? "approve" : "hide");
+			add(r, REPORT_JOURNAL, line);
+		}
+	add(r, REPORT_JOURNAL, "{\"id\":\"c149999\",\"decision\":\"skip\","
+	    "\"category\":\"question\",\"ts\":\"" T10 "\"}");
+	assert_int_equal(report_finish(r, &err), 0);
+	report_totals(r, &t);
+	assert_int_equal(t.comments, 150000);
+	assert_int_equal(t.decided, 1);
+	assert_int_equal(t.skipped, 1);
+	report_free(r);
+}
+
+/* The in-place sort behind the spike replay, against qsort. */
+static int cmp_u64t(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static void test_sort(void **state)
+{
+	static uint64_t v[20000], w[20000];
+	uint64_t x = 0x9E3779B97F4A7C15ull;
+	size_t n, i, kind;
+
+	(void)state;
+	for (n = 0; n <= 20000; n = n * 2 + 1)
+		for (kind = 0; kind < 5; kind++) {
+			for (i = 0; i < n; i++) {
+				x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+				v[i] = kind == 0 ? x : kind == 1 ? x % 4 :
+					kind == 2 ? i : kind == 3 ? n - i :
+					(i % 2 ? i : n - i);    /* organ pipe */
+			}
+			memcpy(w, v, n * sizeof(*v));
+			qsort(w, n, sizeof(*w), cmp_u64t);
+			rsort_u64(v, n);
+			if (n && memcmp(v, w, n * sizeof(*v)))
+				fail_msg("rsort_u64: n %zu kind %zu differs from "
+					 "qsort", n, kind);
+		}
+}
+
+/* ---- the model's words --------------------------------------------------- */
+
+/*
+ * A tiny model with counts known by hand: words only, no stemming,
+ * counted per occurrence, alpha 1.
+ *   a: "refund late", "refund"    -> refund 2, late 1      (total 3)
+ *   b: "recall", "late recall"    -> recall 2, late 1      (total 3)
+ *   c: "hello"                    -> hello 1               (total 1)
+ * V = 4 features, all = 7.
+ */
+static struct nb_model *tiny_model(void)
+{
+	static const char *const docs[][2] = {
+		{ "a", "refund late" }, { "a", "refund" }, { "b", "recall" },
+		{ "b", "late recall" }, { "c", "hello" }
+	};
+	struct nb_params p;
+	struct tok_params tp;
+	struct cd_error err;
+	struct nb_model *m;
+	struct tokenizer *tk;
+	size_t i;
+
+	nb_params_default(&p);
+	p.alpha = 1;
+	p.binary = 0;
+	p.bigrams = 0;
+	p.stem = 0;
+	p.extras = 0;
+	p.idf = 0;
+	p.norm = 0;
+	p.complement = 0;
+	p.temperature = 1;
+	m = nb_new(&p, &err);
+	assert_non_null(m);
+	nb_tok_params(m, &tp);
+	tk = tok_new(&tp, &err);
+	assert_non_null(tk);
+	for (i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+		int l = nb_label_index(m, docs[i][0], 1, &err);
+
+		assert_true(l >= 0);
+		assert_int_equal(tok_run(tk, docs[i][1], strlen(docs[i][1]),
+					 &err), 0);
+		assert_int_equal(nb_learn(m, l, tk, &err), 0);
+	}
+	tok_free(tk);
+	assert_int_equal(nb_finalize(m, &err), 0);
+	/* the counts the hand computation below assumes */
+	assert_int_equal(nb_vocab_size(m), 4);
+	assert_int_equal(nb_label_total(m, 0), 3);
+	assert_int_equal(nb_label_total(m, 1), 3);
+	assert_int_equal(nb_label_total(m, 2), 1);
+	return m;
+}
+
+static void word_is(const struct report_word *w, const char *text,
+		    double llr, uint64_t in_label, uint64_t in_others,
+		    uint64_t in_crisis)
+{
+	if (strcmp(w->text, text) || fabs(w->llr - llr) > 1e-12 ||
+	    w->in_label != in_label || w->in_others != in_others ||
+	    w->in_crisis != in_crisis)
+		fail_msg("word '%s' %.15g (%llu, %llu, %llu), want '%s' %.15g "
+			 "(%llu, %llu, %llu)", w->text, w->llr,
+			 (unsigned long long)w->in_label,
+			 (unsigned long long)w->in_others,
+			 (unsigned long long)w->in_crisis, text, llr,
+			 (unsigned long long)in_label,
+			 (unsigned long long)in_others,
+			 (unsigned long long)in_crisis);
+}
+
+static void test_model_words(void **state)
+{
+	struct nb_model *m = tiny_model();
+	struct report_word w[REPORT_TOP_WORDS];
+	struct report *r = mk();
+	struct cd_error err;
+
+	(void)state;
+	assert_int_equal(report_set_model(r, m, &err), 0);
+	/* no comment text: every feature is a candidate */
+	add(r, REPORT_JOURNAL, "{\"id\":\"1\",\"decision\":\"approve\","
+	    "\"category\":\"a\",\"ts\":\"" T10 "\"}");
+	assert_int_equal(report_finish(r, &err), 0);
+	assert_int_equal(report_texts_read(r), 0);
+	/*
+	 * label a: P(w|a) = (n + 1) / (3 + 4), P(w|not a) = (n' + 1) / (4 + 4)
+	 *   refund ln(3/7) - ln(1/8) = ln(24/7)
+	 *   late   ln(2/7) - ln(2/8) = ln(8/7)
+	 *   hello  ln(1/7) - ln(2/8) = ln(4/7)
+	 *   recall ln(1/7) - ln(3/8) = ln(8/21)
+	 */
+	assert_int_equal(report_top_words(r, 0, w, REPORT_TOP_WORDS), 4);
+	word_is(&w[0], "refund", log(24.0 / 7), 2, 0, 0);
+	word_is(&w[1], "late", log(8.0 / 7), 1, 1, 0);
+	word_is(&w[2], "hello", log(4.0 / 7), 0, 1, 0);
+	word_is(&w[3], "recall", log(8.0 / 21), 0, 2, 0);
+	/*
+	 * label c: P(w|c) = (n + 1) / (1 + 4), P(w|not c) = (n' + 1) / (6 + 4)
+	 *   hello ln(2/5) - ln(1/10) = ln 4; late, recall and refund all
+	 *   ln(1/5) - ln(3/10) = ln(2/3), a tie kept in text order
+	 */
+	assert_int_equal(report_top_words(r, 2, w, 2), 2);
+	word_is(&w[0], "hello", log(4.0), 1, 0, 0);
+	word_is(&w[1], "late", log(2.0 / 3), 0, 2, 0);
+	assert_int_equal(report_top_words(r, 2, w, REPORT_TOP_WORDS), 4);
+	word_is(&w[2], "recall", log(2.0 / 3), 0, 2, 0);
+	word_is(&w[3], "refund", log(2.0 / 3), 0, 2, 0);
+	assert_int_equal(report_top_words(r, 3, w, REPORT_TOP_WORDS), 0);
+	report_free(r);
+
+	/* with texts: only the words of this crisis, counted per comment */
+	r = mk();
+	assert_int_equal(report_set_model(r, m, &err), 0);
+	add(r, REPORT_JOURNAL, "{\"id\":\"1\",\"decision\":\"approve\","
+	    "\"category\":\"b\",\"ts\":\"" T10 "\",\"text\":\"Refund, recall!\"}");
+	add(r, REPORT_SUGGESTIONS, "{\"id\":\"1\",\"category\":\"b\","
+	    "\"confidence\":0.9,\"text\":\"refund refund late\"}");
+	add(r, REPORT_SUGGESTIONS, "{\"id\":\"2\",\"category\":\"a\","
+	    "\"confidence\":0.9,\"text\":\"refund refund, unknown\"}");
+	assert_int_equal(report_finish(r, &err), 0);
+	assert_int_equal(report_texts_read(r), 2);      /* once per id */
+	assert_int_equal(report_top_words(r, 0, w, REPORT_TOP_WORDS), 2);
+	word_is(&w[0], "refund", log(24.0 / 7), 2, 0, 2);
+	word_is(&w[1], "recall", log(8.0 / 21), 0, 2, 1);
+	/* label b: recall ln(3/7) - ln(1/8); refund ln(1/7) - ln(3/8) */
+	assert_int_equal(report_top_words(r, 1, w, REPORT_TOP_WORDS), 2);
+	word_is(&w[0], "recall", log(24.0 / 7), 2, 0, 1);
+	word_is(&w[1], "refund", log(8.0 / 21), 0, 2, 2);
+	report_free(r);
+	nb_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -542,6 +833,11 @@ int main(void)
 		cmocka_unit_test(test_bad_lines),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_csv),
+		cmocka_unit_test(test_model_words),
+		cmocka_unit_test(test_undo_stack),
+		cmocka_unit_test(test_percentile_random),
+		cmocka_unit_test(test_many_comments),
+		cmocka_unit_test(test_sort),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

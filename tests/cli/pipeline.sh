@@ -86,6 +86,29 @@ expect "batch: over-long field reported with the limit, rest kept" 65 '^3,last o
 yes '7,"my order is late, where is it"' | head -100000 | sed '1i id,text' >"$TMP/bigbatch.csv"
 expect "batch: closed stdout stops quietly" 0 '^id,text,category' '^$' -- sh -c "$C batch --no-progress $TMP/bigbatch.csv | head -2"
 
+# --- the one comment reader: suggest and classify read CSV too -------------
+printf 'id,author,comment,lang,created_at\n7,ann,"late order, no refund",en,2026-01-02T03:04:05Z\n8,bob,"bad "quote",en,\n9,"c\xffd",fine,en,\n' >"$TMP/sug.csv"
+expect "suggest: a .csv is read by its columns (id, author, text)" 65 '"id":"7","text":"late order, no refund","author":"ann"' 'sug.csv:3: malformed quoting' -- $C suggest "$TMP/sug.csv"
+expect "suggest: a CSV row's author that is not UTF-8" 65 '' 'sug.csv:4: invalid UTF-8 in the id or author column$' -- $C suggest "$TMP/sug.csv"
+$C suggest "$TMP/sug.csv" >"$TMP/sug.out" 2>/dev/null
+check "suggest: one suggestion for the one good row, none for the header" [ "$(wc -l <"$TMP/sug.out")" = 1 ]
+cp "$TMP/sug.csv" "$TMP/sug.export"
+expect "suggest: a header line is sniffed in a file not named .csv" 65 '"id":"7","text":"late order, no refund","author":"ann"' '' -- $C suggest "$TMP/sug.export"
+expect "suggest: a CSV on stdin redirected from a file is sniffed" 65 '"id":"7"' '' -- sh -c "$C suggest - <'$TMP/sug.export'"
+printf 'id\ttext\n1\tгде мой заказ\n' >"$TMP/sug.tsv"
+expect "classify: a .tsv is CSV with tabs" 0 '"id":"1"' '^$' -- $C classify "$TMP/sug.tsv"
+printf 'Comment, please answer me\nmy order is late\n' >"$TMP/notcsv.txt"
+expect "suggest: a sentence with a comma is no header" 0 '"id":"2"' '^$' -- $C suggest "$TMP/notcsv.txt"
+$C suggest "$TMP/notcsv.txt" >"$TMP/notcsv.out" 2>/dev/null
+check "suggest: both text lines are comments" [ "$(wc -l <"$TMP/notcsv.out")" = 2 ]
+printf 'text,label\n' >"$TMP/hdr.txt"
+expect "classify: header only, no comments" 0 '^$' '^$' -- $C classify "$TMP/hdr.txt"
+expect "suggest: a pipe is never sniffed (the header is a comment)" 0 '"id":"1",.*"text":"id,text"' '' -- sh -c "printf 'id,text\n1,ok\n' | $C suggest -"
+iconv -f utf-8 -t utf-16 <"$SRC/tests/data/train-small.csv" >"$TMP/train16.csv"
+expect "train: a UTF-16 CSV (byte order mark) is read like batch reads it" 0 '' 'trained on [1-9][0-9]* examples \(0 skipped\)' -- $C train -o "$TMP/m16" "$TMP/train16.csv"
+$C train -o "$TMP/m8" "$SRC/tests/data/train-small.csv" 2>/dev/null
+check "train: UTF-16 and UTF-8 give the same model" cmp -s "$TMP/m16" "$TMP/m8"
+
 printf 'fine comment\n\xc3\x28 broken\nanother one\n' >"$TMP/bad-utf8.txt"
 expect "suggest: invalid UTF-8 line reported and skipped" 65 '"id":"3"' 'bad-utf8.txt:2: invalid UTF-8 at byte 1' -- $C suggest "$TMP/bad-utf8.txt"
 expect "suggest: empty input" 0 '^$' '^$' -- $C suggest /dev/null

@@ -14,6 +14,47 @@ expect "html report" 0 '^$' '^$' -- "$CANDOR" report "$D/suggestions.jsonl" "$D/
 expect "markdown report" 0 '^$' '^$' -- "$CANDOR" report "$D/suggestions.jsonl" "$D/journal.jsonl" "$D/ledger.jsonl" -o "$TMP/r.md"
 expect "tables match the input" 0 '^$' '^$' -- $PY "$SRC/tests/cli/report_check.py" "$TMP/r.html" "$TMP/r.md" "$D/truth.json"
 
+# the speed chart shows publication as well as decision, in hours here
+expect "speed chart: both timings" 0 '^ok$' '^$' -- $PY -c '
+import json, re, sys
+h = open(sys.argv[1]).read(); t = json.load(open(sys.argv[2]))
+f = h[h.index("<section id=\"speed\""):]; f = f[:f.index("</figure>")]
+bars = dict(re.findall(r"<title>all: ([^<]*) ([0-9.]+)</title>", f))
+want = {"to decision, median": t["decide_median"], "to decision, 90th percentile": t["decide_p90"],
+        "to publication, median": t["publish_median"], "to publication, 90th percentile": t["publish_p90"]}
+bad = [k for k, v in want.items() if abs(float(bars.get(k, -1)) - v / 3600) > 0.006]
+print("bad: %s %s" % (bad, bars) if bad else "ok")' "$TMP/r.html" "$D/truth.json"
+
+# the most telling words: the model's, recomputed from its own dump
+"$CANDOR" model dump "$(dirname "$CANDOR")/candor.model" >"$TMP/dump.json"
+"$CANDOR" report "$D/journal.jsonl" -o "$TMP/jw.md"
+expect "model words: the 8 best of the vocabulary" 0 '^$' '^$' -- $PY "$SRC/tests/cli/report_words_check.py" "$TMP/jw.md" "$TMP/dump.json" all
+expect "model words: those of this crisis" 0 '^$' '^$' -- $PY "$SRC/tests/cli/report_words_check.py" "$TMP/r.md" "$TMP/dump.json" crisis
+expect "model words: not the whole vocabulary's" 1 'want' '^$' -- $PY "$SRC/tests/cli/report_words_check.py" "$TMP/r.md" "$TMP/dump.json" all
+check "model words in the HTML" grep -q '<table class="mwords">' "$TMP/r.html"
+# --model as for classify: a tiny model of two labels
+printf 'text,label\nrefund please refund,money\nlate refund,money\nlovely drink,praise\nlovely lovely,praise\n' >"$TMP/tiny.csv"
+"$CANDOR" train --no-bigrams --no-stem --no-extras "$TMP/tiny.csv" -o "$TMP/tiny.model" 2>/dev/null
+"$CANDOR" model dump "$TMP/tiny.model" >"$TMP/tiny.json"
+expect "--model FILE" 0 '' '^$' -- "$CANDOR" report -m "$TMP/tiny.model" "$D/journal.jsonl" -f md
+check "--model: its labels" grep -q '^| money | refund |' "$TMP/out"
+check "--model: its numbers" $PY "$SRC/tests/cli/report_words_check.py" "$TMP/out" "$TMP/tiny.json" all
+expect "--model missing" 66 '^$' "cannot open model '$TMP/nope.model'" -- "$CANDOR" report --model "$TMP/nope.model" "$D/journal.jsonl"
+
+# the spikes marked are the events of monitor --replay on the same records
+# in time order, with the brand's [crisis] settings
+$PY -c 'import json,sys; rs=[json.loads(l) for l in open(sys.argv[1])]; rs.sort(key=lambda r: r["created_at"]); sys.stdout.write("".join(json.dumps(r)+"\n" for r in rs))' "$D/suggestions.jsonl" >"$TMP/sorted.jsonl"
+"$CANDOR" monitor --replay --no-webhook "$TMP/sorted.jsonl" >"$TMP/mon.jsonl" 2>/dev/null
+expect "spikes are monitor --replay's" 0 '^$' '^$' -- $PY "$SRC/tests/cli/report_spikes_check.py" "$TMP/r.md" "$TMP/mon.jsonl"
+sed 's/^window = 5m/window = 20m/' "$SRC/config/candor.ini" >"$TMP/c20.ini"
+"$CANDOR" -c "$TMP/c20.ini" monitor --replay --no-webhook "$TMP/sorted.jsonl" >"$TMP/mon20.jsonl" 2>/dev/null
+"$CANDOR" -c "$TMP/c20.ini" report "$D/suggestions.jsonl" "$D/journal.jsonl" -o "$TMP/r20.md"
+check "[crisis] window from the config" grep -q 'windows of 1200 s' "$TMP/r20.md"
+expect "spikes with the config's window" 0 '^$' '^$' -- $PY "$SRC/tests/cli/report_spikes_check.py" "$TMP/r20.md" "$TMP/mon20.jsonl"
+sed 's/^window = 5m/window = 5m\nmin_count = 100000/' "$SRC/config/candor.ini" >"$TMP/cmin.ini"
+"$CANDOR" -c "$TMP/cmin.ini" report "$D/suggestions.jsonl" -o "$TMP/rmin.md"
+check "[crisis] min_count from the config: no spike" grep -q 'raises on these comments (0; windows of 300 s)' "$TMP/rmin.md"
+
 # the order of the files on the command line does not change the page
 "$CANDOR" report "$D/ledger.jsonl" "$D/suggestions.jsonl" "$D/journal.jsonl" -o "$TMP/r2.html"
 check "file order does not matter" cmp -s "$TMP/r.html" "$TMP/r2.html"

@@ -1,0 +1,230 @@
+#!/usr/bin/env bash
+# bench/realtext.sh - candor's speed against fastText and `wc -w` on many
+# distinct REAL comments, in one run (issue 16; docs/performance.md, "Speed
+# on real text").
+#
+#   bash bench/realtext.sh [--data DIR] [--src DIR] [--reps R] [--no-10m] [--keep]
+#
+# DIR (--data, default /work/data/realtext) holds speed.txt, speed.csv and
+# train.csv from bench/realtext/build.py; when speed.txt is missing they are
+# built first from the fetched datasets in --src (default /work/data).
+#  1. trains candor (`candor train`) and fastText (`fasttext supervised
+#     -epoch 25 -thread 1`, and the same with `-wordNgrams 2`) on train.csv;
+#  2. on ONE core (taskset -c 0), R rounds (default 3), the tools taking
+#     turns, reads the real file (speed.txt: 1M lines) with `candor classify`,
+#     `candor suggest`, `candor batch` (speed.csv, the same comments),
+#     `fasttext predict` (both models) and `wc -w` (the floor); then the same
+#     on a 1M-line file repeating 960 of those texts (the cache-friendly
+#     case of bench/run.sh);
+#  3. with `--jobs` (when candor has it): classify, suggest and batch with
+#     --jobs 1 and --jobs 2 on both cores, and checks their outputs match;
+#  4. peak RSS of classify and batch on 10M lines (the 1M file cycled ten
+#     times through a pipe: a MEMORY check only; --jobs 2 when candor has
+#     it), unless --no-10m; the 1M figures come from the timed runs.
+# Progress goes to stderr, the markdown summary (bench/realtext/report.py)
+# to stdout; BENCH_RESULTS=FILE keeps the raw JSON lines.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+PY=/usr/bin/python3
+DATA=/work/data/realtext
+SRC=/work/data
+REPS=3
+TEN=1
+KEEP=0
+
+usage() { sed -n '2,26p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+
+while [[ $# -gt 0 ]]; do
+  case $1 in
+    --data) DATA=$2; shift 2 ;;
+    --src) SRC=$2; shift 2 ;;
+    --reps) REPS=$2; shift 2 ;;
+    --no-10m) TEN=0; shift ;;
+    --keep) KEEP=1; shift ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "realtext.sh: unknown argument $1" >&2; usage >&2; exit 2 ;;
+  esac
+done
+[[ $REPS =~ ^[1-9][0-9]*$ ]] || { echo "realtext.sh: --reps needs a positive number" >&2; exit 2; }
+
+log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+
+bash "$ROOT/.ci/deps" fasttext time
+command -v taskset >/dev/null || { echo "realtext.sh: taskset (util-linux) missing" >&2; exit 1; }
+CANDOR=${CANDOR:-$ROOT/build/candor}
+if [[ ! -x $CANDOR ]]; then
+  log "building candor"
+  cmake -S "$ROOT" -B "$ROOT/build" >&2 && cmake --build "$ROOT/build" -j2 >&2
+fi
+if [[ ! -s $DATA/speed.txt || ! -s $DATA/speed.csv || ! -s $DATA/train.csv ]]; then
+  log "building $DATA from $SRC"
+  "$PY" "$ROOT/bench/realtext/build.py" --src "$SRC" --out "$DATA" >&2
+fi
+TXT=$DATA/speed.txt CSV=$DATA/speed.csv
+N=$(wc -l < "$TXT")
+
+W=$(mktemp -d "${TMPDIR:-/tmp}/candor-realtext.XXXXXX")
+cleanup() { if [[ $KEEP -eq 1 ]]; then log "work files kept in $W"; else rm -rf "$W"; fi; }
+trap cleanup EXIT
+RES=$W/results.jsonl
+: > "$RES"
+
+# timed CMD...: sets T_WALL (s, ms resolution), T_USER, T_SYS (s), T_RSS (KB;
+# GNU time's %M, the "Maximum resident set size" of `time -v`)
+timed() {
+  local t0 t1 out=$W/time.out
+  t0=$(date +%s%N)
+  /usr/bin/time -o "$out" -f '%U %S %M' "$@"
+  t1=$(date +%s%N)
+  T_WALL=$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.3f", (b-a)/1e9}')
+  read -r T_USER T_SYS T_RSS < <(tail -n 1 "$out")
+}
+load1() { cut -d' ' -f1 /proc/loadavg; }
+record() {  # record KIND NAME INPUT N REP [EXTRA-JSON]
+  printf '{"kind":"%s","name":"%s","input":"%s","n":%d,"rep":%d,"wall_s":%s,"user_s":%s,"sys_s":%s,"rss_kb":%s,"load1":%s%s}\n' \
+    "$1" "$2" "$3" "$4" "$5" "$T_WALL" "$T_USER" "$T_SYS" "$T_RSS" "$(load1)" "${6:+,$6}" >> "$RES"
+}
+
+# --- 1. models ---------------------------------------------------------------
+log "training candor and fastText on $(($(wc -l < "$DATA/train.csv") - 1)) rows of $DATA/train.csv"
+timed "$CANDOR" -q train -o "$W/candor.model" "$DATA/train.csv"
+record train "candor train" train.csv 0 1
+# fastText reads `__label__L text`, lowercased with punctuation split off
+# (bench/split.py's ft_norm, as in bench/run.sh)
+"$PY" - "$ROOT/bench" "$DATA/train.csv" "$W/train.ft" <<'EOF'
+import csv, sys
+sys.path.insert(0, sys.argv[1])
+from split import ft_norm
+with open(sys.argv[2], newline="", encoding="utf-8") as fi, \
+        open(sys.argv[3], "w", encoding="utf-8") as fo:
+    for r in csv.DictReader(fi):
+        fo.write("__label__%s %s\n" % (r["label"], ft_norm(r["text"])))
+EOF
+FT1=(-epoch 25 -thread 1)
+FT2=(-epoch 25 -wordNgrams 2 -thread 1)
+timed fasttext supervised -input "$W/train.ft" -output "$W/ft1" "${FT1[@]}" -verbose 0
+record train "fasttext supervised ${FT1[*]}" train.ft 0 1
+timed fasttext supervised -input "$W/train.ft" -output "$W/ft2" "${FT2[@]}" -verbose 0
+record train "fasttext supervised ${FT2[*]}" train.ft 0 1
+
+# --- the cache-friendly file: 960 of the same texts, repeated -----------------
+"$PY" - "$TXT" "$W/rep.txt" "$W/rep.csv" "$N" <<'EOF'
+import csv, sys
+texts, seen = [], set()
+with open(sys.argv[1], encoding="utf-8") as fh:
+    for line in fh:
+        t = line.rstrip("\n")
+        if t not in seen and not (not texts and t.lstrip().startswith("{")):
+            seen.add(t)
+            texts.append(t)
+            if len(texts) == 960:
+                break
+n = int(sys.argv[4])
+with open(sys.argv[2], "w", encoding="utf-8") as ft, \
+        open(sys.argv[3], "w", encoding="utf-8", newline="") as fc:
+    w = csv.writer(fc, lineterminator="\n")
+    w.writerow(["id", "text"])
+    for i in range(n):
+        ft.write(texts[i % len(texts)] + "\n")
+        w.writerow([i + 1, texts[i % len(texts)]])
+EOF
+
+HAVE_JOBS=0
+if "$CANDOR" classify --help 2>&1 | grep -q -- '--jobs'; then HAVE_JOBS=1; fi
+J1=(); [[ $HAVE_JOBS -eq 1 ]] && J1=(--jobs 1)
+M=(-q -m "$W/candor.model")
+
+# --- sanity, untimed: every tool answers every line ---------------------------
+log "checking that each tool answers all $N lines"
+got=$("$CANDOR" "${M[@]}" classify "${J1[@]}" "$TXT" | wc -l)
+[[ $got -eq $N ]] || { echo "realtext.sh: candor classify wrote $got lines for $N" >&2; exit 1; }
+got=$("$CANDOR" "${M[@]}" batch "${J1[@]}" --no-progress "$CSV" | "$PY" -c \
+  'import csv,sys; print(sum(1 for _ in csv.reader(sys.stdin)) - 1)')
+[[ $got -eq $N ]] || { echo "realtext.sh: candor batch wrote $got rows for $N" >&2; exit 1; }
+got=$(fasttext predict "$W/ft1.bin" "$TXT" | wc -l)
+[[ $got -eq $N ]] || { echo "realtext.sh: fasttext predict wrote $got lines for $N" >&2; exit 1; }
+
+# speed_once NAME INPUT REP CMD...: one run on core 0, output to /dev/null
+speed_once() {
+  local name=$1 input=$2 r=$3; shift 3
+  timed taskset -c 0 "$@" > /dev/null
+  record speed "$name" "$input" "$N" "$r"
+  log "  $name ($input) run $r: ${T_WALL}s, peak RSS ${T_RSS} KB, load $(load1)"
+}
+jobs_once() {  # jobs_once NAME J REP CMD...: both cores
+  local name=$1 j=$2 r=$3; shift 3
+  timed taskset -c 0,1 "$@" > /dev/null
+  record jobs "$name" real "$N" "$r" "\"jobs\":$j"
+  log "  $name --jobs $j run $r: ${T_WALL}s, peak RSS ${T_RSS} KB, load $(load1)"
+}
+
+# --- 2./3. speed: the tools take turns, one run each per round -----------------
+for ((r = 1; r <= REPS; r++)); do
+  log "round $r of $REPS (load average: $(cut -d' ' -f1-3 /proc/loadavg))"
+  for input in real repeated; do
+    if [[ $input == real ]]; then t=$TXT c=$CSV; else t=$W/rep.txt c=$W/rep.csv; fi
+    speed_once "candor classify" $input $r "$CANDOR" "${M[@]}" classify "${J1[@]}" "$t"
+    speed_once "fasttext predict (${FT1[*]})" $input $r fasttext predict "$W/ft1.bin" "$t"
+    speed_once "candor batch" $input $r "$CANDOR" "${M[@]}" batch "${J1[@]}" --no-progress "$c"
+    speed_once "fasttext predict (${FT2[*]})" $input $r fasttext predict "$W/ft2.bin" "$t"
+    speed_once "candor suggest" $input $r "$CANDOR" "${M[@]}" suggest "${J1[@]}" "$t"
+    speed_once "wc -w" $input $r wc -w "$t"
+  done
+  if [[ $HAVE_JOBS -eq 1 ]]; then
+    for cmd in classify suggest batch; do
+      in=$TXT opt=()
+      [[ $cmd == batch ]] && in=$CSV opt=(--no-progress)
+      for j in 1 2; do
+        jobs_once "candor $cmd" $j $r "$CANDOR" "${M[@]}" $cmd --jobs $j "${opt[@]}" "$in"
+      done
+    done
+  fi
+done
+
+# --jobs 2 must write what --jobs 1 writes, byte for byte
+SAME=null
+if [[ $HAVE_JOBS -eq 1 ]]; then
+  SAME=true
+  for cmd in classify suggest batch; do
+    in=$TXT opt=()
+    [[ $cmd == batch ]] && in=$CSV opt=(--no-progress)
+    a=$("$CANDOR" "${M[@]}" $cmd --jobs 1 "${opt[@]}" "$in" | sha256sum)
+    b=$("$CANDOR" "${M[@]}" $cmd --jobs 2 "${opt[@]}" "$in" | sha256sum)
+    if [[ $a != "$b" ]]; then SAME=false; log "  $cmd: --jobs 2 output DIFFERS from --jobs 1"; fi
+  done
+fi
+
+# --- 4. peak memory at 10M lines (1M: the timed runs above) --------------------
+# with --jobs 2 when candor has it (more in flight: the larger figure), else
+# the single-core build
+if [[ $TEN -eq 1 ]]; then
+  ten_txt() { for _ in 1 2 3 4 5 6 7 8 9 10; do cat "$TXT"; done; }
+  ten_csv() { cat "$CSV"; for _ in 2 3 4 5 6 7 8 9 10; do tail -n +2 "$CSV"; done; }
+  j=1 jo=()
+  [[ $HAVE_JOBS -eq 1 ]] && j=2 jo=(--jobs 2)
+  log "memory: classify and batch on 10M lines (the 1M file ten times), jobs $j"
+  timed taskset -c 0,1 "$CANDOR" "${M[@]}" classify "${jo[@]}" - < <(ten_txt) > /dev/null
+  record mem "candor classify" "real x10" $((10 * N)) 1 "\"jobs\":$j"
+  timed taskset -c 0,1 "$CANDOR" "${M[@]}" batch "${jo[@]}" --no-progress - < <(ten_csv) > /dev/null
+  record mem "candor batch" "real x10" $((10 * N)) 1 "\"jobs\":$j"
+fi
+
+# --- summary -----------------------------------------------------------------------
+"$PY" - "$RES" <<EOF
+import json, os, sys
+cpu = open("/proc/cpuinfo").read().split("model name")[1].split(":")[1].split("\n")[0].strip()
+meta = {"kind": "meta", "n": $N, "reps": $REPS, "have_jobs": bool($HAVE_JOBS),
+        "jobs_identical": $( [[ $SAME == null ]] && echo None || { [[ $SAME == true ]] && echo True || echo False; } ),
+        "data": "$DATA", "train_rows": $(($(wc -l < "$DATA/train.csv") - 1)),
+        "speed_bytes": os.path.getsize("$TXT"),
+        "candor_model_bytes": os.path.getsize("$W/candor.model"),
+        "ft1_model_bytes": os.path.getsize("$W/ft1.bin"),
+        "ft2_model_bytes": os.path.getsize("$W/ft2.bin"),
+        "cpu": cpu, "nproc": os.cpu_count(),
+        "candor": os.popen("'$CANDOR' --version 2>&1").read().strip(),
+        "commit": os.popen("git -C '$ROOT' rev-parse --short HEAD 2>/dev/null").read().strip()}
+print(json.dumps(meta), file=open(sys.argv[1], "a"))
+EOF
+"$PY" "$ROOT/bench/realtext/report.py" "$RES"
+if [[ -n ${BENCH_RESULTS:-} ]]; then cp "$RES" "$BENCH_RESULTS"; log "raw results copied to $BENCH_RESULTS"; fi
