@@ -7,10 +7,12 @@
  */
 #include "cli.h"
 #include "input.h"
+#include "jobs.h"
 #include "jsonw.h"
 #include "tokenize.h"
 
 #include <getopt.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char usage_classify[] =
@@ -24,10 +26,59 @@ static const char usage_classify[] =
 "\n"
 "  --strict          stop at the first bad line (default: report, skip, go on)\n"
 "  --errors FILE     append bad input lines to FILE\n"
+"  --jobs N          answer on N threads (default: the online cores, at\n"
+"                    most 64); the output is the same, in input order\n"
 "  -h, --help        this help\n"
 "\n"
 "A bad line is reported as `candor: FILE:LINE: what` and the exit status\n"
 "is 65 when any line was skipped.\n";
+
+struct classify_job {                   /* shared, read-only */
+	struct cli *c;
+	const struct input *in;
+	size_t K, keys_len, label_len[NB_MAX_LABELS];
+	size_t key_off[NB_MAX_LABELS + 1];
+	char keys[NB_MAX_LABELS * (NB_LABEL_MAX + 5)];
+};
+
+struct classify_worker {                /* one per thread */
+	const struct classify_job *job;
+	struct tokenizer *tk;
+	struct comment_parser *cp;
+};
+
+static void worker_free(void *p)
+{
+	struct classify_worker *w = p;
+
+	tok_free(w->tk);
+	comment_parser_free(w->cp);
+	free(w);
+}
+
+static void *worker_new(void *ctx)
+{
+	const struct classify_job *job = ctx;
+	struct classify_worker *w = calloc(1, sizeof(*w));
+	struct tok_params tp;
+	struct cd_error err;
+
+	cd_error_clear(&err);
+	if (!w) {
+		cli_err("out of memory");
+		return NULL;
+	}
+	w->job = job;
+	nb_tok_params(job->c->model, &tp);
+	w->tk = tok_new(&tp, &err);
+	if (!w->tk || config_tok_names(&job->c->cfg, w->tk, &err) ||
+	    !(w->cp = comment_parser_new(&err))) {
+		cli_fail(w->tk ? CD_ERR_LIMIT : CD_ERR_NOMEM, &err);
+		worker_free(w);
+		return NULL;
+	}
+	return w;
+}
 
 static char *put(char *p, const char *s, size_t n)
 {
@@ -35,40 +86,99 @@ static char *put(char *p, const char *s, size_t n)
 	return p + n;
 }
 
+/* One input line: its JSON object, or a bad line reported. */
+static void classify_line(void *wp, long line, int jsonl, const char *bytes,
+			  size_t len, struct jobs_out *o)
+{
+	struct classify_worker *w = wp;
+	const struct classify_job *job = w->job;
+	const struct nb_model *m = job->c->model;
+	struct cd_buf *out = jobs_stdout(o);
+	struct comment cm;
+	struct cd_error err;
+	double prob[NB_MAX_LABELS];
+	size_t l;
+	char *p;
+	int best;
+
+	cd_error_clear(&err);
+	if (comment_parse(w->cp, bytes, len, jsonl, line, &cm, &err)) {
+		input_bad_answer(job->in, o, err.line, &err, bytes, len);
+		return;
+	}
+	if (tok_run(w->tk, cm.text, cm.text_len, &err)) {
+		/* invalid UTF-8 in a plain-text line: report, skip */
+		input_bad_answer(job->in, o, cm.line, &err, cm.text,
+				 cm.text_len);
+		return;
+	}
+	best = nb_classify(m, w->tk, NULL, prob);
+	cd_buf_addstr(out, "{\"id\":");
+	jsonw_str(out, cm.id, strlen(cm.id));
+	/* the rest has a known maximum size: write it directly */
+	if (cd_buf_grow(out, 96 + job->keys_len + job->K * 16)) {
+		jobs_err(o, "%s:%ld: output longer than %u bytes", job->in->name,
+			 cm.line, JOBS_OUT_MAX);
+		jobs_stop(o, EXIT_SOFTWARE);
+		return;
+	}
+	p = out->data + out->len;
+	p = put(p, ",\"category\":\"", 13);
+	p = put(p, nb_label(m, (size_t)best), job->label_len[best]);
+	p = put(p, "\",\"confidence\":", 15);
+	p = jsonw_prob4(p, prob[best]);
+	if (prob[best] < job->c->cfg.classifier.min_confidence)
+		p = put(p, ",\"uncertain\":true,\"scores\":{", 28);
+	else
+		p = put(p, ",\"uncertain\":false,\"scores\":{", 29);
+	for (l = 0; l < job->K; l++) {
+		p = put(p, job->keys + job->key_off[l],
+			job->key_off[l + 1] - job->key_off[l]);
+		p = jsonw_prob4(p, prob[l]);
+	}
+	p = put(p, "}}\n", 3);
+	out->len = (size_t)(p - out->data);
+	*p = '\0';
+}
+
 int cmd_classify(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "strict", no_argument, NULL, 's' },
 		{ "errors", required_argument, NULL, 'e' },
+		{ "jobs", required_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct input in;
-	struct comment cm;
-	struct tok_params tp;
-	struct tokenizer *tk;
-	struct cd_buf out;
-	struct cd_error err;
-	double prob[NB_MAX_LABELS];
+	struct classify_job job;
+	struct jobs_ops ops;
+	struct jobs *j;
 	const char *errors_path = NULL;
 	FILE *errors = NULL;
-	size_t K, l, keys_len, label_len[NB_MAX_LABELS];
-	size_t key_off[NB_MAX_LABELS + 1];
-	char keys[NB_MAX_LABELS * (NB_LABEL_MAX + 5)], *p;
-	int strict = 0, o, rc;
+	size_t l;
+	long skipped = 0;
+	int strict = 0, o, rc, njobs = jobs_default();
 
 	optind = 0;
 	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (o) {
 		case 's': strict = 1; break;
 		case 'e': errors_path = optarg; break;
+		case 'j':
+			if (jobs_parse("classify", optarg, &njobs))
+				return EXIT_USAGE;
+			break;
 		case 'h': fputs(usage_classify, stdout); return EXIT_OK;
 		default: return cli_usage_error("classify", "unknown option");
 		}
 	}
 	if (argc - optind > 1)
 		return cli_usage_error("classify", "at most one input file");
-	K = nb_nlabels(c->model);
+	memset(&job, 0, sizeof(job));
+	job.c = c;
+	job.in = &in;
+	job.K = nb_nlabels(c->model);
 	if (errors_path && !(errors = input_open_errors(errors_path)))
 		return EXIT_IO;
 	rc = input_open(&in, optind < argc ? argv[optind] : "-", strict,
@@ -79,77 +189,33 @@ int cmd_classify(struct cli *c, int argc, char **argv)
 		return rc;
 	}
 	/* the label keys of the scores object, built once: "a":,"b": ... */
-	for (l = 0, keys_len = 0; l < K; l++) {
+	for (l = 0; l < job.K; l++) {
 		const char *name = nb_label(c->model, l);
 
-		label_len[l] = strlen(name);
-		key_off[l] = keys_len;
-		keys_len += (size_t)snprintf(keys + keys_len, sizeof(keys) - keys_len,
-					     "%s\"%s\":", l ? "," : "", name);
+		job.label_len[l] = strlen(name);
+		job.key_off[l] = job.keys_len;
+		job.keys_len += (size_t)snprintf(job.keys + job.keys_len,
+						 sizeof(job.keys) - job.keys_len,
+						 "%s\"%s\":", l ? "," : "", name);
 	}
-	key_off[K] = keys_len;
-	nb_tok_params(c->model, &tp);
-	tk = tok_new(&tp, &err);
-	if (!tk || config_tok_names(&c->cfg, tk, &err)) {
-		tok_free(tk);
-		input_close(&in);
-		return cli_fail(tk ? CD_ERR_LIMIT : CD_ERR_NOMEM, &err);
+	job.key_off[job.K] = job.keys_len;
+	memset(&ops, 0, sizeof(ops));
+	ops.ctx = &job;
+	ops.worker_new = worker_new;
+	ops.worker_free = worker_free;
+	ops.work = classify_line;
+	j = jobs_new(njobs, &ops, stdout, errors);
+	if (!j) {
+		rc = EXIT_SOFTWARE;
+	} else {
+		input_feed(&in, j);
+		rc = jobs_finish(j, &skipped);
+		jobs_free(j);
 	}
-	cd_buf_init(&out, 1u << 20);
-	while ((rc = input_next(&in, &cm)) == 1) {
-		int best;
-
-		if (tok_run(tk, cm.text, cm.text_len, &err)) {
-			/* invalid UTF-8 in a plain-text line: report, skip */
-			in.skipped++;
-			if (!c->quiet || strict)
-				cli_err("%s:%ld: %s", in.name, cm.line, err.msg);
-			if (errors) {
-				fwrite(cm.text, 1, cm.text_len, errors);
-				fputc('\n', errors);
-			}
-			if (strict) {
-				rc = EXIT_DATA;
-				break;
-			}
-			continue;
-		}
-		best = nb_classify(c->model, tk, NULL, prob);
-		cd_buf_reset(&out);
-		cd_buf_addstr(&out, "{\"id\":");
-		jsonw_str(&out, cm.id, strlen(cm.id));
-		/* the rest has a known maximum size: write it directly */
-		if (cd_buf_grow(&out, 96 + keys_len + K * 16)) {
-			rc = EXIT_SOFTWARE;
-			break;
-		}
-		p = out.data + out.len;
-		p = put(p, ",\"category\":\"", 13);
-		p = put(p, nb_label(c->model, (size_t)best),
-			label_len[best]);
-		p = put(p, "\",\"confidence\":", 15);
-		p = jsonw_prob4(p, prob[best]);
-		if (prob[best] < c->cfg.classifier.min_confidence)
-			p = put(p, ",\"uncertain\":true,\"scores\":{", 28);
-		else
-			p = put(p, ",\"uncertain\":false,\"scores\":{", 29);
-		for (l = 0; l < K; l++) {
-			p = put(p, keys + key_off[l], key_off[l + 1] - key_off[l]);
-			p = jsonw_prob4(p, prob[l]);
-		}
-		p = put(p, "}}\n", 3);
-		out.len = (size_t)(p - out.data);
-		if (cli_write(out.data, out.len)) {
-			rc = 0;         /* stdout closed (EPIPE): stop quietly */
-			break;
-		}
-	}
-	cd_buf_release(&out);
-	tok_free(tk);
 	input_close(&in);
 	if (errors)
 		fclose(errors);
 	if (rc > 1)
 		return rc;
-	return in.skipped ? EXIT_DATA : EXIT_OK;
+	return skipped ? EXIT_DATA : EXIT_OK;
 }

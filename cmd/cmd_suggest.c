@@ -9,10 +9,12 @@
 #include "cli.h"
 #include "color.h"
 #include "input.h"
+#include "jobs.h"
 #include "jsonw.h"
 #include "pipeline.h"
 
 #include <getopt.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char usage_suggest[] =
@@ -34,6 +36,8 @@ static const char usage_suggest[] =
 "  -f, --format F     jsonl (default), tsv, or pretty (for a person)\n"
 "      --strict       stop at the first bad line (default: report, skip, go on)\n"
 "      --errors FILE  append bad input lines to FILE\n"
+"      --jobs N       answer on N threads (default: the online cores, at\n"
+"                     most 64); the output is the same, in input order\n"
 "  -h, --help         this help\n"
 "\n"
 "Global options: -c CONFIG, -m MODEL, -t TEMPLATES, --lang, --channel.\n"
@@ -159,24 +163,113 @@ static void write_pretty(struct cd_buf *b, const struct comment *c,
 	cd_buf_addch(b, '\n');
 }
 
+struct suggest_job {                    /* shared, read-only */
+	struct cli *c;
+	const struct input *in;
+	struct pipeline *p;
+	enum format fmt;
+};
+
+struct suggest_worker {                 /* one per thread */
+	const struct suggest_job *job;
+	struct suggester *sg;
+	struct comment_parser *cp;
+};
+
+static void worker_free(void *wp)
+{
+	struct suggest_worker *w = wp;
+
+	if (w->sg)
+		pipeline_suggester_free(w->job->p, w->sg);
+	comment_parser_free(w->cp);
+	free(w);
+}
+
+static void *worker_new(void *ctx)
+{
+	struct suggest_job *job = ctx;
+	struct suggest_worker *w = calloc(1, sizeof(*w));
+	struct cd_error err;
+
+	cd_error_clear(&err);
+	if (!w) {
+		cli_err("out of memory");
+		return NULL;
+	}
+	w->job = job;
+	if (!(w->sg = pipeline_suggester(job->p))) {
+		worker_free(w);
+		return NULL;
+	}
+	if (!(w->cp = comment_parser_new(&err))) {
+		cli_fail(CD_ERR_NOMEM, &err);
+		worker_free(w);
+		return NULL;
+	}
+	return w;
+}
+
+/* One input line: its suggestion, or a bad line reported. */
+static void suggest_line(void *wp, long line, int jsonl, const char *bytes,
+			 size_t len, struct jobs_out *o)
+{
+	struct suggest_worker *w = wp;
+	const struct suggest_job *job = w->job;
+	const struct input *in = job->in;
+	struct cd_buf *out = jobs_stdout(o);
+	const struct suggestion *g;
+	struct comment cm;
+	struct cd_error err;
+
+	cd_error_clear(&err);
+	if (comment_parse(w->cp, bytes, len, jsonl, line, &cm, &err)) {
+		input_bad_answer(in, o, err.line, &err, bytes, len);
+		return;
+	}
+	if (suggester_run(w->sg, &cm, NULL, 0, &g, &err)) {
+		jobs_err(o, "%s:%ld: %s", in->name, cm.line, err.msg);
+		jobs_bad(o, NULL, NULL, 0, in->strict ? EXIT_DATA : 0);
+		return;
+	}
+	if (job->c->verbose && g->fact)
+		jobs_err(o, "%s:%ld: fact '%s' cited (valid until %s)",
+			 in->name, cm.line, g->fact->name,
+			 g->fact->valid_until);
+	else if (job->c->verbose && g->fact_why)
+		jobs_err(o, "%s:%ld: no fact cited: %s", in->name, cm.line,
+			 g->fact_why);
+	if (job->fmt == FMT_JSONL)
+		suggestion_json(w->sg, &cm, g, out);
+	else if (job->fmt == FMT_TSV)
+		write_tsv(out, &cm, g);
+	else
+		write_pretty(out, &cm, g, job->c->color);
+}
+
 int cmd_suggest(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "format", required_argument, NULL, 'f' },
 		{ "strict", no_argument, NULL, 's' },
 		{ "errors", required_argument, NULL, 'e' },
+		{ "jobs", required_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
+	static const char tsv_header[] =
+		"id\tcategory\tconfidence\tuncertain\tflags\t"
+		"action\ttemplate\ttone_score\treply\n";
 	struct pipeline p;
 	struct input in;
-	struct comment cm;
-	struct cd_buf out;
-	struct cd_error err;
+	struct suggest_job job;
+	struct jobs_ops ops;
+	struct jobs *j;
 	enum format fmt = FMT_JSONL;
 	const char *errors_path = NULL;
 	FILE *errors = NULL;
-	int strict = 0, opt, rc;
+	long skipped = 0;
+	int strict = 0, opt, rc, njobs = jobs_default();
 
 	optind = 0;
 	while ((opt = getopt_long(argc, argv, "hf:", opts, NULL)) != -1) {
@@ -194,6 +287,10 @@ int cmd_suggest(struct cli *c, int argc, char **argv)
 			break;
 		case 's': strict = 1; break;
 		case 'e': errors_path = optarg; break;
+		case 'j':
+			if (jobs_parse("suggest", optarg, &njobs))
+				return EXIT_USAGE;
+			break;
 		case 'h': fputs(usage_suggest, stdout); return EXIT_OK;
 		default: return cli_usage_error("suggest", "unknown option");
 		}
@@ -214,48 +311,32 @@ int cmd_suggest(struct cli *c, int argc, char **argv)
 			fclose(errors);
 		return rc;
 	}
-	cd_buf_init(&out, 1u << 22);
-	if (fmt == FMT_TSV)
-		cd_buf_addstr(&out, "id\tcategory\tconfidence\tuncertain\tflags\t"
-			      "action\ttemplate\ttone_score\treply\n");
-	while ((rc = input_next(&in, &cm)) == 1) {
-		const struct suggestion *g;
-
-		if (suggester_run(p.sg, &cm, NULL, 0, &g, &err)) {
-			cli_err("%s:%ld: %s", in.name, cm.line, err.msg);
-			in.skipped++;
-			if (strict) {
-				rc = EXIT_DATA;
-				break;
-			}
-			continue;
-		}
-		if (g->fact)
-			cli_info(c, "%s:%ld: fact '%s' cited (valid until %s)",
-				 in.name, cm.line, g->fact->name,
-				 g->fact->valid_until);
-		else if (g->fact_why)
-			cli_info(c, "%s:%ld: no fact cited: %s", in.name, cm.line,
-				 g->fact_why);
-		if (fmt == FMT_JSONL)
-			suggestion_json(p.sg, &cm, g, &out);
-		else if (fmt == FMT_TSV)
-			write_tsv(&out, &cm, g);
-		else
-			write_pretty(&out, &cm, g, c->color);
-		/* flushed per record: a reader behind a pipe sees it now */
-		if (cli_write(out.data, out.len) || fflush(stdout)) {
-			rc = 0;         /* stdout closed (EPIPE): stop quietly */
-			break;
-		}
-		cd_buf_reset(&out);
+	memset(&job, 0, sizeof(job));
+	job.c = c;
+	job.in = &in;
+	job.p = &p;
+	job.fmt = fmt;
+	memset(&ops, 0, sizeof(ops));
+	ops.ctx = &job;
+	ops.worker_new = worker_new;
+	ops.worker_free = worker_free;
+	ops.work = suggest_line;
+	j = jobs_new(njobs, &ops, stdout, errors);
+	if (!j) {
+		rc = EXIT_SOFTWARE;
+	} else {
+		/* the TSV header comes with the first record, as it always did */
+		if (fmt == FMT_TSV)
+			jobs_set_prefix(j, tsv_header, sizeof(tsv_header) - 1);
+		input_feed(&in, j);
+		rc = jobs_finish(j, &skipped);
+		jobs_free(j);
 	}
-	cd_buf_release(&out);
 	input_close(&in);
 	pipeline_close(&p);
 	if (errors)
 		fclose(errors);
 	if (rc > 1)
 		return rc;
-	return in.skipped ? EXIT_DATA : EXIT_OK;
+	return skipped ? EXIT_DATA : EXIT_OK;
 }

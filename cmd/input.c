@@ -1,10 +1,12 @@
 /* input.c - see input.h. */
 #include "input.h"
 #include "cli.h"
+#include "jobs.h"
 #include "tokenize.h"
 #include "transcode.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -409,35 +411,51 @@ int input_bad_row(struct input *in, const struct cd_error *err)
 	return bad_csv_row(in);
 }
 
-static const char *field(const struct input *in, int col)
+/* A field of a CSV row by its index (field_fn over a csv_row). */
+typedef const char *(*field_fn)(const void *src, size_t i, size_t *len);
+
+static const char *row_field(const void *row, size_t i, size_t *len)
+{
+	return csvr_field(row, i, len);
+}
+
+static const char *mapped(const struct input *in, field_fn get,
+			  const void *src, int col)
 {
 	long i = in->col[col];
 
-	return i >= 0 ? csvr_field(in->row, (size_t)i, NULL) : "";
+	return i >= 0 ? get(src, (size_t)i, NULL) : "";
 }
 
-/* The comment of in->row, by the columns mapped at open. */
-static void map_row(struct input *in, struct comment *c)
+/* The comment of a CSV row (line `line`), by the columns mapped at open. */
+static void map_comment(const struct input *in, field_fn get, const void *src,
+			long line, char *idbuf, size_t idsz, struct comment *c)
 {
 	memset(c, 0, sizeof(*c));
-	c->line = csvr_row_line(in->row);
-	c->text = csvr_field(in->row, (size_t)in->col[INPUT_COL_TEXT],
-			     &c->text_len);
+	c->line = line;
+	c->text = get(src, (size_t)in->col[INPUT_COL_TEXT], &c->text_len);
 	if (in->col[INPUT_COL_ID] >= 0) {
-		c->id = field(in, INPUT_COL_ID);
+		c->id = mapped(in, get, src, INPUT_COL_ID);
 	} else {
-		snprintf(in->idbuf, sizeof(in->idbuf), "%ld", c->line);
-		c->id = in->idbuf;
+		snprintf(idbuf, idsz, "%ld", c->line);
+		c->id = idbuf;
 	}
-	c->author = field(in, INPUT_COL_AUTHOR);
-	c->lang = field(in, INPUT_COL_LANG);
+	c->author = mapped(in, get, src, INPUT_COL_AUTHOR);
+	c->lang = mapped(in, get, src, INPUT_COL_LANG);
 	if (strcmp(c->lang, "en") && strcmp(c->lang, "ru"))
 		c->lang = "";
-	c->created_at = field(in, INPUT_COL_TIME);
+	c->created_at = mapped(in, get, src, INPUT_COL_TIME);
 	c->created_ts = comment_parse_time(c->created_at);
-	c->video_id = field(in, INPUT_COL_VIDEO);
+	c->video_id = mapped(in, get, src, INPUT_COL_VIDEO);
 	c->parent_id = "";
 	c->likes = -1;
+}
+
+/* The comment of in->row. */
+static void map_row(struct input *in, struct comment *c)
+{
+	map_comment(in, row_field, in->row, csvr_row_line(in->row), in->idbuf,
+		    sizeof(in->idbuf), c);
 }
 
 /*
@@ -542,4 +560,208 @@ const char *input_encoding(const struct input *in)
 FILE *input_file(const struct input *in)
 {
 	return in->fp;
+}
+
+/* ---------------------------------------------------------- --jobs */
+
+/* Item tags: a plain-text or JSONL line (in->jsonl), or a CSV row. */
+#define TAG_CSV 2
+
+/* Append a length-prefixed field (u32 length, bytes, NUL) to b. */
+static int pack(struct cd_buf *b, const char *s, size_t n)
+{
+	uint32_t n32 = (uint32_t)n;
+
+	if (cd_buf_add(b, &n32, sizeof(n32)) || cd_buf_add(b, s, n))
+		return -1;
+	b->len++;                       /* keep the NUL cd_buf_add wrote */
+	return 0;
+}
+
+/* The next field pack() wrote at *p (advanced past it). */
+static const char *unpack(const char **p, size_t *len)
+{
+	uint32_t n32;
+	const char *s;
+
+	memcpy(&n32, *p, sizeof(n32));
+	s = *p + sizeof(n32);
+	*len = n32;
+	*p = s + n32 + 1;
+	return s;
+}
+
+/* The rows of a CSV input into j: each row's fields, and its raw bytes
+ * when --errors FILE keeps bad ones. */
+static void feed_csv(struct input *in, struct jobs *j, int track_pos)
+{
+	struct cd_error err;
+	struct cd_buf b;
+	const char *raw;
+	size_t i, n, nf = csvr_ncolumns(in->csv);
+	int rc;
+
+	cd_buf_init(&b, 2 * CSVR_MAX_RECORD + 8 * CSVR_MAX_FIELDS + 64);
+	for (;;) {
+		cd_error_clear(&err);
+		rc = csvr_next(in->csv, &in->row, &err);
+		if (rc == 0)
+			break;
+		if (rc < 0) {
+			if (rc == CD_ERR_IO && transcode_error(in->tc)[0]) {
+				jobs_add_bad(j, 0, transcode_error(in->tc), NULL, 0,
+					     EXIT_DATA);
+				break;
+			}
+			if (rc == CD_ERR_IO || rc == CD_ERR_NOMEM) {
+				jobs_add_bad(j, 0, err.msg[0] ? err.msg :
+					     "unknown error", NULL, 0,
+					     cli_exit_code(rc));
+				break;
+			}
+			/* err.msg names the input and line already */
+			raw = in->errors ? csvr_raw(in->csv, &n) : NULL;
+			if (jobs_add_bad(j, err.line, !in->quiet || in->strict ?
+					 err.msg : NULL, raw, raw ? n : 0,
+					 in->strict ? EXIT_DATA : 0))
+				break;
+			continue;
+		}
+		cd_buf_reset(&b);
+		rc = 0;
+		for (i = 0; i < nf && !rc; i++) {
+			const char *f = csvr_field(in->row, i, &n);
+
+			rc = pack(&b, f, n);
+		}
+		raw = in->errors ? csvr_raw(in->csv, &n) : NULL;
+		if (!rc)
+			rc = pack(&b, raw ? raw : "", raw ? n : 0);
+		if (rc) {
+			jobs_add_bad(j, csvr_row_line(in->row), "out of memory",
+				     NULL, 0, EXIT_SOFTWARE);
+			break;
+		}
+		if (track_pos)
+			jobs_set_pos(j, (long long)ftell(in->fp));
+		if (jobs_add(j, csvr_row_line(in->row), TAG_CSV, b.data, b.len))
+			break;
+	}
+	cd_buf_release(&b);
+}
+
+void input_feed(struct input *in, struct jobs *j, int track_pos)
+{
+	struct cd_error err;
+	const char *line;
+	size_t len;
+	char msg[4608];
+	int rc;
+
+	if (in->csv) {
+		feed_csv(in, j, track_pos);
+		return;
+	}
+	lr_on_wait(in->lr, jobs_on_wait, j);
+	jobs_watch(j, in->fd);
+	for (;;) {
+		cd_error_clear(&err);
+		rc = lr_next(in->lr, &line, &len, &err);
+		if (rc == 0)
+			break;
+		if (rc == CD_ERR_LIMIT) {
+			snprintf(msg, sizeof(msg), "%s:%ld: %s", in->name,
+				 err.line, err.msg);
+			if (jobs_add_bad(j, err.line, !in->quiet || in->strict ?
+					 msg : NULL, NULL, 0,
+					 in->strict ? EXIT_DATA : 0))
+				break;
+			continue;
+		}
+		if (rc < 0) {           /* a read error ends the stream */
+			jobs_add_bad(j, lr_lineno(in->lr), err.msg[0] ? err.msg :
+				     "unknown error", NULL, 0, cli_exit_code(rc));
+			break;
+		}
+		if (blank(line, len))
+			continue;
+		if (in->jsonl < 0)
+			in->jsonl = comment_is_jsonl(line, len);
+		if (jobs_add(j, lr_lineno(in->lr), in->jsonl, line, len))
+			break;
+	}
+	lr_on_wait(in->lr, input_flush_stdout, NULL);
+}
+
+void input_bad_answer(const struct input *in, struct jobs_out *o, long line,
+		      const struct cd_error *err, const char *bytes,
+		      size_t len)
+{
+	if (!in->quiet || in->strict)
+		jobs_err(o, "%s:%ld: %s", in->name, line, err->msg);
+	jobs_bad(o, NULL, in->errors ? bytes : NULL, len,
+		 in->strict ? EXIT_DATA : 0);
+}
+
+static const char *item_field(const void *src, size_t i, size_t *len)
+{
+	const struct input_item *it = src;
+
+	if (len)
+		*len = it->len[i];
+	return it->f[i];
+}
+
+int input_item_comment(const struct input *in, struct input_item *it,
+		       struct comment_parser *cp, long line, int tag,
+		       const char *bytes, size_t len, struct comment *c,
+		       struct jobs_out *o)
+{
+	struct cd_error err;
+	const char *p = bytes;
+	size_t i;
+
+	cd_error_clear(&err);
+	it->line = line;
+	it->csv = tag == TAG_CSV;
+	if (!it->csv) {
+		it->bytes = bytes;
+		it->bytes_len = len;
+		if (!comment_parse(cp, bytes, len, tag, line, c, &err))
+			return 0;
+		input_bad_answer(in, o, err.line, &err, bytes, len);
+		return -1;
+	}
+	it->n = csvr_ncolumns(in->csv);
+	for (i = 0; i < it->n; i++)
+		it->f[i] = unpack(&p, &it->len[i]);
+	it->bytes = unpack(&p, &it->bytes_len);
+	map_comment(in, item_field, it, line, it->idbuf, sizeof(it->idbuf), c);
+	if (in->no_check || !check_row(c, &err))
+		return 0;
+	input_bad_item(in, it, o, &err);
+	return -1;
+}
+
+void input_bad_item(const struct input *in, const struct input_item *it,
+		    struct jobs_out *o, const struct cd_error *err)
+{
+	const char *text;
+	size_t n;
+
+	if (!it->csv) {
+		input_bad_answer(in, o, it->line, err, it->bytes, it->bytes_len);
+		return;
+	}
+	if (!in->quiet || in->strict) {
+		text = item_field(it, (size_t)in->col[INPUT_COL_TEXT], &n);
+		if (in->encoding_hint && strstr(err->msg, "UTF-8") &&
+		    !transcode_encoding(in->tc)[0])
+			jobs_err(o, "%s:%ld: %s; %s", in->name, it->line,
+				 err->msg, transcode_hint(text, n));
+		else
+			jobs_err(o, "%s:%ld: %s", in->name, it->line, err->msg);
+	}
+	jobs_bad(o, NULL, in->errors ? it->bytes : NULL, it->bytes_len,
+		 in->strict ? EXIT_DATA : 0);
 }

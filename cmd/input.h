@@ -139,6 +139,23 @@ const char *input_encoding(const struct input *in);
 FILE *input_file(const struct input *in);
 void input_close(struct input *in);
 
+struct jobs;
+struct jobs_out;
+/*
+ * Read every non-blank line into j (--jobs), tagged with in->jsonl: an
+ * over-long line as a bad item, a read error as a stop.  A partial chunk
+ * is handed on whenever a read would block.  Returns when the input ends
+ * or the output stopped.
+ */
+void input_feed(struct input *in, struct jobs *j);
+/*
+ * In a worker: line `line` is bad (err->msg says why): reported as
+ * input_bad_line() does, with line[0..len) to --errors FILE.
+ */
+void input_bad_answer(const struct input *in, struct jobs_out *o, long line,
+		      const struct cd_error *err, const char *bytes,
+		      size_t len);
+
 /* Open --errors FILE for appending; NULL after printing why. */
 FILE *input_open_errors(const char *path);
 

@@ -176,6 +176,7 @@ int pipeline_open(struct pipeline *p, struct cli *c, int want_why)
 	o.lang = c->lang && strcmp(c->lang, "auto") ? c->lang : NULL;
 	o.now = (int64_t)time(NULL);
 	o.no_why = !want_why;
+	p->opts = o;
 	p->sg = suggester_new(&o, &err);
 	if (!p->sg) {
 		pipeline_close(p);
@@ -193,4 +194,26 @@ void pipeline_close(struct pipeline *p)
 	tpl_free(p->templates);
 	tok_free(p->tk);
 	memset(p, 0, sizeof(*p));
+}
+
+struct suggester *pipeline_suggester(struct pipeline *p)
+{
+	struct suggester *sg;
+	struct cd_error err;
+
+	if (!p->sg_lent) {
+		p->sg_lent = 1;
+		return p->sg;
+	}
+	cd_error_clear(&err);
+	sg = suggester_new(&p->opts, &err);
+	if (!sg)
+		cli_fail(CD_ERR_NOMEM, &err);
+	return sg;
+}
+
+void pipeline_suggester_free(struct pipeline *p, struct suggester *sg)
+{
+	if (sg != p->sg)
+		suggester_free(sg);
 }

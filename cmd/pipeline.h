@@ -20,7 +20,9 @@ struct pipeline {
 	struct flag_lists *flags;
 	struct tone_rules *tone;
 	struct suggester *sg;
+	struct suggester_opts opts;     /* sg's: another one per thread */
 	struct tokenizer *tk;           /* for loading the facts */
+	int sg_lent;                    /* pipeline_suggester gave sg out */
 };
 
 /*
@@ -34,5 +36,13 @@ int pipeline_find_facts(const struct cli *c, char *out, size_t n);
 /* 0, or an exit code after printing why.  want_why: compute the why words. */
 int pipeline_open(struct pipeline *p, struct cli *c, int want_why);
 void pipeline_close(struct pipeline *p);
+
+/*
+ * A suggester for one --jobs worker (sharing everything p loaded, which
+ * is only read): p->sg for the first caller, a new one after that (free
+ * it with pipeline_suggester_free).  NULL after printing why.
+ */
+struct suggester *pipeline_suggester(struct pipeline *p);
+void pipeline_suggester_free(struct pipeline *p, struct suggester *sg);
 
 #endif

@@ -72,6 +72,8 @@ _candor()
 		COMPREPLY=($(compgen -W "html none" -- "$cur")); return ;;
 	--encoding)
 		COMPREPLY=($(compgen -W "utf-8 cp1251 utf-16le utf-16be koi8-r" -- "$cur")); return ;;
+	--jobs)
+		COMPREPLY=($(compgen -W "$(seq 1 "$(nproc 2>/dev/null || echo 1)")" -- "$cur")); return ;;
 	--delimiter)
 		COMPREPLY=($(compgen -W ", ';' tab" -- "$cur")); return ;;
 	-t|--templates|--partials)

@@ -25,6 +25,10 @@ check "bash: templates subcommands" is "$(complete_bash "$CANDOR" templates "")"
 check "bash: model subcommands" is "$(complete_bash "$CANDOR" model "")" "dump info merge "
 check "bash: a command's option" is "$(complete_bash "$CANDOR" batch --enc)" "--encoding "
 check "bash: global and command options, once each" is "$(complete_bash "$CANDOR" suggest --he)" "--help "
+check "bash: classify offers --jobs" is "$(complete_bash "$CANDOR" classify --jo)" "--jobs "
+check "bash: suggest offers --jobs" is "$(complete_bash "$CANDOR" suggest --jo)" "--jobs "
+jv=$(complete_bash "$CANDOR" classify --jobs "")
+check "bash: --jobs values are thread counts from 1 ($jv)" eval '[[ $jv == "1 "* && $jv != *[!0-9\ ]* ]]'
 check "bash: --lang values" is "$(complete_bash "$CANDOR" suggest --lang "")" "auto en ru "
 check "bash: init --lang takes a list" is "$(complete_bash "$CANDOR" init x --lang "")" "en en,ru ru "
 check "bash: --channel values" is "$(complete_bash "$CANDOR" --channel y)" "youtube "
