@@ -24,7 +24,6 @@ struct scan {
 #define ONES 0x0101010101010101ULL
 #define HIGH 0x8080808080808080ULL
 
-
 /* The error "not a JSON object: <what> at byte N", N the 1-based byte at. */
 static int fail_at(struct scan *sc, const char *at, const char *what)
 {
