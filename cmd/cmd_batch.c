@@ -12,6 +12,7 @@
 #include "atomic.h"
 #include "csvio.h"
 #include "input.h"
+#include "jobs.h"
 #include "pipeline.h"
 
 #include <errno.h>
@@ -50,6 +51,8 @@ static const char usage_batch[] =
 "                       with a byte order mark is recognised), cp1251,\n"
 "                       utf-16le, utf-16be, or any name iconv knows\n"
 "      --excel          write for a spreadsheet: a UTF-8 byte order mark first\n"
+"      --jobs N         answer on N threads (default: the online cores, at\n"
+"                       most 64); the output is the same, in input order\n"
 "  -h, --help           this help\n"
 "\n"
 "A bad row is reported as `candor: FILE:LINE: what` and skipped; the exit\n"
@@ -73,11 +76,11 @@ static double since(const struct timespec *a, const struct timespec *b)
 	       (double)(b->tv_nsec - a->tv_nsec) / 1e9;
 }
 
-static void progress_show(struct progress *p, FILE *in, int done)
+/* The bar after p->rows rows, the input read up to byte pos. */
+static void progress_show(struct progress *p, long long pos, int done)
 {
 	struct timespec now;
 	double el, rate, frac = 0;
-	long pos;
 	int i, w = 30;
 
 	if (!p->on)
@@ -88,7 +91,6 @@ static void progress_show(struct progress *p, FILE *in, int done)
 	p->last = now;
 	el = since(&p->t0, &now);
 	rate = el > 0 ? (double)p->rows / el : 0;
-	pos = ftell(in);
 	if (p->total > 0 && pos >= 0)
 		frac = done ? 1.0 : (double)pos / (double)p->total;
 	fputs("\r[", stderr);
@@ -169,6 +171,98 @@ static int parse_delimiter(const char *s)
 	return -1;
 }
 
+struct batch_job {                      /* shared, read-only */
+	const struct input *in;
+	struct pipeline *p;
+	size_t ncol;
+	char sep;
+	struct progress *pr;            /* the writer's only */
+};
+
+struct batch_worker {                   /* one per thread */
+	struct batch_job *job;
+	struct suggester *sg;
+	struct input_item item;
+};
+
+static void worker_free(void *wp)
+{
+	struct batch_worker *w = wp;
+
+	if (w->sg)
+		pipeline_suggester_free(w->job->p, w->sg);
+	free(w);
+}
+
+static void *worker_new(void *ctx)
+{
+	struct batch_job *job = ctx;
+	struct batch_worker *w = calloc(1, sizeof(*w));
+
+	if (!w) {
+		cli_err("out of memory");
+		return NULL;
+	}
+	w->job = job;
+	if (!(w->sg = pipeline_suggester(job->p))) {
+		free(w);
+		return NULL;
+	}
+	return w;
+}
+
+/* One row: the input's fields and the added columns, or a bad row. */
+static void batch_row(void *wp, long line, int tag, const char *bytes,
+		      size_t len, struct jobs_out *o)
+{
+	struct batch_worker *w = wp;
+	const struct batch_job *job = w->job;
+	struct cd_buf *b = jobs_stdout(o);
+	const struct suggestion *g;
+	struct comment cm;
+	struct cd_error err;
+	char flagbuf[32], sep = job->sep;
+	size_t i;
+
+	if (input_item_comment(job->in, &w->item, NULL, line, tag, bytes, len,
+			       &cm, o))
+		return;
+	cd_error_clear(&err);
+	/* the tokenizer checks the text: "invalid UTF-8 at byte N" */
+	if (suggester_run(w->sg, &cm, NULL, 0, &g, &err)) {
+		input_bad_item(job->in, &w->item, o, &err);
+		return;
+	}
+	for (i = 0; i < job->ncol; i++)
+		csvw_field_sep(b, w->item.f[i], w->item.len[i], i == 0, sep);
+	csvw_field_sep(b, g->category, strlen(g->category), 0, sep);
+	add_num(b, g->confidence, 4, sep);
+	csvw_field_sep(b, g->uncertain ? "true" : "false",
+		       g->uncertain ? 4 : 5, 0, sep);
+	suggest_flags_text(g->flags, flagbuf, sizeof(flagbuf));
+	csvw_field_sep(b, flagbuf, strlen(flagbuf), 0, sep);
+	csvw_field_sep(b, g->lang, strlen(g->lang), 0, sep);
+	csvw_field_sep(b, g->action, strlen(g->action), 0, sep);
+	csvw_field_sep(b, g->reply, g->reply_len, 0, sep);
+	csvw_field_sep(b, g->template_id, strlen(g->template_id), 0, sep);
+	if (g->toned)
+		add_num(b, g->tone.score, 0, sep);
+	else
+		csvw_field_sep(b, "", 0, 0, sep);
+	add_issues(b, g, sep);
+	csvw_field_sep(b, "pending", 7, 0, sep);
+	csvw_end(b);
+}
+
+/* The writer wrote a chunk: rows answered, input read up to pos. */
+static void batch_written(void *ctx, long answered, long long pos)
+{
+	struct batch_job *job = ctx;
+
+	job->pr->rows += answered;
+	progress_show(job->pr, pos, 0);
+}
+
 int cmd_batch(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -182,6 +276,7 @@ int cmd_batch(struct cli *c, int argc, char **argv)
 		{ "delimiter", required_argument, NULL, 'D' },
 		{ "encoding", required_argument, NULL, 'E' },
 		{ "excel", no_argument, NULL, 'X' },
+		{ "jobs", required_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -190,15 +285,17 @@ int cmd_batch(struct cli *c, int argc, char **argv)
 	struct input in;
 	struct pipeline p;
 	const struct csv_reader *r;
-	const struct csv_row *row;
-	struct comment cm;
+	struct batch_job job;
+	struct jobs_ops ops;
+	struct jobs *j;
 	struct cd_error err;
 	struct cd_buf b;
 	struct progress pr;
 	FILE *out = stdout, *errors = NULL;
 	struct atomic_file af = { 0 };
 	size_t ncol, i;
-	int no_progress = 0, opt, rc = 0, excel = 0;
+	int no_progress = 0, opt, rc = 0, excel = 0, njobs = jobs_default();
+	long skipped = 0;
 	int out_sep = 0;
 	char sep;
 
@@ -221,6 +318,10 @@ int cmd_batch(struct cli *c, int argc, char **argv)
 			break;
 		case 'E': io.encoding = optarg; break;
 		case 'X': excel = 1; break;
+		case 'j':
+			if (jobs_parse("batch", optarg, &njobs))
+				return EXIT_USAGE;
+			break;
 		case 'h': fputs(usage_batch, stdout); return EXIT_OK;
 		default: return cli_usage_error("batch", "unknown option");
 		}
@@ -266,7 +367,7 @@ int cmd_batch(struct cli *c, int argc, char **argv)
 			pr.total = (long long)st.st_size;
 		clock_gettime(CLOCK_MONOTONIC, &pr.t0);
 	}
-	cd_buf_init(&b, 1u << 26);
+	cd_buf_init(&b, 1u << 20);
 	if (excel)              /* a spreadsheet reads UTF-8 only after a BOM */
 		cd_buf_add(&b, "\xEF\xBB\xBF", 3);
 	for (i = 0; i < ncol; i++) {
@@ -277,61 +378,30 @@ int cmd_batch(struct cli *c, int argc, char **argv)
 	for (i = 0; i < sizeof(added) / sizeof(added[0]); i++)
 		csvw_field_sep(&b, added[i], strlen(added[i]), 0, sep);
 	csvw_end(&b);
-	for (;;) {
-		const struct suggestion *g;
-		char flagbuf[32];
-		int n;
-
-		n = input_next(&in, &cm);
-		if (n != 1) {
-			rc = n > 1 ? n : rc;
-			break;
-		}
-		row = input_row(&in);
-		/* the tokenizer checks the text: "invalid UTF-8 at byte N" */
-		if (suggester_run(p.sg, &cm, NULL, 0, &g, &err)) {
-			if ((n = input_bad_row(&in, &err)) != 0) {
-				rc = n;
-				break;
-			}
-			continue;
-		}
-		for (i = 0; i < ncol; i++) {
-			size_t fl;
-			const char *f = csvr_field(row, i, &fl);
-
-			csvw_field_sep(&b, f, fl, i == 0, sep);
-		}
-		csvw_field_sep(&b, g->category, strlen(g->category), 0, sep);
-		add_num(&b, g->confidence, 4, sep);
-		csvw_field_sep(&b, g->uncertain ? "true" : "false",
-			       g->uncertain ? 4 : 5, 0, sep);
-		suggest_flags_text(g->flags, flagbuf, sizeof(flagbuf));
-		csvw_field_sep(&b, flagbuf, strlen(flagbuf), 0, sep);
-		csvw_field_sep(&b, g->lang, strlen(g->lang), 0, sep);
-		csvw_field_sep(&b, g->action, strlen(g->action), 0, sep);
-		csvw_field_sep(&b, g->reply, g->reply_len, 0, sep);
-		csvw_field_sep(&b, g->template_id, strlen(g->template_id), 0, sep);
-		if (g->toned)
-			add_num(&b, g->tone.score, 0, sep);
-		else
-			csvw_field_sep(&b, "", 0, 0, sep);
-		add_issues(&b, g, sep);
-		csvw_field_sep(&b, "pending", 7, 0, sep);
-		csvw_end(&b);
-		pr.rows++;
-		if (b.len > (1u << 16)) {
-			if (fwrite(b.data, 1, b.len, out) != b.len)
-				break;
-			cd_buf_reset(&b);
-		}
-		if (pr.on && (pr.rows & 1023) == 0)
-			progress_show(&pr, input_file(&in), 0);
-	}
-	if (b.len)
-		fwrite(b.data, 1, b.len, out);
+	fwrite(b.data, 1, b.len, out);
 	cd_buf_release(&b);
-	progress_show(&pr, input_file(&in), 1);
+	memset(&job, 0, sizeof(job));
+	job.in = &in;
+	job.p = &p;
+	job.ncol = ncol;
+	job.sep = sep;
+	job.pr = &pr;
+	memset(&ops, 0, sizeof(ops));
+	ops.ctx = &job;
+	ops.worker_new = worker_new;
+	ops.worker_free = worker_free;
+	ops.work = batch_row;
+	if (pr.on)
+		ops.written = batch_written;
+	j = jobs_new(njobs, &ops, out, errors);
+	if (!j) {
+		rc = EXIT_SOFTWARE;
+	} else {
+		input_feed(&in, j, pr.on);
+		rc = jobs_finish(j, &skipped);
+		jobs_free(j);
+	}
+	progress_show(&pr, 0, 1);
 	if (out != stdout) {
 		out = stdout;
 		/* --strict or a fatal error: no OUT (the rollback below) */
@@ -348,5 +418,5 @@ done_pipeline:
 	input_close(&in);
 	if (rc)
 		return rc;
-	return in.skipped ? EXIT_DATA : EXIT_OK;
+	return skipped ? EXIT_DATA : EXIT_OK;
 }

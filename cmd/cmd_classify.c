@@ -45,6 +45,7 @@ struct classify_worker {                /* one per thread */
 	const struct classify_job *job;
 	struct tokenizer *tk;
 	struct comment_parser *cp;
+	struct input_item item;
 };
 
 static void worker_free(void *p)
@@ -87,7 +88,7 @@ static char *put(char *p, const char *s, size_t n)
 }
 
 /* One input line: its JSON object, or a bad line reported. */
-static void classify_line(void *wp, long line, int jsonl, const char *bytes,
+static void classify_line(void *wp, long line, int tag, const char *bytes,
 			  size_t len, struct jobs_out *o)
 {
 	struct classify_worker *w = wp;
@@ -102,10 +103,9 @@ static void classify_line(void *wp, long line, int jsonl, const char *bytes,
 	int best;
 
 	cd_error_clear(&err);
-	if (comment_parse(w->cp, bytes, len, jsonl, line, &cm, &err)) {
-		input_bad_answer(job->in, o, err.line, &err, bytes, len);
+	if (input_item_comment(job->in, &w->item, w->cp, line, tag, bytes, len,
+			       &cm, o))
 		return;
-	}
 	if (tok_run(w->tk, cm.text, cm.text_len, &err)) {
 		/* invalid UTF-8 in a plain-text line: report, skip */
 		input_bad_answer(job->in, o, cm.line, &err, cm.text,
@@ -208,7 +208,7 @@ int cmd_classify(struct cli *c, int argc, char **argv)
 	if (!j) {
 		rc = EXIT_SOFTWARE;
 	} else {
-		input_feed(&in, j);
+		input_feed(&in, j, 0);
 		rc = jobs_finish(j, &skipped);
 		jobs_free(j);
 	}

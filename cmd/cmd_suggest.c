@@ -174,6 +174,7 @@ struct suggest_worker {                 /* one per thread */
 	const struct suggest_job *job;
 	struct suggester *sg;
 	struct comment_parser *cp;
+	struct input_item item;
 };
 
 static void worker_free(void *wp)
@@ -211,7 +212,7 @@ static void *worker_new(void *ctx)
 }
 
 /* One input line: its suggestion, or a bad line reported. */
-static void suggest_line(void *wp, long line, int jsonl, const char *bytes,
+static void suggest_line(void *wp, long line, int tag, const char *bytes,
 			 size_t len, struct jobs_out *o)
 {
 	struct suggest_worker *w = wp;
@@ -223,10 +224,9 @@ static void suggest_line(void *wp, long line, int jsonl, const char *bytes,
 	struct cd_error err;
 
 	cd_error_clear(&err);
-	if (comment_parse(w->cp, bytes, len, jsonl, line, &cm, &err)) {
-		input_bad_answer(in, o, err.line, &err, bytes, len);
+	if (input_item_comment(in, &w->item, w->cp, line, tag, bytes, len,
+			       &cm, o))
 		return;
-	}
 	if (suggester_run(w->sg, &cm, NULL, 0, &g, &err)) {
 		jobs_err(o, "%s:%ld: %s", in->name, cm.line, err.msg);
 		jobs_bad(o, NULL, NULL, 0, in->strict ? EXIT_DATA : 0);
@@ -328,7 +328,7 @@ int cmd_suggest(struct cli *c, int argc, char **argv)
 		/* the TSV header comes with the first record, as it always did */
 		if (fmt == FMT_TSV)
 			jobs_set_prefix(j, tsv_header, sizeof(tsv_header) - 1);
-		input_feed(&in, j);
+		input_feed(&in, j, 0);
 		rc = jobs_finish(j, &skipped);
 		jobs_free(j);
 	}

@@ -142,15 +142,43 @@ void input_close(struct input *in);
 struct jobs;
 struct jobs_out;
 /*
- * Read every non-blank line into j (--jobs), tagged with in->jsonl: an
- * over-long line as a bad item, a read error as a stop.  A partial chunk
- * is handed on whenever a read would block.  Returns when the input ends
- * or the output stopped.
+ * --jobs: read every comment into j, a worker turns it back into a
+ * comment with input_item_comment().  Lines: each non-blank line (an
+ * over-long one as a bad item, a read error as a stop), a partial chunk
+ * handed on whenever a read would block.  CSV: each row's fields (and its
+ * raw bytes when --errors FILE keeps bad ones), a bad row as a bad item;
+ * with track_pos the file position goes with each row (progress).
+ * Returns when the input ends or the output stopped.
  */
-void input_feed(struct input *in, struct jobs *j);
+void input_feed(struct input *in, struct jobs *j, int track_pos);
+
+/* A worker's view of the item it answers (one per worker). */
+struct input_item {
+	long line;
+	int csv;
+	const char *bytes;              /* the line, or the CSV row as read
+					   (with --errors FILE only) */
+	size_t bytes_len;
+	size_t n;                       /* CSV: the row's fields */
+	const char *f[CSVR_MAX_FIELDS];
+	size_t len[CSVR_MAX_FIELDS];
+	char idbuf[32];
+};
+/*
+ * In a worker: the comment of an item input_feed() added (its line, tag,
+ * bytes): 0 with *c (valid until the next call), or -1 after reporting it
+ * bad into o as input_next() would have.
+ */
+int input_item_comment(const struct input *in, struct input_item *it,
+		       struct comment_parser *cp, long line, int tag,
+		       const char *bytes, size_t len, struct comment *c,
+		       struct jobs_out *o);
+/* In a worker: a caller found the item's comment bad, as input_bad_row(). */
+void input_bad_item(const struct input *in, const struct input_item *it,
+		    struct jobs_out *o, const struct cd_error *err);
 /*
  * In a worker: line `line` is bad (err->msg says why): reported as
- * input_bad_line() does, with line[0..len) to --errors FILE.
+ * input_bad_line() does, with bytes[0..len) to --errors FILE.
  */
 void input_bad_answer(const struct input *in, struct jobs_out *o, long line,
 		      const struct cd_error *err, const char *bytes,

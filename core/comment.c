@@ -254,7 +254,7 @@ int comment_parse(struct comment_parser *p, const char *line, size_t len,
 		  struct cd_error *err)
 {
 	const cJSON *t, *likes;
-	const char *created;
+	const char *created, *fail_at;
 	char tbuf[32];
 	int rc;
 
@@ -280,9 +280,9 @@ int comment_parse(struct comment_parser *p, const char *line, size_t len,
 		return 0;
 	}
 	cJSON_Delete(p->json);
-	p->json = cJSON_ParseWithLength(line, len);
+	p->json = jsonr_parse(line, len, &fail_at);
 	if (!p->json)
-		return jsonr_error(line, len, lineno, err);
+		return jsonr_error_at(line, len, fail_at, lineno, err);
 	if (!cJSON_IsObject(p->json))
 		return cd_error_set(err, CD_ERR_DATA, lineno,
 				    "expected a JSON object");

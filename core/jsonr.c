@@ -29,9 +29,25 @@ int jsonr_too_deep(const char *text, size_t len, const char *at)
 	return !in_str && depth >= CJSON_NESTING_LIMIT;
 }
 
+struct cJSON *jsonr_parse(const char *text, size_t len, const char **fail_at)
+{
+	cJSON *v;
+
+	*fail_at = NULL;
+	v = cJSON_ParseWithLengthOpts(text, len, fail_at, 0);
+	if (v)
+		*fail_at = NULL;
+	return v;
+}
+
 int jsonr_error(const char *text, size_t len, long line, struct cd_error *err)
 {
-	const char *at = cJSON_GetErrorPtr();
+	return jsonr_error_at(text, len, cJSON_GetErrorPtr(), line, err);
+}
+
+int jsonr_error_at(const char *text, size_t len, const char *at, long line,
+		   struct cd_error *err)
+{
 	long col = at && at >= text && at <= text + len ?
 		   (long)(at - text) + 1 : 0;
 

@@ -27,4 +27,15 @@ int jsonr_too_deep(const char *text, size_t len, const char *at);
  */
 int jsonr_error(const char *text, size_t len, long line, struct cd_error *err);
 
+/*
+ * Parse text[0, len) with cJSON, as cJSON_ParseWithLength does, but give
+ * the failure's position in *fail_at (not through cJSON_GetErrorPtr's
+ * process-wide pointer, which another thread's parse may overwrite: the
+ * --jobs workers parse at once).  Free the result with cJSON_Delete.
+ */
+struct cJSON *jsonr_parse(const char *text, size_t len, const char **fail_at);
+/* jsonr_error() for a failure at `at` (from jsonr_parse). */
+int jsonr_error_at(const char *text, size_t len, const char *at, long line,
+		   struct cd_error *err);
+
 #endif

@@ -89,6 +89,43 @@ check "suggest JSONL: exit 65" [ "$(cat "$TMP/st.2")" = 65 ]
 same_runs "suggest --strict" suggest --strict -f tsv "$TMP/bad1500.txt"
 check "suggest --strict -f tsv: the header and 700 records" [ "$(wc -l <"$TMP/out.4")" = 701 ]
 
+# --- CSV: batch, and classify/suggest reading a .csv -----------------------
+# id,text,author rows of the distinct texts; every 300th row is broken in
+# turn: bad quoting, a field too many, an author that is not UTF-8, a text
+# that is not UTF-8 (the tokenizer's), a quoted text over two lines
+awk 'BEGIN { print "id,text,author" }
+	{ gsub(/"/, "\"\""); t = "\"" $0 "\"" }
+	NR % 1500 == 300 { printf "%d,bad\"quote %d,u\n", NR, NR; next }
+	NR % 1500 == 600 { printf "%d,%s,u%d,extra\n", NR, t, NR; next }
+	NR % 1500 == 900 { printf "%d,%s,u\xff%d\n", NR, t, NR; next }
+	NR % 1500 == 1200 { printf "%d,\"\xfe %d\",u\n", NR, NR; next }
+	NR % 1500 == 1400 { printf "%d,\"two\nlines %d\",u%d\n", NR, NR, NR % 9; next }
+	{ printf "%d,%s,u%d\n", NR, t, NR % 9 }' "$TMP/distinct.txt" >"$TMP/rows.csv"
+same_runs "batch distinct rows, bad rows, --errors" batch --no-progress --errors "$TMP/errfile" "$TMP/rows.csv"
+check "batch: exit 65" [ "$(cat "$TMP/st.1")" = 65 ]
+check "batch: each kind of bad row reported" eval 'grep -q "malformed quoting" "$TMP/err.2" &&
+	grep -q "fields, the header has 3" "$TMP/err.2" && grep -q "in the id or author column" "$TMP/err.2" &&
+	grep -q "invalid UTF-8 at byte 1" "$TMP/err.2"'
+check "batch: the bad rows, byte for byte, in --errors" [ "$(LC_ALL=C grep -c $'^[0-9]*,\\(bad"quote\\|.*,extra$\\|.*,u\xff\\|"\xfe\\)' "$TMP/ef.4")" -ge 12 ]
+check "batch: the rows in input order" cmp -s <(cut -d, -f1 "$TMP/out.4" | grep -E '^[0-9]+$') \
+	<(cut -d, -f1 "$TMP/out.1" | grep -E '^[0-9]+$')
+head -1000 "$TMP/rows.csv" >"$TMP/rows1000.csv"
+same_runs "batch --strict" batch --strict --no-progress "$TMP/rows1000.csv"
+check "batch --strict: the header and the 299 rows before the first bad one" [ "$(wc -l <"$TMP/out.2")" = 300 ]
+same_runs "batch --excel --delimiter ';'" batch --no-progress --excel --delimiter ';' "$TMP/rows1000.csv"
+for n in 1 2; do
+	"$C" batch --jobs $n --no-progress -o "$TMP/o$n.csv" "$TMP/rows.csv" 2>/dev/null
+done
+check "batch -o: the same file with --jobs 1 and 2" cmp -s "$TMP/o1.csv" "$TMP/o2.csv"
+same_runs "classify a .csv" classify --errors "$TMP/errfile" "$TMP/rows.csv"
+check "classify a .csv: exit 65, a record per good row" eval '[ "$(cat "$TMP/st.2")" = 65 ] && [ "$(wc -l <"$TMP/out.2")" -gt 4500 ]'
+same_runs "suggest a .csv" suggest -f tsv "$TMP/rows1000.csv"
+for n in 0 -3 65 x; do
+	expect "batch --jobs '$n': refused naming the limit" 2 '^$' \
+		"--jobs must be a number of threads from 1 to 64 \(the limit\), not '$n'" -- \
+		"$C" batch --jobs "$n" "$TMP/rows1000.csv"
+done
+
 # --- streaming: each line is answered before the next is written --------
 # stream CMD N: writes a line, reads its answer within a deadline, N times
 stream() {
