@@ -405,6 +405,24 @@ static void test_safety_at_once(void **state)
 	monitor_free(m);
 }
 
+/*
+ * The events of `before` complaints a window for 48 windows, then `after`
+ * a window up to window `end` (6 others a window throughout).
+ */
+static size_t step_events(const struct monitor_params *p, long before,
+			  long after, long end)
+{
+	struct monitor *m = mk(p);
+	size_t n;
+
+	steady(m, 0, 48, before, 6);
+	steady(m, 48, end, after, 6);
+	monitor_advance(m, T0 + end * W);
+	n = nev;
+	monitor_free(m);
+	return n;
+}
+
 /* a rise too slow for one window is caught by the long span */
 static void test_slow_rise_long_span(void **state)
 {
@@ -429,12 +447,7 @@ static void test_slow_rise_long_span(void **state)
 	monitor_free(m);
 
 	p.long_windows = 1;             /* without it: nothing */
-	m = mk(&p);
-	steady(m, 0, 48, 6, 6);
-	steady(m, 48, 60, 12, 6);
-	monitor_advance(m, T0 + 60 * W);
-	assert_int_equal(nev, 0);
-	monitor_free(m);
+	assert_int_equal(step_events(&p, 6, 12, 60), 0);
 }
 
 /*
@@ -472,12 +485,7 @@ static void test_rare_category_short_spans(void **state)
 	monitor_free(m);
 
 	p.long_windows = 1;             /* one window alone: not yet */
-	m = mk(&p);
-	steady(m, 0, 48, 1, 6);
-	steady(m, 48, 50, 6, 6);
-	monitor_advance(m, T0 + 50 * W);
-	assert_int_equal(nev, 0);
-	monitor_free(m);
+	assert_int_equal(step_events(&p, 1, 6, 50), 0);
 }
 
 /*
@@ -485,8 +493,8 @@ static void test_rare_category_short_spans(void **state)
  * comes from the mean as it was before the longest span began, so a rise
  * does not raise its own baseline while it is being tested.  A flat
  * stream (time-of-day factor 1) at 6 complaints and 60 others a window
- * for 3 days, then
- * 14 a window: every expected count of the raising span is still 6.
+ * for 3 days, then 14 complaints a window: every expected count of the
+ * raising span is still 6.
  */
 static void test_guard_band(void **state)
 {
