@@ -3,7 +3,8 @@
 # distinct REAL comments, in one run (issue 16; docs/performance.md, "Speed
 # on real text").
 #
-#   bash bench/realtext.sh [--data DIR] [--src DIR] [--reps R] [--no-10m] [--keep]
+#   bash bench/realtext.sh [--data DIR] [--src DIR] [--reps R] [--cache-reps C]
+#                          [--no-10m] [--keep]
 #
 # DIR (--data, default /work/data/realtext) holds speed.txt, speed.csv and
 # train.csv from bench/realtext/build.py; when speed.txt is missing they are
@@ -15,7 +16,7 @@
 #     `candor suggest`, `candor batch` (speed.csv, the same comments),
 #     `fasttext predict` (both models) and `wc -w` (the floor); then the same
 #     on a 1M-line file repeating 960 of those texts (the cache-friendly
-#     case of bench/run.sh);
+#     case of bench/run.sh) in the first C rounds (default 1);
 #  3. with `--jobs` (when candor has it): classify, suggest and batch with
 #     --jobs 1 and --jobs 2 on both cores, and checks their outputs match;
 #  4. peak RSS of classify and batch on 10M lines (the 1M file cycled ten
@@ -30,16 +31,18 @@ PY=/usr/bin/python3
 DATA=/work/data/realtext
 SRC=/work/data
 REPS=3
+CREPS=1
 TEN=1
 KEEP=0
 
-usage() { sed -n '2,26p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 while [[ $# -gt 0 ]]; do
   case $1 in
     --data) DATA=$2; shift 2 ;;
     --src) SRC=$2; shift 2 ;;
     --reps) REPS=$2; shift 2 ;;
+    --cache-reps) CREPS=$2; shift 2 ;;
     --no-10m) TEN=0; shift ;;
     --keep) KEEP=1; shift ;;
     -h|--help) usage; exit 0 ;;
@@ -47,6 +50,7 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 [[ $REPS =~ ^[1-9][0-9]*$ ]] || { echo "realtext.sh: --reps needs a positive number" >&2; exit 2; }
+[[ $CREPS =~ ^[0-9]+$ ]] || { echo "realtext.sh: --cache-reps needs a number" >&2; exit 2; }
 
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
@@ -130,16 +134,23 @@ with open(sys.argv[2], "w", encoding="utf-8") as ft, \
         w.writerow([i + 1, texts[i % len(texts)]])
 EOF
 
-HAVE_JOBS=0
-if "$CANDOR" classify --help 2>&1 | grep -q -- '--jobs'; then HAVE_JOBS=1; fi
-J1=(); [[ $HAVE_JOBS -eq 1 ]] && J1=(--jobs 1)
+# the commands that take --jobs N (one core: --jobs 1, said explicitly)
+JOBS_CMDS=()
+for cmd in classify suggest batch; do
+  if "$CANDOR" $cmd --help 2>&1 | grep -q -- '--jobs'; then JOBS_CMDS+=($cmd); fi
+done
+HAVE_JOBS=0; [[ ${#JOBS_CMDS[@]} -gt 0 ]] && HAVE_JOBS=1
+has_jobs() { [[ " ${JOBS_CMDS[*]} " == *" $1 "* ]]; }
+J1c=(); has_jobs classify && J1c=(--jobs 1)
+J1s=(); has_jobs suggest && J1s=(--jobs 1)
+J1b=(); has_jobs batch && J1b=(--jobs 1)
 M=(-q -m "$W/candor.model")
 
 # --- sanity, untimed: every tool answers every line ---------------------------
 log "checking that each tool answers all $N lines"
-got=$("$CANDOR" "${M[@]}" classify "${J1[@]}" "$TXT" | wc -l)
+got=$("$CANDOR" "${M[@]}" classify "${J1c[@]}" "$TXT" | wc -l)
 [[ $got -eq $N ]] || { echo "realtext.sh: candor classify wrote $got lines for $N" >&2; exit 1; }
-got=$("$CANDOR" "${M[@]}" batch "${J1[@]}" --no-progress "$CSV" | "$PY" -c \
+got=$("$CANDOR" "${M[@]}" batch "${J1b[@]}" --no-progress "$CSV" | "$PY" -c \
   'import csv,sys; print(sum(1 for _ in csv.reader(sys.stdin)) - 1)')
 [[ $got -eq $N ]] || { echo "realtext.sh: candor batch wrote $got rows for $N" >&2; exit 1; }
 got=$(fasttext predict "$W/ft1.bin" "$TXT" | wc -l)
@@ -150,29 +161,31 @@ speed_once() {
   local name=$1 input=$2 r=$3; shift 3
   timed taskset -c 0 "$@" > /dev/null
   record speed "$name" "$input" "$N" "$r"
-  log "  $name ($input) run $r: ${T_WALL}s, peak RSS ${T_RSS} KB, load $(load1)"
+  log "  $name ($input) run $r: ${T_WALL}s (CPU ${T_USER}+${T_SYS}s), peak RSS ${T_RSS} KB, load $(load1)"
 }
 jobs_once() {  # jobs_once NAME J REP CMD...: both cores
   local name=$1 j=$2 r=$3; shift 3
   timed taskset -c 0,1 "$@" > /dev/null
   record jobs "$name" real "$N" "$r" "\"jobs\":$j"
-  log "  $name --jobs $j run $r: ${T_WALL}s, peak RSS ${T_RSS} KB, load $(load1)"
+  log "  $name --jobs $j run $r: ${T_WALL}s (CPU ${T_USER}+${T_SYS}s), peak RSS ${T_RSS} KB, load $(load1)"
 }
 
 # --- 2./3. speed: the tools take turns, one run each per round -----------------
 for ((r = 1; r <= REPS; r++)); do
   log "round $r of $REPS (load average: $(cut -d' ' -f1-3 /proc/loadavg))"
-  for input in real repeated; do
+  inputs=(real)
+  [[ $r -le $CREPS ]] && inputs+=(repeated)
+  for input in "${inputs[@]}"; do
     if [[ $input == real ]]; then t=$TXT c=$CSV; else t=$W/rep.txt c=$W/rep.csv; fi
-    speed_once "candor classify" $input $r "$CANDOR" "${M[@]}" classify "${J1[@]}" "$t"
+    speed_once "candor classify" $input $r "$CANDOR" "${M[@]}" classify "${J1c[@]}" "$t"
     speed_once "fasttext predict (${FT1[*]})" $input $r fasttext predict "$W/ft1.bin" "$t"
-    speed_once "candor batch" $input $r "$CANDOR" "${M[@]}" batch "${J1[@]}" --no-progress "$c"
+    speed_once "candor batch" $input $r "$CANDOR" "${M[@]}" batch "${J1b[@]}" --no-progress "$c"
     speed_once "fasttext predict (${FT2[*]})" $input $r fasttext predict "$W/ft2.bin" "$t"
-    speed_once "candor suggest" $input $r "$CANDOR" "${M[@]}" suggest "${J1[@]}" "$t"
+    speed_once "candor suggest" $input $r "$CANDOR" "${M[@]}" suggest "${J1s[@]}" "$t"
     speed_once "wc -w" $input $r wc -w "$t"
   done
   if [[ $HAVE_JOBS -eq 1 ]]; then
-    for cmd in classify suggest batch; do
+    for cmd in "${JOBS_CMDS[@]}"; do
       in=$TXT opt=()
       [[ $cmd == batch ]] && in=$CSV opt=(--no-progress)
       for j in 1 2; do
@@ -183,16 +196,19 @@ for ((r = 1; r <= REPS; r++)); do
 done
 
 # --jobs 2 must write what --jobs 1 writes, byte for byte
-SAME=null
+SAME="{}"
 if [[ $HAVE_JOBS -eq 1 ]]; then
-  SAME=true
-  for cmd in classify suggest batch; do
+  SAME="{"
+  for cmd in "${JOBS_CMDS[@]}"; do
     in=$TXT opt=()
     [[ $cmd == batch ]] && in=$CSV opt=(--no-progress)
     a=$("$CANDOR" "${M[@]}" $cmd --jobs 1 "${opt[@]}" "$in" | sha256sum)
     b=$("$CANDOR" "${M[@]}" $cmd --jobs 2 "${opt[@]}" "$in" | sha256sum)
-    if [[ $a != "$b" ]]; then SAME=false; log "  $cmd: --jobs 2 output DIFFERS from --jobs 1"; fi
+    same=True
+    if [[ $a != "$b" ]]; then same=False; log "  $cmd: --jobs 2 output DIFFERS from --jobs 1"; fi
+    SAME+="\"candor $cmd\": $same, "
   done
+  SAME+="}"
 fi
 
 # --- 4. peak memory at 10M lines (1M: the timed runs above) --------------------
@@ -201,21 +217,25 @@ fi
 if [[ $TEN -eq 1 ]]; then
   ten_txt() { for _ in 1 2 3 4 5 6 7 8 9 10; do cat "$TXT"; done; }
   ten_csv() { cat "$CSV"; for _ in 2 3 4 5 6 7 8 9 10; do tail -n +2 "$CSV"; done; }
-  j=1 jo=()
-  [[ $HAVE_JOBS -eq 1 ]] && j=2 jo=(--jobs 2)
-  log "memory: classify and batch on 10M lines (the 1M file ten times), jobs $j"
-  timed taskset -c 0,1 "$CANDOR" "${M[@]}" classify "${jo[@]}" - < <(ten_txt) > /dev/null
-  record mem "candor classify" "real x10" $((10 * N)) 1 "\"jobs\":$j"
-  timed taskset -c 0,1 "$CANDOR" "${M[@]}" batch "${jo[@]}" --no-progress - < <(ten_csv) > /dev/null
-  record mem "candor batch" "real x10" $((10 * N)) 1 "\"jobs\":$j"
+  for cmd in classify batch; do
+    j=1 jo=()
+    has_jobs $cmd && j=2 jo=(--jobs 2)
+    log "memory: $cmd on 10M lines (the 1M file ten times), jobs $j"
+    if [[ $cmd == classify ]]; then
+      timed taskset -c 0,1 "$CANDOR" "${M[@]}" classify "${jo[@]}" - < <(ten_txt) > /dev/null
+    else
+      timed taskset -c 0,1 "$CANDOR" "${M[@]}" batch "${jo[@]}" --no-progress - < <(ten_csv) > /dev/null
+    fi
+    record mem "candor $cmd" "real x10" $((10 * N)) 1 "\"jobs\":$j"
+  done
 fi
 
 # --- summary -----------------------------------------------------------------------
 "$PY" - "$RES" <<EOF
 import json, os, sys
 cpu = open("/proc/cpuinfo").read().split("model name")[1].split(":")[1].split("\n")[0].strip()
-meta = {"kind": "meta", "n": $N, "reps": $REPS, "have_jobs": bool($HAVE_JOBS),
-        "jobs_identical": $( [[ $SAME == null ]] && echo None || { [[ $SAME == true ]] && echo True || echo False; } ),
+meta = {"kind": "meta", "n": $N, "reps": $REPS, "cache_reps": $CREPS, "have_jobs": bool($HAVE_JOBS), "jobs_cmds": "${JOBS_CMDS[*]}".split(),
+        "jobs_identical": $SAME,
         "data": "$DATA", "train_rows": $(($(wc -l < "$DATA/train.csv") - 1)),
         "speed_bytes": os.path.getsize("$TXT"),
         "candor_model_bytes": os.path.getsize("$W/candor.model"),

@@ -1,10 +1,31 @@
 /*
- * cli.h - what the commands of the candor program share.
+ * cli.h - what the commands of the candor program share (cli.c).
  *
  * Only cmd/ prints, exits or reads the terminal.  main.c parses the global
  * options (which may stand before or after the command name), loads what a
  * command's table entry asks for (config, model) and calls it with the
  * remaining arguments.  A command returns an exit code.
+ *
+ * Adding a command `candor X` (git's builtin.h is the model):
+ *
+ *   1. cmd/cmd_X.c: `int cmd_X(struct cli *c, int argc, char **argv)`,
+ *      its getopt_long options (optind = 0 first), a usage_X text that
+ *      --help prints, and exit codes from the enum below; core/ does the
+ *      work and never prints.  Add the file to cmd/CMakeLists.txt.
+ *   2. Declare cmd_X at the end of this file.
+ *   3. A row in main.c's commands[] (sorted by name): the function,
+ *      NEED_CONFIG / NEED_MODEL for what main loads first, and the
+ *      one-line summary `candor --help` lists.
+ *   4. docs/commands/X.md (the --help text verbatim, options, reads and
+ *      writes, exit codes, examples), a line in docs/usage.md or the
+ *      guide where it belongs, and a `.SS` section in the man page
+ *      docs/candor.1.
+ *   5. Shell completion: cmd/completion/ (bash and zsh) knows the command
+ *      and its options; tests/cli/completion.sh checks it.
+ *   6. Tests: a tests/cli/X.sh (registered in tests/CMakeLists.txt) or
+ *      rows in an existing one, each able to fail; tests/options.sh
+ *      checks every command's --help against its docs page.  A parser it
+ *      adds gets a fuzz harness in tests/fuzz/.
  */
 #ifndef CANDOR_CLI_H
 #define CANDOR_CLI_H
@@ -59,9 +80,13 @@ int cli_exit_code(int status);
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/*
+ * Load the config in SPEC section 4's order (-c, $CANDOR_CONFIG, XDG, the
+ * shipped one) and apply --channel; 0, or the exit code after printing why.
+ */
+int cli_load_config(struct cli *c);
 /* Load a model file; NULL after printing why (*code: 66 missing, 65 bad). */
 struct nb_model *cli_model_load(const char *path, int *code);
-/* 1 when NO_COLOR is set to a non-empty value. */
 /* An input path as messages name it: "<stdin>" for "-" (or NULL). */
 const char *cli_input_name(const char *path);
 /* Load the model the global options or the defaults point to. */

@@ -88,6 +88,7 @@ static int check(struct cli *c, struct pipeline *p)
 		struct comment cm;
 		struct tone_ctx ctx;
 		struct tone_result res;
+		const struct category *cat;
 		const struct fact *f = NULL;
 		cJSON *data;
 		size_t chars;
@@ -102,7 +103,8 @@ static int check(struct cli *c, struct pipeline *p)
 		cm.text_len = strlen(cm.text);
 		cm.lang = tpl_lang(t);
 		cm.created_at = cm.video_id = cm.parent_id = "";
-		if (!strcmp(tpl_category(t), "fake_news")) {
+		cat = categories_find(&c->cfg.categories, tpl_category(t));
+		if (cat && cat->cite_fact) {
 			f = sample_fact(p->facts, tpl_lang(t), now);
 			if (!f) {
 				/*

@@ -86,6 +86,7 @@ void cli_tone_ctx(const struct cli *c, struct tone_ctx *ctx)
 {
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->max_chars = c->cfg.reply.max_chars;
+	ctx->categories = &c->cfg.categories;
 	if (c->lang && strcmp(c->lang, "auto"))
 		ctx->lang = c->lang;
 }

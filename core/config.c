@@ -122,6 +122,7 @@ void config_init(struct cd_config *c)
 	strcpy(c->reply.channel, "tiktok");
 	c->reply.max_chars = 150;
 	strcpy(c->reply.lang, "en");
+	categories_default(&c->categories);
 	c->alerts.queue = 64;
 	crisis_init(c);
 	queue_params_default(&c->review.queue);
@@ -497,6 +498,15 @@ static int handle(void *user, const char *sec, const char *key,
 	if (IS("tone", "dir"))
 		return set_path(c->paths.tone, v, ld, key, line, err);
 #undef IS
+	if (!strncmp(sec, "category.", 9)) {
+		struct cd_error why;
+
+		if (categories_set(&c->categories, sec + 9, key, v, &why))
+			return cd_error_set(err, CD_ERR_CONFIG, line,
+					    "%s:%ld: [%s] %s", ld->path, line,
+					    sec, why.msg);
+		return 0;
+	}
 	if (strcmp(sec, "brand") && strcmp(sec, "classifier") &&
 	    strcmp(sec, "reply") && strcmp(sec, "alerts") &&
 	    strcmp(sec, "templates") && strcmp(sec, "facts") &&

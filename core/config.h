@@ -14,6 +14,7 @@
 
 #include <stddef.h>
 
+#include "category.h"
 #include "error.h"
 #include "monitor.h"
 #include "queue.h"
@@ -86,6 +87,9 @@ struct cd_config {
 		long lease;                     /* [review] lease: seconds a claim
 						   holds (a team); 0: not set */
 	} review;
+	/* [category.NAME]: each category's action, required elements, fact
+	   citing (core/category.h); config_init sets the shipped ones */
+	struct categories categories;
 };
 
 void config_init(struct cd_config *c);

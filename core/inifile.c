@@ -70,13 +70,15 @@ static int handler(void *user, const char *section, const char *name,
 /* Refuse lines inih would cut; also catch NUL bytes. */
 static int check_lines(FILE *fp, const char *path, struct cd_error *err)
 {
-	long line = 1, len = 0;
-	int ch;
+	long line = 1, len = 0, sec = -1;       /* sec: bytes of a [name] */
+	int ch, lead = 1;
 
 	while ((ch = getc(fp)) != EOF) {
 		if (ch == '\n') {
 			line++;
 			len = 0;
+			sec = -1;
+			lead = 1;
 			continue;
 		}
 		if (ch == '\0')
@@ -88,6 +90,18 @@ static int check_lines(FILE *fp, const char *path, struct cd_error *err)
 					    "%s:%ld: line longer than %d bytes "
 					    "(put long lists in a separate file)",
 					    path, line, INIFILE_LINE_MAX);
+		/* inih cuts a section name silently: [category.<long name>] */
+		if (sec >= 0 && ch == ']')
+			sec = -2;
+		else if (sec >= 0 && ++sec > INIFILE_SECTION_MAX)
+			return cd_error_set(err, CD_ERR_CONFIG, line,
+					    "%s:%ld: section name longer than "
+					    "%d bytes", path, line,
+					    INIFILE_SECTION_MAX);
+		else if (lead && ch == '[')
+			sec = 0;
+		if (ch != ' ' && ch != '\t')
+			lead = 0;
 	}
 	if (ferror(fp))
 		return cd_error_set(err, CD_ERR_IO, 0, "cannot read '%s': %s",

@@ -12,6 +12,8 @@
 #include "error.h"
 
 #define INIFILE_LINE_MAX 199    /* bytes, without the newline */
+#define INIFILE_SECTION_MAX 49  /* bytes of a [section] name (libinih's
+				   MAX_SECTION 50 with its NUL) */
 
 /*
  * Return 0 to go on, or a negative status after filling err (the parse

@@ -29,18 +29,6 @@ struct suggester {
 	char fact_why[160];             /* g.fact_why */
 };
 
-static const struct {
-	const char *category, *action;
-} actions[] = {
-	{ "competitor_attack", "reply" },
-	{ "complaint", "reply" },
-	{ "fake_news", "reply+escalate" },
-	{ "other", "none" },
-	{ "question", "reply" },
-	{ "spam", "hide" },
-	{ "toxic", "hide+escalate" },
-};
-
 const char *suggest_flag_name(unsigned flags)
 {
 	if (flags & SUGGEST_FLAG_SAFETY)
@@ -87,13 +75,13 @@ size_t suggest_flags_text(unsigned flags, char *buf, size_t size)
 	return n;
 }
 
-const char *suggest_action(const char *category, int has_template)
+const char *suggest_action(const struct categories *t, const char *category,
+			   int has_template)
 {
-	size_t i;
+	const struct category *cat = categories_find(t, category);
 
-	for (i = 0; i < sizeof(actions) / sizeof(actions[0]); i++)
-		if (!strcmp(actions[i].category, category))
-			return actions[i].action;
+	if (cat && cat->action[0])
+		return cat->action;
 	/* a team's own category: reply when it has templates */
 	return has_template ? "reply" : "review";
 }
@@ -268,6 +256,7 @@ static int check_tone(struct suggester *s, const struct comment *c,
 	if (nb_params(s->o.model)->stem)
 		ctx.comment_tokens = s->tk;
 	ctx.max_chars = s->o.cfg->reply.max_chars;
+	ctx.categories = &s->o.cfg->categories;
 	rc = tone_check(s->o.tone, s->tone_tk, g->reply, g->reply_len, &ctx,
 			&g->tone, err);
 	if (rc)
@@ -381,6 +370,8 @@ static int draft(struct suggester *s, const struct comment *c,
 		 struct suggestion *g, unsigned variant, struct cd_error *err)
 {
 	const char *tcat = flag_category(g->flags);
+	const struct categories *cats = &s->o.cfg->categories;
+	const struct category *cat = categories_find(cats, g->category);
 	struct fit_ctx fc;
 	const struct tpl *t;
 	int rc, fell_back = 0;
@@ -394,15 +385,15 @@ static int draft(struct suggester *s, const struct comment *c,
 	g->nvariants = 0;
 	if (!s->o.templates) {
 		g->action = g->flags ? "escalate" : g->uncertain ? "review" :
-			    suggest_action(g->category, 0);
+			    suggest_action(cats, g->category, 0);
 		return 0;
 	}
 	if (!tcat)
 		tcat = g->category;
 	/* the fact sheet is never cited against a flagged comment */
-	if (!g->flags && !strcmp(g->category, "fake_news") &&
-	    !find_fact(s, c, g, err)) {
-		g->action = g->uncertain ? "review" : "reply+escalate";
+	if (!g->flags && cat && cat->cite_fact && !find_fact(s, c, g, err)) {
+		g->action = g->uncertain ? "review" :
+			    suggest_action(cats, g->category, 0);
 		/* never invent a correction: a person writes it */
 		g->note = "no fact on file";
 		return 0;
@@ -417,7 +408,7 @@ static int draft(struct suggester *s, const struct comment *c,
 			  c->text_len, variant, fit, &fc, &g->nvariants,
 			  &fell_back);
 	g->action = g->flags ? "escalate" : g->uncertain ? "review" :
-		    suggest_action(g->category, t != NULL || fc.missing[0]);
+		    suggest_action(cats, g->category, t != NULL || fc.missing[0]);
 	if (!t) {
 		if (fc.missing[0]) {
 			snprintf(s->note, sizeof(s->note),
@@ -440,7 +431,7 @@ static int draft(struct suggester *s, const struct comment *c,
 	g->lang_fallback = fell_back;
 	if (fell_back) {
 		g->lang = tpl_lang(t);
-		if (g->fact && !strcmp(g->category, "fake_news")) {
+		if (g->fact && cat && cat->cite_fact) {
 			/* the fact was matched for the comment's language */
 			g->fact = NULL;
 			if (!find_fact(s, c, g, err)) {

@@ -126,7 +126,12 @@ size_t suggest_flags_text(unsigned flags, char *buf, size_t size);
 /* The name of the first of flags ("safety", "legal", "press"), or "". */
 const char *suggest_flag_name(unsigned flags);
 
-/* The action of SPEC section 2's table for a category. */
-const char *suggest_action(const char *category, int has_template);
+/*
+ * The action for a category: its row of the category table t (the
+ * config's [category.NAME]; NULL: SPEC section 2's defaults), else reply
+ * when it has a template and review when not.
+ */
+const char *suggest_action(const struct categories *t, const char *category,
+			   int has_template);
 
 #endif

@@ -366,16 +366,21 @@ static void check_pii(struct tone_scan *sc)
 
 static void check_echo(struct tone_scan *sc)
 {
+	const struct category *cat = categories_find(sc->ctx->categories,
+						     sc->ctx->category);
+
 	tone_rule_echo(sc->rw, sc->rn, sc->rm, sc->rnm, sc->cw, sc->cn, sc->cm,
-		       sc->cnm, sc->ctx->category &&
-		       !strcmp(sc->ctx->category, "fake_news"),
-		       &sc->hs);
+		       sc->cnm, cat && cat->echo_claim, &sc->hs);
 }
 
 static void check_required(struct tone_scan *sc)
 {
-	tone_rule_required(sc->ctx->category, sc->len, sc->rw, sc->rn, sc->rm,
-			   sc->rnm, sc->contact, &sc->hs);
+	const struct category *cat = categories_find(sc->ctx->categories,
+						     sc->ctx->category);
+
+	if (cat && cat->require)
+		tone_rule_required(cat->require, sc->len, sc->rw, sc->rn,
+				   sc->rm, sc->rnm, sc->contact, &sc->hs);
 }
 
 static void check_learned(struct tone_scan *sc)
@@ -389,30 +394,17 @@ static void check_learned(struct tone_scan *sc)
 #define ON_CATEGORY 4   /* the category is known */
 
 /*
- * The checks, in the order they run: the order of their hits is the
- * order findings of equal severity and start keep.  Adding a rule (git's
- * command table is the model): its id in enum rule_id and its name in
- * tone_rule_name[] (tone_rules.c), its messages as enum why rows in
- * tone_why_tab[], a function that adds hits with tone_hit_add(), and a row
- * here.  The learned layer comes last: it defers to what the lists found.
+ * The checks, one per row of TONE_RULES (tone_internal.h: adding a rule is
+ * a row there and a function here), in the order they run.  The learned
+ * layer comes after them: it defers to what the lists found.
  */
 static const struct tone_check_row {
-	const char *name;               /* the rules whose findings it makes */
-	enum tone_severity severity;    /* the worst of them */
-	void (*fn)(struct tone_scan *sc);
+	void (*fn)(struct tone_scan *sc);       /* NULL: the row above's */
 	unsigned on;                    /* ON_*: when it runs (0: always) */
-} checks[] = {
-	{ "length", TONE_ERROR, check_length, 0 },
-	{ "placeholder", TONE_ERROR, check_placeholder, 0 },
-	{ "caps", TONE_WARNING, check_caps, 0 },
-	{ "exclaim", TONE_WARNING, check_exclaim, ON_BANG },
-	{ "blame defensive dismissive insult absolute_promise", TONE_ERROR,
-	  check_lists, 0 },
-	{ "competitor", TONE_ERROR, check_competitor, 0 },
-	{ "pii", TONE_ERROR, check_pii, 0 },
-	{ "echo", TONE_ERROR, check_echo, ON_COMMENT },
-	{ "required", TONE_ERROR, check_required, ON_CATEGORY },
-	{ "learned", TONE_WARNING, check_learned, 0 },
+} checks[R_COUNT] = {
+#define TONE_RULE_CHECK(id, name, sev, fn, on) [id] = { fn, on },
+	TONE_RULES(TONE_RULE_CHECK)
+#undef TONE_RULE_CHECK
 };
 
 int tone_check(const struct tone_rules *r, struct tokenizer *tk,
@@ -509,9 +501,10 @@ int tone_check(const struct tone_rules *r, struct tokenizer *tk,
 	sc.classes = tone_byte_classes(reply, len, &sc.total);
 	on = (sc.classes & BC_BANG ? ON_BANG : 0) |
 	     (ctx->comment ? ON_COMMENT : 0) | (ctx->category ? ON_CATEGORY : 0);
-	for (i = 0; i < sizeof(checks) / sizeof(checks[0]); i++)
-		if ((checks[i].on & on) == checks[i].on)
+	for (i = 0; i < R_COUNT; i++)
+		if (checks[i].fn && (checks[i].on & on) == checks[i].on)
 			checks[i].fn(&sc);
+	check_learned(&sc);
 	tone_finish(&sc.hs, reply, sc.ru, out);
 	return 0;
 }

@@ -31,6 +31,8 @@
 #include "error.h"
 #include "tokenize.h"
 
+struct categories;
+
 enum tone_severity { TONE_INFO, TONE_WARNING, TONE_ERROR };
 
 /* Opaque: the loaded phrase lists for en and ru. */
@@ -109,6 +111,8 @@ int tone_rules_add_competitors(struct tone_rules *r, const char *const *names,
 struct tone_ctx {
 	const char *lang;          /* "en" or "ru"; NULL: detect by script of the reply */
 	const char *category;      /* NULL: only the category-independent rules */
+	/* what each category requires (core/category.h; NULL: the defaults) */
+	const struct categories *categories;
 	const char *comment;       /* the comment answered, for `echo`; may be NULL */
 	/*
 	 * Optional: a tokenizer whose last tok_run() was on `comment` with

@@ -19,6 +19,7 @@
 
 #include <utf8proc.h>
 
+#include "category.h"
 #include "nb.h"
 #include "phrase.h"
 #include "tone.h"
@@ -68,12 +69,47 @@ enum list_id {
 
 
 
-/* Rule ids, in the order of docs/tone.md. */
+/*
+ * The rules, one row each, in the order of docs/tone.md and the order
+ * their checks run (the order of hits is the order findings of equal
+ * severity and start keep):
+ *
+ *   X(id, name, severity, check, when)
+ *
+ * id: its enum rule_id; name: the "rule" of its findings; severity: the
+ * worst of them; check: the function of tone.c that adds its hits with
+ * tone_hit_add() (NULL: the row above's check makes them too, as the five
+ * list rules share one pass over the phrase matches); when: ON_* flags
+ * (tone.c) the reply or context must have for it to run, 0 always.
+ *
+ * Adding a rule (git's command table is the model): a row here, its check
+ * function in tone.c (the rule itself in tone_rules.c), and its messages
+ * as enum why rows of tone_why_tab[] (a rule may have several).  The
+ * learned layer is no rule of its own: it runs after the rows and makes
+ * findings of the list rules.
+ */
+#define TONE_RULES(X) \
+	X(R_LENGTH, "length", TONE_ERROR, check_length, 0) \
+	X(R_PLACEHOLDER, "placeholder", TONE_ERROR, check_placeholder, 0) \
+	X(R_CAPS, "caps", TONE_WARNING, check_caps, 0) \
+	X(R_EXCLAIM, "exclaim", TONE_WARNING, check_exclaim, ON_BANG) \
+	X(R_BLAME, "blame", TONE_ERROR, check_lists, 0) \
+	X(R_DEFENSIVE, "defensive", TONE_ERROR, NULL, 0) \
+	X(R_DISMISSIVE, "dismissive", TONE_ERROR, NULL, 0) \
+	X(R_INSULT, "insult", TONE_ERROR, NULL, 0) \
+	X(R_PROMISE, "absolute_promise", TONE_WARNING, NULL, 0) \
+	X(R_COMPETITOR, "competitor", TONE_ERROR, check_competitor, 0) \
+	X(R_PII, "pii", TONE_ERROR, check_pii, 0) \
+	X(R_ECHO, "echo", TONE_ERROR, check_echo, ON_COMMENT) \
+	X(R_REQUIRED, "required", TONE_ERROR, check_required, ON_CATEGORY)
+
+/* Rule ids, from TONE_RULES. */
+#define TONE_RULE_ID(id, name, sev, fn, on) id,
 enum rule_id {
-	R_LENGTH, R_PLACEHOLDER, R_CAPS, R_EXCLAIM, R_BLAME, R_DEFENSIVE,
-	R_DISMISSIVE, R_INSULT, R_PROMISE, R_COMPETITOR, R_PII, R_ECHO,
-	R_REQUIRED, R_COUNT
+	TONE_RULES(TONE_RULE_ID)
+	R_COUNT
 };
+#undef TONE_RULE_ID
 
 
 /* Why a hit was made: picks the rule, severity, message and suggestion. */
@@ -209,6 +245,7 @@ struct hits {
 extern const char *const tone_list_file[LIST_COUNT];
 extern const char *const tone_langs[2];
 extern const char *const tone_rule_name[R_COUNT];
+extern const enum tone_severity tone_rule_severity[R_COUNT];
 extern const struct why_info tone_why_tab[W_COUNT];
 extern const char *const tone_learn_label[LEARN_LABELS];
 extern const int8_t tone_learn_why[LEARN_LABELS];
@@ -251,7 +288,7 @@ void tone_rule_length(const char *s, size_t len, size_t total, size_t max,
 void tone_rule_phrases(const struct phrase_word *w, const struct phrase_match *m,
 			 size_t nm, struct hits *hs);
 void tone_rule_placeholder(const char *s, size_t len, struct hits *hs);
-void tone_rule_required(const char *category, size_t len,
+void tone_rule_required(unsigned require, size_t len,
 			  const struct phrase_word *w, size_t n,
 			  const struct phrase_match *m, size_t nm, int contact,
 			  struct hits *hs);

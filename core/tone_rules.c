@@ -19,11 +19,14 @@ const char *const tone_list_file[LIST_COUNT] = {
 
 const char *const tone_langs[] = { "en", "ru" };
 
-const char *const tone_rule_name[R_COUNT] = {
-	"length", "placeholder", "caps", "exclaim", "blame", "defensive",
-	"dismissive", "insult", "absolute_promise", "competitor", "pii",
-	"echo", "required"
+#define TONE_RULE_NAME(id, name, sev, fn, on) [id] = name,
+const char *const tone_rule_name[R_COUNT] = { TONE_RULES(TONE_RULE_NAME) };
+#undef TONE_RULE_NAME
+#define TONE_RULE_SEV(id, name, sev, fn, on) [id] = sev,
+const enum tone_severity tone_rule_severity[R_COUNT] = {
+	TONE_RULES(TONE_RULE_SEV)
 };
+#undef TONE_RULE_SEV
 
 const struct why_info tone_why_tab[W_COUNT] = {
 	[W_LENGTH] = { R_LENGTH, TONE_ERROR, 0, NULL, NULL, NULL },
@@ -1021,12 +1024,13 @@ void tone_rule_echo(const struct phrase_word *rw, size_t rn, const struct phrase
 }
 
 /*
- * required: what the category's reply must hold.  complaint: an
- * acknowledgement and a next step; fake_news: a fact (a fact.txt marker, a
- * number, or FACT_MIN_WORDS content words) and a source link.
+ * required: what the category's reply must hold, CATEGORY_REQ_* bits from
+ * its row of the category table (core/category.h; by default complaint:
+ * an acknowledgement and a next step; fake_news: a fact (a fact.txt
+ * marker, a number, or FACT_MIN_WORDS content words) and a source link).
  * (toxic's "no insult back" is `insult` and `echo`, which always run.)
  */
-void tone_rule_required(const char *category, size_t len,
+void tone_rule_required(unsigned require, size_t len,
 			  const struct phrase_word *w, size_t n,
 			  const struct phrase_match *m, size_t nm, int contact,
 			  struct hits *hs)
@@ -1042,17 +1046,15 @@ void tone_rule_required(const char *category, size_t len,
 		else if (w[i].kind == TOK_WORD && !(w[i].flags & WF_STOP))
 			content++;
 	}
-	if (!strcmp(category, "complaint")) {
-		if (!has_list(w, m, nm, LIST_ACK))
-			tone_hit_add(hs, W_REQ_ACK, 0, len, 0, 0);
-		if (!has_list(w, m, nm, LIST_NEXT) && !url && !contact)
-			tone_hit_add(hs, W_REQ_NEXT, 0, len, 0, 0);
-	} else if (!strcmp(category, "fake_news")) {
-		/* a fact marker, a number, or a statement with substance */
-		if (!has_list(w, m, nm, LIST_FACT) && !num &&
-		    content < FACT_MIN_WORDS)
-			tone_hit_add(hs, W_REQ_FACT, 0, len, 0, 0);
-		if (!url)
-			tone_hit_add(hs, W_REQ_SOURCE, 0, len, 0, 0);
-	}
+	if ((require & CATEGORY_REQ_ACK) && !has_list(w, m, nm, LIST_ACK))
+		tone_hit_add(hs, W_REQ_ACK, 0, len, 0, 0);
+	if ((require & CATEGORY_REQ_NEXT) && !has_list(w, m, nm, LIST_NEXT) &&
+	    !url && !contact)
+		tone_hit_add(hs, W_REQ_NEXT, 0, len, 0, 0);
+	/* a fact marker, a number, or a statement with substance */
+	if ((require & CATEGORY_REQ_FACT) && !has_list(w, m, nm, LIST_FACT) &&
+	    !num && content < FACT_MIN_WORDS)
+		tone_hit_add(hs, W_REQ_FACT, 0, len, 0, 0);
+	if ((require & CATEGORY_REQ_SOURCE) && !url)
+		tone_hit_add(hs, W_REQ_SOURCE, 0, len, 0, 0);
 }

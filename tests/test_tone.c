@@ -33,6 +33,7 @@
 #include "error.h"
 #include "tokenize.h"
 #include "tone.h"
+#include "tone_internal.h"
 
 #define MIN_CASES 4             /* per rule, per language, each way */
 #define CASE_LINE_MAX 4096      /* bytes of one cases line */
@@ -1118,10 +1119,39 @@ static void test_tokenizers_agree(void **state)
 	tok_free(words);
 }
 
+/*
+ * TONE_RULES, one row per rule: each name is known and unique, each rule
+ * has a message (enum why), and the row's severity is the worst of them.
+ */
+static void test_rule_table(void **state)
+{
+	size_t r, w, k;
+
+	(void)state;
+	for (r = 0; r < R_COUNT; r++) {
+		enum tone_severity worst = TONE_INFO;
+		int any = 0;
+
+		assert_true(tone_rule_known(tone_rule_name[r]));
+		for (k = 0; k < r; k++)
+			assert_string_not_equal(tone_rule_name[k], tone_rule_name[r]);
+		for (w = 0; w < W_COUNT; w++) {
+			if (tone_why_tab[w].rule != r)
+				continue;
+			any = 1;
+			if (tone_why_tab[w].sev > worst)
+				worst = (enum tone_severity)tone_why_tab[w].sev;
+		}
+		assert_true(any);
+		assert_int_equal(worst, tone_rule_severity[r]);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	struct fixture fx = { NULL, NULL, NULL, NULL, NULL, NULL };
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_rule_table),
 		cmocka_unit_test_prestate_setup_teardown(test_cases, setup,
 							 teardown, &fx),
 		cmocka_unit_test_prestate_setup_teardown(test_score, setup,

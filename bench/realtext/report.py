@@ -101,8 +101,9 @@ def main():
     p("")
     real = speed_table(p, rows, n, "real", names)
     p("")
-    p("### Cache-friendly case: %s lines repeating 960 of the same texts" %
-      "{:,}".format(n))
+    p("### Cache-friendly case: %s lines repeating 960 of the same texts "
+      "(%s round%s)" % ("{:,}".format(n), meta.get("cache_reps", meta.get("reps")),
+                        "" if meta.get("cache_reps") == 1 else "s"))
     p("")
     speed_table(p, rows, n, "repeated", names)
     p("")
@@ -143,7 +144,8 @@ def main():
                 cmd, statistics.median(a), statistics.median(b),
                 min(a) / min(b), statistics.median(a) / statistics.median(b),
                 mb(rss_max(rows, "jobs", cmd, "real", 2)),
-                {True: "yes", False: "**NO**", None: "-"}[meta.get("jobs_identical")]))
+                {True: "yes", False: "**NO**", None: "-"}[
+                    meta.get("jobs_identical", {}).get(cmd)]))
         p("")
     else:
         p("candor has no `--jobs` option in this build: no multi-core figures.")
@@ -164,8 +166,11 @@ def main():
                 one = (rss_max(rows, "jobs", cmd, "real", j) if j != 1 or
                        not walls(rows, "speed", cmd, "real") else
                        rss_max(rows, "speed", cmd, "real"))
+                ten = rss_max(rows, "mem", cmd, "real x10", j)
+                if one is None and ten is None:
+                    continue
                 p("| `%s` | %s | %s | %s |" % (
-                    cmd, j, mb(one), mb(rss_max(rows, "mem", cmd, "real x10", j))))
+                    cmd, j, mb(one), mb(ten)))
         p("")
     sys.stdout.write("\n".join(out) + "\n")
 

@@ -55,4 +55,35 @@ expect "installed: model found beside the install" 0 '' "model: $TMP/moved/bin/.
 expect "installed: templates found beside the install" 0 '"template":"en/' "templates: $TMP/moved/bin/../share/candor/templates" -- \
 	sh -c "cd / && XDG_CONFIG_HOME=$TMP/none $TMP/moved/bin/candor -v suggest $SAMPLES/comments.jsonl"
 
+# category behaviour is data: [category.NAME] changes it (core/category.h)
+CAT="[templates]\ndir = $SRC/templates\n[facts]\nfile = $SRC/config/facts.ini\n"
+printf "$CAT[category.question]\naction = hide\n" >"$TMP/cat1.ini"
+expect "[category.question] action = hide: a question is hidden" 0 '^4	question	[0-9.]+	false		hide	' '' -- $C -c "$TMP/cat1.ini" suggest --format tsv $SAMPLES/comments.txt
+expect "without it a question gets a reply" 0 '^4	question	[0-9.]+	false		reply	' '' -- $C suggest --format tsv $SAMPLES/comments.txt
+printf "$CAT[category.complaint]\nrequire = none\n" >"$TMP/cat2.ini"
+expect "[category.complaint] require = none: no required finding" 0 '^score 90/100, 1 finding$' '' -- $C -c "$TMP/cat2.ini" tone --category complaint --text ok
+expect "by default a complaint reply needs an acknowledgement" 0 'required: complaint reply has no acknowledgement' '' -- $C tone --category complaint --text ok
+printf "$CAT[category.question]\nrequire = ack, source\n" >"$TMP/cat3.ini"
+expect "[category.question] require = ack, source" 1 'required: correction has no source link' '' -- $C -c "$TMP/cat3.ini" tone --category question --text ok
+expect "require = ack, source: the acknowledgement too" 1 'required: complaint reply has no acknowledgement' '' -- $C -c "$TMP/cat3.ini" tone --category question --text ok
+expect "by default a question needs nothing" 0 '^score 90/100, 1 finding$' '' -- $C tone --category question --text ok
+printf "$CAT[category.question]\necho_claim = yes\n" >"$TMP/cat4.ini"
+expect "[category.question] echo_claim = yes: the claim is an echo" 1 "repeats the false claim: 'juice causes cancer in kids'" '' -- $C -c "$TMP/cat4.ini" tone --category question --comment "your juice causes cancer in kids" --text "your juice causes cancer in kids, not true"
+expect "by default a question's echo of the comment is no claim" 0 '' '' -- $C tone --category question --comment "your juice causes cancer in kids" --text "your juice causes cancer in kids, not true"
+check "  (no claim finding)" not grep -q 'false claim' "$TMP/out"
+printf "$CAT[category.complaint]\ncite_fact = yes\n" >"$TMP/cat5.ini"
+expect "[category.complaint] cite_fact = yes: no fact on file, no draft" 0 '"id":"1",.*"category":"complaint",.*"template":"","reply":"","note":"no fact on file"' '' -- $C -c "$TMP/cat5.ini" suggest $SAMPLES/comments.txt
+printf "$CAT[category.fake_news]\naction = review\n" >"$TMP/cat6.ini"
+expect "[category.fake_news] action: also when no fact is on file" 0 '^9	fake_news	[0-9.]+	false		review	ru/fake_news/' '' -- $C -c "$TMP/cat6.ini" suggest --format tsv $SAMPLES/comments.txt
+printf '[category.question]\naction = delete\n' >"$TMP/cat7.ini"
+expect "a bad action names file, line and the choices" 78 '^$' "cat7.ini:2: \[category.question\] 'action' is reply, reply\+escalate, hide, hide\+escalate, none or review, not 'delete'" -- $C -c "$TMP/cat7.ini" tone --text ok
+printf '[category.question]\n\nrequire = ack kindness\n' >"$TMP/cat8.ini"
+expect "a bad required element" 78 '^$' "cat8.ini:3: \[category.question\] 'require' takes ack, next_step, fact, source or none, not 'kindness'" -- $C -c "$TMP/cat8.ini" tone --text ok
+printf '[category.question]\ncite_fact = maybe\n' >"$TMP/cat9.ini"
+expect "a bad yes/no" 78 '^$' "cat9.ini:2: \[category.question\] 'cite_fact' is yes or no, not 'maybe'" -- $C -c "$TMP/cat9.ini" tone --text ok
+printf '[category.question]\ncolour = red\n' >"$TMP/cat10.ini"
+expect "an unknown key" 78 '^$' "cat10.ini:2: \[category.question\] unknown key 'colour'" -- $C -c "$TMP/cat10.ini" tone --text ok
+{ printf '[category.'; printf 'x%.0s' $(seq 1 70); printf ']\naction = none\n'; } >"$TMP/cat11.ini"
+expect "a long category name names the limit" 78 '^$' "cat11.ini:1: section name longer than 49 bytes" -- $C -c "$TMP/cat11.ini" tone --text ok
+
 finish

@@ -98,7 +98,7 @@ row() { printf '{"kind":"%s","name":"%s","input":"%s","n":1000,"rep":%d,"wall_s"
 		for j in 1 2; do row jobs "candor classify" real $r $((4 / j)).0 4.0 $((10240 * j)) ",\"jobs\":$j"; done
 	done
 	row mem "candor batch" "real x10" 1 9 9 30000 ',"jobs":2'
-	printf '{"kind":"meta","n":1000,"reps":3,"have_jobs":true,"jobs_identical":true,"train_rows":5}\n'
+	printf '{"kind":"meta","n":1000,"reps":3,"have_jobs":true,"jobs_identical":{"candor classify":true},"train_rows":5}\n'
 } >"$R"
 expect "report: classify 5x fastText (fastest runs)" 0 '`candor classify` \| 2\.20 \| 2\.10 \| 1\.10 \| 476 \| \*\*4\.81x\*\* / 4\.64x / 4\.64x \| \*\*9\.57x\*\* / 9\.18x / 9\.18x' '^$' -- \
 	"$PY" "$SRC/bench/realtext/report.py" "$R"

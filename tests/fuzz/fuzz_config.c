@@ -121,6 +121,17 @@ static void check_config(const struct cd_config *c)
 	CHECK(c->crisis.nnegative <= MONITOR_MAX_NEGATIVE);
 	for (i = 0; i < c->crisis.nnegative; i++)
 		CHECK(fits(c->crisis.negative[i], MONITOR_NAME_MAX));
+	/* [category.NAME]: rows with a name, a known action, known bits */
+	CHECK(c->categories.n <= CATEGORY_MAX);
+	for (i = 0; i < c->categories.n; i++) {
+		const struct category *k = &c->categories.row[i];
+
+		CHECK(fits(k->name, sizeof(k->name)) && k->name[0]);
+		CHECK(fits(k->action, sizeof(k->action)));
+		CHECK(!(k->require & ~15u));
+		CHECK(k->cite_fact == 0 || k->cite_fact == 1);
+		CHECK(k->echo_claim == 0 || k->echo_claim == 1);
+	}
 }
 
 static void check_facts(const struct fact_sheet *fs, struct tokenizer *tk,
@@ -255,11 +266,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	check_config(&c);
 	if (rc && err.line > 1 && !strstr(err.msg, "NUL byte") &&
-	    !strstr(err.msg, "line longer than")) {
+	    !strstr(err.msg, "line longer than") &&
+	    !strstr(err.msg, "section name longer than")) {
 		/*
 		 * The error is the first: the lines before it load cleanly.
-		 * (A NUL byte or a long line anywhere is found by a first
-		 * pass over the whole file, so those come before the rest.)
+		 * (A NUL byte, a long line or a long section name anywhere is
+		 * found by a first pass over the whole file, so those come
+		 * before the rest.)
 		 */
 		size_t before = 0;
 		long l;
