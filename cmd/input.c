@@ -328,7 +328,10 @@ int input_bad_line(struct input *in, const struct cd_error *err,
 	if (!in->quiet || in->strict)
 		cli_err("%s:%ld: %s", in->name, err->line, err->msg);
 	if (in->errors && line) {
+		/* as read: a CRLF line keeps its CR; a last line gets a LF */
 		fwrite(line, 1, len, in->errors);
+		if (lr_cr(in->lr))
+			fputc('\r', in->errors);
 		fputc('\n', in->errors);
 		fflush(in->errors);
 	}
@@ -566,6 +569,7 @@ FILE *input_file(const struct input *in)
 
 /* Item tags: a plain-text or JSONL line (in->jsonl), or a CSV row. */
 #define TAG_CSV 2
+#define TAG_CR 4                /* a line read with a CR before its LF */
 
 /* Append a length-prefixed field (u32 length, bytes, NUL) to b. */
 static int pack(struct cd_buf *b, const char *s, size_t n)
@@ -656,7 +660,7 @@ void input_feed(struct input *in, struct jobs *j, int track_pos)
 	const char *line;
 	size_t len;
 	char msg[4608];
-	int rc;
+	int rc, cr;
 
 	if (in->csv) {
 		feed_csv(in, j, track_pos);
@@ -687,7 +691,18 @@ void input_feed(struct input *in, struct jobs *j, int track_pos)
 			continue;
 		if (in->jsonl < 0)
 			in->jsonl = comment_is_jsonl(line, len);
-		if (jobs_add(j, lr_lineno(in->lr), in->jsonl, line, len))
+		/*
+		 * A CRLF line goes with its CR (lineio's buffer held it where
+		 * it put the NUL), so --errors FILE gets the line as read.
+		 */
+		cr = lr_cr(in->lr);
+		if (cr)
+			((char *)line)[len] = '\r';
+		rc = jobs_add(j, lr_lineno(in->lr), in->jsonl | (cr ? TAG_CR : 0),
+			      line, len + (cr != 0));
+		if (cr)
+			((char *)line)[len] = '\0';
+		if (rc)
 			break;
 	}
 	lr_on_wait(in->lr, input_flush_stdout, NULL);
@@ -720,16 +735,22 @@ int input_item_comment(const struct input *in, struct input_item *it,
 	struct cd_error err;
 	const char *p = bytes;
 	size_t i;
+	int cr = tag != TAG_CSV && (tag & TAG_CR);
 
 	cd_error_clear(&err);
 	it->line = line;
 	it->csv = tag == TAG_CSV;
 	if (!it->csv) {
-		it->bytes = bytes;
+		it->bytes = bytes;              /* as read, CR and all */
 		it->bytes_len = len;
+		if (cr) {
+			tag &= ~TAG_CR;
+			len--;
+		}
 		if (!comment_parse(cp, bytes, len, tag, line, c, &err))
 			return 0;
-		input_bad_answer(in, o, err.line, &err, bytes, len);
+		input_bad_answer(in, o, err.line, &err, it->bytes,
+				 it->bytes_len);
 		return -1;
 	}
 	it->n = csvr_ncolumns(in->csv);

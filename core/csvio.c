@@ -916,7 +916,9 @@ const char *csvr_raw(const struct csv_reader *r, size_t *len)
 
 	if (r->raw_over || !r->raw.data)
 		return NULL;
-	while (n && (r->raw.data[n - 1] == '\n' || r->raw.data[n - 1] == '\r'))
+	/* a record's raw bytes end at its CR or LF (a CRLF's LF is left
+	 * for the next record): drop only a LF, so a CRLF row keeps its CR */
+	if (n && r->raw.data[n - 1] == '\n')
 		n--;
 	*len = n;
 	return r->raw.data;

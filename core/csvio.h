@@ -141,7 +141,9 @@ long csvr_column_any(const struct csv_reader *r, const char *const *names);
 
 /*
  * The bytes of the record csvr_next() last read or rejected, as they stand
- * in the input (line ends trimmed), so a bad row can be kept verbatim
+ * in the input without its LF (the CR of a CRLF or a bare CR is kept, so
+ * that writing them and a LF gives back a CRLF row byte for byte), so a
+ * bad row can be kept verbatim
  * (--errors).  NULL when the record was longer than max_record.  Valid
  * until the next csvr_next().
  */

@@ -19,6 +19,7 @@ struct line_reader {
 	long long base;         /* stream offset of buf[0] */
 	long long line_off;     /* stream offset of the last line */
 	int newline;            /* the last line ended with '\n' */
+	int cr;                 /* ... and a CR was removed before it */
 	long lineno;
 	int eof;
 	int follow;             /* at the end, wait for more (tail -f) */
@@ -75,6 +76,11 @@ int lr_newline(const struct line_reader *r)
 	return r->newline;
 }
 
+int lr_cr(const struct line_reader *r)
+{
+	return r->cr;
+}
+
 /* Read more bytes after end; 0 at EOF, >0 bytes read, <0 error. */
 static ssize_t fill(struct line_reader *r)
 {
@@ -127,8 +133,11 @@ int lr_next(struct line_reader *r, const char **line, size_t *len,
 			r->start += n + (nl != NULL);
 			if (toolong || n > r->max)
 				return too_long(r, err);
-			if (n && s[n - 1] == '\r')
+			r->cr = 0;
+			if (n && s[n - 1] == '\r') {
 				n--;
+				r->cr = 1;
+			}
 			s[n] = '\0';
 			*line = s;
 			*len = n;

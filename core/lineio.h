@@ -57,4 +57,11 @@ long long lr_offset(const struct line_reader *r);
  */
 int lr_newline(const struct line_reader *r);
 
+/*
+ * 1 when the line last returned ended with a CR that was removed (a CRLF
+ * line, or a CR as the input's last byte), so that a caller can write the
+ * line back byte for byte (--errors FILE).
+ */
+int lr_cr(const struct line_reader *r);
+
 #endif

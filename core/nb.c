@@ -840,7 +840,9 @@ size_t nb_feature(const struct nb_model *m, size_t i, const char **text,
 
 long nb_feature_find(const struct nb_model *m, uint64_t h)
 {
-	return find(m, h);
+	/* most tokens of a comment (bigrams) are in no model: the filter
+	 * says so without a trip to the index */
+	return maybe_feature(m, h) ? find(m, h) : -1;
 }
 
 uint64_t nb_label_total(const struct nb_model *m, size_t i)

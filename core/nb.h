@@ -150,7 +150,7 @@ size_t nb_feature(const struct nb_model *m, size_t i, const char **text,
 /*
  * The feature with token hash h (tok_list()[k].hash) as the number
  * nb_feature() returns for it (an index in 0..nb_vocab_size()), or -1
- * when the model does not hold it.
+ * when the model does not hold it.  After nb_finalize(), like scoring.
  */
 long nb_feature_find(const struct nb_model *m, uint64_t h);
 

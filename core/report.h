@@ -3,12 +3,17 @@
  * behind (suggestions, batch CSVs, review journals, publish ledgers, the
  * comments themselves), join it by comment id, and write one page.
  *
- * Reading is streaming and memory is bounded: each comment id is kept as
- * a 64-bit hash with a 48-byte record of what is known about it (times,
- * categories, the standing decision and the one before it, for undo),
- * and everything else is counted as it arrives.  Two different ids whose
- * hashes collide would be taken for one comment; with 64 bits the chance
- * is about n^2 / 2^65 (3e-8 for a million comments).
+ * Reading is streaming; memory grows with the distinct comment ids only
+ * (the join by id needs them), not with the files: each id is kept as a
+ * 64-bit hash in a 32-byte record (times, categories, the standing
+ * decision; report_internal.h) behind a 4-byte index slot, about 40 bytes
+ * a comment at the peak, and everything else is counted as it arrives.
+ * An undo brings back the decision under the standing one, however deep
+ * (as core/journal.h replays it); those are kept only for comments
+ * decided more than once.  Two different ids whose hashes collide would
+ * be taken for one comment; with 64 bits the chance is about n^2 / 2^65
+ * (3e-8 for a million comments); the ids are not kept, so that is the
+ * bound, not a check.
  *
  * Order matters in one way only: the before/after example of an edited
  * template and the sample of undecided comments come from the drafts read

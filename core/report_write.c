@@ -771,9 +771,9 @@ static void words(struct out *o, const struct report *r)
 	const char *heads[] = {
 		L(o, "category", "категория"), L(o, "word", "слово"),
 		L(o, "#ln ratio", "#ln отношения"),
-		L(o, "#times as likely", "#во сколько раз вероятнее"),
-		L(o, "#in the category (model)", "#в категории (модель)"),
-		L(o, "#in the others (model)", "#в остальных (модель)"),
+		L(o, "#× likelier", "#× вероятнее"),
+		L(o, "#model: in it", "#модель: в ней"),
+		L(o, "#model: in others", "#модель: в остальных"),
 		L(o, "#comments here", "#комментариев здесь")
 	};
 	struct report_word w[REPORT_TOP_WORDS];
@@ -783,10 +783,14 @@ static void words(struct out *o, const struct report *r)
 	h2(o, "words", L(o, "The most telling words", "Самые говорящие слова"));
 	for (c = 0; c < K; c++)
 		any += report_top_words(r, c, w, REPORT_TOP_WORDS);
-	if (!any) {
+	if (!any && !r->model) {
 		para(o, L(o, "No classifier model was read, so the model's "
 			  "words are not shown.", "Модель классификатора не "
 			  "прочитана, поэтому её слова не показаны."));
+	} else if (!any) {
+		para(o, L(o, "None of the model's words occurs in the comments "
+			  "read.", "Ни одного слова модели нет в прочитанных "
+			  "комментариях."));
 	} else {
 		raw(o, o->md ? "\n" : "<p>");
 		txt(o, L(o, "Per category, the words of the classifier model "
@@ -802,6 +806,10 @@ static void words(struct out *o, const struct report *r)
 		outf(o, 1, L(o, " (smoothing %g, %zu features)",
 			     " (сглаживание %g, признаков %zu)"),
 		     nb_params(r->model)->alpha, nb_vocab_size(r->model));
+		txt(o, L(o, "; \"× likelier\" is e to that power, \"model\" "
+			 "the model's counts in the category and in the others",
+			 "; \"× вероятнее\" - e в этой степени, \"модель\" - "
+			 "счётчики модели в категории и в остальных"));
 		if (r->ntexts) {
 			txt(o, L(o, "; only words that occur in the comments "
 				 "of this crisis",

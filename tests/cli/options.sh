@@ -70,6 +70,13 @@ check "suggest --strict: exactly one record before the stop" [ "$(wc -l <"$TMP/s
 rm -f "$TMP/errors.txt"
 expect "suggest --errors FILE" 65 '"id":"3"' '' -- "$C" suggest --errors "$TMP/errors.txt" "$TMP/bad.jsonl"
 check "suggest --errors: the bad line, byte for byte" [ "$(cat "$TMP/errors.txt")" = '{"id":2,"text":' ]
+# CRLF input: each bad line goes back with its CR; a last line without a
+# newline gets one, so the next run's lines do not join it
+printf '{"id":1,"text":"hi"}\r\n{"id":2,"text":\r\nnot json\n{"id":3,"text":"ok"}\r\n{"bad"' >"$TMP/crlf.jsonl"
+printf '{"id":2,"text":\r\nnot json\n{"bad"\n' >"$TMP/crlf.want"
+rm -f "$TMP/errors.txt"
+expect "suggest --errors, CRLF lines" 65 '"id":"3"' 'crlf.jsonl:5: ' -- "$C" suggest --errors "$TMP/errors.txt" "$TMP/crlf.jsonl"
+check "suggest --errors: CRLF lines keep their CR, byte for byte" cmp -s "$TMP/errors.txt" "$TMP/crlf.want"
 expect "suggest -f tsv: a header and tab-separated lines" 0 $'^id\tcategory\tconfidence\t' '' -- \
 	"$C" suggest -f tsv "$SAMPLES/comments.txt"
 expect "suggest --format pretty: for a person" 0 '^  reply \(en/' '' -- \

@@ -39,6 +39,8 @@ printf 'text,label\nrefund please refund,money\nlate refund,money\nlovely drink,
 expect "--model FILE" 0 '' '^$' -- "$CANDOR" report -m "$TMP/tiny.model" "$D/journal.jsonl" -f md
 check "--model: its labels" grep -q '^| money | refund |' "$TMP/out"
 check "--model: its numbers" $PY "$SRC/tests/cli/report_words_check.py" "$TMP/out" "$TMP/tiny.json" all
+printf '{"id":"x1","text":"nothing in common","created_at":"2026-11-26T10:00:00Z"}\n' >"$TMP/none.jsonl"
+expect "--model: no word in these comments" 0 "None of the model's words occurs" '^$' -- "$CANDOR" report -m "$TMP/tiny.model" "$TMP/none.jsonl" -f md
 expect "--model missing" 66 '^$' "cannot open model '$TMP/nope.model'" -- "$CANDOR" report --model "$TMP/nope.model" "$D/journal.jsonl"
 
 # the spikes marked are the events of monitor --replay on the same records

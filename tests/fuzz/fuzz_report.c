@@ -8,6 +8,9 @@
  * batch CSV reader: the next line is the header and the others are rows,
  * split at commas.  Then report_finish() and both pages are written.
  *
+ * Every other input (by its first byte) has a tiny model whose words the
+ * page shows, so comment texts go through its tokenizer too.
+ *
  * Checked: the totals add up (decided = approved + hidden + skipped +
  * rejected, edited <= approved, undecided <= drafted, the publication
  * outcomes at most the comments, median <= 90th percentile), and the HTML
@@ -20,9 +23,47 @@
 #include <string.h>
 
 #include "buf.h"
+#include "nb.h"
 #include "report.h"
+#include "tokenize.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* A model of three labels and a few words, made once. */
+static struct nb_model *tiny_model(void)
+{
+	static const char *const docs[][2] = {
+		{ "complaint", "late refund where is my refund" },
+		{ "complaint", "refund please" },
+		{ "question", "is it safe" },
+		{ "toxic", "you are clowns" }
+	};
+	static struct nb_model *m;
+	struct nb_params p;
+	struct tok_params tp;
+	struct cd_error err;
+	struct tokenizer *tk;
+	size_t i;
+
+	if (m)
+		return m;
+	nb_params_default(&p);
+	p.temperature = 1;
+	m = nb_new(&p, &err);
+	nb_tok_params(m, &tp);
+	tk = tok_new(&tp, &err);
+	for (i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+		int l = nb_label_index(m, docs[i][0], 1, &err);
+
+		if (tok_run(tk, docs[i][1], strlen(docs[i][1]), &err) ||
+		    nb_learn(m, l, tk, &err))
+			abort();
+	}
+	tok_free(tk);
+	if (nb_finalize(m, &err))
+		abort();
+	return m;
+}
 
 #define CHECK(c) do { if (!(c)) fail(__LINE__, #c); } while (0)
 
@@ -115,6 +156,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	p.lang = size && (data[0] & 1) ? REPORT_RU : REPORT_EN;
 	r = report_new(&p, &err);
 	CHECK(r != NULL);
+	if (size && (data[0] & 2))
+		CHECK(report_set_model(r, tiny_model(), &err) == 0);
 	for (line = copy; line && line < copy + size; line = next) {
 		size_t len;
 
@@ -150,6 +193,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(t.decide_median <= t.decide_p90);
 		CHECK(t.publish_median <= t.publish_p90);
 		CHECK((t.first < 0) == (t.last < 0) && t.first <= t.last);
+		if (size && (data[0] & 2)) {
+			struct report_word w[REPORT_TOP_WORDS];
+			size_t l, k, n;
+
+			for (l = 0; l < 3; l++) {
+				n = report_top_words(r, l, w, REPORT_TOP_WORDS);
+				for (k = 0; k < n; k++) {
+					CHECK(!k || w[k].llr <= w[k - 1].llr);
+					CHECK(w[k].in_crisis <=
+					      report_texts_read(r));
+					CHECK(!report_texts_read(r) ||
+					      w[k].in_crisis > 0);
+				}
+			}
+		}
 		cd_buf_init(&out, 1u << 26);
 		CHECK(report_write(r, REPORT_HTML, collect, &out, &err) == 0);
 		CHECK(xml_text_ok((const unsigned char *)out.data, out.len));
