@@ -15,7 +15,6 @@
 #include <unistd.h>
 
 #define SNIFF_MAX 4096          /* bytes of a first line read to sniff it */
-#define COLUMN_NAME_MAX 64      /* a longer field is no column name */
 
 void input_flush_stdout(void *ctx)
 {
@@ -40,85 +39,6 @@ int input_csv_name(const char *path)
 			 !strcasecmp(path + n - 4, ".tsv"));
 }
 
-/* A plain column name: letters, digits, '_', '.', '-', maybe quoted. */
-static int column_name(const char *s, size_t n)
-{
-	size_t i;
-
-	if (n >= 2 && s[0] == '"' && s[n - 1] == '"') {
-		s++;
-		n -= 2;
-	}
-	if (!n || n > COLUMN_NAME_MAX)
-		return 0;
-	for (i = 0; i < n; i++) {
-		unsigned char ch = (unsigned char)s[i];
-
-		if (!(ch >= 0x80 || (ch >= 'a' && ch <= 'z') ||
-		      (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-		      ch == '_' || ch == '.' || ch == '-'))
-			return 0;
-	}
-	return 1;
-}
-
-static int text_column(const char *s, size_t n)
-{
-	size_t i;
-
-	if (n >= 2 && s[0] == '"' && s[n - 1] == '"') {
-		s++;
-		n -= 2;
-	}
-	for (i = 0; cli_text_columns[i]; i++)
-		if (strlen(cli_text_columns[i]) == n &&
-		    !strncasecmp(cli_text_columns[i], s, n))
-			return 1;
-	return 0;
-}
-
-/*
- * Does this first line read as a CSV header?  Two or more fields split by
- * the separator that stands most often (',' ';' TAB), each a plain column
- * name, one of them a text column: "id,text" is a header, "Comment,
- * please" or "{...}" or a sentence is not.
- */
-static int sniff_header(const char *s, size_t n)
-{
-	static const char seps[] = ",;\t";
-	size_t cnt[3] = { 0, 0, 0 }, i, start = 0;
-	int k, best = 0, text = 0;
-	char sep;
-
-	if (n >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3)) {
-		s += 3;
-		n -= 3;
-	}
-	for (i = 0; i < n && s[i] != '\n'; i++)
-		for (k = 0; k < 3; k++)
-			cnt[k] += s[i] == seps[k];
-	if (i == n && n == SNIFF_MAX)
-		return 0;               /* no line end in sight: no header */
-	n = i;
-	if (n && s[n - 1] == '\r')
-		n--;
-	for (k = 1; k < 3; k++)
-		if (cnt[k] > cnt[best])
-			best = k;
-	if (!cnt[best])
-		return 0;
-	sep = seps[best];
-	for (i = 0; i <= n; i++) {
-		if (i < n && s[i] != sep)
-			continue;
-		if (!column_name(s + start, i - start))
-			return 0;
-		text |= text_column(s + start, i - start);
-		start = i + 1;
-	}
-	return text;
-}
-
 /* INPUT_AUTO on an open fd: CSV by name, or by a regular file's header. */
 static int looks_csv(const char *path, int fd)
 {
@@ -133,7 +53,9 @@ static int looks_csv(const char *path, int fd)
 	    (at = lseek(fd, 0, SEEK_CUR)) < 0)
 		return 0;
 	n = pread(fd, buf, sizeof(buf), at);
-	return n > 0 && sniff_header(buf, (size_t)n);
+	if (n <= 0 || (n == SNIFF_MAX && !memchr(buf, '\n', sizeof(buf))))
+		return 0;       /* empty, or no line end in sight: no header */
+	return csv_sniff_header(buf, (size_t)n, cli_text_columns);
 }
 
 /* The header's columns, the first matching name each; EXIT_DATA if absent. */

@@ -24,6 +24,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <csv.h>
 
@@ -922,4 +923,74 @@ const char *csvr_raw(const struct csv_reader *r, size_t *len)
 		n--;
 	*len = n;
 	return r->raw.data;
+}
+
+/* A plain column name: letters, digits, '_', '.', '-', maybe quoted. */
+static int column_name(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n >= 2 && s[0] == '"' && s[n - 1] == '"') {
+		s++;
+		n -= 2;
+	}
+	if (!n || n > CSV_SNIFF_NAME_MAX)
+		return 0;
+	for (i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		if (!(ch >= 0x80 || (ch >= 'a' && ch <= 'z') ||
+		      (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+		      ch == '_' || ch == '.' || ch == '-'))
+			return 0;
+	}
+	return 1;
+}
+
+static int named(const char *s, size_t n, const char *const *names)
+{
+	size_t i;
+
+	if (n >= 2 && s[0] == '"' && s[n - 1] == '"') {
+		s++;
+		n -= 2;
+	}
+	for (i = 0; names[i]; i++)
+		if (strlen(names[i]) == n && !strncasecmp(names[i], s, n))
+			return 1;
+	return 0;
+}
+
+int csv_sniff_header(const char *s, size_t n, const char *const *names)
+{
+	static const char seps[] = ",;\t";
+	size_t cnt[3] = { 0, 0, 0 }, i, start = 0;
+	int k, best = 0, text = 0;
+	char sep;
+
+	if (n >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3)) {
+		s += 3;
+		n -= 3;
+	}
+	for (i = 0; i < n && s[i] != '\n'; i++)
+		for (k = 0; k < 3; k++)
+			cnt[k] += s[i] == seps[k];
+	n = i;
+	if (n && s[n - 1] == '\r')
+		n--;
+	for (k = 1; k < 3; k++)
+		if (cnt[k] > cnt[best])
+			best = k;
+	if (!cnt[best])
+		return 0;
+	sep = seps[best];
+	for (i = 0; i <= n; i++) {
+		if (i < n && s[i] != sep)
+			continue;
+		if (!column_name(s + start, i - start))
+			return 0;
+		text |= named(s + start, i - start, names);
+		start = i + 1;
+	}
+	return text;
 }

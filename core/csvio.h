@@ -181,4 +181,19 @@ int csvw_field_sep(struct cd_buf *out, const char *s, size_t len, int first,
 /* End a record: append "\n" (LF, never CRLF).  0 or a cd_buf status. */
 int csvw_end(struct cd_buf *out);
 
+#define CSV_SNIFF_NAME_MAX 64           /* bytes: a longer field is no name */
+
+/*
+ * Does the first line of s (up to the first LF, or all n bytes) read as a
+ * CSV header, for an input whose name does not say it is CSV?  1 when it
+ * has two or more fields split by the separator standing most often
+ * (',' on a tie, then ';', then TAB), each a plain column name (ASCII
+ * letters, digits, '_', '.', '-' or bytes >= 0x80, at most
+ * CSV_SNIFF_NAME_MAX, optionally in double quotes; no spaces), one of
+ * them in names (NULL-terminated, ASCII case-insensitive): "id,text" is a
+ * header, "Comment, please" or a sentence or "{...}" is not.  A UTF-8
+ * byte order mark and a CR before the LF are passed over.
+ */
+int csv_sniff_header(const char *s, size_t n, const char *const *names);
+
 #endif

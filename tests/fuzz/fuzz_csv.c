@@ -168,10 +168,39 @@ static void read_all(const uint8_t *data, size_t size,
 	fclose(fp);
 }
 
+/*
+ * csv_sniff_header: what it calls a header, the reader reads as one, with
+ * two or more columns and a text column among them (or the header is over
+ * the reader's field limit).
+ */
+static void sniffed(const uint8_t *data, size_t size)
+{
+	static const char *const names[] = { "text", "comment", "текст", NULL };
+	struct cd_error err;
+	struct csv_reader *r;
+	FILE *fp;
+	int rc;
+
+	if (!csv_sniff_header((const char *)data, size, names))
+		return;
+	fp = open_mem(data, size);
+	r = csvr_new(fp, "sniffed", NULL, &err);
+	CHECK(r != NULL);
+	rc = csvr_header(r, &err);
+	CHECK(rc == 0 || rc == CD_ERR_LIMIT);
+	if (rc == 0) {
+		CHECK(csvr_ncolumns(r) >= 2);
+		CHECK(csvr_column_any(r, names) >= 0);
+	}
+	csvr_free(r);
+	fclose(fp);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const struct csvr_limits small = { 64, 256, 8 };
 
+	sniffed(data, size);
 	read_all(data, size, &small, 1, 0);
 	read_all(data, size, NULL, 0, 1);
 	if (size && (data[0] & 1)) {
