@@ -9,6 +9,7 @@
 #               (DIR/artifacts/NAME) and the logs go; keep it out of git
 #               (default /work/data/fuzz-corpus)
 #   -B BUILD    the clang build directory (default build-fuzz)
+#   -T SECONDS  libFuzzer's -timeout per input (default 10, as in CI)
 #   NAME...     only these harnesses (default: every one in the build)
 #
 # Each harness is rebuilt first (so a fix made during the run is fuzzed),
@@ -21,12 +22,14 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SECS=200
 OUT=/work/data/fuzz-corpus
 BUILD=$ROOT/build-fuzz
-while getopts t:o:B: o; do
+TIMEOUT=10
+while getopts t:o:B:T: o; do
 	case $o in
 	t) SECS=$OPTARG ;;
 	o) OUT=$OPTARG ;;
 	B) BUILD=$OPTARG ;;
-	*) sed -n '2,18s/^# \{0,1\}//p' "$0"; exit 2 ;;
+	T) TIMEOUT=$OPTARG ;;
+	*) sed -n '2,19s/^# \{0,1\}//p' "$0"; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -52,7 +55,7 @@ for n in "${names[@]}"; do
 		continue
 	fi
 	"$BUILD/tests/fuzz/fuzz_$n" "$OUT/corpus/$n" "$ROOT/tests/fuzz/corpus/$n" \
-		-max_total_time="$SECS" -timeout=10 -rss_limit_mb=2048 -max_len=8192 \
+		-max_total_time="$SECS" -timeout="$TIMEOUT" -rss_limit_mb=2048 -max_len=8192 \
 		-print_final_stats=1 -artifact_prefix="$OUT/artifacts/$n/" \
 		>"$OUT/$n.log" 2>&1
 	st=$?

@@ -16,6 +16,7 @@ struct suggester {
 	struct suggester_opts o;
 	struct tokenizer *tk;           /* the model's tokenizer */
 	struct tokenizer *tone_tk;      /* stemming on: tone and facts */
+	struct tone_memo *tone_memo;    /* drafts checked before */
 	struct cd_buf reply;
 	struct tpl_data *data;          /* what a reply renders against */
 	struct suggestion g;
@@ -189,7 +190,8 @@ struct suggester *suggester_new(const struct suggester_opts *o,
 	}
 	cd_buf_init(&s->reply, SUGGEST_REPLY_MAX);
 	s->data = tpl_data_alloc();
-	if (!s->data) {
+	s->tone_memo = tone_memo_new();
+	if (!s->data || !s->tone_memo) {
 		cd_error_set(err, CD_ERR_NOMEM, 0, "out of memory");
 		suggester_free(s);
 		return NULL;
@@ -203,6 +205,7 @@ void suggester_free(struct suggester *s)
 		return;
 	tok_free(s->tk);
 	tok_free(s->tone_tk);
+	tone_memo_free(s->tone_memo);
 	phrase_set_free(s->topics);
 	free(s->topical);
 	cd_buf_release(&s->reply);
@@ -257,6 +260,7 @@ static int check_tone(struct suggester *s, const struct comment *c,
 		ctx.comment_tokens = s->tk;
 	ctx.max_chars = s->o.cfg->reply.max_chars;
 	ctx.categories = &s->o.cfg->categories;
+	ctx.memo = s->tone_memo;
 	rc = tone_check(s->o.tone, s->tone_tk, g->reply, g->reply_len, &ctx,
 			&g->tone, err);
 	if (rc)

@@ -10,6 +10,11 @@
  * hash and one cache line), since a stream of comments repeats the same
  * few thousand words.  Tokens point at their feature text in the cache;
  * a bigram's text is only put together when someone asks for it.
+ *
+ * Real traffic has a long tail of words seen once (names, typos, tags),
+ * so the cache fills and must be emptied now and then; it keeps two
+ * generations so that emptying it does not throw away the common words
+ * (see struct word_cache).
  */
 #define _DEFAULT_SOURCE         /* MAP_ANONYMOUS */
 #include "tokenize.h"
@@ -24,33 +29,56 @@
 
 #define TOK_MAX_DEFAULT 4096
 #define WORD_MAX 128            /* feature bytes kept of a long word */
-#define CACHE_SLOTS 32768       /* word cache slots, a power of two */
-#define CACHE_ARENA_MAX (4u << 20)
+#define CACHE_SLOTS 65536       /* word cache slots, a power of two */
+#define CACHE_ARENA_MAX (2u << 20)  /* per generation */
 #define CACHE_KEY_MAX 255       /* longer words are not cached */
-#define CACHE_KEY_INLINE 40
+#define CACHE_KEY_INLINE 16     /* keys up to this long live in the slot */
 #define CUE_SLOTS 128           /* comparison cue hash set, a power of two */
-#define FOLD_MAX 256            /* longer mixed-script words are not folded */     /* keys up to this long live in the slot */
+#define FOLD_MAX 256            /* longer mixed-script words are not folded */
 
 /*
  * The word cache maps a word as written in the input to its feature (the
  * normalised stem) and the feature's hash, so a word seen before costs one
- * hash and one probe: no utf8proc, no Snowball.  A slot is one cache line
- * and holds the word itself (up to CACHE_KEY_INLINE bytes, which is nearly
- * every word), so a hit reads one line of memory; the feature text, which
- * only training and explanations ask for, and longer words live in an
- * arena.
+ * hash and one probe: no utf8proc, no Snowball.  A slot is half a cache
+ * line and holds the word itself when it has up to CACHE_KEY_INLINE bytes
+ * (most words; a Russian one of up to 8 letters), so a hit reads one line
+ * of memory; the feature text, which only training and explanations ask
+ * for, and longer words live in an arena.  Half a line, not a whole one:
+ * on real text with its wide vocabulary the number of words the cache
+ * holds pays more than the second line a long word's hit reads.
  */
 struct word_slot {
 	uint64_t fh;            /* the feature's hash */
-	uint32_t tag;           /* high half of the word's hash, | 1; 0: empty */
-	uint32_t foff;          /* feature text in the arena, NUL-terminated */
-	uint32_t koff;          /* the word in the arena, when not inline */
-	uint16_t flen;          /* 0: the word has no feature */
+	uint32_t foff;          /* feature text in the arena, NUL-terminated;
+				 * a word longer than the slot's key just
+				 * before it */
+	uint8_t tag;            /* 8 bits of the word's hash, | 1; 0: empty */
+	uint8_t flen;           /* 0: the word has no feature */
 	uint8_t klen;
-	uint8_t gen;            /* the slot is live when gen == cache_gen */
+	uint8_t gen;            /* the slot is live when gen == its table's */
 	char key[CACHE_KEY_INLINE];
 };
-_Static_assert(sizeof(struct word_slot) == 64, "a word slot is one cache line");
+_Static_assert(sizeof(struct word_slot) == 32, "two word slots a cache line");
+
+/*
+ * One generation of the word cache: a table of slots and the arena of its
+ * feature texts (and long words).  The tokenizer has two: words go into
+ * the current one; when it is half full, between runs, the other one is
+ * emptied and becomes the current one, and the full one stays behind as
+ * the previous generation.  A word missing from the current generation
+ * is looked up in the previous one and copied over when found, so the
+ * words in use survive every emptying (a two-generation approximation of
+ * LRU) and only words not seen for a whole generation are normalised and
+ * stemmed again.  On a stream with a wide vocabulary this halves the
+ * misses of a cache emptied all at once (docs/performance.md).
+ */
+struct word_cache {
+	struct word_slot *slot; /* mmap'd: page-aligned, zero until used */
+	size_t n;               /* live slots */
+	uint8_t gen;            /* emptying is gen++, not a memset */
+	char *arena;
+	size_t alen, acap;
+};
 
 struct tokenizer {
 	struct tok_params p;
@@ -62,11 +90,8 @@ struct tokenizer {
 	size_t cpcap;
 	char norm[WORD_MAX * 4 + 8];
 	struct sb_stemmer *en, *ru;
-	struct word_slot *cache;/* mmap'd: page-aligned, zero until used */
-	size_t cache_n;
-	uint8_t cache_gen;      /* emptying the cache is gen++, not a memset */
-	char *carena;
-	size_t calen, cacap;
+	struct word_cache wc[2];/* the word cache's two generations */
+	unsigned cur;           /* the current one: wc[cur] */
 	struct bigram_texts *bt; /* filled by tok_text(), hence a pointer */
 	/* extras: comparison cues (hash set), runtime names, folding buffer */
 	uint64_t cue[CUE_SLOTS];
@@ -330,6 +355,7 @@ void tok_params_words(struct tok_params *p)
 struct tokenizer *tok_new(const struct tok_params *p, struct cd_error *err)
 {
 	struct tokenizer *t = calloc(1, sizeof(*t));
+	size_t i;
 
 	if (!t)
 		goto nomem;
@@ -355,13 +381,17 @@ struct tokenizer *tok_new(const struct tok_params *p, struct cd_error *err)
 	 * where words land, so a tokenizer built to load a config or a phrase
 	 * list costs microseconds, not a 2 MiB clear.
 	 */
-	t->cache = mmap(NULL, CACHE_SLOTS * sizeof(*t->cache),
-			PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-			-1, 0);
-	if (t->cache == MAP_FAILED)
-		t->cache = NULL;
+	for (i = 0; i < 2; i++) {
+		void *sl = mmap(NULL, CACHE_SLOTS * sizeof(struct word_slot),
+				PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		t->wc[i].slot = sl == MAP_FAILED ? NULL : sl;
+		if (!t->wc[i].slot)
+			goto nomem;
+	}
 	t->bt = calloc(1, sizeof(*t->bt));
-	if (!t->cache || !t->bt)
+	if (!t->bt)
 		goto nomem;
 	if (t->p.extras && cue_init(t, err)) {
 		tok_free(t);
@@ -376,6 +406,8 @@ nomem:
 
 void tok_free(struct tokenizer *t)
 {
+	size_t i;
+
 	if (!t)
 		return;
 	if (t->en)
@@ -385,9 +417,12 @@ void tok_free(struct tokenizer *t)
 	free(t->toks);
 	free(t->arena);
 	free(t->cpbuf);
-	if (t->cache)
-		munmap(t->cache, CACHE_SLOTS * sizeof(*t->cache));
-	free(t->carena);
+	for (i = 0; i < 2; i++) {
+		if (t->wc[i].slot)
+			munmap(t->wc[i].slot,
+			       CACHE_SLOTS * sizeof(struct word_slot));
+		free(t->wc[i].arena);
+	}
 	if (t->bt)
 		free(t->bt->buf);
 	free(t->bt);
@@ -438,7 +473,7 @@ const char *tok_text(const struct tokenizer *t, const struct tok *k)
 			write_bigrams(t);
 		return t->bt->buf + k->off;
 	}
-	return (k->in_cache ? t->carena : t->arena) + k->off;
+	return (k->in_cache ? t->wc[k->in_cache - 1].arena : t->arena) + k->off;
 }
 
 /* ---- emitting ------------------------------------------------------- */
@@ -505,8 +540,9 @@ static int arena_room(struct tokenizer *t, size_t n)
 }
 
 /*
- * Append a token whose text is already stored: at off in the word cache's
- * arena (in_cache) or in the token arena.  The caller checked max_tokens.
+ * Append a token whose text is already stored: at off in the arena of the
+ * word cache's generation in_cache - 1, or (in_cache 0) in the token
+ * arena.  The caller checked max_tokens.
  */
 static int emit_ref(struct tokenizer *t, enum tok_kind kind,
 		    enum tok_script sc, int in_cache, size_t off, size_t len,
@@ -727,59 +763,40 @@ static int normalize_word(struct tokenizer *t, const char *w, size_t n,
 }
 
 /*
- * Empty the word cache: a new generation makes every slot stale (free to
- * probe past and to take).  Only when the 8-bit generation wraps are the
- * slots cleared, once every 256 clears.
+ * Empty one generation of the word cache: a new gen makes every slot stale
+ * (free to probe past and to take).  Only when the 8-bit gen wraps are
+ * the slots cleared, once every 256 emptyings.
  */
+static void wc_empty(struct word_cache *c)
+{
+	if (++c->gen == 0)
+		memset(c->slot, 0, CACHE_SLOTS * sizeof(*c->slot));
+	c->n = 0;
+	c->alen = 0;
+}
+
+/* Empty the whole word cache (both generations). */
 static void cache_clear(struct tokenizer *t)
 {
-	if (++t->cache_gen == 0)
-		memset(t->cache, 0, CACHE_SLOTS * sizeof(*t->cache));
-	t->cache_n = 0;
-	t->calen = 0;
+	wc_empty(&t->wc[0]);
+	wc_empty(&t->wc[1]);
 }
 
-/* The slot holds a word of the current generation. */
-static int slot_live(const struct tokenizer *t, const struct word_slot *w)
+/* The slot holds a word of its table's generation. */
+static int slot_live(const struct word_cache *c, const struct word_slot *w)
 {
-	return w->tag && w->gen == t->cache_gen;
+	return w->tag && w->gen == c->gen;
 }
 
 /*
- * The stem of the normalised word t->norm[0..n), in the stemmer's buffer
- * (valid until the next call) or t->norm itself.
+ * Remember word -> (feature, its hash) in generation c, in the free slot
+ * found by the probe, and return the offset of the stored feature text
+ * (NUL-terminated) in c's arena, or (size_t)-1 when it was not stored.
+ * Entries are never dropped during a run, because tokens of the run point
+ * into the arenas: a full generation just stops taking words, and
+ * tok_run() turns the generations over between runs.
  */
-static const char *stem(struct tokenizer *t, size_t n, enum tok_script sc,
-			size_t *outlen, int *rc)
-{
-	struct sb_stemmer *sb;
-	const sb_symbol *s;
-
-	*rc = 0;
-	sb = sc == TOK_SCRIPT_CYRILLIC ? t->ru : sc == TOK_SCRIPT_LATIN ? t->en : NULL;
-	if (!sb || !t->p.stem) {
-		*outlen = n;
-		return t->norm;
-	}
-	s = sb_stemmer_stem(sb, (const sb_symbol *)t->norm, (int)n);
-	if (!s) {
-		*rc = CD_ERR_NOMEM;
-		return NULL;
-	}
-	*outlen = (size_t)sb_stemmer_length(sb);
-	return (const char *)s;
-}
-
-/*
- * Remember word -> (feature, its hash) in the free slot found by the probe
- * and return the offset of the stored feature text (NUL-terminated) in the
- * cache arena, or (size_t)-1 when it was not stored.  Entries are never
- * dropped during a run, because tokens of the run point into the arena: a
- * full cache just stops taking words, and tok_run() empties it between
- * runs (a stream's vocabulary is mostly a few thousand words, so that is
- * rare).
- */
-static size_t cache_put(struct tokenizer *t, uint64_t h, size_t slot,
+static size_t cache_put(struct word_cache *c, uint64_t h, size_t slot,
 			const char *word, size_t wlen, const char *feat,
 			size_t flen, uint64_t fh)
 {
@@ -787,41 +804,38 @@ static size_t cache_put(struct tokenizer *t, uint64_t h, size_t slot,
 	size_t need = kneed + flen + 1, i;
 	struct word_slot *w;
 
-	if (wlen > CACHE_KEY_MAX || flen > CACHE_KEY_MAX || !t->cache ||
-	    t->cache_n >= CACHE_SLOTS / 4 * 3 ||
-	    t->calen + need > CACHE_ARENA_MAX + (CACHE_ARENA_MAX >> 2))
+	if (wlen > CACHE_KEY_MAX || flen > UINT8_MAX ||
+	    c->n >= CACHE_SLOTS / 4 * 3 ||
+	    c->alen + need > CACHE_ARENA_MAX + (CACHE_ARENA_MAX >> 2))
 		return (size_t)-1;
-	if (t->calen + need > t->cacap) {
-		size_t cap = t->cacap ? t->cacap : 65536;
+	if (c->alen + need > c->acap) {
+		size_t cap = c->acap ? c->acap : 65536;
 		char *na;
 
-		while (cap < t->calen + need)
+		while (cap < c->alen + need)
 			cap *= 2;
-		na = realloc(t->carena, cap);
+		na = realloc(c->arena, cap);
 		if (!na)
 			return (size_t)-1;  /* a miss next time, nothing worse */
-		t->carena = na;
-		t->cacap = cap;
+		c->arena = na;
+		c->acap = cap;
 	}
-	i = t->calen;
-	w = &t->cache[slot];
-	if (kneed) {
-		memcpy(t->carena + i, word, wlen);
-		w->koff = (uint32_t)i;
-	} else {
+	i = c->alen;
+	w = &c->slot[slot];
+	if (kneed)
+		memcpy(c->arena + i, word, wlen);
+	else
 		memcpy(w->key, word, wlen);
-		w->koff = 0;
-	}
-	memcpy(t->carena + i + kneed, feat, flen);
-	t->carena[i + kneed + flen] = '\0';
+	memcpy(c->arena + i + kneed, feat, flen);
+	c->arena[i + kneed + flen] = '\0';
 	w->fh = fh;
-	w->tag = (uint32_t)(h >> 32) | 1;
-	w->gen = t->cache_gen;
+	w->tag = (uint8_t)(h >> 56) | 1;
+	w->gen = c->gen;
 	w->foff = (uint32_t)(i + kneed);
-	w->flen = (uint16_t)flen;
+	w->flen = (uint8_t)flen;
 	w->klen = (uint8_t)wlen;
-	t->calen += need;
-	t->cache_n++;
+	c->alen += need;
+	c->n++;
 	return i + kneed;
 }
 
@@ -1020,34 +1034,87 @@ static int same_bytes(const char *a, const char *b, size_t n)
 	return load64(a + n - 8) == load64(b + n - 8);
 }
 
+/*
+ * Probe generation c for the word w[0..wlen) with key hash h: its slot, or
+ * NULL and in *free_slot where it would go.
+ */
+static const struct word_slot *wc_find(const struct word_cache *c,
+				       uint64_t h, const char *w, size_t wlen,
+				       size_t *free_slot)
+{
+	uint8_t tag = (uint8_t)(h >> 56) | 1;
+	size_t slot;
+
+	for (slot = (size_t)h & (CACHE_SLOTS - 1); slot_live(c, &c->slot[slot]);
+	     slot = (slot + 1) & (CACHE_SLOTS - 1)) {
+		const struct word_slot *e = &c->slot[slot];
+
+		if (e->tag == tag && e->klen == wlen &&
+		    same_bytes(wlen > CACHE_KEY_INLINE ?
+			       c->arena + e->foff - wlen : e->key, w, wlen))
+			return e;
+	}
+	*free_slot = slot;
+	return NULL;
+}
+
+/*
+ * The stem of the normalised word t->norm[0..n), in the stemmer's buffer
+ * (valid until the next call) or t->norm itself.
+ */
+static const char *stem(struct tokenizer *t, size_t n, enum tok_script sc,
+			size_t *outlen, int *rc)
+{
+	struct sb_stemmer *sb;
+	const sb_symbol *s;
+
+	*rc = 0;
+	sb = sc == TOK_SCRIPT_CYRILLIC ? t->ru : sc == TOK_SCRIPT_LATIN ? t->en : NULL;
+	if (!sb || !t->p.stem) {
+		*outlen = n;
+		return t->norm;
+	}
+	s = sb_stemmer_stem(sb, (const sb_symbol *)t->norm, (int)n);
+	if (!s) {
+		*rc = CD_ERR_NOMEM;
+		return NULL;
+	}
+	*outlen = (size_t)sb_stemmer_length(sb);
+	return (const char *)s;
+}
+
 static int emit_word(struct tokenizer *t, const char *w, size_t wlen,
 		     enum tok_script sc, const struct span *sp)
 {
+	struct word_cache *cur = &t->wc[t->cur], *prev = &t->wc[t->cur ^ 1];
+	const struct word_slot *e;
 	const char *feat;
 	size_t n, flen, slot = 0, at;
 	uint64_t h = 0, fh;
-	int rc, cacheable = t->cache && wlen <= CACHE_KEY_MAX;
+	int rc, cacheable = wlen <= CACHE_KEY_MAX;
 
 	if (t->ntoks >= t->p.max_tokens)
 		return 0;
 	if (cacheable) {
-		uint32_t tag;
-
 		h = key_hash(w, wlen);
-		tag = (uint32_t)(h >> 32) | 1;
-		for (slot = (size_t)h & (CACHE_SLOTS - 1);
-		     slot_live(t, &t->cache[slot]);
-		     slot = (slot + 1) & (CACHE_SLOTS - 1)) {
-			const struct word_slot *e = &t->cache[slot];
-
-			if (e->tag == tag && e->klen == wlen &&
-			    same_bytes(wlen > CACHE_KEY_INLINE ?
-				       t->carena + e->koff : e->key, w, wlen)) {
-				if (!e->flen)
-					return 0;
-				return emit_ref(t, TOK_WORD, sc, 1, e->foff,
-						e->flen, e->fh, sp);
-			}
+		if ((e = wc_find(cur, h, w, wlen, &slot)) != NULL) {
+			if (!e->flen)
+				return 0;
+			return emit_ref(t, TOK_WORD, sc, (int)t->cur + 1,
+					e->foff, e->flen, e->fh, sp);
+		}
+		if (prev->n && (e = wc_find(prev, h, w, wlen, &at)) != NULL) {
+			/* the previous generation's: into the current one */
+			at = cache_put(cur, h, slot, w, wlen,
+				       prev->arena + e->foff, e->flen, e->fh);
+			if (!e->flen)
+				return 0;
+			if (at != (size_t)-1)
+				return emit_ref(t, TOK_WORD, sc,
+						(int)t->cur + 1, at, e->flen,
+						e->fh, sp);
+			return emit_ref(t, TOK_WORD, sc, (int)(t->cur ^ 1) + 1,
+					e->foff, e->flen, e->fh, sp);
 		}
 	}
 	if (t->p.extras) {
@@ -1067,12 +1134,13 @@ static int emit_word(struct tokenizer *t, const char *w, size_t wlen,
 	if (!n)
 		flen = 0;
 	fh = tok_hash(feat, flen);
-	at = cacheable ? cache_put(t, h, slot, w, wlen, feat, flen, fh) :
+	at = cacheable ? cache_put(cur, h, slot, w, wlen, feat, flen, fh) :
 			 (size_t)-1;
 	if (!flen)
 		return 0;
 	if (at != (size_t)-1)
-		return emit_ref(t, TOK_WORD, sc, 1, at, flen, fh, sp);
+		return emit_ref(t, TOK_WORD, sc, (int)t->cur + 1, at, flen, fh,
+				sp);
 	return emit_h(t, TOK_WORD, sc, feat, flen, fh, sp);
 }
 
@@ -1683,8 +1751,12 @@ int tok_run(struct tokenizer *t, const char *text, size_t len,
 	if (len > UINT32_MAX)
 		return cd_error_set(err, CD_ERR_LIMIT, 0,
 				    "text longer than 4 GiB");
-	if (t->cache_n >= CACHE_SLOTS / 2 || t->calen > CACHE_ARENA_MAX)
-		cache_clear(t);         /* between runs: no token points in */
+	if (t->wc[t->cur].n >= CACHE_SLOTS / 2 ||
+	    t->wc[t->cur].alen > CACHE_ARENA_MAX) {
+		/* between runs, no token points in: turn the generations over */
+		t->cur ^= 1;
+		wc_empty(&t->wc[t->cur]);
+	}
 	if (toks_room(t, len))
 		return cd_error_set(err, CD_ERR_NOMEM, 0, "out of memory");
 

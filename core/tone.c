@@ -415,6 +415,8 @@ int tone_check(const struct tone_rules *r, struct tokenizer *tk,
 	struct tone_scan sc;
 	struct cd_error e;
 	const struct tokenizer *ct = NULL;     /* comment tokens, not matched yet */
+	struct tone_memo *memo = NULL;
+	struct sketch words;
 	size_t i, cyr = 0, lat = 0, clen = 0;
 	unsigned on;
 	int rc;
@@ -436,6 +438,22 @@ int tone_check(const struct tone_rules *r, struct tokenizer *tk,
 		return cd_error_set(err, CD_ERR_USAGE, 0,
 				    "unknown language '%s' (en, ru or auto)",
 				    ctx->lang);
+	if (ctx->memo && !ctx->ncompetitors &&
+	    (!ctx->comment ||
+	     (ctx->comment_tokens && ctx->comment_tokens != tk))) {
+		/* a reply checked before: its findings, unless echo may hit */
+		const struct tone_memo_entry *me;
+
+		memo = ctx->memo;
+		me = tone_memo_find(memo, r, reply, len, ctx);
+		if (me && (!ctx->comment ||
+			   !tone_may_echo(ctx->comment_tokens, ctx->comment,
+					  strlen(ctx->comment),
+					  tone_memo_words(me)))) {
+			tone_memo_result(me, out);
+			return 0;
+		}
+	}
 	sc.r = r;
 	sc.ctx = ctx;
 	sc.tk = tk;
@@ -477,7 +495,9 @@ int tone_check(const struct tone_rules *r, struct tokenizer *tk,
 	sc.excepted = 0;        /* the comment's do not count */
 	sc.rnm = tone_match_words(r, sc.rw, sc.rn, sc.rm, MAX_MATCHES,
 				  &sc.excepted);
-	if (ct && tone_may_echo(ct, ctx->comment, clen, sc.rw, sc.rn)) {
+	if (ct || memo)
+		tone_reply_words(sc.rw, sc.rn, &words);
+	if (ct && tone_may_echo(ct, ctx->comment, clen, &words)) {
 		/* the comment's own tokens: matched only when echo may hit */
 		unsigned ignored = 0;
 
@@ -506,5 +526,7 @@ int tone_check(const struct tone_rules *r, struct tokenizer *tk,
 			checks[i].fn(&sc);
 	check_learned(&sc);
 	tone_finish(&sc.hs, reply, sc.ru, out);
+	if (memo && !sc.cn)     /* found without the comment's words */
+		tone_memo_store(memo, &words, out);
 	return 0;
 }

@@ -124,7 +124,34 @@ struct tone_ctx {
 	const char *const *competitors; /* more names, besides those of */
 	size_t ncompetitors;            /* tone_rules_add_competitors(); at most
 					   TONE_MAX_COMPETITORS */
+	/*
+	 * Optional: the caller's memo of replies checked before (below).
+	 * Used when there are no competitors here and the comment, if any,
+	 * comes as comment_tokens of another tokenizer than tone_check's.
+	 */
+	struct tone_memo *memo;
 };
+
+/*
+ * A memo of checked replies.  A stream of drafts repeats the same few
+ * replies (a template without per-comment fields renders to the same
+ * text every time), so with ctx->memo set tone_check() gives a reply it
+ * has checked before, with the same rules, categories, language,
+ * category, channel limit and with or without a comment, the findings it found then without
+ * checking it again: unless the comment shares a word with the reply
+ * (then `echo` may find something, and the reply is checked in full).
+ * The findings are byte for byte those of a full check.  After a check
+ * answered from the memo, tk does not hold the reply's tokens.
+ * A memo holds at most TONE_MEMO_SLOTS replies of up to TONE_MEMO_REPLY_MAX
+ * bytes (longer ones are always checked) and their findings; it is one
+ * thread's, like the tokenizer.  tone_memo_new() returns NULL when out of
+ * memory; free it with tone_memo_free().
+ */
+#define TONE_MEMO_SLOTS 256
+#define TONE_MEMO_REPLY_MAX 2048
+struct tone_memo;
+struct tone_memo *tone_memo_new(void);
+void tone_memo_free(struct tone_memo *m);
 
 struct tone_finding {
 	char rule[24];             /* "blame", "pii", ... (docs/tone.md) */

@@ -10,6 +10,7 @@
  *                  street addresses
  *   tone_learn.c   the learned layer: training from replies.tsv, scoring
  *   tone_output.c  merging hits into findings, messages, the JSON
+ *   tone_memo.c    the memo of replies checked before (tone.h)
  */
 #ifndef CANDOR_TONE_INTERNAL_H
 #define CANDOR_TONE_INTERNAL_H
@@ -22,6 +23,7 @@
 #include "category.h"
 #include "nb.h"
 #include "phrase.h"
+#include "sketch.h"
 #include "tone.h"
 
 #define DEFAULT_MAX_CHARS 150
@@ -264,8 +266,21 @@ int tone_list_negatable(int list);
 size_t tone_match_words(const struct tone_rules *r, struct phrase_word *w,
 			  size_t n, struct phrase_match *m, size_t mcap,
 			  unsigned *excepted);
+void tone_reply_words(const struct phrase_word *rw, size_t rn,
+		      struct sketch *sk);
 int tone_may_echo(const struct tokenizer *ct, const char *s, size_t len,
-		    const struct phrase_word *rw, size_t rn);
+		  const struct sketch *reply_words);
+/* tone_memo.c: the memo of checked replies (tone.h) */
+struct tone_memo_entry;
+const struct tone_memo_entry *tone_memo_find(struct tone_memo *m,
+					     const struct tone_rules *r,
+					     const char *reply, size_t len,
+					     const struct tone_ctx *ctx);
+const struct sketch *tone_memo_words(const struct tone_memo_entry *e);
+void tone_memo_result(const struct tone_memo_entry *e,
+		      struct tone_result *out);
+void tone_memo_store(struct tone_memo *m, const struct sketch *words,
+		     const struct tone_result *res);
 int tone_negated(const struct phrase_word *w, const struct phrase_match *m, size_t nm,
 		   size_t at);
 int tone_number_word(const char *s, const struct phrase_word *w);

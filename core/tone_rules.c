@@ -149,22 +149,31 @@ int tone_list_negatable(int list)
 		list == LIST_PROMISE || list == LIST_ACK;
 }
 
+/* The keys of the reply's words rw[0..rn), as a sketch for tone_may_echo(). */
+void tone_reply_words(const struct phrase_word *rw, size_t rn,
+		      struct sketch *sk)
+{
+	size_t i;
+
+	*sk = (struct sketch)SKETCH_EMPTY;
+	for (i = 0; i < rn; i++)
+		sketch_add(sk, rw[i].key);
+}
+
 /*
  * 0 when no word of the comment (the tokenizer's last run on s[0..len),
- * as phrase_words() would take them) has the key of a word of the reply:
- * then `echo` can find nothing, and the comment need not be matched
- * against the lists at all.  Every echo shares a key (a repeated insult
- * phrase, a run of words), so 1 means only "perhaps".
+ * as phrase_words() would take them) has the key of a word of the reply
+ * (tone_reply_words()): then `echo` can find nothing, and the comment need
+ * not be matched against the lists at all.  Every echo shares a key (a
+ * repeated insult phrase, a run of words), so 1 means only "perhaps".
  */
 int tone_may_echo(const struct tokenizer *ct, const char *s, size_t len,
-		    const struct phrase_word *rw, size_t rn)
+		  const struct sketch *reply_words)
 {
 	const struct tok *t = tok_list(ct);
 	size_t i, n = 0, nt = tok_count(ct);
-	struct sketch sk = SKETCH_EMPTY;
+	const struct sketch *sk = reply_words;
 
-	for (i = 0; i < rn; i++)
-		sketch_add(&sk, rw[i].key);
 	for (i = 0; i < nt && n < MAX_COMMENT_WORDS; i++) {
 		const struct tok *k = &t[i];
 		uint64_t key = k->hash;
@@ -175,7 +184,7 @@ int tone_may_echo(const struct tokenizer *ct, const char *s, size_t len,
 		if (k->kind == TOK_NUM)
 			key = phrase_num_key(s, k->start, k->end,
 				      phrase_percent_end(s, len, k->end) > k->end);
-		if (sketch_has(&sk, key))
+		if (sketch_has(sk, key))
 			return 1;
 	}
 	return 0;

@@ -1119,6 +1119,89 @@ static void test_tokenizers_agree(void **state)
 	tok_free(words);
 }
 
+/* Every field of two results, messages included. */
+static void assert_same_result(const struct tone_result *a,
+			       const struct tone_result *b)
+{
+	size_t i;
+
+	assert_int_equal(a->score, b->score);
+	assert_int_equal(a->n, b->n);
+	assert_int_equal(a->dropped, b->dropped);
+	for (i = 0; i < a->n; i++) {
+		assert_string_equal(a->f[i].rule, b->f[i].rule);
+		assert_int_equal(a->f[i].severity, b->f[i].severity);
+		assert_string_equal(a->f[i].message, b->f[i].message);
+		assert_string_equal(a->f[i].suggestion, b->f[i].suggestion);
+		assert_int_equal(a->f[i].start, b->f[i].start);
+		assert_int_equal(a->f[i].end, b->f[i].end);
+	}
+}
+
+/*
+ * The memo (tone.h, struct tone_memo) gives what a full check gives, for
+ * replies seen before with comments that do and do not share words with
+ * them (echo of an insult, echo of a claim), in each category; and it is
+ * used: a reply answered from it leaves the tokenizer as it was.
+ */
+static void test_memo(void **state)
+{
+	struct fixture *fx = *state;
+	static const char *const replies[] = {
+		"We are sorry, this is YOUR fault!!! Call {{phone}} now.",
+		"Thanks for telling us. Our juice contains no added sugar at all: "
+		"https://sunny.example/facts",
+		"We are not idiots, and we will fix your order today.",
+		"Спасибо, что написали! Мы проверим заказ сегодня.",
+		"ok",
+	};
+	static const char *const comments[] = {
+		"where is my order",
+		"your juice contains no added sugar at all is a lie",
+		"you are idiots",
+		"вы идиоты, где мой заказ",
+		"FizzCo is better",
+	};
+	static const char *const cats[] = { NULL, "complaint", "fake_news",
+					    "toxic" };
+	struct tone_memo *memo = tone_memo_new();
+	struct tone_result want, got;
+	struct tone_ctx ctx;
+	struct cd_error err;
+	size_t r, c, k, round, hits = 0, marker;
+
+	assert_non_null(memo);
+	for (round = 0; round < 2; round++)
+	for (r = 0; r < sizeof(replies) / sizeof(replies[0]); r++)
+	for (c = 0; c <= sizeof(comments) / sizeof(comments[0]); c++)
+	for (k = 0; k < sizeof(cats) / sizeof(cats[0]); k++) {
+		const char *rp = replies[r];
+		const char *cm = c < 5 ? comments[c] : NULL;
+
+		memset(&ctx, 0, sizeof(ctx));
+		ctx.category = cats[k];
+		ctx.comment = cm;
+		if (cm) {
+			assert_int_equal(tok_run(fx->ctk, cm, strlen(cm), &err), 0);
+			ctx.comment_tokens = fx->ctk;
+		}
+		assert_int_equal(tone_check(fx->r, fx->tk, rp, strlen(rp), &ctx,
+					    &want, &err), 0);
+		ctx.memo = memo;
+		assert_int_equal(tok_run(fx->tk, "zz yy xx", 8, &err), 0);
+		marker = tok_count(fx->tk);
+		assert_int_equal(tone_check(fx->r, fx->tk, rp, strlen(rp), &ctx,
+					    &got, &err), 0);
+		assert_same_result(&want, &got);
+		/* the tokenizer still holds "zz yy xx": the memo answered */
+		hits += tok_count(fx->tk) == marker;
+	}
+	/* "ok" shares no word with these comments: answered from the memo
+	 * in the second round at least */
+	assert_true(hits >= 4 * 6);
+	tone_memo_free(memo);
+}
+
 /*
  * TONE_RULES, one row per rule: each name is known and unique, each rule
  * has a message (enum why), and the row's severity is the worst of them.
@@ -1177,6 +1260,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test_prestate(test_learned_missing, &fx),
 		cmocka_unit_test_prestate(test_learned_off, &fx),
 		cmocka_unit_test(test_learned_load_errors),
+		cmocka_unit_test_prestate_setup_teardown(test_memo, setup,
+							 teardown, &fx),
 	};
 
 	if (argc != 4) {
