@@ -2,13 +2,14 @@
 # bench/monitor_bench.sh - how fast and how well `candor monitor` finds a
 # crisis, on synthetic streams with known, injected spikes.
 #
-#   bash bench/monitor_bench.sh [--build DIR] [--seeds N] [--big N] [--hours "H..."]
+#   bash bench/monitor_bench.sh [--build DIR] [--seeds N] [--weeks N] [--big N]
+#                               [--hours "H..."] [--no-speed]
 #
 # Streams come from bench/monitor_gen.py: seven categories at fixed base
 # rates (complaint 120/h, fake_news 30, competitor_attack 20, question 150,
 # toxic 40, spam 60, other 400), a daily cycle of +-60% (peak 15:00 UTC)
 # and Poisson noise per minute.  With the shipped defaults:
-#  1. false alarms: N seeded weeks with no spike (default 3), alert lines
+#  1. false alarms: --weeks seeded weeks with no spike (default: --seeds), alert lines
 #     (watch or above) per week, counting from the cold start and from day 3;
 #  2. step spikes: each negative category at 5x for an hour, starting on
 #     day 4 at 03:00, 09:00, 15:00 and 21:00, N seeds: the delay from the
@@ -23,13 +24,16 @@
 #     held out of training, re-dated by the generator) through
 #     `candor monitor --replay` on one core (taskset -c 0): records per
 #     second of CPU time (user + system) and wall time, and peak RSS at
-#     --big/10 and --big records (flat memory).
+#     --big/10 and --big records (flat memory); --no-speed skips it.
+# Each detection table ends with how many trials met the target.
 # The markdown summary goes to stdout, progress to stderr.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=$ROOT/build
 SEEDS=3
+WEEKS=
+SPEED=1
 BIG=2000000
 STEP_HOURS="3 9 15 21"
 RISE_HOURS="0 6 12 18"
@@ -37,12 +41,15 @@ while [[ $# -gt 0 ]]; do
   case $1 in
     --build) BUILD=$2; shift 2 ;;
     --seeds) SEEDS=$2; shift 2 ;;
+    --weeks) WEEKS=$2; shift 2 ;;
+    --no-speed) SPEED=0; shift ;;
     --big) BIG=$2; shift 2 ;;
     --hours) STEP_HOURS=$2; RISE_HOURS=$2; shift 2 ;;
-    -h|--help) sed -n '2,27p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,31p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "monitor_bench: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
+WEEKS=${WEEKS:-$SEEDS}
 C=$BUILD/candor
 GEN=$ROOT/bench/monitor_gen.py
 EVAL=$ROOT/bench/monitor_eval.py
@@ -60,22 +67,26 @@ per_window() { python3 -c "import math,sys; b,h=float(sys.argv[1]),float(sys.arg
 echo "## candor monitor: detection on synthetic streams"
 echo
 echo "Method, parameters and defaults: docs/commands/monitor.md. Command:"
-echo "\`bash bench/monitor_bench.sh --seeds $SEEDS --big $BIG --hours \"$STEP_HOURS\"\`."
+echo "\`bash bench/monitor_bench.sh --seeds $SEEDS --weeks $WEEKS --big $BIG --hours \"$STEP_HOURS\"\`."
 echo
 
 # 1. false alarms
-say "false alarms: $SEEDS weeks"
+say "false alarms: $WEEKS weeks"
 echo "### False alarms (7 days, daily cycle, Poisson noise, no spike)"
 echo
 echo "| seed | records | alert lines, whole week | from day 3 |"
 echo "|---|---|---|---|"
-for ((s = 1; s <= SEEDS; s++)); do
+fa_total=0
+for ((s = 1; s <= WEEKS; s++)); do
   python3 "$GEN" --days 7 --seed $((100 + s)) >"$W/week.jsonl"
   "$C" monitor --replay "$W/week.jsonl" >"$W/a.jsonl"
   all=$(field "$(python3 "$EVAL" "$W/a.jsonl")" false)
   late=$(field "$(python3 "$EVAL" "$W/a.jsonl" --after $((T0 + 2 * 86400)))" false)
   echo "| $((100 + s)) | $(wc -l <"$W/week.jsonl") | $all | $late |"
+  fa_total=$((fa_total + all))
 done
+echo
+echo "$fa_total alert lines in $WEEKS weeks (target: at most 1 a week)."
 echo
 
 # 2. step spikes
@@ -87,6 +98,7 @@ echo "alert line on that category; 600 = within 2 windows."
 echo
 echo "| category | start (UTC) | usual per window | delays (seeds) | first level | highest level | other alerts |"
 echo "|---|---|---|---|---|---|---|"
+step_ok=0 step_n=0
 for cat in "${NEG[@]}"; do
   for h in $STEP_HOURS; do
     delays=() first=() top=() other=0
@@ -94,7 +106,10 @@ for cat in "${NEG[@]}"; do
       python3 "$GEN" --days 4 --seed $((200 + s)) --spike "$cat:$((72 + h)):5:60" >"$W/s.jsonl" 2>/dev/null
       "$C" monitor --replay "$W/s.jsonl" >"$W/a.jsonl"
       r=$(python3 "$EVAL" "$W/a.jsonl" --series "$cat" --from $((T0 + (72 + h) * 3600)) --after $((T0 + 2 * 86400)))
-      delays+=("$(field "$r" delay)")
+      d=$(field "$r" delay)
+      delays+=("$d")
+      step_n=$((step_n + 1))
+      [[ $d != none && $d -le 600 ]] && step_ok=$((step_ok + 1))
       first+=("$(field "$r" first_level)")
       top+=("$(field "$r" max_level)")
       other=$((other + $(field "$r" false)))
@@ -102,6 +117,8 @@ for cat in "${NEG[@]}"; do
     echo "| $cat | $(printf '%02d:00' $h) | $(per_window "${BASE[$cat]}" $h) | ${delays[*]} | ${first[*]} | ${top[*]} | $other |"
   done
 done
+echo
+echo "$step_ok of $step_n spikes alerted within 600 s (2 windows)."
 echo
 
 # 3. slow rises
@@ -113,6 +130,7 @@ echo "line on that category (negative: before); 1800 = the target."
 echo
 echo "| category | rise starts (UTC) | usual per window at start | delays (seeds) | first level | highest level |"
 echo "|---|---|---|---|---|---|"
+rise_ok=0 rise_n=0
 for cat in "${NEG[@]}"; do
   for h in $RISE_HOURS; do
     delays=() first=() top=()
@@ -124,6 +142,8 @@ for cat in "${NEG[@]}"; do
       d=$(field "$r" delay)
       [[ $d == none ]] || d=$((d + T0 + (72 + h) * 3600 - cross))
       delays+=("$d")
+      rise_n=$((rise_n + 1))
+      [[ $d != none && $d -le 1800 ]] && rise_ok=$((rise_ok + 1))
       first+=("$(field "$r" first_level)")
       top+=("$(field "$r" max_level)")
     done
@@ -131,6 +151,9 @@ for cat in "${NEG[@]}"; do
   done
 done
 echo
+echo "$rise_ok of $rise_n rises alerted within 1800 s of crossing 3x."
+echo
+[[ $SPEED == 1 ]] || exit 0
 
 # 4. speed
 say "speed: a pool of real suggestion records"

@@ -5,23 +5,41 @@
 #include <stdint.h>
 #include <string.h>
 
+/*
+ * One pass over the line, without recursion and without building
+ * anything: a value is checked by value(), a loop that keeps the open
+ * containers of the value as a bit stack (1 = object), so a skipped member
+ * costs a few compares per byte of structure and the strings, most of a
+ * suggestion record's bytes, go 8 bytes at a time (special8).  Only the
+ * top-level object looks at member names, and only to find the wanted
+ * ones.  Every check of RFC 8259 is still made, so a torn or corrupt line
+ * is refused with the byte where it goes wrong.
+ */
 struct scan {
 	const char *s, *p, *end;
+	const char *why;                /* what string_close() found wrong */
 	struct cd_error *err;
 };
 
-static int fail(struct scan *sc, const char *what)
+#define ONES 0x0101010101010101ULL
+#define HIGH 0x8080808080808080ULL
+
+/* The error "not a JSON object: <what> at byte N", N the 1-based byte at. */
+static int fail_at(struct scan *sc, const char *at, const char *what)
 {
-	return cd_error_setc(sc->err, CD_ERR_DATA, 0, (long)(sc->p - sc->s) + 1,
+	sc->p = at;
+	return cd_error_setc(sc->err, CD_ERR_DATA, 0, (long)(at - sc->s) + 1,
 			     "not a JSON object: %s at byte %ld", what,
-			     (long)(sc->p - sc->s) + 1);
+			     (long)(at - sc->s) + 1);
 }
 
-static void blanks(struct scan *sc)
+/* Past the blanks at p: one compare for the usual case of none. */
+static const char *blanks(const char *p, const char *end)
 {
-	while (sc->p < sc->end && (*sc->p == ' ' || *sc->p == '\t' ||
-				   *sc->p == '\n' || *sc->p == '\r'))
-		sc->p++;
+	while (p < end && (unsigned char)*p <= ' ' &&
+	       (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+		p++;
+	return p;
 }
 
 static int hexval(char c)
@@ -35,6 +53,11 @@ static int hexval(char c)
 	return -1;
 }
 
+static int is_digit(const char *p, const char *end)
+{
+	return p < end && (unsigned char)(*p - '0') <= 9;
+}
+
 /*
  * The bytes of v (8 bytes as loaded from memory) that are '"', '\\' or
  * below 0x20, as a mask of their high bits: the tricks "haszero" and
@@ -44,54 +67,60 @@ static int hexval(char c)
  */
 static uint64_t special8(uint64_t v)
 {
-	const uint64_t ones = 0x0101010101010101ULL;
-	const uint64_t high = 0x8080808080808080ULL;
-	uint64_t q = v ^ (ones * '"'), b = v ^ (ones * '\\');
+	uint64_t q = v ^ (ONES * '"'), b = v ^ (ONES * '\\');
 
-	return (((v - ones * 0x20) & ~v) | ((q - ones) & ~q) |
-		((b - ones) & ~b)) & high;
+	return (((v - ONES * 0x20) & ~v) | ((q - ONES) & ~q) |
+		((b - ONES) & ~b)) & HIGH;
 }
 
-/* At the opening quote: the string's inside in *val, *len; past the end. */
-static int string(struct scan *sc, const char **val, size_t *len, int *escaped)
+/*
+ * From just past a string's opening quote: its closing quote, with
+ * *escaped |= 1 when it holds a backslash escape; or NULL with sc->p at
+ * the fault and sc->why saying what it is.
+ */
+static const char *string_close(struct scan *sc, const char *p, int *escaped)
 {
-	const char *p = ++sc->p;
+	const char *const end = sc->end;
 
-	*escaped = 0;
 	for (;;) {
 		unsigned char c;
 
 		/* the common bytes, fast: 8 at a time, then one by one */
-		while (sc->end - p >= 8) {
+		if (end - p >= 8) {
 			uint64_t v, mask;
 
 			memcpy(&v, p, 8);
-			if ((mask = special8(v)) != 0) {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-				p += __builtin_ctzll(mask) / 8;
-#endif
-				break;
+			if ((mask = special8(v)) == 0) {
+				p += 8;
+				continue;
 			}
-			p += 8;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+			p += __builtin_ctzll(mask) / 8;
+#else
+			while ((c = (unsigned char)*p) >= 0x20 && c != '"' &&
+			       c != '\\')
+				p++;
+#endif
+		} else {
+			while (p < end && (c = (unsigned char)*p) >= 0x20 &&
+			       c != '"' && c != '\\')
+				p++;
 		}
-		while (p < sc->end && (c = (unsigned char)*p) >= 0x20 &&
-		       c != '"' && c != '\\')
-			p++;
-		if (p >= sc->end) {
-			sc->p = p;
-			return fail(sc, "unterminated string");
+		if (p < end && *p == '"')
+			return p;
+		sc->p = p;
+		if (p >= end) {
+			sc->why = "unterminated string";
+			return NULL;
 		}
-		c = (unsigned char)*p;
-		if (c == '"')
-			break;
-		if (c < 0x20) {
-			sc->p = p;
-			return fail(sc, "control character in a string");
+		if ((unsigned char)*p < 0x20) {
+			sc->why = "control character in a string";
+			return NULL;
 		}
 		*escaped = 1;
-		if (p + 1 >= sc->end) {
-			sc->p = p;
-			return fail(sc, "unterminated string");
+		if (p + 1 >= end) {
+			sc->why = "unterminated string";
+			return NULL;
 		}
 		switch (p[1]) {
 		case '"': case '\\': case '/': case 'b': case 'f': case 'n':
@@ -99,221 +128,235 @@ static int string(struct scan *sc, const char **val, size_t *len, int *escaped)
 			p += 2;
 			break;
 		case 'u':
-			if (sc->end - p < 6 || hexval(p[2]) < 0 || hexval(p[3]) < 0 ||
+			if (end - p < 6 || hexval(p[2]) < 0 || hexval(p[3]) < 0 ||
 			    hexval(p[4]) < 0 || hexval(p[5]) < 0) {
-				sc->p = p;
-				return fail(sc, "bad \\u escape");
+				sc->why = "bad \\u escape";
+				return NULL;
 			}
 			p += 6;
 			break;
 		default:
-			sc->p = p;
-			return fail(sc, "bad escape");
+			sc->why = "bad escape";
+			return NULL;
 		}
 	}
-	*val = sc->p;
-	*len = (size_t)(p - sc->p);
-	sc->p = p + 1;
-	return 0;
 }
 
-static int digits(struct scan *sc)
+/* At '-' or a digit: past the number, or NULL with sc->p at the fault. */
+static const char *number_end(struct scan *sc, const char *p)
 {
-	const char *start = sc->p;
+	const char *const end = sc->end;
 
-	while (sc->p < sc->end && *sc->p >= '0' && *sc->p <= '9')
-		sc->p++;
-	return sc->p > start;
-}
-
-static int number(struct scan *sc)
-{
-	if (sc->p < sc->end && *sc->p == '-')
-		sc->p++;
-	if (sc->p < sc->end && *sc->p == '0')
-		sc->p++;
-	else if (!digits(sc))
-		return fail(sc, "bad number");
-	if (sc->p < sc->end && *sc->p == '.') {
-		sc->p++;
-		if (!digits(sc))
-			return fail(sc, "bad number");
+	if (*p == '-')
+		p++;
+	if (p < end && *p == '0') {
+		p++;
+	} else {
+		if (!is_digit(p, end))
+			goto bad;
+		while (is_digit(p, end))
+			p++;
 	}
-	if (sc->p < sc->end && (*sc->p == 'e' || *sc->p == 'E')) {
-		sc->p++;
-		if (sc->p < sc->end && (*sc->p == '+' || *sc->p == '-'))
-			sc->p++;
-		if (!digits(sc))
-			return fail(sc, "bad number");
+	if (p < end && *p == '.') {
+		if (!is_digit(++p, end))
+			goto bad;
+		while (is_digit(p, end))
+			p++;
+	}
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		p++;
+		if (p < end && (*p == '+' || *p == '-'))
+			p++;
+		if (!is_digit(p, end))
+			goto bad;
+		while (is_digit(p, end))
+			p++;
+	}
+	return p;
+bad:
+	sc->p = p;
+	return NULL;
+}
+
+/*
+ * At what must be a member name: past the ':' and the blanks after it,
+ * with the name's inside in *key, *klen, *escaped; or NULL after fail_at.
+ */
+static const char *member_name(struct scan *sc, const char *p,
+			       const char **key, size_t *klen, int *escaped)
+{
+	const char *q;
+
+	*escaped = 0;
+	if (p >= sc->end || *p != '"') {
+		fail_at(sc, p, "expected a member name");
+		return NULL;
+	}
+	if (!(q = string_close(sc, p + 1, escaped))) {
+		fail_at(sc, sc->p, sc->why);
+		return NULL;
+	}
+	*key = p + 1;
+	*klen = (size_t)(q - p - 1);
+	p = blanks(q + 1, sc->end);
+	if (p >= sc->end || *p != ':') {
+		fail_at(sc, p, "expected ':'");
+		return NULL;
+	}
+	return blanks(p + 1, sc->end);
+}
+
+/* At the first letter of a literal: past it, or NULL. */
+static const char *literal(const char *p, const char *end, const char *word,
+			   size_t n)
+{
+	size_t i;
+
+	if ((size_t)(end - p) < n)
+		return NULL;
+	for (i = 1; i < n; i++)         /* p[0] == word[0]: the caller saw it */
+		if (p[i] != word[i])
+			return NULL;
+	return p + n;
+}
+
+/*
+ * Check the value at sc->p, nested depth containers deep, and step past
+ * it; out (may be NULL) gets its type, text and escaped.  Its containers
+ * are followed in a loop with a bit stack, not by recursion.
+ */
+static int value(struct scan *sc, int depth, struct jsonscan_member *out)
+{
+	const char *p = sc->p, *const end = sc->end, *const start = p;
+	const char *key;
+	uint64_t obj = 0;               /* bit k: open container k is an object */
+	int open = 0, escaped = 0, kesc;
+	size_t klen;
+	enum jsonscan_type type = JSONSCAN_ABSENT;
+
+	for (;;) {
+		const char *q;
+		enum jsonscan_type t;
+
+		/* p at a value */
+		if (p >= end)
+			return fail_at(sc, p, "expected a value");
+		switch (*p) {
+		case '"':
+			t = JSONSCAN_STRING;
+			if (!(q = string_close(sc, p + 1, &escaped)))
+				return fail_at(sc, sc->p, sc->why);
+			q++;
+			break;
+		case '{':
+		case '[':
+			t = *p == '{' ? JSONSCAN_OBJECT : JSONSCAN_ARRAY;
+			if (depth + open >= JSONSCAN_DEPTH)
+				return fail_at(sc, p, "nested deeper than 64");
+			if (t == JSONSCAN_OBJECT)
+				obj |= (uint64_t)1 << open;
+			else
+				obj &= ~((uint64_t)1 << open);
+			open++;
+			if (!type)
+				type = t;
+			q = blanks(p + 1, end);
+			if (q < end && *q == (t == JSONSCAN_OBJECT ? '}' : ']')) {
+				open--;
+				q++;
+				break;
+			}
+			p = t == JSONSCAN_ARRAY ? q :
+			    member_name(sc, q, &key, &klen, &kesc);
+			if (!p)
+				return CD_ERR_DATA;
+			continue;
+		case 't':
+			t = JSONSCAN_TRUE;
+			q = literal(p, end, "true", 4);
+			break;
+		case 'f':
+			t = JSONSCAN_FALSE;
+			q = literal(p, end, "false", 5);
+			break;
+		case 'n':
+			t = JSONSCAN_NULL;
+			q = literal(p, end, "null", 4);
+			break;
+		default:
+			if (*p != '-' && !is_digit(p, end))
+				return fail_at(sc, p, "unexpected character");
+			t = JSONSCAN_NUMBER;
+			if (!(q = number_end(sc, p)))
+				return fail_at(sc, sc->p, "bad number");
+		}
+		if (!q)                 /* not the literal it began as */
+			return fail_at(sc, p, "unexpected character");
+		p = q;                  /* past the value */
+		if (!type)
+			type = t;
+		/* a value ended: close what ends here, on to the next one */
+		for (;;) {
+			int in_obj;
+
+			if (!open)
+				goto done;
+			in_obj = (int)(obj >> (open - 1) & 1);
+			p = blanks(p, end);
+			if (p < end && *p == ',') {
+				p = blanks(p + 1, end);
+				if (in_obj &&
+				    !(p = member_name(sc, p, &key, &klen, &kesc)))
+					return CD_ERR_DATA;
+				break;
+			}
+			if (p < end && *p == (in_obj ? '}' : ']')) {
+				p++;
+				open--;
+				continue;
+			}
+			return fail_at(sc, p, in_obj ? "expected ',' or '}'" :
+				       "expected ',' or ']'");
+		}
+	}
+done:
+	sc->p = p;
+	if (out) {
+		out->type = type;
+		out->escaped = type == JSONSCAN_STRING && escaped;
+		out->val = type == JSONSCAN_STRING ? start + 1 : start;
+		out->len = (size_t)(p - out->val) - (type == JSONSCAN_STRING);
 	}
 	return 0;
 }
 
-static int literal(struct scan *sc, const char *word, size_t n)
-{
-	if ((size_t)(sc->end - sc->p) < n || memcmp(sc->p, word, n))
-		return fail(sc, "unexpected character");
-	sc->p += n;
-	return 0;
-}
-
-static int value(struct scan *sc, int depth, struct jsonscan_member *out);
-static int skip(struct scan *sc, int depth);
 int jsonscan_string(const struct jsonscan_member *m, char *out, size_t outsz,
 		    size_t *outlen, struct cd_error *err);
 
-/* At '{' or '['; top: pick the wanted members. */
-static int container(struct scan *sc, int depth, int object,
-		     struct jsonscan_member *want, size_t nwant)
+/*
+ * The wanted member called key[0..klen), not found yet, or NULL.  The key
+ * holds no NUL (a raw control byte is refused, an escaped NUL fails to
+ * unescape), so strncmp() == 0 means the wanted name has at least klen
+ * bytes and its byte klen may be read.
+ */
+static struct jsonscan_member *wanted(struct jsonscan_member *want,
+				      size_t nwant, const char *key, size_t klen)
 {
-	const char close = object ? '}' : ']';
+	size_t i;
 
-	if (depth >= JSONSCAN_DEPTH)
-		return fail(sc, "nested deeper than 64");
-	sc->p++;
-	blanks(sc);
-	if (sc->p < sc->end && *sc->p == close) {
-		sc->p++;
-		return 0;
-	}
-	for (;;) {
-		struct jsonscan_member v, *hit = NULL;
-		char name[128];
-		const char *key = NULL;
-		size_t klen = 0, i;
-		int esc, rc;
-
-		if (object) {
-			if (sc->p >= sc->end || *sc->p != '"')
-				return fail(sc, "expected a member name");
-			if ((rc = string(sc, &key, &klen, &esc)) != 0)
-				return rc;
-			blanks(sc);
-			if (sc->p >= sc->end || *sc->p != ':')
-				return fail(sc, "expected ':'");
-			sc->p++;
-			blanks(sc);
-			if (want && esc && klen < sizeof(name)) {
-				/* "c\u0061tegory" is "category" too */
-				struct jsonscan_member k = { "name",
-					JSONSCAN_STRING, key, klen, 1 };
-				struct cd_error kerr;
-
-				if (jsonscan_string(&k, name, sizeof(name), &klen,
-						    &kerr))
-					klen = sizeof(name);    /* no match */
-				key = name;
-			} else if (esc) {
-				klen = sizeof(name);
-			}
-			for (i = 0; want && i < nwant; i++)
-				/*
-				 * strlen first: a raw key holding a NUL would
-				 * let strncmp stop early and key[klen] read
-				 * past a shorter wanted name (fuzzrun_jsonscan)
-				 */
-				if (!want[i].type && want[i].key[0] == key[0] &&
-				    strlen(want[i].key) == klen &&
-				    !memcmp(want[i].key, key, klen)) {
-					hit = &want[i];
-					break;
-				}
-		}
-		if (!hit) {
-			if ((rc = skip(sc, depth + 1)) != 0)
-				return rc;
-		} else if ((rc = value(sc, depth + 1, &v)) != 0) {
-			return rc;
-		} else {
-			hit->type = v.type;
-			hit->val = v.val;
-			hit->len = v.len;
-			hit->escaped = v.escaped;
-		}
-		blanks(sc);
-		if (sc->p < sc->end && *sc->p == ',') {
-			sc->p++;
-			blanks(sc);
-			continue;
-		}
-		if (sc->p < sc->end && *sc->p == close) {
-			sc->p++;
-			return 0;
-		}
-		return fail(sc, object ? "expected ',' or '}'" :
-			    "expected ',' or ']'");
-	}
-}
-
-static int value(struct scan *sc, int depth, struct jsonscan_member *out)
-{
-	const char *start = sc->p;
-	int rc;
-
-	memset(out, 0, sizeof(*out));
-	if (sc->p >= sc->end)
-		return fail(sc, "expected a value");
-	switch (*sc->p) {
-	case '"':
-		out->type = JSONSCAN_STRING;
-		return string(sc, &out->val, &out->len, &out->escaped);
-	case '{':
-	case '[':
-		out->type = *sc->p == '{' ? JSONSCAN_OBJECT : JSONSCAN_ARRAY;
-		rc = container(sc, depth, *sc->p == '{', NULL, 0);
-		break;
-	case 't':
-		out->type = JSONSCAN_TRUE;
-		rc = literal(sc, "true", 4);
-		break;
-	case 'f':
-		out->type = JSONSCAN_FALSE;
-		rc = literal(sc, "false", 5);
-		break;
-	case 'n':
-		out->type = JSONSCAN_NULL;
-		rc = literal(sc, "null", 4);
-		break;
-	default:
-		if (*sc->p != '-' && (*sc->p < '0' || *sc->p > '9'))
-			return fail(sc, "unexpected character");
-		out->type = JSONSCAN_NUMBER;
-		rc = number(sc);
-	}
-	out->val = start;
-	out->len = (size_t)(sc->p - start);
-	return rc;
-}
-
-/* Check one value and step over it: value() without recording it. */
-static int skip(struct scan *sc, int depth)
-{
-	const char *val;
-	size_t len;
-	int esc;
-
-	if (sc->p >= sc->end)
-		return fail(sc, "expected a value");
-	switch (*sc->p) {
-	case '"': return string(sc, &val, &len, &esc);
-	case '{': return container(sc, depth, 1, NULL, 0);
-	case '[': return container(sc, depth, 0, NULL, 0);
-	case 't': return literal(sc, "true", 4);
-	case 'f': return literal(sc, "false", 5);
-	case 'n': return literal(sc, "null", 4);
-	default:
-		if (*sc->p != '-' && (*sc->p < '0' || *sc->p > '9'))
-			return fail(sc, "unexpected character");
-		return number(sc);
-	}
+	for (i = 0; i < nwant; i++)
+		if (!want[i].type && (!klen || want[i].key[0] == key[0]) &&
+		    !strncmp(want[i].key, key, klen) && !want[i].key[klen])
+			return &want[i];
+	return NULL;
 }
 
 int jsonscan_object(const char *line, size_t len, struct jsonscan_member *want,
 		    size_t nwant, struct cd_error *err)
 {
-	struct scan sc = { line, line, line + len, err };
+	struct scan sc = { line, line, line + len, NULL, err };
 	size_t i;
-	int rc;
+	const char *p;
 
 	for (i = 0; i < nwant; i++) {
 		want[i].type = JSONSCAN_ABSENT;
@@ -321,14 +364,56 @@ int jsonscan_object(const char *line, size_t len, struct jsonscan_member *want,
 		want[i].len = 0;
 		want[i].escaped = 0;
 	}
-	blanks(&sc);
-	if (sc.p >= sc.end || *sc.p != '{')
-		return fail(&sc, "expected '{'");
-	if ((rc = container(&sc, 0, 1, want, nwant)) != 0)
-		return rc;
-	blanks(&sc);
-	if (sc.p != sc.end)
-		return fail(&sc, "text after the object");
+	p = blanks(line, sc.end);
+	if (p >= sc.end || *p != '{')
+		return fail_at(&sc, p, "expected '{'");
+	p = blanks(p + 1, sc.end);
+	if (p < sc.end && *p == '}')
+		goto tail;
+	for (;;) {
+		struct jsonscan_member v, *hit;
+		const char *key;
+		char name[128];
+		size_t klen;
+		int esc, rc;
+
+		if (!(p = member_name(&sc, p, &key, &klen, &esc)))
+			return CD_ERR_DATA;
+		if (esc && klen < sizeof(name)) {
+			/* "c\u0061tegory" is "category" too */
+			struct jsonscan_member k = { "name", JSONSCAN_STRING,
+						     key, klen, 1 };
+			struct cd_error kerr;
+
+			key = name;
+			if (jsonscan_string(&k, name, sizeof(name), &klen, &kerr))
+				key = NULL;
+		} else if (esc) {
+			key = NULL;
+		}
+		hit = key ? wanted(want, nwant, key, klen) : NULL;
+		sc.p = p;
+		if ((rc = value(&sc, 1, hit ? &v : NULL)) != 0)
+			return rc;
+		if (hit) {
+			hit->type = v.type;
+			hit->val = v.val;
+			hit->len = v.len;
+			hit->escaped = v.escaped;
+		}
+		p = blanks(sc.p, sc.end);
+		if (p < sc.end && *p == ',') {
+			p = blanks(p + 1, sc.end);
+			continue;
+		}
+		if (p < sc.end && *p == '}')
+			break;
+		return fail_at(&sc, p, "expected ',' or '}'");
+	}
+tail:
+	p = blanks(p + 1, sc.end);
+	if (p != sc.end)
+		return fail_at(&sc, p, "text after the object");
 	return 0;
 }
 
@@ -460,13 +545,11 @@ void jsonscan_array(const struct jsonscan_member *m, struct jsonscan_iter *it)
 int jsonscan_next(struct jsonscan_iter *it, struct jsonscan_member *elem)
 {
 	struct cd_error err;
-	struct scan sc = { it->p, it->p, it->end, &err };
+	struct scan sc = { it->p, it->p, it->end, NULL, &err };
 
-	blanks(&sc);
-	if (sc.p < sc.end && *sc.p == ',') {
-		sc.p++;
-		blanks(&sc);
-	}
+	sc.p = blanks(sc.p, sc.end);
+	if (sc.p < sc.end && *sc.p == ',')
+		sc.p = blanks(sc.p + 1, sc.end);
 	if (sc.p >= sc.end || value(&sc, 1, elem)) {
 		it->p = it->end;
 		return 0;

@@ -18,6 +18,7 @@ struct series {
 	long nwin;                      /* windows the mean has seen */
 	long ring_c[MONITOR_MAX_LONG];  /* closed windows: counts */
 	double ring_e[MONITOR_MAX_LONG];/* ... and expected counts */
+	double ring_m[MONITOR_MAX_LONG];/* ... and the mean before each */
 	enum monitor_level level;       /* of the episode, CLEAR when none */
 	long calm;                      /* calm windows in a row */
 	int64_t last_raise;
@@ -49,6 +50,8 @@ struct monitor {
 	int profile_on;                 /* the profile is in use */
 	double prof_alpha;              /* per-update weight of the profile */
 	long late;
+	long spans[MONITOR_MAX_SPANS];  /* scanned, in windows, shortest first */
+	size_t nspans;
 	struct monitor_share shares[MONITOR_MAX_SERIES];
 };
 
@@ -66,12 +69,12 @@ void monitor_params_default(struct monitor_params *p)
 	p->floor = 0.5;
 	p->dispersion = 0.02;
 	p->min_count = 5;
-	p->p_watch = 1e-5;
+	p->p_watch = 1e-4;
 	p->p_alert = 1e-7;
 	p->p_crisis = 1e-9;
 	p->p_clear = 0.01;
 	p->crisis_share = 0.5;
-	p->long_windows = 6;
+	p->long_windows = 12;
 	p->quiet_windows = 3;
 	p->cooldown = 1800;
 	p->warmup = 12;
@@ -142,6 +145,9 @@ int monitor_params_check(const struct monitor_params *p, struct cd_error *err)
 struct monitor *monitor_new(const struct monitor_params *p, monitor_event_fn fn,
 			    void *ctx, struct cd_error *err)
 {
+	static const long span_steps[MONITOR_MAX_SPANS - 1] = {
+		1, 2, 3, 6, 12, 24
+	};
 	struct monitor *m;
 	size_t i;
 
@@ -166,6 +172,11 @@ struct monitor *monitor_new(const struct monitor_params *p, monitor_event_fn fn,
 	m->fn = fn;
 	m->ctx = ctx;
 	m->window_end = -1;
+	/* 1, 2, 3 windows, then doubling: 6, 12, 24, 48; and long_windows */
+	for (i = 0; i < sizeof(span_steps) / sizeof(span_steps[0]) &&
+	     span_steps[i] < p->long_windows; i++)
+		m->spans[m->nspans++] = span_steps[i];
+	m->spans[m->nspans++] = p->long_windows;
 	/* weight of one window in a mean of the given half-life */
 	m->alpha = 1 - pow(0.5, (double)p->window / p->half_life);
 	m->alpha_cold = p->profile_days ? 1 - pow(0.5, (double)p->window /
@@ -204,6 +215,26 @@ long monitor_late(const struct monitor *m)
 	return m->late;
 }
 
+#define LENTZ_TINY 1e-300
+
+/*
+ * One step of the modified Lentz method for a continued fraction
+ * b0 + a1/(b1 + a2/(b2 + ...)) (Numerical Recipes in C, 2nd ed., section
+ * 5.2): with the term a/b, update C and D (kept away from 0) and return
+ * the factor C D by which the fraction's value changes.
+ */
+static double lentz_step(double *c, double *d, double a, double b)
+{
+	*d = b + a * *d;
+	if (fabs(*d) < LENTZ_TINY)
+		*d = LENTZ_TINY;
+	*c = b + a / *c;
+	if (fabs(*c) < LENTZ_TINY)
+		*c = LENTZ_TINY;
+	*d = 1 / *d;
+	return *d * *c;
+}
+
 /*
  * The regularised lower incomplete gamma function P(a, x), which equals
  * P(X >= a) for X ~ Poisson(x) when a is a whole number (Numerical
@@ -213,7 +244,7 @@ long monitor_late(const struct monitor *m)
  */
 static double gamma_p(double a, double x)
 {
-	const double eps = 1e-15, tiny = 1e-300;
+	const double eps = 1e-15;
 	double lg = lgamma(a), sum, del, ap, b, c, d, h, an;
 	int i;
 
@@ -230,20 +261,13 @@ static double gamma_p(double a, double x)
 		return sum * exp(-x + a * log(x) - lg);
 	}
 	b = x + 1 - a;
-	c = 1 / tiny;
+	c = 1 / LENTZ_TINY;
 	d = 1 / b;
 	h = d;
 	for (i = 1; i < 1000000; i++) {
 		an = -i * (i - a);
 		b += 2;
-		d = an * d + b;
-		if (fabs(d) < tiny)
-			d = tiny;
-		c = b + an / c;
-		if (fabs(c) < tiny)
-			c = tiny;
-		d = 1 / d;
-		del = d * c;
+		del = lentz_step(&c, &d, an, b);
 		h *= del;
 		if (fabs(del - 1) < eps)
 			break;
@@ -269,7 +293,7 @@ double monitor_poisson_tail(long k, double mean)
  */
 static double beta_cf(double a, double b, double x)
 {
-	const double eps = 1e-15, tiny = 1e-300;
+	const double eps = 1e-15, tiny = LENTZ_TINY;
 	double qab = a + b, qap = a + 1, qam = a - 1, c = 1, d, h, aa, del;
 	int m, m2;
 
@@ -281,23 +305,9 @@ static double beta_cf(double a, double b, double x)
 	for (m = 1; m < 1000000; m++) {
 		m2 = 2 * m;
 		aa = m * (b - m) * x / ((qam + m2) * (a + m2));
-		d = 1 + aa * d;
-		if (fabs(d) < tiny)
-			d = tiny;
-		c = 1 + aa / c;
-		if (fabs(c) < tiny)
-			c = tiny;
-		d = 1 / d;
-		h *= d * c;
+		h *= lentz_step(&c, &d, aa, 1);
 		aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
-		d = 1 + aa * d;
-		if (fabs(d) < tiny)
-			d = tiny;
-		c = 1 + aa / c;
-		if (fabs(c) < tiny)
-			c = tiny;
-		d = 1 / d;
-		del = d * c;
+		del = lentz_step(&c, &d, aa, 1);
 		h *= del;
 		if (fabs(del - 1) < eps)
 			break;
@@ -480,24 +490,6 @@ static void fill_event(struct monitor *m, const struct series *s, long span,
 					% MONITOR_EXAMPLES];
 }
 
-/* The level a tail probability earns, before the share is looked at. */
-static enum monitor_level level_of(const struct monitor *m,
-				   const struct series *s, double p, long count,
-				   double negative_share)
-{
-	enum monitor_level l;
-
-	if (count < m->p.min_count || p >= m->p.p_watch)
-		return MONITOR_CLEAR;
-	l = p < m->p.p_crisis ? MONITOR_CRISIS : p < m->p.p_alert ?
-		MONITOR_ALERT : MONITOR_WATCH;
-	if (!s->negative)
-		return MONITOR_WATCH;
-	if (l == MONITOR_CRISIS && negative_share < m->p.crisis_share)
-		l = MONITOR_ALERT;
-	return l;
-}
-
 static double span_share(const struct monitor *m, long span)
 {
 	long total = 0, neg = 0, j;
@@ -534,26 +526,98 @@ static void window_event(struct monitor *m, struct series *s,
 }
 
 /*
+ * The scan over spans: the count of the last k closed windows against
+ * their expected count, for each span k of m->spans that has been seen;
+ * the most improbable one is kept.  Its tail probability is multiplied
+ * by the number of spans tested (Bonferroni), so a series is not more
+ * likely to raise a false alarm for being tested on several spans.  A
+ * span with fewer than min_count records is not a spike.
+ */
+struct scan_result {
+	long span, count;
+	double expected, p;             /* p: multiplied, at most 1 */
+	double p_any;                   /* ... of any span, min_count or not */
+};
+
+static void scan_spans(const struct monitor *m, const struct series *s,
+		       long seen, struct scan_result *r)
+{
+	long count = 0, j = 0, best_p_span = 0;
+	double expected = 0, best = 2, any = 1;
+	size_t i, tested = 0;
+
+	r->span = 1;
+	r->count = s->ring_c[ring_at(m, 0)];
+	r->expected = s->ring_e[ring_at(m, 0)];
+	r->p = 1;
+	for (i = 0; i < m->nspans && m->spans[i] <= seen; i++) {
+		double p;
+
+		for (; j < m->spans[i]; j++) {
+			count += s->ring_c[ring_at(m, j)];
+			expected += s->ring_e[ring_at(m, j)];
+		}
+		tested++;
+		p = monitor_tail(count, expected, m->p.dispersion);
+		if (p < any)
+			any = p;
+		if (count < m->p.min_count || !(p < best))
+			continue;
+		best = p;
+		best_p_span = m->spans[i];
+		r->count = count;
+		r->expected = expected;
+	}
+	if (best_p_span) {
+		r->span = best_p_span;
+		r->p = best * (double)tested < 1 ? best * (double)tested : 1;
+	}
+	r->p_any = any * (double)tested < 1 ? any * (double)tested : 1;
+}
+
+/* The level a scan earns: by its p, then by the share of negatives. */
+static enum monitor_level level_of(const struct monitor *m,
+				   const struct series *s,
+				   const struct scan_result *r)
+{
+	enum monitor_level l;
+
+	if (r->p >= m->p.p_watch)
+		return MONITOR_CLEAR;
+	l = r->p < m->p.p_crisis ? MONITOR_CRISIS : r->p < m->p.p_alert ?
+		MONITOR_ALERT : MONITOR_WATCH;
+	if (!s->negative)
+		return MONITOR_WATCH;
+	if (l == MONITOR_CRISIS && span_share(m, r->span) < m->p.crisis_share)
+		l = MONITOR_ALERT;
+	return l;
+}
+
+/*
  * Close the open window [window_end - window, window_end): first every
  * series' count and expected count go into the ring (the shares of an
- * event need all of them), then each series is tested and learns.
+ * event need all of them), then each series is scanned and learns.
  */
 static void close_window(struct monitor *m)
 {
 	const int64_t end = m->window_end, w = m->p.window;
 	const double f = tod_factor(m, end - w / 2);
-	const long span = m->nclosed + 1 < m->p.long_windows ? m->nclosed + 1 :
-			  m->p.long_windows;
+	const long seen = m->nclosed + 1 < MONITOR_MAX_LONG ? m->nclosed + 1 :
+			  MONITOR_MAX_LONG;
 	const int testing = m->nclosed >= m->p.warmup;
 	const size_t slot = m->pos;
-	const double share1 = m->total ? (double)m->neg / (double)m->total : 0;
-	double sharel, alpha = m->profile_on ? m->alpha : m->alpha_cold;
+	double alpha = m->profile_on ? m->alpha : m->alpha_cold;
 	size_t i;
 
 	if (!m->profile_on && profile_ready(m, end - w / 2) > 0) {
 		/* the profile starts: the means held the cycle, now it is out */
-		for (i = 0; i < m->ns; i++)
+		for (i = 0; i < m->ns; i++) {
+			size_t j;
+
 			m->s[i].mean /= f;
+			for (j = 0; j < MONITOR_MAX_LONG; j++)
+				m->s[i].ring_m[j] /= f;
+		}
 		m->profile_on = 1;
 		alpha = m->alpha;
 	}
@@ -561,53 +625,50 @@ static void close_window(struct monitor *m)
 	m->ring_neg[slot] = m->neg;
 	for (i = 0; i < m->ns; i++) {
 		struct series *s = &m->s[i];
-		double e = s->mean * f;
+		const long lag = m->profile_on ? m->p.long_windows - 1 : 0;
+		double e;
 
+		/*
+		 * the guard band: the mean before the longest span began,
+		 * once the profile carries the daily cycle (before, the mean
+		 * follows the cycle itself and must not lag it)
+		 */
+		s->ring_m[slot] = s->mean;
+		e = (s->nwin >= lag ? s->ring_m[(slot + MONITOR_MAX_LONG -
+						(size_t)lag) % MONITOR_MAX_LONG] :
+		     s->mean) * f;
 		s->ring_c[slot] = s->count;
 		s->ring_e[slot] = e < m->p.floor ? m->p.floor : e;
 	}
 	m->pos = (slot + 1) % MONITOR_MAX_LONG;         /* ring_at(0) = slot */
-	sharel = span_share(m, span);
 	for (i = 0; i < m->ns; i++) {
 		struct series *s = &m->s[i];
 		const long c = s->count;
-		const double e = s->ring_e[slot];
-		double p1, pl, el = 0, x, cap, a;
-		long cl = 0, j;
-		enum monitor_level l1 = MONITOR_CLEAR, ll = MONITOR_CLEAR;
+		struct scan_result r;
+		enum monitor_level l = MONITOR_CLEAR;
+		double x, cap, a;
 
-		for (j = 0; j < span; j++) {
-			cl += s->ring_c[ring_at(m, j)];
-			el += s->ring_e[ring_at(m, j)];
-		}
-		p1 = monitor_tail(c, e, m->p.dispersion);
-		pl = span > 1 ? monitor_tail(cl, el, m->p.dispersion) : p1;
-		if (testing) {
-			l1 = level_of(m, s, p1, c, share1);
-			if (span > 1)
-				ll = level_of(m, s, pl, cl, sharel);
-		}
-		/* learn; an improbable window is capped (monitor.h) */
+		scan_spans(m, s, seen, &r);
+		if (testing)
+			l = level_of(m, s, &r);
+		/* learn; a window of an improbable scan is capped (monitor.h),
+		   however few its records */
 		x = (double)c / f;
 		cap = s->mean + 3 * sqrt(s->mean) + 1;
-		if ((p1 < m->p.p_watch || pl < m->p.p_watch) && s->nwin &&
-		    x > cap)
+		if (r.p_any < m->p.p_watch && s->nwin && x > cap)
 			x = cap;
 		s->nwin++;
 		a = 1.0 / (double)s->nwin;
 		s->mean += (a > alpha ? a : alpha) * (x - s->mean);
 		s->count = 0;
 
-		if (l1 > s->level || ll > s->level) {
-			if (ll > l1)
-				window_event(m, s, ll, cl, el, pl, span);
-			else
-				window_event(m, s, l1, c, e, p1, 1);
-			s->level = ll > l1 ? ll : l1;
+		if (l > s->level) {
+			window_event(m, s, l, r.count, r.expected, r.p, r.span);
+			s->level = l;
 			s->last_raise = end;
 			s->calm = 0;
 		} else if (s->level != MONITOR_CLEAR) {
-			if (p1 >= m->p.p_clear && pl >= m->p.p_clear)
+			if (r.p >= m->p.p_clear)
 				s->calm++;
 			else
 				s->calm = 0;
@@ -615,7 +676,10 @@ static void close_window(struct monitor *m)
 			    end - s->last_raise >= m->p.cooldown) {
 				s->level = MONITOR_CLEAR;
 				s->calm = 0;
-				window_event(m, s, MONITOR_CLEAR, c, e, p1, 1);
+				window_event(m, s, MONITOR_CLEAR, c,
+					     s->ring_e[slot],
+					     monitor_tail(c, s->ring_e[slot],
+							  m->p.dispersion), 1);
 			}
 		}
 	}

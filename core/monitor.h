@@ -20,19 +20,25 @@
  *     between hour centres), and used once params.profile_days days have
  *     been seen; until then it is 1 and the mean follows the daily cycle
  *     itself with the shorter params.cold_half_life (when the profile
- *     starts, each mean is divided by the factor of that time).  A window that is itself improbable
- *     updates the mean with a capped value (mean + 3 sqrt(mean) + 1), so a
- *     spike does not teach the baseline that it is normal while a lasting
- *     change of level is still learned, slowly.  The expected count of a
- *     window is max(mean x factor, params.floor).
- *   - The test: a window's count c against its expected count L is
- *     improbable when the upper tail p = P(X >= c) is below params.p_watch
- *     and c >= params.min_count, where X is negative binomial with mean L
- *     and variance L + params.dispersion L^2 (Poisson when dispersion is
- *     0): the baseline is an estimate, and a busy series is not expected
- *     to be known to better than about sqrt(dispersion) of its rate.  The same test runs over
- *     the last params.long_windows windows (sum of counts against the sum
- *     of expected counts), which catches slow rises a single window cannot.
+ *     starts, each mean is divided by the factor of that time).  A window
+ *     of an improbable scan updates the mean with a capped value (mean +
+ *     3 sqrt(mean) + 1), so a spike does not teach the baseline that it
+ *     is normal while a lasting change of level is still learned, slowly.
+ *     The expected count of a window is max(mean x factor, params.floor),
+ *     where, once the profile is in use, the mean is the one from before
+ *     the last params.long_windows windows (a guard band: what is tested
+ *     is not yet in its own baseline).
+ *   - The test, a scan over spans: for the last k windows, k = 1, 2, 3, 6,
+ *     12, 24 up to params.long_windows and params.long_windows itself,
+ *     the sum c of the counts against the sum L of the expected counts:
+ *     the upper tail P(X >= c), X negative binomial with mean L and
+ *     variance L + params.dispersion L^2 (Poisson when dispersion is 0):
+ *     the baseline is an estimate, and a busy series is not expected to
+ *     be known to better than about sqrt(dispersion) of its rate.  A span
+ *     with c < params.min_count is no spike.  The smallest tail times the
+ *     number of spans tested (Bonferroni) is the scan's p.  Short spans
+ *     find a sudden spike, 2 or 3 windows one of a rare series, long ones
+ *     a slow rise.
  *   - Levels: p < p_watch is `watch`, p < p_alert `alert`, p < p_crisis
  *     `crisis`, but `crisis` only when the share of negative categories
  *     (params.negative) among all records of the tested span is at least
@@ -41,7 +47,7 @@
  *   - Quiet: a series in an episode raises a new event only when its level
  *     rises (one spike, one alert); it ends with an all-clear
  *     (MONITOR_CLEAR) once params.quiet_windows windows in a row have p >=
- *     params.p_clear on both spans, and no sooner than params.cooldown
+ *     params.p_clear (the scan's p), and no sooner than params.cooldown
  *     seconds after its last raise.
  *   - A record flagged params.at_once_flag (`safety`) raises its series to
  *     `alert` at once, without waiting for the window to end or for the
@@ -68,6 +74,7 @@
 #define MONITOR_EXAMPLES 3              /* example ids per event */
 #define MONITOR_MAX_NEGATIVE 16
 #define MONITOR_MAX_LONG 48             /* long_windows at most */
+#define MONITOR_MAX_SPANS 7             /* spans scanned: 1 2 3 6 12 24 48 */
 #define MONITOR_MAX_GAP_DAYS 2          /* a longer silence restarts the clock */
 
 enum monitor_level {
@@ -84,12 +91,13 @@ struct monitor_params {
 	double floor;           /* expected count per window at least (0.5) */
 	double dispersion;      /* of the negative binomial; 0 = Poisson (0.02) */
 	long min_count;         /* count below which nothing is a spike (5) */
-	double p_watch;         /* tail probability levels (1e-5, 1e-7, 1e-9) */
+	double p_watch;         /* tail probability levels (1e-4, 1e-7, 1e-9) */
 	double p_alert;
 	double p_crisis;
 	double p_clear;         /* a window is calm when p >= this (0.01) */
 	double crisis_share;    /* negative share that makes a crisis (0.5) */
-	long long_windows;      /* the long span, in windows (6) */
+	long long_windows;      /* the longest span and the guard band, in
+				   windows (12) */
 	long quiet_windows;     /* calm windows before the all-clear (3) */
 	long cooldown;          /* seconds from the last raise to an all-clear
 				   at least (1800) */
@@ -124,8 +132,8 @@ struct monitor_event {
 	int is_flag;
 	long count;             /* records of the series in the span */
 	double baseline;        /* expected count in the span */
-	double p;               /* Poisson upper tail of count */
-	long span;              /* seconds tested: window or long span */
+	double p;               /* tail of count, times the spans scanned */
+	long span;              /* seconds tested: the span's windows */
 	int at_once;            /* raised by a record (safety), not a window */
 	const char *examples[MONITOR_EXAMPLES];  /* latest ids of the series */
 	size_t nexamples;

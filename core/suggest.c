@@ -600,6 +600,16 @@ int suggestion_json(const struct suggester *s, const struct comment *c,
 		rc = tone_result_json(&g->tone, b);
 	else
 		rc = cd_buf_addstr(b, "null");
+	/*
+	 * last, after SPEC's fields: the comment's time, for monitor --replay;
+	 * unix seconds when it came as a number or as create_time
+	 */
+	if (!rc && c->created_at && c->created_at[0]) {
+		add_str(b, "created_at", c->created_at);
+	} else if (!rc && c->created_ts >= 0) {
+		jsonw_key(b, "created_at", 0);
+		rc = cd_buf_addf(b, "%lld", (long long)c->created_ts);
+	}
 	if (!rc)
 		rc = cd_buf_addstr(b, "}\n");
 	if (rc)

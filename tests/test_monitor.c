@@ -405,6 +405,24 @@ static void test_safety_at_once(void **state)
 	monitor_free(m);
 }
 
+/*
+ * The events of `before` complaints a window for 48 windows, then `after`
+ * a window up to window `end` (6 others a window throughout).
+ */
+static size_t step_events(const struct monitor_params *p, long before,
+			  long after, long end)
+{
+	struct monitor *m = mk(p);
+	size_t n;
+
+	steady(m, 0, 48, before, 6);
+	steady(m, 48, end, after, 6);
+	monitor_advance(m, T0 + end * W);
+	n = nev;
+	monitor_free(m);
+	return n;
+}
+
 /* a rise too slow for one window is caught by the long span */
 static void test_slow_rise_long_span(void **state)
 {
@@ -422,17 +440,83 @@ static void test_slow_rise_long_span(void **state)
 		steady(m, k, k + 1, 12, 6);
 		monitor_advance(m, T0 + (k + 1) * W);
 	}
+	/* found on a span of 6 or 12 windows, not 1 to 3 */
 	assert_int_equal(nev, 1);
-	assert_int_equal(evs[0].span, p.long_windows * W);
+	assert_true(evs[0].span >= 6 * W && evs[0].span <= p.long_windows * W);
 	assert_true(evs[0].count > 6 * 6);
 	monitor_free(m);
 
 	p.long_windows = 1;             /* without it: nothing */
+	assert_int_equal(step_events(&p, 6, 12, 60), 0);
+}
+
+/*
+ * A rare category (1 a window) at 6x: no single window is improbable
+ * enough (P(X >= 6 | 1) = 6e-4), but two windows are 12 against about
+ * 2 (P = 2e-6, times the 5 spans tested = 1e-5): found at the end of
+ * the second window on the 2-window span, with the Bonferroni p.
+ */
+static void test_rare_category_short_spans(void **state)
+{
+	struct monitor_params p;
+	struct monitor *m;
+	double e;
+
+	(void)state;
+	poisson_params(&p);
 	m = mk(&p);
-	steady(m, 0, 48, 6, 6);
-	steady(m, 48, 60, 12, 6);
-	monitor_advance(m, T0 + 60 * W);
+	steady(m, 0, 48, 1, 6);
+	steady(m, 48, 49, 6, 6);
+	monitor_advance(m, T0 + 49 * W);
 	assert_int_equal(nev, 0);
+	steady(m, 49, 50, 6, 6);
+	monitor_advance(m, T0 + 50 * W);
+	assert_int_equal(nev, 1);
+	assert_int_equal(evs[0].ts, T0 + 50 * W);
+	assert_int_equal(evs[0].span, 2 * W);
+	assert_int_equal(evs[0].count, 12);
+	/* the first 6 was not improbable: the mean (the plain average of
+	   49 windows) learned it whole */
+	e = 1 + (1 + 5.0 / 49);
+	assert_true(fabs(evs[0].baseline - e) < 1e-9);
+	assert_true(fabs(evs[0].p - 5 * monitor_poisson_tail(12, e)) <
+		    1e-12);
+	assert_int_equal(evs[0].level, MONITOR_WATCH);
+	monitor_free(m);
+
+	p.long_windows = 1;             /* one window alone: not yet */
+	assert_int_equal(step_events(&p, 1, 6, 50), 0);
+}
+
+/*
+ * The guard band: once the profile is in use, a window's expected count
+ * comes from the mean as it was before the longest span began, so a rise
+ * does not raise its own baseline while it is being tested.  A flat
+ * stream (time-of-day factor 1) at 6 complaints and 60 others a window
+ * for 3 days, then 14 complaints a window: every expected count of the
+ * raising span is still 6.
+ */
+static void test_guard_band(void **state)
+{
+	struct monitor_params p;
+	struct monitor *m;
+	long k, days = 3 * 288;
+
+	(void)state;
+	monitor_params_default(&p);
+	m = mk(&p);
+	steady(m, 0, days, 6, 60);
+	for (k = days; k < days + 24 && !nev; k++) {
+		steady(m, k, k + 1, 14, 60);
+		monitor_advance(m, T0 + (k + 1) * W);
+	}
+	assert_int_equal(nev, 1);
+	assert_true(evs[0].span > W);
+	assert_true(evs[0].ts - (T0 + days * W) <= p.long_windows * W);
+	/* (the profile learns the total's rise a little: 36.1; the
+	   mean without the guard learns the rise: 37.4 for 6 windows) */
+	assert_true(fabs(evs[0].baseline - 6.0 * (double)(evs[0].span / W)) <
+		    0.5);
 	monitor_free(m);
 }
 
@@ -563,6 +647,8 @@ int main(void)
 		cmocka_unit_test(test_negative_binomial_tail),
 		cmocka_unit_test(test_steady_stream_is_quiet),
 		cmocka_unit_test(test_levels_cooldown_all_clear),
+		cmocka_unit_test(test_rare_category_short_spans),
+		cmocka_unit_test(test_guard_band),
 		cmocka_unit_test(test_all_clear_needs_calm_in_a_row),
 		cmocka_unit_test(test_share_rule),
 		cmocka_unit_test(test_min_count),

@@ -86,6 +86,14 @@ check "replay twice gives the same bytes (file and stdin)" cmp -s "$TMP/r1" "$TM
 	printf '{"id":"end","text":"love this song","created_at":%d}\n' $((T0 + 32 * 300))
 } >"$TMP/comments.jsonl"
 expect "comments are classified and counted" 0 '"category":"complaint".*"examples":\["r30","r29","r28"\]' '' -- $C -c "$TMP/p.ini" monitor --replay "$TMP/comments.jsonl"
+# the same comments through suggest first: suggest keeps created_at (here
+# unix seconds), so the replay gives the same alerts
+$C -c "$TMP/p.ini" monitor --replay "$TMP/comments.jsonl" >"$TMP/m1" 2>/dev/null
+$C suggest "$TMP/comments.jsonl" | $C -c "$TMP/p.ini" monitor --replay >"$TMP/m2" 2>"$TMP/m2.err"
+check "suggest | monitor --replay: the alerts of comments classified in monitor" \
+	cmp -s "$TMP/m1" "$TMP/m2"
+check "suggest | monitor --replay: alerts, no error" \
+	[ -s "$TMP/m2" -a ! -s "$TMP/m2.err" ]
 
 # bad lines: reported with file and line, skipped, exit 65
 { windows 0 1 1 1; echo 'not json'; echo '{"id":"x","category":7}'; echo '{"id":"y"}'; echo '{"id":"z","category":"other","created_at":"yesterday"}'; windows 1 2 1 1; } >"$TMP/bad.jsonl"

@@ -9,6 +9,8 @@ SAMPLES=$SRC/config/samples
 expect "suggest record has every SPEC field" 0 \
 	'^\{"id":"7351","text":"[^"]*","author":"maria_k","lang":"en","category":"complaint","confidence":[0-9.]+,"uncertain":false,"flags":\[\],"scores":\{[^}]*\},"why":\[[^]]*\],"action":"reply","template":"en/complaint/[a-z0-9-]+","reply":"@maria_k [^"]+","tone":\{"score":[0-9]+,"issues":\[' \
 	'^$' -- $C suggest $SAMPLES/comments.jsonl
+expect "suggest: the comment's created_at is kept, last (monitor --replay)" 0 \
+	'^\{"id":"7351",.*"tone":\{.*\},"created_at":"2026-11-20T09:15:00Z"\}$' '' -- $C suggest $SAMPLES/comments.jsonl
 check "suggest: one record per comment" [ "$($C suggest $SAMPLES/comments.jsonl | wc -l)" = 14 ]
 expect "suggest: Russian comment gets a Russian template" 0 '"id":"7358",.*"lang":"ru",.*"template":"ru/complaint/' '' -- $C suggest $SAMPLES/comments.jsonl
 expect "suggest: fake_news cites a fact" 0 '"id":"7359",.*"category":"fake_news",.*"reply":"[^"]*sunnyjuice.example/[^"]*",.*"fact":"factory-open-ru"' '' -- $C suggest $SAMPLES/comments.jsonl
