@@ -217,6 +217,41 @@ static void test_keywords(void **state)
 	tok_free(pl);
 }
 
+/*
+ * A phrase is found by its words as written too: text tokenized without
+ * stemming (the words-only tokenizer of a caller that does not stem)
+ * gives the written forms' keys, which the table must index beside the
+ * stems, for one-word phrases as for longer ones.
+ */
+static void test_written_forms(void **state)
+{
+	struct tokenizer *tk = stems(), *pl = plain();
+	struct phrase_set *s = phrase_set_new(0);
+	struct cd_error err;
+	char got[256];
+	uint32_t id;
+
+	(void)state;
+	assert_int_equal(phrase_set_add(s, tk, pl, "lawyers", 2, "l.txt", 1,
+					&id, &err), 0);
+	assert_int_equal(phrase_set_add(s, tk, pl, "suing you", 3, "l.txt", 2,
+					&id, &err), 0);
+	assert_int_equal(phrase_set_build(s, &err), 0);
+	/* stemmed text: by the stems */
+	assert_int_equal(run(s, tk, "my lawyer", got, sizeof(got)), 1);
+	assert_string_equal(got, "2:3-9");
+	/* unstemmed text: by the words as written, one word and two */
+	assert_int_equal(run(s, pl, "call my lawyers", got, sizeof(got)), 1);
+	assert_string_equal(got, "2:8-15");
+	assert_int_equal(run(s, pl, "we are suing you", got, sizeof(got)), 1);
+	assert_string_equal(got, "3:7-16");
+	/* a written form that is neither: no match */
+	assert_int_equal(run(s, pl, "we are sued by you", got, sizeof(got)), 0);
+	phrase_set_free(s);
+	tok_free(tk);
+	tok_free(pl);
+}
+
 static void test_text(void **state)
 {
 	char buf[16], s[] = " \t ab c\r\n";
@@ -249,6 +284,7 @@ int main(void)
 		cmocka_unit_test(test_load_and_match),
 		cmocka_unit_test(test_load_errors),
 		cmocka_unit_test(test_keywords),
+		cmocka_unit_test(test_written_forms),
 		cmocka_unit_test(test_text),
 	};
 

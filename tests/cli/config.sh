@@ -27,6 +27,9 @@ printf '[brand]\nname = A\n\n[brnad]\nname = B\n' >"$TMP/s.ini"
 expect "unknown section with its line" 78 '^$' "s.ini:5: unknown section \[brnad\]" -- $C -c "$TMP/s.ini" tone --text ok
 printf '[classifier]\nmin_confidence = lots\n' >"$TMP/n.ini"
 expect "bad number names the range" 78 '^$' "n.ini:2: 'min_confidence' must be a number from 0 to 1, not 'lots'" -- $C -c "$TMP/n.ini" tone --text ok
+# a number that starts well and ends in garbage is refused whole, not read as 0.7
+printf '[classifier]\nmin_confidence = 0.7abc\n' >"$TMP/n2.ini"
+expect "number with trailing garbage refused" 78 '^$' "n2.ini:2: 'min_confidence' must be a number from 0 to 1, not '0.7abc'" -- $C -c "$TMP/n2.ini" tone --text ok
 { printf '[brand]\ncompetitors = '; printf 'X%.0s' $(seq 1 250); printf '\n'; } >"$TMP/long.ini"
 expect "long line names the limit" 78 '^$' "long.ini:2: line longer than 199 bytes" -- $C -c "$TMP/long.ini" tone --text ok
 printf '[brand]\ncompetitors = Nimbus Air, The Big Juice Co Ltd\n' >"$TMP/w.ini"

@@ -11,6 +11,11 @@ expect "suggest record has every SPEC field" 0 \
 	'^$' -- $C suggest $SAMPLES/comments.jsonl
 expect "suggest: the comment's created_at is kept, last (monitor --replay)" 0 \
 	'^\{"id":"7351",.*"tone":\{.*\},"created_at":"2026-11-20T09:15:00Z"\}$' '' -- $C suggest $SAMPLES/comments.jsonl
+# a JSONL file saved with a byte order mark (Windows editors) is still JSONL:
+# the first comment keeps its id and its text, not the whole line
+printf '\xef\xbb\xbf{"id":"b1","text":"my order is late"}\n{"id":"b2","text":"hello"}\n' >"$TMP/bom.jsonl"
+check "classify: JSONL with a byte order mark is read as JSONL" [ "$($C classify "$TMP/bom.jsonl" | cut -d'"' -f4 | tr '\n' ' ')" = "b1 b2 " ]
+check "classify: JSONL with a byte order mark, from a pipe" [ "$($C classify < "$TMP/bom.jsonl" | cut -d'"' -f4 | tr '\n' ' ')" = "b1 b2 " ]
 check "suggest: one record per comment" [ "$($C suggest $SAMPLES/comments.jsonl | wc -l)" = 14 ]
 expect "suggest: Russian comment gets a Russian template" 0 '"id":"7358",.*"lang":"ru",.*"template":"ru/complaint/' '' -- $C suggest $SAMPLES/comments.jsonl
 expect "suggest: fake_news cites a fact" 0 '"id":"7359",.*"category":"fake_news",.*"reply":"[^"]*sunnyjuice.example/[^"]*",.*"fact":"factory-open-ru"' '' -- $C suggest $SAMPLES/comments.jsonl
