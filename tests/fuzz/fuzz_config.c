@@ -282,7 +282,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 							      size - before) - data) + 1;
 		write_file(ini, data, before);
 		config_init(&c);
-		CHECK(config_load(&c, ini, &err) == 0);
+		/*
+		 * A check across keys made once the whole file is read
+		 * (such as [crisis]'s half-lives against its window) may
+		 * refuse the prefix; it names no line.  A line's error may
+		 * not.
+		 */
+		rc = config_load(&c, ini, &err);
+		CHECK(rc == 0 || err.line == 0);
 		write_file(ini, data, size);
 	}
 
