@@ -333,6 +333,9 @@ static void test_extras_names(void **state)
 	/* after a full stop: the start of a sentence */
 	assert_string_equal(features(t, "fine. Better now"),
 			    "fine | better | now | better now");
+	/* polite "Вы" and "Ok" mid-sentence are capitalised, not names */
+	assert_string_equal(features(t, "спасибо, Вы лучше, Ok"),
+			    "спасиб | вы | лучш | вы лучш | ok");
 	tok_free(t);
 }
 
