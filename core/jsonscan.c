@@ -1,5 +1,6 @@
 /* jsonscan.c - see jsonscan.h.  The grammar is RFC 8259's. */
 #include "jsonscan.h"
+#include "jsonscan_internal.h"
 #include "tokenize.h"
 
 #include <stdint.h>
@@ -142,11 +143,13 @@ static const char *string_close(struct scan *sc, const char *p, int *escaped)
 	}
 }
 
-/* At '-' or a digit: past the number, or NULL with sc->p at the fault. */
-static const char *number_end(struct scan *sc, const char *p)
+/*
+ * At '-' or a digit: past the number, or NULL with *fault at the byte
+ * where it goes wrong (jsonscan_internal.h).
+ */
+const char *jsonscan_number_end(const char *p, const char *end,
+				const char **fault)
 {
-	const char *const end = sc->end;
-
 	if (*p == '-')
 		p++;
 	if (p < end && *p == '0') {
@@ -174,8 +177,14 @@ static const char *number_end(struct scan *sc, const char *p)
 	}
 	return p;
 bad:
-	sc->p = p;
+	*fault = p;
 	return NULL;
+}
+
+/* At '-' or a digit: past the number, or NULL with sc->p at the fault. */
+static const char *number_end(struct scan *sc, const char *p)
+{
+	return jsonscan_number_end(p, sc->end, &sc->p);
 }
 
 /*
@@ -351,8 +360,9 @@ static struct jsonscan_member *wanted(struct jsonscan_member *want,
 	return NULL;
 }
 
-int jsonscan_object(const char *line, size_t len, struct jsonscan_member *want,
-		    size_t nwant, struct cd_error *err)
+int jsonscan_object_exact(const char *line, size_t len,
+			  struct jsonscan_member *want, size_t nwant,
+			  struct cd_error *err)
 {
 	struct scan sc = { line, line, line + len, NULL, err };
 	size_t i;
@@ -415,6 +425,19 @@ tail:
 	if (p != sc.end)
 		return fail_at(&sc, p, "text after the object");
 	return 0;
+}
+
+/*
+ * The skimmer (jsonscan_skim.c) first; the exact scanner when it refuses
+ * the line, to say why and where, or is unsure.
+ */
+int jsonscan_object(const char *line, size_t len, struct jsonscan_member *want,
+		    size_t nwant, struct cd_error *err)
+{
+	if (jsonscan_skim(line, len, want, nwant, JSONSCAN_SKIM_BEST) ==
+	    JSONSCAN_SKIM_OK)
+		return 0;
+	return jsonscan_object_exact(line, len, want, nwant, err);
 }
 
 /* Append code point u as UTF-8; 0, or -1 when it does not fit. */
