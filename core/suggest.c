@@ -147,18 +147,15 @@ static int load_topics(struct suggester *s, struct cd_error *err)
 	return rc;
 }
 
-/* Which topical templates the comment that ft last ran on mentions. */
-static void match_topics(struct suggester *s, const struct tokenizer *ft,
-			 const struct comment *c)
+/* Which topical templates the comment's words w[0..n) mention. */
+static void match_topics(struct suggester *s, struct phrase_word *w, size_t n)
 {
-	struct phrase_word w[FLAGS_WORDS_MAX];
 	struct phrase_match m[256];
-	size_t n, nm, i;
+	size_t nm, i;
 
 	memset(s->topic_hit, 0, sizeof(s->topic_hit));
 	if (!s->topics)
 		return;
-	n = phrase_words(ft, c->text, c->text_len, w, FLAGS_WORDS_MAX);
 	nm = phrase_match(s->topics, w, n, m, 256, NULL, NULL, NULL);
 	for (i = 0; i < nm; i++)
 		s->topic_hit[m[i].group / 8] |= (unsigned char)(1u << (m[i].group % 8));
@@ -331,6 +328,8 @@ static int find_flags(struct suggester *s, const struct comment *c,
 		      struct suggestion *g, struct cd_error *err)
 {
 	const struct tokenizer *ft = s->tk;
+	struct phrase_word w[FLAGS_WORDS_MAX];
+	size_t n;
 	int rc;
 
 	g->flags = 0;
@@ -343,10 +342,11 @@ static int find_flags(struct suggester *s, const struct comment *c,
 			return rc;
 		ft = s->tone_tk;
 	}
+	/* one list of words for the flags and the topics */
+	n = phrase_words(ft, c->text, c->text_len, w, FLAGS_WORDS_MAX);
 	if (s->o.flags)
-		g->flags = flags_match(s->o.flags, ft, c->text, c->text_len,
-				       &g->flag_hits);
-	match_topics(s, ft, c);
+		g->flags = flags_match_words(s->o.flags, w, n, &g->flag_hits);
+	match_topics(s, w, n);
 	return 0;
 }
 
