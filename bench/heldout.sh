@@ -21,7 +21,8 @@ HELD=${1:-$ROOT/bench/data/heldout.csv}
 [[ -r $HELD ]] || { echo "heldout.sh: cannot read $HELD" >&2; exit 66; }
 CORPUS=("$ROOT"/config/corpus/*.csv)
 
-log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+# log
+. "$ROOT/bench/lib.sh"
 
 bash "$ROOT/.ci/deps" python3-sklearn fasttext time
 CANDOR=${CANDOR:-$ROOT/build/candor}

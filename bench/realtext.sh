@@ -55,15 +55,12 @@ done
 [[ $REPS =~ ^[1-9][0-9]*$ ]] || { echo "realtext.sh: --reps needs a positive number" >&2; exit 2; }
 [[ $CREPS =~ ^[0-9]+$ ]] || { echo "realtext.sh: --cache-reps needs a number" >&2; exit 2; }
 
-log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+# log, bench_candor, bench_workdir, timed
+. "$ROOT/bench/lib.sh"
 
 bash "$ROOT/.ci/deps" fasttext time
 command -v taskset >/dev/null || { echo "realtext.sh: taskset (util-linux) missing" >&2; exit 1; }
-CANDOR=${CANDOR:-$ROOT/build/candor}
-if [[ ! -x $CANDOR ]]; then
-  log "building candor"
-  cmake -S "$ROOT" -B "$ROOT/build" >&2 && cmake --build "$ROOT/build" -j2 >&2
-fi
+bench_candor
 if [[ ! -s $DATA/speed.txt || ! -s $DATA/speed.csv || ! -s $DATA/train.csv ]]; then
   log "building $DATA from $SRC"
   "$PY" "$ROOT/bench/realtext/build.py" --src "$SRC" --out "$DATA" >&2
@@ -71,22 +68,7 @@ fi
 TXT=$DATA/speed.txt CSV=$DATA/speed.csv
 N=$(wc -l < "$TXT")
 
-W=$(mktemp -d "${TMPDIR:-/tmp}/candor-realtext.XXXXXX")
-cleanup() { if [[ $KEEP -eq 1 ]]; then log "work files kept in $W"; else rm -rf "$W"; fi; }
-trap cleanup EXIT
-RES=$W/results.jsonl
-: > "$RES"
-
-# timed CMD...: sets T_WALL (s, ms resolution), T_USER, T_SYS (s), T_RSS (KB;
-# GNU time's %M, the "Maximum resident set size" of `time -v`)
-timed() {
-  local t0 t1 out=$W/time.out
-  t0=$(date +%s%N)
-  /usr/bin/time -o "$out" -f '%U %S %M' "$@"
-  t1=$(date +%s%N)
-  T_WALL=$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.3f", (b-a)/1e9}')
-  read -r T_USER T_SYS T_RSS < <(tail -n 1 "$out")
-}
+bench_workdir realtext
 load1() { cut -d' ' -f1 /proc/loadavg; }
 record() {  # record KIND NAME INPUT N REP [EXTRA-JSON]
   printf '{"kind":"%s","name":"%s","input":"%s","n":%d,"rep":%d,"wall_s":%s,"user_s":%s,"sys_s":%s,"rss_kb":%s,"load1":%s%s}\n' \

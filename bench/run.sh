@@ -53,33 +53,14 @@ if [[ ${#DATA[@]} -eq 0 ]]; then
 fi
 for f in "${DATA[@]}"; do [[ -r $f ]] || { echo "run.sh: cannot read $f" >&2; exit 66; }; done
 
-log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+# log, bench_candor, bench_workdir, timed
+. "$ROOT/bench/lib.sh"
 
 # --- peers and build -------------------------------------------------------
 bash "$ROOT/.ci/deps" python3-sklearn fasttext time
-CANDOR=${CANDOR:-$ROOT/build/candor}
-if [[ ! -x $CANDOR ]]; then
-  log "building candor"
-  cmake -S "$ROOT" -B "$ROOT/build" >&2 && cmake --build "$ROOT/build" -j2 >&2
-fi
+bench_candor
 command -v taskset >/dev/null || { echo "run.sh: taskset (util-linux) missing" >&2; exit 1; }
-
-W=$(mktemp -d "${TMPDIR:-/tmp}/candor-bench.XXXXXX")
-cleanup() { if [[ $KEEP -eq 1 ]]; then log "work files kept in $W"; else rm -rf "$W"; fi; }
-trap cleanup EXIT
-RES=$W/results.jsonl
-: > "$RES"
-
-# run CMD... under /usr/bin/time; sets T_WALL (s, from date, ms resolution),
-# T_USER, T_SYS (s) and T_RSS (KB, peak resident set)
-timed() {
-  local t0 t1 out=$W/time.out
-  t0=$(date +%s%N)
-  /usr/bin/time -o "$out" -f '%U %S %M' "$@"
-  t1=$(date +%s%N)
-  T_WALL=$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.3f", (b-a)/1e9}')
-  read -r T_USER T_SYS T_RSS < <(tail -n 1 "$out")
-}
+bench_workdir bench
 
 # --- 1. split --------------------------------------------------------------
 log "split (seed $SEED)"

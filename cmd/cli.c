@@ -1,10 +1,12 @@
 /*
  * cli.c - what the commands share (cli.h): messages and exit codes, where
  * the shipped data, the config and the model are found, the CSV column
- * names, the model options of train and eval.  main.c keeps the global
+ * names, the model options of train and eval, the HTTP client of fetch and
+ * publish.  main.c keeps the global
  * options, the command table and the dispatch.
  */
 #include "cli.h"
+#include "http.h"
 #include "model_file.h"
 #include "tokenize.h"
 
@@ -269,4 +271,69 @@ struct nb_model *cli_model_load(const char *path, int *code)
 const char *cli_input_name(const char *path)
 {
 	return !path || !strcmp(path, "-") ? "<stdin>" : path;
+}
+
+int cli_api_check(const struct cli *c, const char *env, int need_token,
+		  int need_business, const char **token)
+{
+	*token = getenv(env);
+	if (!*token || !**token) {
+		*token = NULL;
+		if (need_token) {
+			cli_err("no token: set %s (see docs/guide.md)", env);
+			return EXIT_CONFIG;
+		}
+	}
+	if (*token && (strlen(*token) > 1000 || strpbrk(*token, "\r\n"))) {
+		cli_err("%s is not a token (one line, at most 1000 bytes)", env);
+		return EXIT_CONFIG;
+	}
+	if (need_business && !c->cfg.tiktok.business_id[0]) {
+		cli_err("no business id: set [tiktok] business_id in %s (see "
+			"docs/guide.md)", c->cfg.path[0] ? c->cfg.path :
+			"candor.ini");
+		return EXIT_CONFIG;
+	}
+	return 0;
+}
+
+/* The HTTP client's log lines: failures unless -q, the rest with -v. */
+static void http_log(void *ctx, int level, const char *line)
+{
+	const struct cli *c = ctx;
+
+	if (c->quiet || (level > 0 && !c->verbose))
+		return;
+	fprintf(stderr, "candor: %s\n", line);
+}
+
+struct http_client *cli_http_open(struct cli *c, const char *cacert,
+				  const char *token, int *code)
+{
+	struct http_params hp;
+	struct http_client *h;
+	struct cd_error err;
+	int rc;
+
+	cd_error_clear(&err);
+	http_params_init(&hp);
+	hp.timeout = c->cfg.http.timeout;
+	hp.retries = c->cfg.http.retries;
+	hp.rate = c->cfg.http.rate;
+	hp.backoff = c->cfg.http.backoff;
+	hp.cacert = cacert;
+	hp.verbose = c->verbose;
+	hp.log = http_log;
+	hp.log_ctx = c;
+	h = http_new(&hp, &err);
+	if (!h) {
+		*code = cli_fail(CD_ERR_NOMEM, &err);
+		return NULL;
+	}
+	if (token && (rc = http_add_secret(h, token, &err)) != 0) {
+		*code = cli_fail(rc, &err);
+		http_free(h);
+		return NULL;
+	}
+	return h;
 }

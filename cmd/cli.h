@@ -133,6 +133,24 @@ struct tone_rules *cli_load_tone(const struct cli *c, int *code);
 /* A tone context from the config and global options (no category). */
 void cli_tone_ctx(const struct cli *c, struct tone_ctx *ctx);
 
+struct http_client;
+/*
+ * What a TikTok API call needs: the token in environment variable env
+ * (*token; when need_token is 0 a missing one is NULL, no error) and,
+ * with need_business, [tiktok] business_id.  0, or EXIT_CONFIG after
+ * printing what to set.
+ */
+int cli_api_check(const struct cli *c, const char *env, int need_token,
+		  int need_business, const char **token);
+/*
+ * An HTTP client with the config's [http] settings, --cacert (NULL: the
+ * system's CAs), -v and -q for its log lines, and token (NULL: none)
+ * masked in all it writes; NULL after printing why (*code: the exit
+ * code).  Free it with http_free().
+ */
+struct http_client *cli_http_open(struct cli *c, const char *cacert,
+				  const char *token, int *code);
+
 /*
  * The header names a CSV column is found by when no --*-col is given
  * (NULL-terminated, tried in order): SPEC section 3's usual names.

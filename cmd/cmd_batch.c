@@ -179,44 +179,11 @@ struct batch_job {                      /* shared, read-only */
 	struct progress *pr;            /* the writer's only */
 };
 
-struct batch_worker {                   /* one per thread */
-	struct batch_job *job;
-	struct suggester *sg;
-	struct input_item item;
-};
-
-static void worker_free(void *wp)
-{
-	struct batch_worker *w = wp;
-
-	if (w->sg)
-		pipeline_suggester_free(w->job->p, w->sg);
-	free(w);
-}
-
-static void *worker_new(void *ctx)
-{
-	struct batch_job *job = ctx;
-	struct batch_worker *w = calloc(1, sizeof(*w));
-
-	if (!w) {
-		cli_err("out of memory");
-		return NULL;
-	}
-	w->job = job;
-	if (!(w->sg = pipeline_suggester(job->p))) {
-		free(w);
-		return NULL;
-	}
-	return w;
-}
-
 /* One row: the input's fields and the added columns, or a bad row. */
-static void batch_row(void *wp, long line, int tag, const char *bytes,
-		      size_t len, struct jobs_out *o)
+static void batch_row(struct jobs_worker *w, long line, int tag,
+		      const char *bytes, size_t len, struct jobs_out *o)
 {
-	struct batch_worker *w = wp;
-	const struct batch_job *job = w->job;
+	const struct batch_job *job = w->ctx;
 	struct cd_buf *b = jobs_stdout(o);
 	const struct suggestion *g;
 	struct comment cm;
@@ -229,7 +196,7 @@ static void batch_row(void *wp, long line, int tag, const char *bytes,
 		return;
 	cd_error_clear(&err);
 	/* the tokenizer checks the text: "invalid UTF-8 at byte N" */
-	if (suggester_run(w->sg, &cm, NULL, 0, &g, &err)) {
+	if (suggester_run(w->state, &cm, NULL, 0, &g, &err)) {
 		input_bad_item(job->in, &w->item, o, &err);
 		return;
 	}
@@ -287,7 +254,6 @@ int cmd_batch(struct cli *c, int argc, char **argv)
 	const struct csv_reader *r;
 	struct batch_job job;
 	struct jobs_ops ops;
-	struct jobs *j;
 	struct cd_error err;
 	struct cd_buf b;
 	struct progress pr;
@@ -388,19 +354,13 @@ int cmd_batch(struct cli *c, int argc, char **argv)
 	job.pr = &pr;
 	memset(&ops, 0, sizeof(ops));
 	ops.ctx = &job;
-	ops.worker_new = worker_new;
-	ops.worker_free = worker_free;
+	ops.state_arg = &p;
+	ops.state_new = pipeline_suggester;
+	ops.state_free = pipeline_suggester_free;
 	ops.work = batch_row;
 	if (pr.on)
 		ops.written = batch_written;
-	j = jobs_new(njobs, &ops, out, errors);
-	if (!j) {
-		rc = EXIT_SOFTWARE;
-	} else {
-		input_feed(&in, j, pr.on);
-		rc = jobs_finish(j, &skipped);
-		jobs_free(j);
-	}
+	rc = jobs_run(njobs, &ops, &in, out, errors, NULL, pr.on, &skipped);
 	progress_show(&pr, 0, 1);
 	if (out != stdout) {
 		out = stdout;

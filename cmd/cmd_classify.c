@@ -41,44 +41,29 @@ struct classify_job {                   /* shared, read-only */
 	char keys[NB_MAX_LABELS * (NB_LABEL_MAX + 5)];
 };
 
-struct classify_worker {                /* one per thread */
-	const struct classify_job *job;
-	struct tokenizer *tk;
-	struct comment_parser *cp;
-	struct input_item item;
-};
-
-static void worker_free(void *p)
+static void tokenizer_free(void *job, void *tk)
 {
-	struct classify_worker *w = p;
-
-	tok_free(w->tk);
-	comment_parser_free(w->cp);
-	free(w);
+	(void)job;
+	tok_free(tk);
 }
 
-static void *worker_new(void *ctx)
+/* A worker's own tokenizer. */
+static void *tokenizer_new(void *jp)
 {
-	const struct classify_job *job = ctx;
-	struct classify_worker *w = calloc(1, sizeof(*w));
+	const struct classify_job *job = jp;
+	struct tokenizer *tk;
 	struct tok_params tp;
 	struct cd_error err;
 
 	cd_error_clear(&err);
-	if (!w) {
-		cli_err("out of memory");
-		return NULL;
-	}
-	w->job = job;
 	nb_tok_params(job->c->model, &tp);
-	w->tk = tok_new(&tp, &err);
-	if (!w->tk || config_tok_names(&job->c->cfg, w->tk, &err) ||
-	    !(w->cp = comment_parser_new(&err))) {
-		cli_fail(w->tk ? CD_ERR_LIMIT : CD_ERR_NOMEM, &err);
-		worker_free(w);
+	tk = tok_new(&tp, &err);
+	if (!tk || config_tok_names(&job->c->cfg, tk, &err)) {
+		cli_fail(tk ? CD_ERR_LIMIT : CD_ERR_NOMEM, &err);
+		tok_free(tk);
 		return NULL;
 	}
-	return w;
+	return tk;
 }
 
 static char *put(char *p, const char *s, size_t n)
@@ -88,11 +73,11 @@ static char *put(char *p, const char *s, size_t n)
 }
 
 /* One input line: its JSON object, or a bad line reported. */
-static void classify_line(void *wp, long line, int tag, const char *bytes,
-			  size_t len, struct jobs_out *o)
+static void classify_line(struct jobs_worker *w, long line, int tag,
+			  const char *bytes, size_t len, struct jobs_out *o)
 {
-	struct classify_worker *w = wp;
-	const struct classify_job *job = w->job;
+	const struct classify_job *job = w->ctx;
+	struct tokenizer *tk = w->state;
 	const struct nb_model *m = job->c->model;
 	struct cd_buf *out = jobs_stdout(o);
 	struct comment cm;
@@ -106,13 +91,13 @@ static void classify_line(void *wp, long line, int tag, const char *bytes,
 	if (input_item_comment(job->in, &w->item, w->cp, line, tag, bytes, len,
 			       &cm, o))
 		return;
-	if (tok_run(w->tk, cm.text, cm.text_len, &err)) {
+	if (tok_run(tk, cm.text, cm.text_len, &err)) {
 		/* invalid UTF-8 in a plain-text line: report, skip */
 		input_bad_answer(job->in, o, cm.line, &err, cm.text,
 				 cm.text_len);
 		return;
 	}
-	best = nb_classify(m, w->tk, NULL, prob);
+	best = nb_classify(m, tk, NULL, prob);
 	cd_buf_addstr(out, "{\"id\":");
 	jsonw_str(out, cm.id, strlen(cm.id));
 	/* the rest has a known maximum size: write it directly */
@@ -153,7 +138,6 @@ int cmd_classify(struct cli *c, int argc, char **argv)
 	struct input in;
 	struct classify_job job;
 	struct jobs_ops ops;
-	struct jobs *j;
 	const char *errors_path = NULL;
 	FILE *errors = NULL;
 	size_t l;
@@ -201,17 +185,11 @@ int cmd_classify(struct cli *c, int argc, char **argv)
 	job.key_off[job.K] = job.keys_len;
 	memset(&ops, 0, sizeof(ops));
 	ops.ctx = &job;
-	ops.worker_new = worker_new;
-	ops.worker_free = worker_free;
+	ops.state_arg = &job;
+	ops.state_new = tokenizer_new;
+	ops.state_free = tokenizer_free;
 	ops.work = classify_line;
-	j = jobs_new(njobs, &ops, stdout, errors);
-	if (!j) {
-		rc = EXIT_SOFTWARE;
-	} else {
-		input_feed(&in, j, 0);
-		rc = jobs_finish(j, &skipped);
-		jobs_free(j);
-	}
+	rc = jobs_run(njobs, &ops, &in, stdout, errors, NULL, 0, &skipped);
 	input_close(&in);
 	if (errors)
 		fclose(errors);

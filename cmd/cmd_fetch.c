@@ -130,15 +130,6 @@ struct fetch {
 	long written, bad;
 };
 
-static void log_line(void *ctx, int level, const char *line)
-{
-	struct cli *c = ctx;
-
-	if (c->quiet || (level > 0 && !c->verbose))
-		return;
-	fprintf(stderr, "candor: %s\n", line);
-}
-
 /* The state file: one hash a line, in hex. */
 static int state_load(struct fetch *f)
 {
@@ -349,8 +340,6 @@ int cmd_fetch(struct cli *c, int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct fetch f;
-	struct http_params hp;
-	struct cd_error err;
 	const char *cacert = NULL, *token, *env;
 	double interval = 60;
 	long polls = -1, poll;
@@ -422,39 +411,12 @@ int cmd_fetch(struct cli *c, int argc, char **argv)
 	if (polls < 0)
 		polls = follow ? -1 : 1;
 	env = f.research ? HTTP_ENV_RESEARCH_TOKEN : HTTP_ENV_TIKTOK_TOKEN;
-	token = getenv(env);
-	if (!token || !*token) {
-		cli_err("no token: set %s (see docs/guide.md)", env);
-		return EXIT_CONFIG;
-	}
-	if (strlen(token) > 1000 || strpbrk(token, "\r\n")) {
-		cli_err("%s is not a token (one line, at most 1000 bytes)", env);
-		return EXIT_CONFIG;
-	}
-	if (!f.research && !c->cfg.tiktok.business_id[0]) {
-		cli_err("no business id: set [tiktok] business_id in %s (see "
-			"docs/guide.md)", c->cfg.path[0] ? c->cfg.path :
-			"candor.ini");
-		return EXIT_CONFIG;
-	}
+	if ((rc = cli_api_check(c, env, 1, !f.research, &token)) != 0)
+		return rc;
 	snprintf(f.token_header, sizeof(f.token_header), f.research ?
 		 "Authorization: Bearer %s" : "Access-Token: %s", token);
-	http_params_init(&hp);
-	hp.timeout = c->cfg.http.timeout;
-	hp.retries = c->cfg.http.retries;
-	hp.rate = c->cfg.http.rate;
-	hp.backoff = c->cfg.http.backoff;
-	hp.cacert = cacert;
-	hp.verbose = c->verbose;
-	hp.log = log_line;
-	hp.log_ctx = c;
-	f.h = http_new(&hp, &err);
-	if (!f.h)
-		return cli_fail(CD_ERR_NOMEM, &err);
-	if (http_add_secret(f.h, token, &err)) {
-		http_free(f.h);
-		return cli_fail(CD_ERR_USAGE, &err);
-	}
+	if (!(f.h = cli_http_open(c, cacert, token, &rc)))
+		return rc;
 	cd_buf_init(&f.line, 1u << 20);
 	cd_buf_init(&f.url, HTTP_URL_MAX - 1);
 	if (f.state)

@@ -66,15 +66,6 @@ struct publish {
 	struct cd_buf url;
 };
 
-static void log_line(void *ctx, int level, const char *line)
-{
-	struct cli *c = ctx;
-
-	if (c->quiet || (level > 0 && !c->verbose))
-		return;
-	fprintf(stderr, "candor: %s\n", line);
-}
-
 static char *body_json(const char *video, const char *id, const char *text,
 		       const char *business)
 {
@@ -329,7 +320,6 @@ int cmd_publish(struct cli *c, int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct publish p;
-	struct http_params hp;
 	struct cd_error err;
 	struct journal *j;
 	const char *ledger_path = NULL, *cacert = NULL, *token, *path;
@@ -358,23 +348,9 @@ int cmd_publish(struct cli *c, int argc, char **argv)
 			return cli_usage_error("publish", "journal path too long");
 		ledger_path = ledger_buf;
 	}
-	token = getenv(HTTP_ENV_TIKTOK_TOKEN);
-	if (!p.dry_run && (!token || !*token)) {
-		cli_err("no token: set %s (see docs/guide.md)",
-			HTTP_ENV_TIKTOK_TOKEN);
-		return EXIT_CONFIG;
-	}
-	if (token && (strlen(token) > 1000 || strpbrk(token, "\r\n"))) {
-		cli_err("%s is not a token (one line, at most 1000 bytes)",
-			HTTP_ENV_TIKTOK_TOKEN);
-		return EXIT_CONFIG;
-	}
-	if (!c->cfg.tiktok.business_id[0]) {
-		cli_err("no business id: set [tiktok] business_id in %s (see "
-			"docs/guide.md)", c->cfg.path[0] ? c->cfg.path :
-			"candor.ini");
-		return EXIT_CONFIG;
-	}
+	if ((code = cli_api_check(c, HTTP_ENV_TIKTOK_TOKEN, !p.dry_run, 1,
+				  &token)) != 0)
+		return code;
 	j = journal_read(path, warning, sizeof(warning), &err);
 	if (!j)
 		return cli_fail(err.msg[0] && strstr(err.msg, "No such") ?
@@ -402,20 +378,9 @@ int cmd_publish(struct cli *c, int argc, char **argv)
 	}
 	snprintf(p.token_header, sizeof(p.token_header), "Access-Token: %s",
 		 token ? token : "");
-	http_params_init(&hp);
-	hp.timeout = c->cfg.http.timeout;
-	hp.retries = c->cfg.http.retries;
-	hp.rate = c->cfg.http.rate;
-	hp.backoff = c->cfg.http.backoff;
-	hp.cacert = cacert;
-	hp.verbose = c->verbose;
-	hp.log = log_line;
-	hp.log_ctx = c;
-	p.h = http_new(&hp, &err);
+	p.h = cli_http_open(c, cacert, token, &code);
 	cd_buf_init(&p.url, HTTP_URL_MAX - 1);
-	if (!p.h || (token && http_add_secret(p.h, token, &err))) {
-		code = cli_fail(CD_ERR_NOMEM, &err);
-	} else {
+	if (p.h) {
 		journal_each(j, each, &p);
 		code = p.fatal;
 	}

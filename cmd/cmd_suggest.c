@@ -170,53 +170,12 @@ struct suggest_job {                    /* shared, read-only */
 	enum format fmt;
 };
 
-struct suggest_worker {                 /* one per thread */
-	const struct suggest_job *job;
-	struct suggester *sg;
-	struct comment_parser *cp;
-	struct input_item item;
-};
-
-static void worker_free(void *wp)
-{
-	struct suggest_worker *w = wp;
-
-	if (w->sg)
-		pipeline_suggester_free(w->job->p, w->sg);
-	comment_parser_free(w->cp);
-	free(w);
-}
-
-static void *worker_new(void *ctx)
-{
-	struct suggest_job *job = ctx;
-	struct suggest_worker *w = calloc(1, sizeof(*w));
-	struct cd_error err;
-
-	cd_error_clear(&err);
-	if (!w) {
-		cli_err("out of memory");
-		return NULL;
-	}
-	w->job = job;
-	if (!(w->sg = pipeline_suggester(job->p))) {
-		worker_free(w);
-		return NULL;
-	}
-	if (!(w->cp = comment_parser_new(&err))) {
-		cli_fail(CD_ERR_NOMEM, &err);
-		worker_free(w);
-		return NULL;
-	}
-	return w;
-}
-
 /* One input line: its suggestion, or a bad line reported. */
-static void suggest_line(void *wp, long line, int tag, const char *bytes,
-			 size_t len, struct jobs_out *o)
+static void suggest_line(struct jobs_worker *w, long line, int tag,
+			 const char *bytes, size_t len, struct jobs_out *o)
 {
-	struct suggest_worker *w = wp;
-	const struct suggest_job *job = w->job;
+	const struct suggest_job *job = w->ctx;
+	struct suggester *sg = w->state;
 	const struct input *in = job->in;
 	struct cd_buf *out = jobs_stdout(o);
 	const struct suggestion *g;
@@ -227,7 +186,7 @@ static void suggest_line(void *wp, long line, int tag, const char *bytes,
 	if (input_item_comment(in, &w->item, w->cp, line, tag, bytes, len,
 			       &cm, o))
 		return;
-	if (suggester_run(w->sg, &cm, NULL, 0, &g, &err)) {
+	if (suggester_run(sg, &cm, NULL, 0, &g, &err)) {
 		jobs_err(o, "%s:%ld: %s", in->name, cm.line, err.msg);
 		jobs_bad(o, NULL, NULL, 0, in->strict ? EXIT_DATA : 0);
 		return;
@@ -240,7 +199,7 @@ static void suggest_line(void *wp, long line, int tag, const char *bytes,
 		jobs_err(o, "%s:%ld: no fact cited: %s", in->name, cm.line,
 			 g->fact_why);
 	if (job->fmt == FMT_JSONL)
-		suggestion_json(w->sg, &cm, g, out);
+		suggestion_json(sg, &cm, g, out);
 	else if (job->fmt == FMT_TSV)
 		write_tsv(out, &cm, g);
 	else
@@ -264,7 +223,6 @@ int cmd_suggest(struct cli *c, int argc, char **argv)
 	struct input in;
 	struct suggest_job job;
 	struct jobs_ops ops;
-	struct jobs *j;
 	enum format fmt = FMT_JSONL;
 	const char *errors_path = NULL;
 	FILE *errors = NULL;
@@ -318,20 +276,13 @@ int cmd_suggest(struct cli *c, int argc, char **argv)
 	job.fmt = fmt;
 	memset(&ops, 0, sizeof(ops));
 	ops.ctx = &job;
-	ops.worker_new = worker_new;
-	ops.worker_free = worker_free;
+	ops.state_arg = &p;
+	ops.state_new = pipeline_suggester;
+	ops.state_free = pipeline_suggester_free;
 	ops.work = suggest_line;
-	j = jobs_new(njobs, &ops, stdout, errors);
-	if (!j) {
-		rc = EXIT_SOFTWARE;
-	} else {
-		/* the TSV header comes with the first record, as it always did */
-		if (fmt == FMT_TSV)
-			jobs_set_prefix(j, tsv_header, sizeof(tsv_header) - 1);
-		input_feed(&in, j, 0);
-		rc = jobs_finish(j, &skipped);
-		jobs_free(j);
-	}
+	/* the TSV header comes with the first record, as it always did */
+	rc = jobs_run(njobs, &ops, &in, stdout, errors,
+		      fmt == FMT_TSV ? tsv_header : NULL, 0, &skipped);
 	input_close(&in);
 	pipeline_close(&p);
 	if (errors)

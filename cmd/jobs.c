@@ -65,14 +65,14 @@ struct chunk {
 /* A worker thread's argument: the jobs and its own state. */
 struct worker_arg {
 	struct jobs *j;
-	void *w;
+	struct jobs_worker *w;
 };
 
 struct jobs {
 	int n;                          /* workers (1: no threads) */
 	const struct jobs_ops *ops;
 	FILE *out, *errors;
-	void **wstate;
+	struct jobs_worker **wstate;
 	struct worker_arg *args;
 	pthread_t *threads, writer;
 	size_t nthreads;
@@ -255,7 +255,7 @@ void jobs_bad(struct jobs_out *o, const char *msg, const char *raw,
 }
 
 /* Answer every item of c with worker state w. */
-static void answer(struct jobs *j, void *w, struct chunk *c)
+static void answer(struct jobs *j, struct jobs_worker *w, struct chunk *c)
 {
 	struct jobs_out *o = &c->o;
 	size_t i;
@@ -440,6 +440,36 @@ static void *worker_run(void *arg)
 
 /* ------------------------------------------------------------ the jobs */
 
+static void worker_free(const struct jobs_ops *ops, struct jobs_worker *w)
+{
+	if (!w)
+		return;
+	if (w->state)
+		ops->state_free(ops->state_arg, w->state);
+	comment_parser_free(w->cp);
+	free(w);
+}
+
+/* A worker with its parser and the command's state; NULL after saying why. */
+static struct jobs_worker *worker_new(const struct jobs_ops *ops)
+{
+	struct jobs_worker *w = calloc(1, sizeof(*w));
+	struct cd_error err;
+
+	cd_error_clear(&err);
+	if (!w || !(w->cp = comment_parser_new(&err))) {
+		cli_err("out of memory");
+		free(w);
+		return NULL;
+	}
+	w->ctx = ops->ctx;
+	if (!(w->state = ops->state_new(ops->state_arg))) {
+		worker_free(ops, w);
+		return NULL;
+	}
+	return w;
+}
+
 static int chunk_init(struct chunk *c)
 {
 	cd_buf_init(&c->in, JOBS_IN_MAX);
@@ -520,7 +550,7 @@ struct jobs *jobs_new(int n, const struct jobs_ops *ops, FILE *out,
 		j->free_list = &j->chunks[i];
 	}
 	for (i = 0; i < (size_t)j->n; i++)
-		if (!(j->wstate[i] = ops->worker_new(ops->ctx))) {
+		if (!(j->wstate[i] = worker_new(ops))) {
 			jobs_free(j);
 			return NULL;
 		}
@@ -556,6 +586,23 @@ int jobs_set_prefix(struct jobs *j, const char *s, size_t n)
 {
 	cd_buf_reset(&j->prefix);
 	return cd_buf_add(&j->prefix, s, n);
+}
+
+int jobs_run(int n, const struct jobs_ops *ops, struct input *in, FILE *out,
+	     FILE *errors, const char *prefix, int track_pos, long *skipped)
+{
+	struct jobs *j = jobs_new(n, ops, out, errors);
+	int rc;
+
+	*skipped = 0;
+	if (!j)
+		return EXIT_SOFTWARE;
+	if (prefix)
+		jobs_set_prefix(j, prefix, strlen(prefix));
+	input_feed(in, j, track_pos);
+	rc = jobs_finish(j, skipped);
+	jobs_free(j);
+	return rc;
 }
 
 /* The chunk the reader fills; NULL when the output has stopped. */
@@ -744,8 +791,7 @@ void jobs_free(struct jobs *j)
 		pthread_cond_destroy(&j->free_cv);
 	}
 	for (i = 0; j->wstate && i < (size_t)j->n; i++)
-		if (j->wstate[i])
-			j->ops->worker_free(j->wstate[i]);
+		worker_free(j->ops, j->wstate[i]);
 	for (i = 0; j->chunks && i < j->nchunks; i++)
 		chunk_release(&j->chunks[i]);
 	cd_buf_release(&j->prefix);

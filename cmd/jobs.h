@@ -17,8 +17,13 @@
  * arrives on a pipe is answered at once.  With --jobs 1 there are no
  * threads: a chunk is answered and written when it is handed on.
  *
+ * Each worker is a struct jobs_worker: the command's shared context, its
+ * own state (ops->state_new: a tokenizer, a suggester), a comment parser
+ * and an input item, so a command writes only its state and its answer;
+ * jobs_run() is a command's whole run from its opened input.
+ *
  * Ownership: jobs_new() borrows ops, out and errors (they outlive the
- * jobs); jobs_free() frees the workers' states with ops->worker_free.
+ * jobs); jobs_free() frees the workers and their states (ops->state_free).
  */
 #ifndef CANDOR_JOBS_H
 #define CANDOR_JOBS_H
@@ -27,6 +32,7 @@
 #include <stdio.h>
 
 #include "buf.h"
+#include "input.h"
 
 #define JOBS_MAX 64                     /* --jobs at most */
 #define JOBS_CHUNK_ITEMS 256            /* items in one chunk at most */
@@ -36,19 +42,29 @@
 struct jobs;
 struct jobs_out;                        /* a worker's answers to a chunk */
 
+/* One per thread, made by the jobs; only its thread touches it. */
+struct jobs_worker {
+	void *ctx;                      /* ops->ctx: shared, only read */
+	void *state;                    /* ops->state_new()'s */
+	struct comment_parser *cp;      /* for input_item_comment() */
+	struct input_item item;         /* ditto */
+};
+
 struct jobs_ops {
-	void *ctx;
-	/* A worker's own state, or NULL after printing why (before any
-	 * thread starts). */
-	void *(*worker_new)(void *ctx);
-	void (*worker_free)(void *w);
+	void *ctx;                      /* jobs_worker.ctx */
+	/* A worker's own state made from state_arg, or NULL after printing
+	 * why (before any thread starts); state_free(state_arg, state)
+	 * frees it. */
+	void *state_arg;
+	void *(*state_new)(void *state_arg);
+	void (*state_free)(void *state_arg, void *state);
 	/*
 	 * Answer one item: the bytes and tag jobs_add() was given, line its
 	 * number.  Writes to jobs_stdout(o) and with jobs_err() and
 	 * jobs_bad(); never prints.
 	 */
-	void (*work)(void *w, long line, int tag, const char *bytes, size_t len,
-		     struct jobs_out *o);
+	void (*work)(struct jobs_worker *w, long line, int tag,
+		     const char *bytes, size_t len, struct jobs_out *o);
 	/* Optional, on the writer's side after each chunk is written: items
 	 * answered (not skipped) and the reader's position (jobs_set_pos). */
 	void (*written)(void *ctx, long answered, long long pos);
@@ -68,6 +84,15 @@ struct jobs *jobs_new(int n, const struct jobs_ops *ops, FILE *out,
 		      FILE *errors);
 /* Bytes written to out before the first answer (suggest's TSV header). */
 int jobs_set_prefix(struct jobs *j, const char *s, size_t n);
+
+/*
+ * A command's whole run: n workers over ops answer every item of in
+ * (input_feed(), track_pos as there) into out, after prefix (NULL: none).
+ * Returns as jobs_finish() (EXIT_SOFTWARE when the jobs could not start)
+ * with the skipped items in *skipped.
+ */
+int jobs_run(int n, const struct jobs_ops *ops, struct input *in, FILE *out,
+	     FILE *errors, const char *prefix, int track_pos, long *skipped);
 
 /* --- the reader's side --- */
 

@@ -196,8 +196,9 @@ void pipeline_close(struct pipeline *p)
 	memset(p, 0, sizeof(*p));
 }
 
-struct suggester *pipeline_suggester(struct pipeline *p)
+void *pipeline_suggester(void *pp)
 {
+	struct pipeline *p = pp;
 	struct suggester *sg;
 	struct cd_error err;
 
@@ -212,8 +213,10 @@ struct suggester *pipeline_suggester(struct pipeline *p)
 	return sg;
 }
 
-void pipeline_suggester_free(struct pipeline *p, struct suggester *sg)
+void pipeline_suggester_free(void *pp, void *sg)
 {
+	const struct pipeline *p = pp;
+
 	if (sg != p->sg)
 		suggester_free(sg);
 }

@@ -38,11 +38,12 @@ int pipeline_open(struct pipeline *p, struct cli *c, int want_why);
 void pipeline_close(struct pipeline *p);
 
 /*
- * A suggester for one --jobs worker (sharing everything p loaded, which
- * is only read): p->sg for the first caller, a new one after that (free
- * it with pipeline_suggester_free).  NULL after printing why.
+ * A suggester for one --jobs worker (sharing everything the pipeline p
+ * loaded, which is only read): p->sg for the first caller, a new one after
+ * that (free it with pipeline_suggester_free).  NULL after printing why.
+ * Typed as jobs_ops.state_new and state_free, with p as state_arg.
  */
-struct suggester *pipeline_suggester(struct pipeline *p);
-void pipeline_suggester_free(struct pipeline *p, struct suggester *sg);
+void *pipeline_suggester(void *p);
+void pipeline_suggester_free(void *p, void *sg);
 
 #endif

@@ -122,13 +122,24 @@ unsigned flags_match(const struct flag_lists *fl, const struct tokenizer *tk,
 		     const char *text, size_t len, struct flags_result *out)
 {
 	struct phrase_word w[FLAGS_WORDS_MAX];
+
+	if (!fl || !tk) {
+		memset(out, 0, sizeof(*out));
+		return 0;
+	}
+	return flags_match_words(fl, w, phrase_words(tk, text, len, w,
+						     FLAGS_WORDS_MAX), out);
+}
+
+unsigned flags_match_words(const struct flag_lists *fl, struct phrase_word *w,
+			   size_t n, struct flags_result *out)
+{
 	struct phrase_match m[MATCH_MAX];
-	size_t n, nm, i;
+	size_t nm, i;
 
 	memset(out, 0, sizeof(*out));
-	if (!fl || !tk)
+	if (!fl || !w)
 		return 0;
-	n = phrase_words(tk, text, len, w, FLAGS_WORDS_MAX);
 	nm = phrase_match(fl->ph, w, n, m, MATCH_MAX, NULL, NULL, NULL);
 	for (i = 0; i < nm; i++) {
 		unsigned g = m[i].group;

@@ -53,6 +53,7 @@ struct flags_result {
 };
 
 struct flag_lists;
+struct phrase_word;
 
 /*
  * Load every <dir>/<lang>/{safety,legal,press,negation}.txt.  tk (the
@@ -75,6 +76,13 @@ size_t flags_count(const struct flag_lists *fl);
  */
 unsigned flags_match(const struct flag_lists *fl, const struct tokenizer *tk,
 		     const char *text, size_t len, struct flags_result *out);
+/*
+ * The same from the text's words w[0..n) (phrase_words() of that run,
+ * at most FLAGS_WORDS_MAX), for a caller that matches them against
+ * other phrase sets too.
+ */
+unsigned flags_match_words(const struct flag_lists *fl, struct phrase_word *w,
+			   size_t n, struct flags_result *out);
 
 /* "safety", "legal", "press" for FLAG_SAFETY, ...; "" otherwise. */
 const char *flags_name(unsigned flag);

@@ -169,6 +169,27 @@ char *jsonw_fixed(char *p, double v, int digits)
 	return frac_digits(p, x % scale[digits], digits);
 }
 
+int jsonw_int(struct cd_buf *b, long long v)
+{
+	char rev[24];
+	unsigned long long u = v < 0 ? 0ull - (unsigned long long)v :
+				       (unsigned long long)v;
+	size_t n = 0;
+	int rc;
+
+	do
+		rev[n++] = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		rev[n++] = '-';
+	if ((rc = cd_buf_grow(b, n)) != 0)
+		return rc;
+	while (n)
+		b->data[b->len++] = rev[--n];
+	b->data[b->len] = '\0';
+	return 0;
+}
+
 int jsonw_num(struct cd_buf *b, double v, int digits)
 {
 	char tmp[64];

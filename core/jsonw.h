@@ -19,6 +19,14 @@ int jsonw_str(struct cd_buf *b, const char *s, size_t len);
 /* "key": (with a leading comma unless first) */
 int jsonw_key(struct cd_buf *b, const char *key, int first);
 /*
+ * A string literal written as it is, for the fixed parts of a record
+ * (",\"reply\":"): no strlen, no scan for bytes to escape, so it must
+ * hold none.
+ */
+#define JSONW_LIT(b, s) cd_buf_add((b), "" s, sizeof(s) - 1)
+/* v as %lld would write it. */
+int jsonw_int(struct cd_buf *b, long long v);
+/*
  * Write v in [0, 1e9) with up to `digits` (0..6) decimals, trailing zeros
  * dropped, at p (room for 24 bytes); returns the end.  The hot path of
  * jsonw_num, for writers that fill a buffer directly.
@@ -54,5 +62,17 @@ static inline char *jsonw_prob4(char *p, double v)
 }
 /* A number with up to `digits` decimals, trailing zeros dropped. */
 int jsonw_num(struct cd_buf *b, double v, int digits);
+/* jsonw_num(b, v, 4), with the probabilities' path inline. */
+static inline int jsonw_prob(struct cd_buf *b, double v)
+{
+	if (v >= 0 && v <= 1 && b->len + 8 < b->cap) {
+		char *e = jsonw_prob4(b->data + b->len, v);
+
+		b->len = (size_t)(e - b->data);
+		b->data[b->len] = '\0';
+		return 0;
+	}
+	return jsonw_num(b, v, 4);
+}
 
 #endif

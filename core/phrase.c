@@ -97,6 +97,16 @@ unsigned phrase_nwords(const struct phrase_set *s, uint32_t id)
 	return s && id < s->nph ? s->ph[id].n : 0;
 }
 
+static const uint64_t *alt_of(const struct phrase_set *s, const struct phrase *p);
+
+uint64_t phrase_key(const struct phrase_set *s, uint32_t id, unsigned k,
+		    int as_written)
+{
+	if (!s || id >= s->nph || k >= s->ph[id].n)
+		return 0;
+	return as_written ? alt_of(s, &s->ph[id])[k] : s->ph[id].key[k];
+}
+
 /* ------------------------------------------------------------- the table */
 
 static size_t slot_of(uint64_t key, size_t mask)

@@ -141,6 +141,13 @@ const char *phrase_text(const struct phrase_set *s, uint32_t id);
 long phrase_line(const struct phrase_set *s, uint32_t id);
 unsigned phrase_group(const struct phrase_set *s, uint32_t id);
 unsigned phrase_nwords(const struct phrase_set *s, uint32_t id);
+/*
+ * Word k (< phrase_nwords()) of phrase id matches a word whose key is
+ * phrase_key(s, id, k, 0) or phrase_key(s, id, k, 1) (the words as
+ * written, when loaded with a plain tokenizer; else the same key).
+ */
+uint64_t phrase_key(const struct phrase_set *s, uint32_t id, unsigned k,
+		    int as_written);
 
 /*
  * The tokens of the tokenizer's last run on s[0..len) as words (words,

@@ -28,6 +28,9 @@ struct suggester {
 	size_t ntopical;
 	unsigned char topic_hit[TPL_MAX / 8];   /* by group, this comment */
 	char fact_why[160];             /* g.fact_why */
+	/* "scores": the labels' keys, "complaint": ,"fake_news": ... */
+	struct cd_buf score_keys;
+	size_t *score_key_end;          /* label l's key ends here */
 };
 
 const char *suggest_flag_name(unsigned flags)
@@ -144,21 +147,35 @@ static int load_topics(struct suggester *s, struct cd_error *err)
 	return rc;
 }
 
-/* Which topical templates the comment that ft last ran on mentions. */
-static void match_topics(struct suggester *s, const struct tokenizer *ft,
-			 const struct comment *c)
+/* Which topical templates the comment's words w[0..n) mention. */
+static void match_topics(struct suggester *s, struct phrase_word *w, size_t n)
 {
-	struct phrase_word w[FLAGS_WORDS_MAX];
 	struct phrase_match m[256];
-	size_t n, nm, i;
+	size_t nm, i;
 
 	memset(s->topic_hit, 0, sizeof(s->topic_hit));
 	if (!s->topics)
 		return;
-	n = phrase_words(ft, c->text, c->text_len, w, FLAGS_WORDS_MAX);
 	nm = phrase_match(s->topics, w, n, m, 256, NULL, NULL, NULL);
 	for (i = 0; i < nm; i++)
 		s->topic_hit[m[i].group / 8] |= (unsigned char)(1u << (m[i].group % 8));
+}
+
+/* The keys of "scores", written once: 0 or CD_ERR_NOMEM. */
+static int score_keys(struct suggester *s)
+{
+	size_t K = nb_nlabels(s->o.model), l;
+	int rc = 0;
+
+	cd_buf_init(&s->score_keys, (size_t)1 << 20);
+	s->score_key_end = calloc(K ? K : 1, sizeof(*s->score_key_end));
+	if (!s->score_key_end)
+		return CD_ERR_NOMEM;
+	for (l = 0; l < K && !rc; l++) {
+		rc = jsonw_key(&s->score_keys, nb_label(s->o.model, l), 0);
+		s->score_key_end[l] = s->score_keys.len;
+	}
+	return rc;
 }
 
 struct suggester *suggester_new(const struct suggester_opts *o,
@@ -191,7 +208,7 @@ struct suggester *suggester_new(const struct suggester_opts *o,
 	cd_buf_init(&s->reply, SUGGEST_REPLY_MAX);
 	s->data = tpl_data_alloc();
 	s->tone_memo = tone_memo_new();
-	if (!s->data || !s->tone_memo) {
+	if (!s->data || !s->tone_memo || score_keys(s)) {
 		cd_error_set(err, CD_ERR_NOMEM, 0, "out of memory");
 		suggester_free(s);
 		return NULL;
@@ -209,6 +226,8 @@ void suggester_free(struct suggester *s)
 	phrase_set_free(s->topics);
 	free(s->topical);
 	cd_buf_release(&s->reply);
+	cd_buf_release(&s->score_keys);
+	free(s->score_key_end);
 	tpl_data_free(s->data);
 	free(s);
 }
@@ -309,6 +328,8 @@ static int find_flags(struct suggester *s, const struct comment *c,
 		      struct suggestion *g, struct cd_error *err)
 {
 	const struct tokenizer *ft = s->tk;
+	struct phrase_word w[FLAGS_WORDS_MAX];
+	size_t n;
 	int rc;
 
 	g->flags = 0;
@@ -321,10 +342,11 @@ static int find_flags(struct suggester *s, const struct comment *c,
 			return rc;
 		ft = s->tone_tk;
 	}
+	/* one list of words for the flags and the topics */
+	n = phrase_words(ft, c->text, c->text_len, w, FLAGS_WORDS_MAX);
 	if (s->o.flags)
-		g->flags = flags_match(s->o.flags, ft, c->text, c->text_len,
-				       &g->flag_hits);
-	match_topics(s, ft, c);
+		g->flags = flags_match_words(s->o.flags, w, n, &g->flag_hits);
+	match_topics(s, w, n);
 	return 0;
 }
 
@@ -544,38 +566,49 @@ int suggester_set_reply(struct suggester *s, const struct comment *c,
 	return check_tone(s, c, g, err);
 }
 
-static void add_str(struct cd_buf *b, const char *key, const char *v)
+/* A string value, after its key: JSONW_LIT(b, ",\"key\":"). */
+static void add_str(struct cd_buf *b, const char *v)
 {
-	jsonw_key(b, key, 0);
 	jsonw_str(b, v, strlen(v));
 }
 
 int suggestion_json(const struct suggester *s, const struct comment *c,
 		    const struct suggestion *g, struct cd_buf *b)
 {
-	size_t K = nb_nlabels(s->o.model), l, i;
+	size_t K = nb_nlabels(s->o.model), l, i, from = 1;
 	size_t start = b->len;
 	int rc;
 
-	cd_buf_addstr(b, "{\"id\":");
-	jsonw_str(b, c->id, strlen(c->id));
-	jsonw_key(b, "text", 0);
+	JSONW_LIT(b, "{\"id\":");
+	add_str(b, c->id);
+	JSONW_LIT(b, ",\"text\":");
 	jsonw_str(b, c->text, c->text_len);
-	add_str(b, "author", c->author);
-	add_str(b, "lang", g->lang);
-	add_str(b, "category", g->category);
-	jsonw_key(b, "confidence", 0);
-	jsonw_num(b, g->confidence, 4);
-	cd_buf_addstr(b, g->uncertain ? ",\"uncertain\":true" :
-					",\"uncertain\":false");
-	cd_buf_addstr(b, ",\"flags\":");
-	suggest_flags_json(g->flags, b);
-	cd_buf_addstr(b, ",\"scores\":{");
-	for (l = 0; l < K; l++) {
-		jsonw_key(b, nb_label(s->o.model, l), l == 0);
-		jsonw_num(b, g->prob[l], 4);
+	JSONW_LIT(b, ",\"author\":");
+	add_str(b, c->author);
+	JSONW_LIT(b, ",\"lang\":");
+	add_str(b, g->lang);
+	JSONW_LIT(b, ",\"category\":");
+	add_str(b, g->category);
+	JSONW_LIT(b, ",\"confidence\":");
+	jsonw_prob(b, g->confidence);
+	if (g->uncertain)
+		JSONW_LIT(b, ",\"uncertain\":true");
+	else
+		JSONW_LIT(b, ",\"uncertain\":false");
+	if (g->flags) {
+		JSONW_LIT(b, ",\"flags\":");
+		suggest_flags_json(g->flags, b);
+	} else {
+		JSONW_LIT(b, ",\"flags\":[]");
 	}
-	cd_buf_addstr(b, "},\"why\":[");
+	JSONW_LIT(b, ",\"scores\":{");
+	for (l = 0; l < K; l++) {       /* label 0's key without its comma */
+		cd_buf_add(b, s->score_keys.data + from,
+			   s->score_key_end[l] - from);
+		from = s->score_key_end[l];
+		jsonw_prob(b, g->prob[l]);
+	}
+	JSONW_LIT(b, "},\"why\":[");
 	for (i = 0; i < g->nwhy; i++) {
 		if (i)
 			cd_buf_addch(b, ',');
@@ -583,35 +616,41 @@ int suggestion_json(const struct suggester *s, const struct comment *c,
 			  g->why[i].end - g->why[i].start);
 	}
 	cd_buf_addch(b, ']');
-	add_str(b, "action", g->action);
-	add_str(b, "template", g->template_id);
-	jsonw_key(b, "reply", 0);
+	JSONW_LIT(b, ",\"action\":");
+	add_str(b, g->action);
+	JSONW_LIT(b, ",\"template\":");
+	add_str(b, g->template_id);
+	JSONW_LIT(b, ",\"reply\":");
 	jsonw_str(b, g->reply, g->reply_len);
 	if (g->fact) {
-		add_str(b, "fact", g->fact->name);
+		JSONW_LIT(b, ",\"fact\":");
+		add_str(b, g->fact->name);
 	}
-	if (g->note)
-		add_str(b, "note", g->note);
-	else if (g->lang_fallback)
-		add_str(b, "note", "no template in the comment's language; "
-			    "drafted in en");
-	jsonw_key(b, "tone", 0);
+	if (g->note) {
+		JSONW_LIT(b, ",\"note\":");
+		add_str(b, g->note);
+	} else if (g->lang_fallback) {
+		JSONW_LIT(b, ",\"note\":\"no template in the comment's "
+			  "language; drafted in en\"");
+	}
+	JSONW_LIT(b, ",\"tone\":");
 	if (g->toned)
 		rc = tone_result_json(&g->tone, b);
 	else
-		rc = cd_buf_addstr(b, "null");
+		rc = JSONW_LIT(b, "null");
 	/*
 	 * last, after SPEC's fields: the comment's time, for monitor --replay;
 	 * unix seconds when it came as a number or as create_time
 	 */
 	if (!rc && c->created_at && c->created_at[0]) {
-		add_str(b, "created_at", c->created_at);
+		JSONW_LIT(b, ",\"created_at\":");
+		add_str(b, c->created_at);
 	} else if (!rc && c->created_ts >= 0) {
-		jsonw_key(b, "created_at", 0);
-		rc = cd_buf_addf(b, "%lld", (long long)c->created_ts);
+		JSONW_LIT(b, ",\"created_at\":");
+		rc = jsonw_int(b, (long long)c->created_ts);
 	}
 	if (!rc)
-		rc = cd_buf_addstr(b, "}\n");
+		rc = JSONW_LIT(b, "}\n");
 	if (rc)
 		b->len = start;
 	return rc;

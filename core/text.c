@@ -142,13 +142,39 @@ static int lang_blank(unsigned char c)
  * '@') and not a URL or domain ('.', '/' or ':' between an ASCII letter or
  * digit and an ASCII letter).
  */
+/*
+ * Whether s[0..len) holds a lead byte of U+0400..U+052F (D0..D4): without
+ * one nothing counts as Cyrillic and the vote is "en" whatever the Latin
+ * count.  Eight bytes a step; most English text has no byte above 0x7F.
+ */
+static int has_cyrillic_lead(const unsigned char *u, size_t len)
+{
+	size_t i = 0;
+
+	for (; i + 8 <= len; i += 8) {
+		uint64_t w;
+		size_t k;
+
+		memcpy(&w, u + i, 8);
+		if (!(w & 0x8080808080808080ULL))
+			continue;
+		for (k = 0; k < 8; k++)
+			if (u[i + k] >= 0xD0 && u[i + k] <= 0xD4)
+				return 1;
+	}
+	for (; i < len; i++)
+		if (u[i] >= 0xD0 && u[i] <= 0xD4)
+			return 1;
+	return 0;
+}
+
 const char *text_detect_lang(const char *text, size_t len)
 {
 	const unsigned char *u = (const unsigned char *)text;
 	size_t i = 0, latin = 0, cyrillic = 0;
 
-	if (!text)
-		return "en";
+	if (!text || !has_cyrillic_lead(u, len))
+		return text_lang_vote(1, 0);
 	while (i < len) {
 		size_t lat = 0, cyr = 0;
 		int prose;

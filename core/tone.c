@@ -166,6 +166,8 @@ struct tone_rules *tone_rules_load_params(const char *dir,
 				  "no tone lists in '%s/en' or '%s/ru'", dir, dir);
 	if (!rc)
 		rc = phrase_set_build(r->ph, err);
+	if (!rc && tone_echo_prepare(r))
+		rc = cd_error_set(err, CD_ERR_NOMEM, 0, "out of memory");
 	if (rc) {
 		tone_rules_free(r);
 		return NULL;
@@ -179,6 +181,7 @@ void tone_rules_free(struct tone_rules *r)
 		return;
 	free(r->learn[0].slot);
 	free(r->learn[1].slot);
+	tone_echo_release(r);
 	phrase_set_free(r->ph);
 	free(r);
 }
@@ -416,7 +419,8 @@ int tone_check(const struct tone_rules *r, struct tokenizer *tk,
 	struct cd_error e;
 	const struct tokenizer *ct = NULL;     /* comment tokens, not matched yet */
 	struct tone_memo *memo = NULL;
-	struct sketch words;
+	struct echo_keys ek;
+	const struct category *cat;
 	size_t i, cyr = 0, lat = 0, clen = 0;
 	unsigned on;
 	int rc;
@@ -447,9 +451,9 @@ int tone_check(const struct tone_rules *r, struct tokenizer *tk,
 		memo = ctx->memo;
 		me = tone_memo_find(memo, r, reply, len, ctx);
 		if (me && (!ctx->comment ||
-			   !tone_may_echo(ctx->comment_tokens, ctx->comment,
+			   !tone_may_echo(r, ctx->comment_tokens, ctx->comment,
 					  strlen(ctx->comment),
-					  tone_memo_words(me)))) {
+					  tone_memo_echo(me)))) {
 			tone_memo_result(me, out);
 			return 0;
 		}
@@ -495,9 +499,11 @@ int tone_check(const struct tone_rules *r, struct tokenizer *tk,
 	sc.excepted = 0;        /* the comment's do not count */
 	sc.rnm = tone_match_words(r, sc.rw, sc.rn, sc.rm, MAX_MATCHES,
 				  &sc.excepted);
-	if (ct || memo)
-		tone_reply_words(sc.rw, sc.rn, &words);
-	if (ct && tone_may_echo(ct, ctx->comment, clen, &words)) {
+	if (ct || memo) {
+		cat = categories_find(ctx->categories, ctx->category);
+		tone_echo_keys(r, sc.rw, sc.rn, cat && cat->echo_claim, &ek);
+	}
+	if (ct && tone_may_echo(r, ct, ctx->comment, clen, &ek)) {
 		/* the comment's own tokens: matched only when echo may hit */
 		unsigned ignored = 0;
 
@@ -527,6 +533,6 @@ int tone_check(const struct tone_rules *r, struct tokenizer *tk,
 	check_learned(&sc);
 	tone_finish(&sc.hs, reply, sc.ru, out);
 	if (memo && !sc.cn)     /* found without the comment's words */
-		tone_memo_store(memo, &words, out);
+		tone_memo_store(memo, &ek, out);
 	return 0;
 }

@@ -138,8 +138,10 @@ struct tone_ctx {
  * text every time), so with ctx->memo set tone_check() gives a reply it
  * has checked before, with the same rules, categories, language,
  * category, channel limit and with or without a comment, the findings it found then without
- * checking it again: unless the comment shares a word with the reply
- * (then `echo` may find something, and the reply is checked in full).
+ * checking it again: unless `echo` may find something (the comment holds
+ * a word of an insult phrase's and a word of the reply that is a word of
+ * an insult phrase, or, for a category with echo_claim, a content word
+ * of the reply), and then the reply is checked in full.
  * The findings are byte for byte those of a full check.  After a check
  * answered from the memo, tk does not hold the reply's tokens.
  * A memo holds at most TONE_MEMO_SLOTS replies of up to TONE_MEMO_REPLY_MAX

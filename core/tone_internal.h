@@ -202,8 +202,24 @@ struct learned {
 	size_t examples;
 };
 
+/* A set of word keys (open addressing; 0 is told apart by `zero`). */
+struct keyset {
+	uint64_t *key;          /* mask + 1 slots, 0: empty */
+	size_t mask;
+	int zero;               /* the key 0 is in the set */
+};
+
+/* What a reply brings to `echo` (tone_echo_keys(), tone_may_echo()). */
+struct echo_keys {
+	struct sketch insult;   /* its words that are words of insult phrases */
+	struct sketch claim;    /* its content words, when claims count */
+	int any_insult, any_claim;
+};
+
 struct tone_rules {
 	struct tone_params p;
+	struct keyset ins_words;    /* every word of an insult phrase */
+	struct keyset ins_anchor;   /* one word of each (tone_echo_prepare) */
 	struct learned learn[2];    /* en, ru (langs[]) */
 	double learn_odds;          /* log(threshold / (1 - threshold)) */
 	struct phrase_set *ph;      /* every list, group = enum list_id */
@@ -266,20 +282,22 @@ int tone_list_negatable(int list);
 size_t tone_match_words(const struct tone_rules *r, struct phrase_word *w,
 			  size_t n, struct phrase_match *m, size_t mcap,
 			  unsigned *excepted);
-void tone_reply_words(const struct phrase_word *rw, size_t rn,
-		      struct sketch *sk);
-int tone_may_echo(const struct tokenizer *ct, const char *s, size_t len,
-		  const struct sketch *reply_words);
+int tone_echo_prepare(struct tone_rules *r);
+void tone_echo_release(struct tone_rules *r);
+void tone_echo_keys(const struct tone_rules *r, const struct phrase_word *rw,
+		    size_t rn, int claim, struct echo_keys *ek);
+int tone_may_echo(const struct tone_rules *r, const struct tokenizer *ct,
+		  const char *s, size_t len, const struct echo_keys *ek);
 /* tone_memo.c: the memo of checked replies (tone.h) */
 struct tone_memo_entry;
 const struct tone_memo_entry *tone_memo_find(struct tone_memo *m,
 					     const struct tone_rules *r,
 					     const char *reply, size_t len,
 					     const struct tone_ctx *ctx);
-const struct sketch *tone_memo_words(const struct tone_memo_entry *e);
+const struct echo_keys *tone_memo_echo(const struct tone_memo_entry *e);
 void tone_memo_result(const struct tone_memo_entry *e,
 		      struct tone_result *out);
-void tone_memo_store(struct tone_memo *m, const struct sketch *words,
+void tone_memo_store(struct tone_memo *m, const struct echo_keys *ek,
 		     const struct tone_result *res);
 int tone_negated(const struct phrase_word *w, const struct phrase_match *m, size_t nm,
 		   size_t at);

@@ -21,7 +21,7 @@ struct tone_memo_entry {
 	uint64_t h;             /* tok_hash of the key; 0: empty */
 	size_t klen;
 	char *key;              /* malloc'd: the key, then the findings */
-	struct sketch words;    /* the reply's word keys (tone_may_echo) */
+	struct echo_keys echo;  /* what the reply brings to echo */
 	int score;
 	size_t n, dropped;
 	struct tone_finding *f; /* n of them, inside key's block */
@@ -116,9 +116,9 @@ const struct tone_memo_entry *tone_memo_find(struct tone_memo *m,
 	return NULL;
 }
 
-const struct sketch *tone_memo_words(const struct tone_memo_entry *e)
+const struct echo_keys *tone_memo_echo(const struct tone_memo_entry *e)
 {
-	return &e->words;
+	return &e->echo;
 }
 
 void tone_memo_result(const struct tone_memo_entry *e, struct tone_result *out)
@@ -134,7 +134,7 @@ void tone_memo_result(const struct tone_memo_entry *e, struct tone_result *out)
  * the last tone_memo_find(), in place of the entry there.  Out of memory,
  * nothing is remembered: the next check is a full one, nothing worse.
  */
-void tone_memo_store(struct tone_memo *m, const struct sketch *words,
+void tone_memo_store(struct tone_memo *m, const struct echo_keys *ek,
 		     const struct tone_result *res)
 {
 	struct tone_memo_entry *e;
@@ -153,7 +153,7 @@ void tone_memo_store(struct tone_memo *m, const struct sketch *words,
 	e->key = block;
 	e->klen = m->klen;
 	e->h = m->h;
-	e->words = *words;
+	e->echo = *ek;
 	e->score = res->score;
 	e->n = res->n;
 	e->dropped = res->dropped;

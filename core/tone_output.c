@@ -252,35 +252,45 @@ int tone_result_has_error(const struct tone_result *res)
 int tone_result_json(const struct tone_result *res, struct cd_buf *out)
 {
 	size_t keep = out->len, i;
-	int rc = cd_buf_addf(out, "{\"score\":%d,\"issues\":[", res->score);
+	int rc = JSONW_LIT(out, "{\"score\":");
 
+	if (!rc)
+		rc = jsonw_int(out, res->score);
+	if (!rc)
+		rc = JSONW_LIT(out, ",\"issues\":[");
 	for (i = 0; !rc && i < res->n; i++) {
 		const struct tone_finding *f = &res->f[i];
+		const char *sev = tone_severity_name(f->severity);
 
-		rc = cd_buf_addstr(out, i ? ",{\"rule\":" : "{\"rule\":");
+		rc = i ? JSONW_LIT(out, ",{\"rule\":") :
+			 JSONW_LIT(out, "{\"rule\":");
 		if (!rc)
 			rc = jsonw_str(out, f->rule, strlen(f->rule));
 		if (!rc)
-			rc = cd_buf_addstr(out, ",\"severity\":");
+			rc = JSONW_LIT(out, ",\"severity\":");
 		if (!rc)
-			rc = jsonw_str(out, tone_severity_name(f->severity),
-				       strlen(tone_severity_name(f->severity)));
+			rc = jsonw_str(out, sev, strlen(sev));
 		if (!rc)
-			rc = cd_buf_addstr(out, ",\"message\":");
+			rc = JSONW_LIT(out, ",\"message\":");
 		if (!rc)
 			rc = jsonw_str(out, f->message, strlen(f->message));
 		if (!rc)
-			rc = cd_buf_addf(out, ",\"start\":%zu,\"end\":%zu",
-					 f->start, f->end);
+			rc = JSONW_LIT(out, ",\"start\":");
 		if (!rc)
-			rc = cd_buf_addstr(out, ",\"suggestion\":");
+			rc = jsonw_int(out, (long long)f->start);
+		if (!rc)
+			rc = JSONW_LIT(out, ",\"end\":");
+		if (!rc)
+			rc = jsonw_int(out, (long long)f->end);
+		if (!rc)
+			rc = JSONW_LIT(out, ",\"suggestion\":");
 		if (!rc)
 			rc = jsonw_str(out, f->suggestion, strlen(f->suggestion));
 		if (!rc)
 			rc = cd_buf_addch(out, '}');
 	}
 	if (!rc)
-		rc = cd_buf_addstr(out, "]}");
+		rc = JSONW_LIT(out, "]}");
 	if (rc) {
 		out->len = keep;
 		if (out->data)

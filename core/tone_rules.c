@@ -6,6 +6,7 @@
 #include "sketch.h"
 #include "text.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include <utf8proc.h>
@@ -149,31 +150,187 @@ int tone_list_negatable(int list)
 		list == LIST_PROMISE || list == LIST_ACK;
 }
 
-/* The keys of the reply's words rw[0..rn), as a sketch for tone_may_echo(). */
-void tone_reply_words(const struct phrase_word *rw, size_t rn,
-		      struct sketch *sk)
+/* ------------------------------------------------------ what echo needs */
+
+/*
+ * `echo` (tone_rule_echo) finds something only in two cases:
+ *
+ *  - insult: the comment matches an insult phrase, and the reply repeats
+ *    it (the same phrase) or a run of words holding one of its words.
+ *    Either way a word of the comment has the key of a word of an insult
+ *    phrase and of a word of the reply; and the comment holds every word
+ *    of some insult phrase, so also that phrase's anchor (one word of
+ *    each insult phrase, chosen by tone_echo_prepare());
+ *  - claim (categories with echo_claim, fake_news): a run of three
+ *    content words (no stopword, no negation) of the reply repeated in
+ *    the comment, so a content word of the reply is in the comment.
+ *
+ * tone_echo_keys() keeps what the reply brings to these (its words that
+ * are words of insult phrases; its content words when claims count) and
+ * tone_may_echo() tests a comment against them and the anchors: 0 means
+ * echo can find nothing, so the comment need not be matched at all and
+ * the check's findings are those without a comment.
+ */
+
+static size_t keyset_slot(uint64_t key, size_t mask)
+{
+	key ^= key >> 31;
+	key *= 0x9e3779b97f4a7c15ULL;
+	return (size_t)(key >> 40) & mask;
+}
+
+static int keyset_has(const struct keyset *ks, uint64_t key)
 {
 	size_t i;
 
-	*sk = (struct sketch)SKETCH_EMPTY;
-	for (i = 0; i < rn; i++)
-		sketch_add(sk, rw[i].key);
+	if (!key)
+		return ks->zero;
+	if (!ks->key)
+		return 0;
+	for (i = keyset_slot(key, ks->mask); ks->key[i]; i = (i + 1) & ks->mask)
+		if (ks->key[i] == key)
+			return 1;
+	return 0;
+}
+
+static void keyset_add(struct keyset *ks, uint64_t key)
+{
+	size_t i;
+
+	if (!key) {
+		ks->zero = 1;
+		return;
+	}
+	for (i = keyset_slot(key, ks->mask); ks->key[i]; i = (i + 1) & ks->mask)
+		if (ks->key[i] == key)
+			return;
+	ks->key[i] = key;
+}
+
+/* Room for n keys at most half full; 0 or CD_ERR_NOMEM. */
+static int keyset_init(struct keyset *ks, size_t n)
+{
+	size_t cap = 16;
+
+	while (cap < 2 * n)
+		cap *= 2;
+	ks->key = calloc(cap, sizeof(ks->key[0]));
+	ks->mask = cap - 1;
+	ks->zero = 0;
+	return ks->key ? 0 : CD_ERR_NOMEM;
+}
+
+void tone_echo_release(struct tone_rules *r)
+{
+	free(r->ins_words.key);
+	free(r->ins_anchor.key);
+	r->ins_words.key = r->ins_anchor.key = NULL;
 }
 
 /*
- * 0 when no word of the comment (the tokenizer's last run on s[0..len),
- * as phrase_words() would take them) has the key of a word of the reply
- * (tone_reply_words()): then `echo` can find nothing, and the comment need
- * not be matched against the lists at all.  Every echo shares a key (a
- * repeated insult phrase, a run of words), so 1 means only "perhaps".
+ * Make r's sets of insult-phrase words and anchors, after the phrase set
+ * is built.  A phrase's anchor is its last word that is not a one-word
+ * stopword (its last word when all are): a comment must hold it to
+ * match the phrase, and "you" or "a" would be in most comments.  0 or
+ * CD_ERR_NOMEM.
  */
-int tone_may_echo(const struct tokenizer *ct, const char *s, size_t len,
-		  const struct sketch *reply_words)
+int tone_echo_prepare(struct tone_rules *r)
+{
+	const struct phrase_set *ps = r->ph;
+	struct keyset stop = { 0 };
+	size_t np = phrase_set_count(ps), nins = 0, nstop = 0;
+	uint32_t p;
+	unsigned k, n;
+	int rc;
+
+	for (p = 0; p < np; p++) {
+		unsigned g = phrase_group(ps, p);
+
+		if (g == LIST_INSULT)
+			nins += phrase_nwords(ps, p);
+		else if (g == LIST_STOP && phrase_nwords(ps, p) == 1)
+			nstop++;
+	}
+	if ((rc = keyset_init(&r->ins_words, 2 * nins)) != 0 ||
+	    (rc = keyset_init(&r->ins_anchor, 2 * nins)) != 0 ||
+	    (rc = keyset_init(&stop, 2 * nstop)) != 0) {
+		free(stop.key);
+		tone_echo_release(r);
+		return rc;
+	}
+	for (p = 0; p < np; p++)
+		if (phrase_group(ps, p) == LIST_STOP && phrase_nwords(ps, p) == 1) {
+			keyset_add(&stop, phrase_key(ps, p, 0, 0));
+			keyset_add(&stop, phrase_key(ps, p, 0, 1));
+		}
+	for (p = 0; p < np; p++) {
+		unsigned a;
+
+		if (phrase_group(ps, p) != LIST_INSULT)
+			continue;
+		n = phrase_nwords(ps, p);
+		for (k = 0; k < n; k++) {
+			keyset_add(&r->ins_words, phrase_key(ps, p, k, 0));
+			keyset_add(&r->ins_words, phrase_key(ps, p, k, 1));
+		}
+		for (a = n; a-- > 0;)
+			if (!keyset_has(&stop, phrase_key(ps, p, a, 0)) &&
+			    !keyset_has(&stop, phrase_key(ps, p, a, 1)))
+				break;
+		if (a >= n)     /* all stopwords (or no word) */
+			a = n ? n - 1 : 0;
+		if (n) {
+			keyset_add(&r->ins_anchor, phrase_key(ps, p, a, 0));
+			keyset_add(&r->ins_anchor, phrase_key(ps, p, a, 1));
+		}
+	}
+	free(stop.key);
+	return 0;
+}
+
+/*
+ * What the reply rw[0..rn) (matched: its words carry their WF_ flags)
+ * brings to echo, for tone_may_echo(): its words that are words of an
+ * insult phrase, and when claim is set (the category's echo_claim) its
+ * content words.
+ */
+void tone_echo_keys(const struct tone_rules *r, const struct phrase_word *rw,
+		    size_t rn, int claim, struct echo_keys *ek)
+{
+	size_t i;
+
+	ek->insult = (struct sketch)SKETCH_EMPTY;
+	ek->claim = (struct sketch)SKETCH_EMPTY;
+	ek->any_insult = ek->any_claim = 0;
+	for (i = 0; i < rn; i++) {
+		if (keyset_has(&r->ins_words, rw[i].key)) {
+			sketch_add(&ek->insult, rw[i].key);
+			ek->any_insult = 1;
+		}
+		if (claim && (rw[i].kind == TOK_WORD || rw[i].kind == TOK_NUM) &&
+		    !(rw[i].flags & (WF_STOP | WF_NEG))) {
+			sketch_add(&ek->claim, rw[i].key);
+			ek->any_claim = 1;
+		}
+	}
+}
+
+/*
+ * 0 when echo can find nothing in a reply with keys ek (tone_echo_keys())
+ * answering the comment s[0..len), the tokenizer ct's last run (its words
+ * as phrase_words() would take them): no content word of the reply in it
+ * (claims), and not both an insult anchor and an insult word of the reply
+ * (insults).  1 means only "perhaps": the comment is matched and echo run.
+ */
+int tone_may_echo(const struct tone_rules *r, const struct tokenizer *ct,
+		  const char *s, size_t len, const struct echo_keys *ek)
 {
 	const struct tok *t = tok_list(ct);
 	size_t i, n = 0, nt = tok_count(ct);
-	const struct sketch *sk = reply_words;
+	int anchor = 0, shared = 0;
 
+	if (!ek->any_insult && !ek->any_claim)
+		return 0;
 	for (i = 0; i < nt && n < MAX_COMMENT_WORDS; i++) {
 		const struct tok *k = &t[i];
 		uint64_t key = k->hash;
@@ -184,8 +341,14 @@ int tone_may_echo(const struct tokenizer *ct, const char *s, size_t len,
 		if (k->kind == TOK_NUM)
 			key = phrase_num_key(s, k->start, k->end,
 				      phrase_percent_end(s, len, k->end) > k->end);
-		if (sketch_has(sk, key))
+		if (ek->any_claim && sketch_has(&ek->claim, key))
 			return 1;
+		if (ek->any_insult) {
+			shared |= sketch_has(&ek->insult, key);
+			anchor = anchor || keyset_has(&r->ins_anchor, key);
+			if (shared && anchor)
+				return 1;
+		}
 	}
 	return 0;
 }

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <limits.h>
 #include <math.h>
 #include <string.h>
 
@@ -172,6 +173,62 @@ static void test_num(void **state)
 	cd_buf_release(&b);
 }
 
+/*
+ * jsonw_prob is jsonw_num(v, 4) for every v, in a buffer with and
+ * without room (the inline path and the call); jsonw_int is %lld.
+ */
+static void test_prob_and_int(void **state)
+{
+	static const double probs[] = { 0, 1, 0.5, 0.12345, 0.99995, 0.99994,
+					 0.00004, 0.00005, 1e-300, 1.00001,
+					 -0.00001, -1, 3.5, NAN, INFINITY };
+	static const long long ints[] = { 0, 7, -7, 100, 1234567890123LL,
+					  LLONG_MAX, LLONG_MIN };
+	struct cd_buf a, b;
+	char want[64];
+	size_t i, k;
+
+	(void)state;
+	for (i = 0; i < sizeof(probs) / sizeof(probs[0]); i++)
+		for (k = 0; k < 2; k++) {
+			cd_buf_init(&a, 64);
+			cd_buf_init(&b, 64);
+			if (k) {        /* room: the inline path */
+				assert_int_equal(cd_buf_add(&a, "x", 1), 0);
+				assert_int_equal(cd_buf_add(&b, "x", 1), 0);
+			}
+			assert_int_equal(jsonw_num(&a, probs[i], 4), 0);
+			assert_int_equal(jsonw_prob(&b, probs[i]), 0);
+			assert_string_equal(a.data, b.data);
+			cd_buf_release(&a);
+			cd_buf_release(&b);
+		}
+	for (i = 0; i < 10001; i++) {   /* every four-decimal value */
+		cd_buf_init(&a, 64);
+		cd_buf_init(&b, 64);
+		cd_buf_add(&a, "x", 1);
+		cd_buf_add(&b, "x", 1);
+		jsonw_num(&a, (double)i / 10000, 4);
+		jsonw_prob(&b, (double)i / 10000);
+		assert_string_equal(a.data, b.data);
+		cd_buf_release(&a);
+		cd_buf_release(&b);
+	}
+	cd_buf_init(&a, 64);
+	for (i = 0; i < sizeof(ints) / sizeof(ints[0]); i++) {
+		cd_buf_reset(&a);
+		assert_int_equal(jsonw_int(&a, ints[i]), 0);
+		snprintf(want, sizeof(want), "%lld", ints[i]);
+		assert_string_equal(a.data, want);
+	}
+	cd_buf_release(&a);
+	cd_buf_init(&a, 3);             /* the cap holds */
+	assert_int_equal(jsonw_int(&a, 123), 0);
+	assert_int_not_equal(jsonw_int(&a, 4), 0);
+	assert_string_equal(a.data, "123");
+	cd_buf_release(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -180,6 +237,7 @@ int main(void)
 		cmocka_unit_test(test_limit),
 		cmocka_unit_test(test_fixed),
 		cmocka_unit_test(test_num),
+		cmocka_unit_test(test_prob_and_int),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

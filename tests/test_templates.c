@@ -855,6 +855,29 @@ static void test_detect_lang(void **state)
 	/* only len bytes count */
 	assert_string_equal(text_detect_lang("ok да да да", 2), "en");
 	assert_string_equal(text_detect_lang(NULL, 0), "en");
+	/*
+	 * The test for a Cyrillic lead byte (eight bytes a step, then the
+	 * tail) finds "ы" (D1 8B) and "Ӂ" (U+04C1, D3 81) at every offset
+	 * after ASCII, and "é" (C3 A9) is no such byte.
+	 */
+	{
+		static const char *const letters[] = { "\xd1\x8b", "\xd3\x81",
+						       "\xd4\x80" };
+		char buf[64];
+		size_t off, l;
+
+		for (l = 0; l < 3; l++)
+			for (off = 0; off + 3 <= sizeof(buf); off++) {
+				memset(buf, '1', sizeof(buf));
+				memcpy(buf + off, letters[l], 2);
+				assert_string_equal(text_detect_lang(buf, off + 2), "ru");
+				assert_string_equal(text_detect_lang(buf, sizeof(buf)),
+						    "ru");
+			}
+		memset(buf, 'a', sizeof(buf));
+		memcpy(buf + 30, "\xc3\xa9", 2);
+		assert_string_equal(text_detect_lang(buf, sizeof(buf)), "en");
+	}
 }
 
 static void test_known_variable(void **state)

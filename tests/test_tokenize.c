@@ -426,10 +426,11 @@ static void dump(struct tokenizer *t, const char *text, char *out, size_t n)
 }
 
 /*
- * The word cache keeps two generations (tokenize.c, struct word_cache):
- * when the current one is half full (32,768 words), between runs, the
- * other is emptied by starting a new 8-bit generation and becomes the
- * current one; words of the full one are copied over when seen again.
+ * The word cache keeps two generations (struct word_cache,
+ * tokenize_internal.h): when the current one is half full (32,768
+ * words), between runs, the other is emptied by starting a new 8-bit
+ * generation and becomes the current one; words of the full one are
+ * copied over when seen again.
  * Through 6 turns (32,800 new words a run) the tokenizer gives the same
  * tokens as a new one for text it saw in the last run (read from the
  * previous generation), the run before (a hit) and never (a miss), long

@@ -72,6 +72,8 @@ expect "no token: exit 78 naming it" 78 '^$' 'set CANDOR_TIKTOK_TOKEN' -- env -u
 expect "no research token: exit 78" 78 '^$' 'set CANDOR_RESEARCH_TOKEN' -- env -u CANDOR_RESEARCH_TOKEN $C -c "$TMP/c.ini" fetch research --video 77
 sed 's/^business_id = b1/business_id =/' "$TMP/c.ini" >"$TMP/nobiz.ini"
 expect "no business id: exit 78" 78 '^$' 'set \[tiktok\] business_id' -- $C -c "$TMP/nobiz.ini" fetch tiktok --video 77
+expect "research needs no business id" 0 '"id":"770000005"' '^$' -- $C -c "$TMP/nobiz.ini" fetch research --video 77
+expect "a token of two lines: exit 78" 78 '^$' 'CANDOR_TIKTOK_TOKEN is not a token \(one line' -- env CANDOR_TIKTOK_TOKEN=$'t1\nX-Evil: 1' $C -c "$TMP/c.ini" fetch tiktok --video 77
 sed 's|^api_base = .*|api_base = http://business-api.example/open_api|' "$TMP/c.ini" >"$TMP/plain.ini"
 expect "plain http to a remote host is refused" 2 '^$' "only https://" -- $C -c "$TMP/plain.ini" fetch tiktok --video 77
 expect "--video must be numeric" 2 '^$' "--video takes a numeric id" -- $C -c "$TMP/c.ini" fetch tiktok --video abc

@@ -90,6 +90,9 @@ server_start --video 77:5 --fault 'reply:*=auth'
 expect "auth error: exit 77 at once, naming the variable" 77 '' 'set CANDOR_TIKTOK_TOKEN' -- $C -c "$TMP/c.ini" publish "$J"
 check "auth: one request only" [ "$(requests reply)$(requests hide)" = 10 ]
 expect "no token: exit 78" 78 '^$' 'set CANDOR_TIKTOK_TOKEN' -- env -u CANDOR_TIKTOK_TOKEN $C -c "$TMP/c.ini" publish "$J3"
+expect "--dry-run: a token of two lines is still refused" 78 '^$' 'CANDOR_TIKTOK_TOKEN is not a token \(one line' -- env CANDOR_TIKTOK_TOKEN=$'t1\nX-Evil: 1' $C -c "$TMP/c.ini" publish --dry-run "$J3"
+sed 's/^business_id = .*/business_id =/' "$TMP/c.ini" >"$TMP/nobiz.ini"
+expect "no business id: exit 78" 78 '^$' 'set \[tiktok\] business_id' -- $C -c "$TMP/nobiz.ini" publish --dry-run "$J3"
 
 # --ledger FILE, and TLS: verified always, --cacert for a private CA
 rm -f "$J3.ledger" "$TMP/other.ledger"

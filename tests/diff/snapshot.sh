@@ -157,6 +157,13 @@ run eval-test-semi-strict "$C" eval --strict --test "$tmp/train.csv"
 for cat in "" complaint fake_news competitor_attack question toxic spam other; do
 	sed "s/^\([a-z]*\)\t\t/\1\t$cat\t/" "$tmp/replies"
 done >"$tmp/tone-in"
+# each example reply answering itself as the comment, as a toxic and a
+# fake_news reply: echo finds something (the memo must see it may)
+for l in en ru; do
+	grep -v '^#' "config/tone/$l/replies.tsv" | grep . | cut -f2- |
+		awk -v l="$l" -F'\t' '{ print l "\ttoxic\t" $1 "\t" $1;
+					 print l "\tfake_news\t" $1 "\t" $1 }'
+done >>"$tmp/tone-in"
 # suggest's drafts with the comment they answer and their category
 "$C" suggest "$tmp/corpus.txt" 2>/dev/null |
 	jq -r '[.lang, .category, .text, .reply] | @tsv' >>"$tmp/tone-in"

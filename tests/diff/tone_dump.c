@@ -6,7 +6,10 @@
  * empty field means none) and writes, for each, the line number and the
  * tone JSON of the reply checked with the words-only tokenizer (what
  * `candor tone` and `suggest` use) and with the default tokenizer, which
- * core/tone.h promises give the same findings.  Usage:
+ * core/tone.h promises give the same findings; and checks it a third
+ * time as `suggest` does, with a memo of checked replies (struct
+ * tone_memo) and the comment tokenized apart, which must give the same
+ * findings again.  Usage:
  *   tone_dump CONFIG_TONE_DIR < replies.tsv
  */
 #include <stdio.h>
@@ -51,11 +54,12 @@ static void dump(const struct tone_rules *r, struct tokenizer *tk,
 int main(int argc, char **argv)
 {
 	struct tone_rules *r;
-	struct tokenizer *words, *pairs;
+	struct tokenizer *words, *pairs, *ctk;
+	struct tone_memo *memo;
 	struct tok_params tp;
 	struct cd_error err;
 	char line[70000];
-	long n = 0, differ = 0;
+	long n = 0, differ = 0, memo_differ = 0;
 
 	if (argc != 2) {
 		fprintf(stderr, "usage: tone_dump CONFIG_TONE_DIR < lines\n");
@@ -76,13 +80,15 @@ int main(int argc, char **argv)
 	}
 	tok_params_words(&tp);
 	words = tok_new(&tp, &err);
+	ctk = tok_new(&tp, &err);
 	tok_params_default(&tp);
 	pairs = tok_new(&tp, &err);
-	if (!words || !pairs)
+	memo = tone_memo_new();
+	if (!words || !pairs || !ctk || !memo)
 		return 1;
 	while (fgets(line, sizeof(line), stdin)) {
 		struct tone_ctx ctx;
-		struct cd_buf a, b;
+		struct cd_buf a, b, c;
 		char *p = line, *lang, *cat, *comment, *reply;
 		size_t len = strlen(line);
 
@@ -99,9 +105,23 @@ int main(int argc, char **argv)
 		ctx.comment = comment && *comment ? comment : NULL;
 		cd_buf_init(&a, 1u << 20);
 		cd_buf_init(&b, 1u << 20);
+		cd_buf_init(&c, 1u << 20);
 		dump(r, words, reply, &ctx, &a);
 		dump(r, pairs, reply, &ctx, &b);
 		printf("%ld\t%.*s\n", n, (int)a.len, a.data);
+		/* as suggest checks its drafts: a memo, the comment apart */
+		ctx.memo = memo;
+		if (ctx.comment && !tok_run(ctk, ctx.comment,
+					    strlen(ctx.comment), &err))
+			ctx.comment_tokens = ctk;
+		dump(r, words, reply, &ctx, &c);
+		if (a.len != c.len || memcmp(a.data, c.data, a.len)) {
+			memo_differ++;
+			fprintf(stderr, "tone_dump: line %ld: the memo differs\n"
+				"  full: %.*s\n  memo: %.*s\n", n,
+				(int)a.len, a.data, (int)c.len, c.data);
+		}
+		cd_buf_release(&c);
 		if (a.len != b.len || memcmp(a.data, b.data, a.len)) {
 			differ++;
 			fprintf(stderr, "tone_dump: line %ld: the tokenizers differ\n"
@@ -111,10 +131,12 @@ int main(int argc, char **argv)
 		cd_buf_release(&a);
 		cd_buf_release(&b);
 	}
-	fprintf(stderr, "tone_dump: %ld replies, %ld where the tokenizers differ\n",
-		n, differ);
+	fprintf(stderr, "tone_dump: %ld replies, %ld where the tokenizers differ, "
+		"%ld where the memo differs\n", n, differ, memo_differ);
 	tok_free(words);
 	tok_free(pairs);
+	tok_free(ctk);
+	tone_memo_free(memo);
 	tone_rules_free(r);
-	return differ ? 3 : 0;
+	return differ || memo_differ ? 3 : 0;
 }
