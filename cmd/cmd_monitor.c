@@ -375,8 +375,11 @@ int cmd_monitor(struct cli *c, int argc, char **argv)
 	/* the brand's language: --lang, else [reply] lang */
 	x.lang = c->lang && (!strcmp(c->lang, "en") || !strcmp(c->lang, "ru")) ?
 		 c->lang : c->cfg.reply.lang;
+	/* --window: a half-life shorter than it is taken as one window */
 	if (mp.half_life < (double)mp.window)
 		mp.half_life = (double)mp.window;
+	if (mp.cold_half_life < (double)mp.window)
+		mp.cold_half_life = (double)mp.window;
 	if (!(x.m = monitor_new(&mp, on_event, &x, &err)))
 		return cli_fail(CD_ERR_CONFIG, &err);
 	x.sinks[x.nsinks++] = alerts_stdout_sink();
