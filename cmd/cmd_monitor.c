@@ -84,6 +84,11 @@ struct mon {
 	size_t nsinks;
 	int replay, out_gone;
 	int64_t clock;                  /* replay: the last created_at */
+	/* the last created_at text read and its time: records come many a
+	   second, and a repeat is not parsed again */
+	char when_text[TIME_MAX];
+	size_t when_len;
+	int64_t when_ts;                /* -1: none yet */
 	long alerts, records;
 	struct input in;
 	const char *lang;               /* of the webhook's messages */
@@ -259,11 +264,12 @@ static int record_line(struct mon *x, const char *line, size_t len, long no)
 	char id[ID_MAX], cat[MONITOR_NAME_MAX], when[TIME_MAX];
 	char fbuf[MAX_FLAGS][MONITOR_NAME_MAX];
 	const char *flags[MAX_FLAGS];
+	const struct jsonscan_member *wm;
 	struct jsonscan_iter it;
 	struct jsonscan_member e;
 	struct cd_error err;
 	size_t nflags = 0;
-	int64_t ts;
+	int64_t ts, t;
 
 	cd_error_clear(&err);
 	if (jsonscan_object(line, len, w, W_N, &err))
@@ -274,12 +280,26 @@ static int record_line(struct mon *x, const char *line, size_t len, long no)
 					"nor \"text\" (a comment)", line, len);
 		return comment_line(x, line, len, no);
 	}
+	wm = w[W_CREATED_AT].type ? &w[W_CREATED_AT] : &w[W_CREATE_TIME];
 	if (member_text(w[W_ID].type ? &w[W_ID] : &w[W_COMMENT_ID], id,
 			sizeof(id), &err) ||
-	    jsonscan_string(&w[W_CATEGORY], cat, sizeof(cat), NULL, &err) ||
-	    member_text(w[W_CREATED_AT].type ? &w[W_CREATED_AT] :
-			&w[W_CREATE_TIME], when, sizeof(when), &err))
+	    jsonscan_string(&w[W_CATEGORY], cat, sizeof(cat), NULL, &err))
 		return bad_line(x, no, err.msg, line, len);
+	when[0] = '\0';
+	if (wm->type == JSONSCAN_STRING && !wm->escaped &&
+	    wm->len == x->when_len && x->when_ts >= 0 &&
+	    !memcmp(wm->val, x->when_text, wm->len)) {
+		t = x->when_ts;         /* as the last record's */
+	} else {
+		if (member_text(wm, when, sizeof(when), &err))
+			return bad_line(x, no, err.msg, line, len);
+		t = when[0] ? comment_parse_time(when) : -1;
+		if (t >= 0 && wm->type == JSONSCAN_STRING && !wm->escaped) {
+			memcpy(x->when_text, when, wm->len);
+			x->when_len = wm->len;
+			x->when_ts = t;
+		}
+	}
 	if (w[W_FLAGS].type == JSONSCAN_ARRAY) {
 		jsonscan_array(&w[W_FLAGS], &it);
 		while (jsonscan_next(&it, &e)) {
@@ -298,7 +318,7 @@ static int record_line(struct mon *x, const char *line, size_t len, long no)
 		return bad_line(x, no, "'flags' must be an array of strings", line,
 				len);
 	}
-	if (record_time(x, -1, when, &ts, &err))
+	if (record_time(x, t, when, &ts, &err))
 		return bad_line(x, no, err.msg, line, len);
 	return add(x, ts, id, cat, flags, nflags, no, line, len);
 }
@@ -348,6 +368,7 @@ int cmd_monitor(struct cli *c, int argc, char **argv)
 	memset(&x, 0, sizeof(x));
 	x.c = c;
 	x.clock = -1;
+	x.when_ts = -1;
 	config_monitor_params(&c->cfg, &mp);
 	optind = 0;
 	while ((opt = getopt_long(argc, argv, "hr", opts, NULL)) != -1) {
@@ -375,8 +396,11 @@ int cmd_monitor(struct cli *c, int argc, char **argv)
 	/* the brand's language: --lang, else [reply] lang */
 	x.lang = c->lang && (!strcmp(c->lang, "en") || !strcmp(c->lang, "ru")) ?
 		 c->lang : c->cfg.reply.lang;
+	/* --window: a half-life shorter than it is taken as one window */
 	if (mp.half_life < (double)mp.window)
 		mp.half_life = (double)mp.window;
+	if (mp.cold_half_life < (double)mp.window)
+		mp.cold_half_life = (double)mp.window;
 	if (!(x.m = monitor_new(&mp, on_event, &x, &err)))
 		return cli_fail(CD_ERR_CONFIG, &err);
 	x.sinks[x.nsinks++] = alerts_stdout_sink();

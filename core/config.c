@@ -55,8 +55,8 @@ static void crisis_init(struct cd_config *c)
 	c->crisis.quiet_windows = p.quiet_windows;
 	c->crisis.warmup = p.warmup;
 	c->crisis.profile_days = p.profile_days;
-	c->crisis.half_life = p.half_life;
-	c->crisis.cold_half_life = p.cold_half_life;
+	c->crisis.half_life = 0;                /* not set: follow the window */
+	c->crisis.cold_half_life = 0;
 	c->crisis.dispersion = p.dispersion;
 	c->crisis.floor = p.floor;
 	c->crisis.p_watch = p.p_watch;
@@ -67,6 +67,14 @@ static void crisis_init(struct cd_config *c)
 	for (i = 0; i < p.nnegative; i++)
 		strcpy(c->crisis.negative[i], p.negative[i]);
 	c->crisis.nnegative = p.nnegative;
+}
+
+/* A [crisis] half-life: as set, else the default or one window if longer. */
+static double half_life_or(double set, double dflt, long window)
+{
+	if (set > 0)
+		return set;
+	return dflt > (double)window ? dflt : (double)window;
 }
 
 void config_monitor_params(const struct cd_config *c, struct monitor_params *p)
@@ -81,8 +89,9 @@ void config_monitor_params(const struct cd_config *c, struct monitor_params *p)
 	p->quiet_windows = c->crisis.quiet_windows;
 	p->warmup = c->crisis.warmup;
 	p->profile_days = c->crisis.profile_days;
-	p->half_life = c->crisis.half_life;
-	p->cold_half_life = c->crisis.cold_half_life;
+	p->half_life = half_life_or(c->crisis.half_life, p->half_life, p->window);
+	p->cold_half_life = half_life_or(c->crisis.cold_half_life,
+					 p->cold_half_life, p->window);
 	p->dispersion = c->crisis.dispersion;
 	p->floor = c->crisis.floor;
 	p->p_watch = c->crisis.p_watch;
@@ -521,6 +530,38 @@ static int handle(void *user, const char *sec, const char *key,
 			    key, sec);
 }
 
+/* "90s", "5m", "2h", "1d": a duration as a person would set it. */
+static void duration_text(char *out, size_t n, long s)
+{
+	static const struct { long len; char unit; } u[] = {
+		{ 86400, 'd' }, { 3600, 'h' }, { 60, 'm' }
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(u) / sizeof(u[0]); i++)
+		if (s >= u[i].len && s % u[i].len == 0) {
+			snprintf(out, n, "%ld%c", s / u[i].len, u[i].unit);
+			return;
+		}
+	snprintf(out, n, "%lds", s);
+}
+
+/* A half-life the file sets (hl > 0) must be at least [crisis] window. */
+static int check_half_life(const struct cd_config *c, const char *key,
+			   double hl, const char *path, struct cd_error *err)
+{
+	char a[32], b[32];
+
+	if (hl <= 0 || hl >= (double)c->crisis.window)
+		return 0;
+	duration_text(a, sizeof(a), (long)hl);
+	duration_text(b, sizeof(b), c->crisis.window);
+	return cd_error_set(err, CD_ERR_CONFIG, 0, "%s: [crisis] %s (%s) is "
+			    "shorter than window (%s): set %s to at least %s, "
+			    "or leave it out to follow the window", path, key,
+			    a, b, key, b);
+}
+
 int config_load(struct cd_config *c, const char *path, struct cd_error *err)
 {
 	struct load ld = { c, path };
@@ -534,6 +575,11 @@ int config_load(struct cd_config *c, const char *path, struct cd_error *err)
 	if ((rc = inifile_parse(path, handle, &ld, err)) != 0)
 		return rc;
 	/* checked once all is read: keys may come in any order */
+	if ((rc = check_half_life(c, "half_life", c->crisis.half_life, path,
+				  err)) != 0 ||
+	    (rc = check_half_life(c, "cold_half_life",
+				  c->crisis.cold_half_life, path, err)) != 0)
+		return rc;
 	config_monitor_params(c, &p);
 	if (monitor_params_check(&p, err)) {
 		snprintf(msg, sizeof(msg), "%s", err->msg);

@@ -74,7 +74,10 @@ struct cd_config {
 	struct {
 		long window, cooldown, min_count, long_windows, quiet_windows;
 		long warmup, profile_days;
-		double half_life, cold_half_life, dispersion, floor;
+		/* seconds; 0: not set, so the default, lifted to one
+		   window when the window is longer (config_monitor_params) */
+		double half_life, cold_half_life;
+		double dispersion, floor;
 		double p_watch, p_alert, p_crisis, p_clear;
 		double crisis_share;
 		char negative[MONITOR_MAX_NEGATIVE][MONITOR_NAME_MAX];
@@ -96,7 +99,9 @@ void config_init(struct cd_config *c);
 
 /*
  * The detector's params from [crisis]; the negative names point into c,
- * which must outlive them.
+ * which must outlive them.  A half-life the file does not set is its
+ * default or one window, whichever is longer, so a long window alone never
+ * fails the check that a half-life is at least one window.
  */
 void config_monitor_params(const struct cd_config *c,
 			   struct monitor_params *p);

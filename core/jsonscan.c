@@ -5,6 +5,10 @@
 #include <stdint.h>
 #include <string.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 /*
  * One pass over the line, without recursion and without building
  * anything: a value is checked by value(), a loop that keeps the open
@@ -15,6 +19,14 @@
  * ones.  Every check of RFC 8259 is still made, so a torn or corrupt line
  * is refused with the byte where it goes wrong.
  */
+/* The scanner's small steps are inlined: a call per string or number
+   costs as much as reading it. */
+#if defined(__GNUC__)
+#define HOT static inline __attribute__((always_inline))
+#else
+#define HOT static inline
+#endif
+
 struct scan {
 	const char *s, *p, *end;
 	const char *why;                /* what string_close() found wrong */
@@ -34,7 +46,7 @@ static int fail_at(struct scan *sc, const char *at, const char *what)
 }
 
 /* Past the blanks at p: one compare for the usual case of none. */
-static const char *blanks(const char *p, const char *end)
+HOT const char *blanks(const char *p, const char *end)
 {
 	while (p < end && (unsigned char)*p <= ' ' &&
 	       (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
@@ -78,14 +90,31 @@ static uint64_t special8(uint64_t v)
  * *escaped |= 1 when it holds a backslash escape; or NULL with sc->p at
  * the fault and sc->why saying what it is.
  */
-static const char *string_close(struct scan *sc, const char *p, int *escaped)
+HOT const char *string_close(struct scan *sc, const char *p, int *escaped)
 {
 	const char *const end = sc->end;
 
 	for (;;) {
 		unsigned char c;
 
-		/* the common bytes, fast: 8 at a time, then one by one */
+		/* the common bytes, fast: 16 or 8 at a time, then one by one */
+#if defined(__SSE2__)
+		if (end - p >= 16) {
+			const __m128i x = _mm_loadu_si128((const __m128i *)
+							  (const void *)p);
+			const __m128i c1f = _mm_set1_epi8(0x1F);
+			const int mask = _mm_movemask_epi8(_mm_or_si128(
+				_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')),
+					     _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))),
+				_mm_cmpeq_epi8(_mm_max_epu8(x, c1f), c1f)));
+
+			if (!mask) {
+				p += 16;
+				continue;
+			}
+			p += __builtin_ctz((unsigned)mask);
+		} else
+#endif
 		if (end - p >= 8) {
 			uint64_t v, mask;
 
@@ -142,11 +171,70 @@ static const char *string_close(struct scan *sc, const char *p, int *escaped)
 	}
 }
 
-/* At '-' or a digit: past the number, or NULL with sc->p at the fault. */
-static const char *number_end(struct scan *sc, const char *p)
+/* The high bit of each byte of v that is zero (exact: no carry between bytes). */
+static uint64_t zero_bytes(uint64_t v)
 {
-	const char *const end = sc->end;
+	return ~(((v & ~HIGH) + ~HIGH) | v) & HIGH;
+}
 
+/*
+ * The usual number, -?(0|[1-9][0-9]*)(.[0-9]+)? in at most 7 bytes with
+ * 8 bytes readable at p (a score, a confidence, a count), read without a
+ * loop per digit: its end, or NULL when it is not that (too long, an
+ * exponent, or not a number), and the grammar below decides.  The loops
+ * per digit are what costs there: their exits are branches no predictor
+ * learns, as the numbers' lengths vary.
+ */
+static const char *short_number(const char *p, const char *end)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint64_t v, digit, dot, nib, stop;
+	const size_t neg = *p == '-';
+	size_t n, at;
+
+	if (end - p < 8)
+		return NULL;
+	memcpy(&v, p, 8);
+	nib = ((v & 0x0F0F0F0F0F0F0F0FULL) + 0x0606060606060606ULL) &
+	      0x1010101010101010ULL;           /* low nibble above 9 */
+	digit = zero_bytes((v & 0xF0F0F0F0F0F0F0F0ULL) ^ ONES * 0x30) &
+		~(nib << 3);
+	dot = zero_bytes(v ^ ONES * '.');
+	stop = ~(digit | dot | (neg ? 0x80ULL : 0)) & HIGH;
+	if (!stop)
+		return NULL;            /* 8 bytes or more */
+	n = (size_t)__builtin_ctzll(stop) / 8;
+	if (n == neg || p[n] == 'e' || p[n] == 'E')
+		return NULL;
+	dot &= stop - 1;                /* the dots of the number */
+	if (dot) {
+		if (dot & (dot - 1))
+			return NULL;    /* two */
+		at = (size_t)__builtin_ctzll(dot) / 8;
+		if (at == neg || at == n - 1)
+			return NULL;    /* ".5", "5." */
+	}
+	if (p[neg] == '0' && n > neg + 1 && p[neg + 1] != '.')
+		return NULL;            /* "01" */
+	return p + n;
+#else
+	(void)p;
+	(void)end;
+	return NULL;
+#endif
+}
+
+/*
+ * At '-' or a digit: past the number, or NULL with *fault at the byte
+ * where it goes wrong.
+ */
+static const char *grammar_number_end(const char *p, const char *end,
+				      const char **fault)
+{
+	const char *q = short_number(p, end);
+
+	if (q)
+		return q;
 	if (*p == '-')
 		p++;
 	if (p < end && *p == '0') {
@@ -174,15 +262,21 @@ static const char *number_end(struct scan *sc, const char *p)
 	}
 	return p;
 bad:
-	sc->p = p;
+	*fault = p;
 	return NULL;
+}
+
+/* At '-' or a digit: past the number, or NULL with sc->p at the fault. */
+HOT const char *number_end(struct scan *sc, const char *p)
+{
+	return grammar_number_end(p, sc->end, &sc->p);
 }
 
 /*
  * At what must be a member name: past the ':' and the blanks after it,
  * with the name's inside in *key, *klen, *escaped; or NULL after fail_at.
  */
-static const char *member_name(struct scan *sc, const char *p,
+HOT const char *member_name(struct scan *sc, const char *p,
 			       const char **key, size_t *klen, int *escaped)
 {
 	const char *q;
@@ -207,7 +301,7 @@ static const char *member_name(struct scan *sc, const char *p,
 }
 
 /* At the first letter of a literal: past it, or NULL. */
-static const char *literal(const char *p, const char *end, const char *word,
+HOT const char *literal(const char *p, const char *end, const char *word,
 			   size_t n)
 {
 	size_t i;
@@ -225,7 +319,7 @@ static const char *literal(const char *p, const char *end, const char *word,
  * it; out (may be NULL) gets its type, text and escaped.  Its containers
  * are followed in a loop with a bit stack, not by recursion.
  */
-static int value(struct scan *sc, int depth, struct jsonscan_member *out)
+HOT int value(struct scan *sc, int depth, struct jsonscan_member *out)
 {
 	const char *p = sc->p, *const end = sc->end, *const start = p;
 	const char *key;
@@ -351,10 +445,68 @@ static struct jsonscan_member *wanted(struct jsonscan_member *want,
 	return NULL;
 }
 
+/*
+ * The wanted names by (length, first and last byte), so that a member name costs
+ * one look-up, not a loop over the wanted names whose exit no branch
+ * predictor learns: slot[h] is the only wanted name with hash h, plus 1,
+ * or 0 for none, or NAMES_MANY for several (then the loop decides).
+ */
+#define NAMES_MAX 64
+#define NAMES_MANY 255
+
+struct names {
+	size_t len[NAMES_MAX];
+	unsigned char slot[64];
+};
+
+static unsigned name_hash(size_t len, const char *name)
+{
+	if (!len)
+		return 0;
+	return (unsigned)((len * 7 + (unsigned char)name[0] +
+			   (unsigned char)name[len - 1] * 3) & 63);
+}
+
+static void names_init(struct names *nm, const struct jsonscan_member *want,
+		       size_t nwant)
+{
+	size_t i;
+
+	memset(nm->slot, 0, sizeof(nm->slot));
+	for (i = 0; i < nwant; i++) {
+		unsigned h;
+
+		nm->len[i] = strlen(want[i].key);
+		h = name_hash(nm->len[i], want[i].key);
+		nm->slot[h] = nm->slot[h] ? NAMES_MANY : (unsigned char)(i + 1);
+	}
+}
+
+static struct jsonscan_member *wanted_by_name(const struct names *nm,
+					      struct jsonscan_member *want,
+					      size_t nwant, const char *key,
+					      size_t klen)
+{
+	unsigned s;
+	size_t i;
+
+	if (nwant > NAMES_MAX)
+		return wanted(want, nwant, key, klen);
+	s = nm->slot[name_hash(klen, key)];
+	if (!s)
+		return NULL;
+	if (s == NAMES_MANY)
+		return wanted(want, nwant, key, klen);
+	i = s - 1;
+	return !want[i].type && nm->len[i] == klen &&
+	       !memcmp(want[i].key, key, klen) ? &want[i] : NULL;
+}
+
 int jsonscan_object(const char *line, size_t len, struct jsonscan_member *want,
 		    size_t nwant, struct cd_error *err)
 {
 	struct scan sc = { line, line, line + len, NULL, err };
+	struct names nm;
 	size_t i;
 	const char *p;
 
@@ -364,6 +516,8 @@ int jsonscan_object(const char *line, size_t len, struct jsonscan_member *want,
 		want[i].len = 0;
 		want[i].escaped = 0;
 	}
+	if (nwant <= NAMES_MAX)
+		names_init(&nm, want, nwant);
 	p = blanks(line, sc.end);
 	if (p >= sc.end || *p != '{')
 		return fail_at(&sc, p, "expected '{'");
@@ -391,7 +545,7 @@ int jsonscan_object(const char *line, size_t len, struct jsonscan_member *want,
 		} else if (esc) {
 			key = NULL;
 		}
-		hit = key ? wanted(want, nwant, key, klen) : NULL;
+		hit = key ? wanted_by_name(&nm, want, nwant, key, klen) : NULL;
 		sc.p = p;
 		if ((rc = value(&sc, 1, hit ? &v : NULL)) != 0)
 			return rc;

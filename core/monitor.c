@@ -445,23 +445,33 @@ static int share_cmp(const void *a, const void *b)
 }
 
 /*
+ * The records, and those of a negative category, of the open window
+ * (span 0) or of the last `span` closed windows.
+ */
+static void span_totals(const struct monitor *m, long span, long *total,
+			long *neg)
+{
+	long j;
+
+	*total = span == 0 ? m->total : 0;
+	*neg = span == 0 ? m->neg : 0;
+	for (j = 0; j < span; j++) {
+		*total += m->ring_total[ring_at(m, j)];
+		*neg += m->ring_neg[ring_at(m, j)];
+	}
+}
+
+/*
  * Fill ev with the series' examples and every category's share, over the
  * open window (span 0) or the last `span` closed windows.
  */
 static void fill_event(struct monitor *m, const struct series *s, long span,
 		       struct monitor_event *ev)
 {
-	long total = 0, neg = 0, j;
+	long total, neg, j;
 	size_t i, n = 0, k;
 
-	if (span == 0) {
-		total = m->total;
-		neg = m->neg;
-	}
-	for (j = 0; j < span; j++) {
-		total += m->ring_total[ring_at(m, j)];
-		neg += m->ring_neg[ring_at(m, j)];
-	}
+	span_totals(m, span, &total, &neg);
 	for (i = 0; i < m->ns; i++) {
 		const struct series *c = &m->s[i];
 		long cnt = span == 0 ? c->count : 0;
@@ -492,12 +502,9 @@ static void fill_event(struct monitor *m, const struct series *s, long span,
 
 static double span_share(const struct monitor *m, long span)
 {
-	long total = 0, neg = 0, j;
+	long total, neg;
 
-	for (j = 0; j < span; j++) {
-		total += m->ring_total[ring_at(m, j)];
-		neg += m->ring_neg[ring_at(m, j)];
-	}
+	span_totals(m, span, &total, &neg);
 	return total ? (double)neg / (double)total : 0;
 }
 
@@ -689,6 +696,13 @@ static void close_window(struct monitor *m)
 	m->window_end += w;
 }
 
+/* Close every window that ends at or before t. */
+static void close_through(struct monitor *m, int64_t t)
+{
+	while (m->window_end <= t)
+		close_window(m);
+}
+
 void monitor_advance(struct monitor *m, int64_t now)
 {
 	int64_t w = m->p.window, maxgap = MONITOR_MAX_GAP_DAYS * (int64_t)DAY;
@@ -697,15 +711,11 @@ void monitor_advance(struct monitor *m, int64_t now)
 		return;
 	/* a long silence: close two days of empty windows, skip the rest */
 	if (now - m->window_end > maxgap) {
-		int64_t stop = m->window_end + maxgap;
-
-		while (m->window_end <= stop)
-			close_window(m);
+		close_through(m, m->window_end + maxgap);
 		m->window_end = (floor_div(now, w) + 1) * w;
 		return;
 	}
-	while (m->window_end <= now)
-		close_window(m);
+	close_through(m, now);
 }
 
 static struct series *find_series(struct monitor *m, const char *name,

@@ -1,6 +1,8 @@
 /*
- * report_internal.h - what report.c (reading, counting) and
- * report_write.c (the page) share.  Not a public header.
+ * report_internal.h - what the crisis report's files share: report.c
+ * (names, records), report_read.c (the readers), report_figures.c (the
+ * figures), report_words.c (the model's words) and report_write.c (the
+ * page).  Not a public header.
  */
 #ifndef CANDOR_REPORT_INTERNAL_H
 #define CANDOR_REPORT_INTERNAL_H
@@ -194,7 +196,64 @@ struct report {
 	size_t *nmwords;
 };
 
-/* Sort v[0..n) ascending in place, in O(n log n) always (report.c). */
+/* ---- report.c: names and records ---- */
+
+/*
+ * The index of name (len bytes), added when new; -1 with err filled when
+ * the table is full (`what` names it) or memory runs out.
+ */
+long rnames_get(struct rnames *t, const char *s, size_t len,
+		const char *what, long lineno, struct cd_error *err);
+
+static inline struct ritem *ritem_at(const struct report *r, size_t i)
+{
+	return &r->blocks[i >> RBLOCK_SHIFT][i & (RBLOCK - 1)];
+}
+
+/* The record of id (created when new) into *out and its number: 0, or
+ * CD_ERR_LIMIT / CD_ERR_NOMEM with err filled. */
+int ritem_get(struct report *r, const char *id, size_t len,
+	      struct ritem **out, uint32_t *num, long lineno,
+	      struct cd_error *err);
+
+/* The record with hash key, or NULL. */
+const struct ritem *ritem_find(const struct report *r, uint64_t key);
+
+/* The standing decision of a comment, unpacked, and back. */
+static inline void rdec_get(const struct ritem *it, struct rdec *d)
+{
+	d->ts = it->d_ts;
+	d->tpl = (uint16_t)it->d_tpl;
+	d->fact = (uint16_t)it->d_fact;
+	d->decision = (uint8_t)it->d_decision;
+	d->person = (uint8_t)it->d_person;
+	d->orig = (uint8_t)it->d_orig;
+	d->edited = (uint8_t)it->d_edited;
+}
+
+static inline void rdec_set(struct ritem *it, const struct rdec *d)
+{
+	it->d_ts = d->ts;
+	it->d_tpl = d->tpl & 0x1FFFu;
+	it->d_fact = d->fact & 0x7FFu;
+	it->d_decision = d->decision & 0x7u;
+	it->d_person = d->person & 0x7Fu;
+	it->d_orig = d->orig & 0x7Fu;
+	it->d_edited = d->edited & 0x1u;
+}
+
+
+/* Push d under comment num's standing decision. */
+int rstack_push(struct report *r, uint32_t num, const struct rdec *d,
+		long lineno, struct cd_error *err);
+
+/* Pop the decision under comment num's standing one into d: 1, or 0
+ * when there is none; *more says whether others are under it. */
+int rstack_pop(struct report *r, uint32_t num, struct rdec *d, int *more);
+
+/* ---- report_figures.c ---- */
+
+/* Sort v[0..n) ascending in place, in O(n log n) always. */
 void rsort_u64(uint64_t *v, size_t n);
 
 /* report_words.c */

@@ -89,4 +89,40 @@ expect "an unknown key" 78 '^$' "cat10.ini:2: \[category.question\] unknown key 
 { printf '[category.'; printf 'x%.0s' $(seq 1 70); printf ']\naction = none\n'; } >"$TMP/cat11.ini"
 expect "a long category name names the limit" 78 '^$' "cat11.ini:1: section name longer than 49 bytes" -- $C -c "$TMP/cat11.ini" tone --text ok
 
+
+# [crisis] half-lives against the window: one left out follows a longer
+# window (as if set to one window), one set shorter is refused naming both
+# keys; monitor --window lifts them the same way
+python3 - "$TMP/hl.jsonl" <<'EOS'
+import sys
+t0, w = 1767225600, 7200
+with open(sys.argv[1], "w") as f:
+    for k in range(21):                 # 10, 30, 10, ... then a spike
+        n = 150 if k == 20 else (10 if k % 2 == 0 else 30)
+        for i in range(n):
+            f.write('{"id":"c%d-%d","category":"complaint","created_at":%d}\n'
+                    % (k, i, t0 + k * w + i * w // (n + 1)))
+        for i in range(10):
+            f.write('{"id":"o%d-%d","category":"other","created_at":%d}\n'
+                    % (k, i, t0 + k * w + 1 + i * w // 11))
+EOS
+printf '[crisis]\nwindow = 2h\n' >"$TMP/hl-a.ini"
+printf '[crisis]\nwindow = 2h\nhalf_life = 6h\ncold_half_life = 2h\n' >"$TMP/hl-b.ini"
+printf '[crisis]\ncold_half_life = 5h\nwindow = 2h\n' >"$TMP/hl-c.ini"
+printf '[brand]\nname = x\n' >"$TMP/hl-d.ini"
+expect "window = 2h alone loads: cold_half_life follows it" 0 '"level":"(watch|alert|crisis)"' '^$' -- $C -c "$TMP/hl-a.ini" monitor --replay "$TMP/hl.jsonl"
+cp "$TMP/out" "$TMP/hl-a.out"
+expect "the same with cold_half_life = 2h set" 0 '"level"' '^$' -- $C -c "$TMP/hl-b.ini" monitor --replay "$TMP/hl.jsonl"
+check "window = 2h alone = cold_half_life set to one window" cmp -s "$TMP/hl-a.out" "$TMP/out"
+expect "cold_half_life = 5h" 0 '"level"' '^$' -- $C -c "$TMP/hl-c.ini" monitor --replay "$TMP/hl.jsonl"
+check "the stream tells half-lives apart (5h gives other baselines)" not cmp -s "$TMP/hl-a.out" "$TMP/out"
+expect "monitor --window 2h lifts the default half-lives too" 0 '"level"' '^$' -- $C -c "$TMP/hl-d.ini" monitor --window 2h --replay "$TMP/hl.jsonl"
+check "--window 2h = [crisis] window = 2h" cmp -s "$TMP/hl-a.out" "$TMP/out"
+printf '[crisis]\nwindow = 8h\n' >"$TMP/hl-e.ini"
+expect "window = 8h alone loads: half_life follows it too" 0 '' '^$' -- $C -c "$TMP/hl-e.ini" monitor --replay "$TMP/hl.jsonl"
+printf '[crisis]\nwindow = 2h\ncold_half_life = 30m\n' >"$TMP/hl-f.ini"
+expect "cold_half_life set below the window: refused naming both keys" 78 '^$' "hl-f.ini: \[crisis\] cold_half_life \(30m\) is shorter than window \(2h\): set cold_half_life to at least 2h, or leave it out to follow the window" -- $C -c "$TMP/hl-f.ini" monitor --replay "$TMP/hl.jsonl"
+printf '[crisis]\nhalf_life = 90s\nwindow = 2m\n' >"$TMP/hl-g.ini"
+expect "half_life set below the window: refused, in any key order" 78 '^$' "hl-g.ini: \[crisis\] half_life \(90s\) is shorter than window \(2m\): set half_life to at least 2m" -- $C -c "$TMP/hl-g.ini" tone --text ok
+
 finish
