@@ -3,7 +3,7 @@
 # crisis, on synthetic streams with known, injected spikes.
 #
 #   bash bench/monitor_bench.sh [--build DIR] [--seeds N] [--weeks N] [--big N]
-#                               [--hours "H..."] [--no-speed]
+#                               [--hours "H..."] [--no-speed] [--real FILE]
 #
 # Streams come from bench/monitor_gen.py: seven categories at fixed base
 # rates (complaint 120/h, fake_news 30, competitor_attack 20, question 150,
@@ -21,10 +21,13 @@
 #     alert line (negative: before it crossed);
 #  4. speed: --big records (default 2,000,000) of real suggestion records
 #     (`candor suggest` over bench/data/heldout.csv, human-written comments
-#     held out of training, re-dated by the generator) through
-#     `candor monitor --replay` on one core (taskset -c 0): records per
-#     second of CPU time (user + system) and wall time, and peak RSS at
-#     --big/10 and --big records (flat memory); --no-speed skips it.
+#     held out of training, re-dated by the generator; or, with --real
+#     FILE, over the first --big lines of FILE, one real comment a line,
+#     dated 0.6 s apart) through `candor monitor --replay` on one core
+#     (taskset -c 0): records per second of CPU time (user + system) and
+#     wall time, peak RSS at --big/10 and --big records (flat memory), the
+#     load average around it, and instructions per record (callgrind, when
+#     valgrind is installed); --no-speed skips it.
 # Each detection table ends with how many trials met the target.
 # The markdown summary goes to stdout, progress to stderr.
 set -euo pipefail
@@ -35,6 +38,7 @@ SEEDS=3
 WEEKS=
 SPEED=1
 BIG=2000000
+REAL=
 STEP_HOURS="3 9 15 21"
 RISE_HOURS="0 6 12 18"
 while [[ $# -gt 0 ]]; do
@@ -44,8 +48,9 @@ while [[ $# -gt 0 ]]; do
     --weeks) WEEKS=$2; shift 2 ;;
     --no-speed) SPEED=0; shift ;;
     --big) BIG=$2; shift 2 ;;
+    --real) REAL=$2; shift 2 ;;
     --hours) STEP_HOURS=$2; RISE_HOURS=$2; shift 2 ;;
-    -h|--help) sed -n '2,31p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,/^set -euo/{/^set -euo/d;p;}' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "monitor_bench: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
@@ -157,23 +162,47 @@ echo
 
 # 4. speed
 say "speed: a pool of real suggestion records"
-python3 - "$ROOT/bench/data/heldout.csv" >"$W/heldout.jsonl" <<'EOF'
+if [[ -n $REAL ]]; then
+  # --real FILE: one real comment a line, the first --big of them, each
+  # dated 0.6 s after the last (a week per million)
+  python3 - "$REAL" "$BIG" >"$W/comments.jsonl" <<'EOF'
+import json, sys, time
+n, want = 0, int(sys.argv[2])
+with open(sys.argv[1], encoding="utf-8", errors="replace") as f:
+    for line in f:
+        line = line.rstrip("\n")
+        if not line:
+            continue
+        ts = 1767225600 + int(n * 0.6)
+        print(json.dumps({"id": "c%d" % n, "text": line, "created_at":
+                          time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ts))},
+                         ensure_ascii=False))
+        n += 1
+        if n == want:
+            break
+EOF
+  "$C" suggest "$W/comments.jsonl" >"$W/big.jsonl"
+  distinct=$(python3 -c "import json,sys; print(len({json.loads(l)['text'] for l in open(sys.argv[1], encoding='utf-8')}))" "$W/comments.jsonl")
+  what="real comments, the first lines of $REAL ($distinct distinct texts), through \`candor suggest\`, dated 0.6 s apart"
+else
+  python3 - "$ROOT/bench/data/heldout.csv" >"$W/heldout.jsonl" <<'EOF'
 import csv, json, sys
 with open(sys.argv[1], newline="", encoding="utf-8") as f:
     for row in csv.DictReader(f):
         print(json.dumps({"text": row["text"]}, ensure_ascii=False))
 EOF
-"$C" suggest "$W/heldout.jsonl" >"$W/pool.jsonl"
-days=$(python3 -c "print($BIG / (820 * 24 * 4))")
-python3 "$GEN" --days "$days" --scale 4 --seed 7 --pool "$W/pool.jsonl" >"$W/big.jsonl"
+  "$C" suggest "$W/heldout.jsonl" >"$W/pool.jsonl"
+  days=$(python3 -c "print($BIG / (820 * 24 * 4))")
+  python3 "$GEN" --days "$days" --scale 4 --seed 7 --pool "$W/pool.jsonl" >"$W/big.jsonl"
+  what="$(wc -l <"$W/pool.jsonl") distinct human-written comments from bench/data/heldout.csv through \`candor suggest\`, re-dated by the generator at 4x the base rates"
+fi
 head -n $((BIG / 10)) "$W/big.jsonl" >"$W/tenth.jsonl"
 n=$(wc -l <"$W/big.jsonl")
 bytes=$(wc -c <"$W/big.jsonl")
 echo "### Replay speed (one core)"
 echo
-echo "$n suggestion records ($((bytes / n)) bytes each on average; $(wc -l <"$W/pool.jsonl") distinct"
-echo "human-written comments from bench/data/heldout.csv through \`candor suggest\`,"
-echo "re-dated by the generator at 4x the base rates), best of 3 runs:"
+echo "$n suggestion records ($((bytes / n)) bytes each on average; $what),"
+echo "best of 3 runs; load average (\`uptime\`) before: $(uptime | sed 's/.*load average: //')"
 echo
 echo "| records | wall s | CPU s | records/s (CPU) | records/s (wall) | peak RSS |"
 echo "|---|---|---|---|---|---|"
@@ -191,3 +220,19 @@ for f in tenth big; do
   k=$(wc -l <"$W/$f.jsonl")
   echo "| $k | $e | $cpu | $(python3 -c "print('%.2fM' % ($k / max($cpu, 1e-9) / 1e6))") | $(python3 -c "print('%.2fM' % ($k / max($e, 1e-9) / 1e6))") | $((m / 1024)) MB |"
 done
+echo
+echo "Load average after: $(uptime | sed 's/.*load average: //')."
+# instructions per record: counted, so the load does not change them
+if command -v valgrind >/dev/null; then
+  head -n 100000 "$W/big.jsonl" >"$W/i.jsonl"
+  ir() { valgrind --tool=callgrind --callgrind-out-file=/dev/null "$C" monitor --replay "$1" 2>&1 >/dev/null | sed -n 's/.*refs: *//p' | tr -d ,; }
+  i1=$(ir "$W/i.jsonl")
+  i0=$(ir /dev/null)
+  k=$(wc -l <"$W/i.jsonl")
+  echo
+  echo "Instructions per record (valgrind --tool=callgrind over the first $k"
+  echo "records, less those of an empty input): $(( (i1 - i0) / k ))."
+else
+  echo
+  echo "Instructions per record: not measured (valgrind is not installed)."
+fi

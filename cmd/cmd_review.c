@@ -985,40 +985,15 @@ static int open_webhook(const struct cli *c, struct webhook **out)
 	return webhook_open(out, c, url, from, (size_t)c->cfg.alerts.queue);
 }
 
-struct tally {
-	const char *me;
-	size_t mine, all;
-	size_t by_kind[5];
-};
-
-static int tally_one(void *ctx, const struct journal_record *rec)
-{
-	static const char *const kinds[] = {
-		"approve", "skip", "hide", "reject", "escalate"
-	};
-	struct tally *t = ctx;
-	size_t k;
-
-	t->all++;
-	if (rec->approver && !strcmp(rec->approver, t->me))
-		t->mine++;
-	for (k = 0; k < 5; k++)
-		if (!strcmp(rec->decision, kinds[k]))
-			t->by_kind[k]++;
-	return 0;
-}
-
 /* At quit: what this reviewer decided and what the team decided. */
 static void team_summary(struct journal *j, const char *me,
 			 const struct review_stats *s)
 {
-	struct tally t;
+	struct journal_tally t;
 	struct cd_error err;
 
-	memset(&t, 0, sizeof(t));
-	t.me = me;
 	journal_refresh(j, &err);
-	journal_each(j, tally_one, &t);
+	journal_tally(j, me, &t);
 	printf("you (%s): %zu decisions this session, %zu escalated; the team: "
 	       "%zu decided in the journal (approved %zu, skipped %zu, hidden "
 	       "%zu, rejected %zu, escalated %zu), %zu of them yours\n", me,

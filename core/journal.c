@@ -10,8 +10,11 @@
  *     bytes per id with the table's slack; the id's bytes are not kept);
  *   - per decision that stands, or that an undo could bring back: one
  *     16-byte node saying where its line is in the file, its kind, its id,
- *     and the decision it stands over.  An undone decision's node is
- *     dropped (the nodes are compacted).
+ *     and the decision it stands over, and one byte naming its approver
+ *     in a table of the reviewers seen (the first WHO_MAX of them; past
+ *     that, or when the name needs cJSON, the byte says "read the line"),
+ *     so the team's tally at quit and "who decided this" read no line.
+ *     An undone decision's node is dropped (the nodes are compacted).
  * Two ids with the same hash are told apart by reading back the id from
  * the line of the standing decision (pread(2), page-cached), as are the
  * fields of a decision (category, reply, text) when asked for:
@@ -20,7 +23,7 @@
  * a time.
  *
  * Each line is first read by core/jsonscan, a strict RFC 8259 scanner that
- * allocates nothing, for the top-level "id" and "decision"; whatever it
+ * allocates nothing, for the top-level "id", "decision" and "approver"; whatever it
  * does not accept outright, or cJSON could read otherwise, goes to
  * cJSON_Parse(), so what counts as a decision is exactly what cJSON reads
  * (tests/fuzz/fuzz_journal.c checks that against a cJSON-only reference).
@@ -51,6 +54,11 @@
 #define UNDO 5                  /* not a node, like CLAIM and RELEASE */
 #define CLAIM 6
 #define RELEASE 7
+
+/* A node's approver: none, an index + 1 into the table, or WHO_LINE. */
+#define WHO_NONE 0
+#define WHO_MAX 254             /* reviewers the table names */
+#define WHO_LINE 255            /* not in the table: read the line */
 
 /* The kinds a node can hold; "undo" is never a node. */
 static const char *const kinds[] = {
@@ -107,6 +115,12 @@ struct journal {
 	size_t nclaims, capclaims;
 	struct node *nodes;     /* file order */
 	uint32_t nn, capn, ndead;
+	uint8_t *who;           /* per node: its approver (WHO_*) */
+	uint32_t capwho;
+	char *whos[WHO_MAX];    /* the approvers seen, in order */
+	size_t wholen[WHO_MAX];
+	size_t nwhos;
+	uint8_t who_last;       /* the one the last line named */
 	uint32_t *top;          /* per id: its standing decision, or NONE */
 	uint32_t nids, capids;
 	uint64_t *slots;        /* ids: hash << 32 | index + 1; 0 when empty */
@@ -123,6 +137,7 @@ struct journal {
 	uint64_t line_at;       /* its offset + 1 (0: none): the file only
 				 * grows, so a line read once stays valid */
 	struct strbuf id_load;  /* an id that needed cJSON, while loading */
+	struct strbuf who_load; /* an approver unescaped, while loading */
 	struct strbuf id_back;  /* an id read back from a line */
 	struct strbuf last_id;  /* journal_last_id()'s answer */
 };
@@ -197,10 +212,38 @@ static int strbuf_set(struct strbuf *b, const char *s, size_t n)
 	return 0;
 }
 
+/* The approver member jsonscan found, as read_line() describes it. */
+static void scan_who(const struct jsonscan_member *m, struct strbuf *wbuf,
+		     struct span *who)
+{
+	struct cd_error err;
+	size_t len;
+
+	who->s = NULL;
+	who->n = 0;
+	if (m->type != JSONSCAN_STRING)
+		return;
+	if (!m->escaped) {
+		who->s = m->val;
+		who->n = m->len;
+		return;
+	}
+	/* escaped (no \u: needs_cjson): it only shrinks */
+	if (strbuf_set(wbuf, m->val, m->len) ||
+	    jsonscan_string(m, wbuf->s, m->len + 1, &len, &err)) {
+		who->n = 1;     /* invalid UTF-8 (cJSON takes it as it is) */
+		return;
+	}
+	who->s = wbuf->s;
+	who->n = len;
+}
+
 /*
  * The decision on a line (NUL-terminated at n): its kind (UNDO for undo)
  * with its id in *id (in the line, or copied to buf), -1 when the line is
- * not a decision, CD_ERR_NOMEM.
+ * not a decision, CD_ERR_NOMEM.  With who (else NULL): the "approver"
+ * string in *who (in the line or copied to wbuf; s NULL when there is none,
+ * s NULL and n 1 when jsonscan could not say: read the line back).
  *
  * core/jsonscan reads the line (strict RFC 8259, nothing allocated) unless
  * needs_cjson() says cJSON could read it otherwise; whatever jsonscan
@@ -209,16 +252,18 @@ static int strbuf_set(struct strbuf *b, const char *s, size_t n)
  * a cJSON-only reference), and journal_get() can always read it back.
  */
 static int read_line(const char *line, size_t n, struct strbuf *buf,
-		     struct span *id)
+		     struct span *id, struct strbuf *wbuf, struct span *who)
 {
-	struct jsonscan_member w[2] = { { "id", 0, NULL, 0, 0 },
-					{ "decision", 0, NULL, 0, 0 } };
+	struct jsonscan_member w[3] = { { "id", 0, NULL, 0, 0 },
+					{ "decision", 0, NULL, 0, 0 },
+					{ "approver", 0, NULL, 0, 0 } };
 	struct cd_error err;
-	cJSON *o, *vi, *vd;
+	cJSON *o, *vi, *vd, *va;
 	int kind = -1;
 
 	/* a NUL before the end stops jsonscan (a control character) */
-	if (!needs_cjson(line, n) && !jsonscan_object(line, n, w, 2, &err)) {
+	if (!needs_cjson(line, n) &&
+	    !jsonscan_object(line, n, w, who ? 3 : 2, &err)) {
 		char d[16];
 		struct span ds = { w[1].val, w[1].len };
 		size_t len;
@@ -226,6 +271,8 @@ static int read_line(const char *line, size_t n, struct strbuf *buf,
 		if (w[0].type != JSONSCAN_STRING ||
 		    w[1].type != JSONSCAN_STRING)
 			return -1;
+		if (who)
+			scan_who(&w[2], wbuf, who);
 		if (w[1].escaped) {     /* "appr\/ove" is not a kind */
 			if (jsonscan_string(&w[1], d, sizeof(d), &len, &err))
 				return -1;
@@ -252,12 +299,26 @@ static int read_line(const char *line, size_t n, struct strbuf *buf,
 	o = cJSON_Parse(line);
 	vi = cJSON_GetObjectItemCaseSensitive(o, "id");
 	vd = cJSON_GetObjectItemCaseSensitive(o, "decision");
+	va = cJSON_GetObjectItemCaseSensitive(o, "approver");
 	if (cJSON_IsString(vi) && cJSON_IsString(vd) &&
 	    (kind = kind_of(vd->valuestring)) >= 0) {
 		if (strbuf_set(buf, vi->valuestring, strlen(vi->valuestring)))
 			kind = CD_ERR_NOMEM;
 		id->s = buf->s;
 		id->n = strlen(buf->s);
+		if (who) {
+			who->s = NULL;
+			who->n = 0;
+			if (!cJSON_IsString(va))
+				;
+			else if (strbuf_set(wbuf, va->valuestring,
+					    strlen(va->valuestring)))
+				who->n = 1;     /* no memory: read it later */
+			else {
+				who->s = wbuf->s;
+				who->n = strlen(wbuf->s);
+			}
+		}
 	}
 	cJSON_Delete(o);
 	return kind;
@@ -376,7 +437,7 @@ static int node_id(struct journal *j, uint32_t i, struct span *id)
 	if (read_node(j, i))
 		return -1;
 	return read_line(j->line.s, node_len(&j->nodes[i]), &j->id_back,
-			 id) < 0 ? -1 : 0;
+			 id, NULL, NULL) < 0 ? -1 : 0;
 }
 
 static int node_has_id(struct journal *j, uint32_t i, const char *s, size_t n)
@@ -498,6 +559,7 @@ static int compact(struct journal *j)
 		}
 		map[i] = n;
 		j->nodes[n] = j->nodes[i];
+		j->who[n] = j->who[i];
 		/* prev is earlier and standing (an undo pops the latest) */
 		if (j->nodes[n].prev != NONE)
 			j->nodes[n].prev = map[j->nodes[n].prev];
@@ -601,9 +663,38 @@ static int apply_claim(struct journal *j, const struct span *id, int kind,
 	return rc;
 }
 
-/* Apply one decision (kind UNDO: undo) whose line is at off, len bytes. */
+/*
+ * The table's byte for approver s[0..n) (s NULL: none, n 1 for WHO_LINE),
+ * added when new and the table has room.
+ */
+static uint8_t who_index(struct journal *j, const struct span *who)
+{
+	size_t i, k = j->who_last;
+
+	if (!who->s)
+		return who->n ? WHO_LINE : WHO_NONE;
+	if (k && j->wholen[k - 1] == who->n &&
+	    !memcmp(j->whos[k - 1], who->s, who->n))
+		return j->who_last;
+	for (i = 0; i < j->nwhos; i++)
+		if (j->wholen[i] == who->n && !memcmp(j->whos[i], who->s, who->n))
+			return j->who_last = (uint8_t)(i + 1);
+	/* a name with a NUL in it cannot be told from a shorter one */
+	if (j->nwhos == WHO_MAX || memchr(who->s, '\0', who->n) ||
+	    !(j->whos[j->nwhos] = malloc(who->n + 1)))
+		return WHO_LINE;
+	memcpy(j->whos[j->nwhos], who->s, who->n);
+	j->whos[j->nwhos][who->n] = '\0';
+	j->wholen[j->nwhos] = who->n;
+	return j->who_last = (uint8_t)++j->nwhos;
+}
+
+/*
+ * Apply one decision (kind UNDO: undo) whose line is at off, len bytes,
+ * made by who (a who_index()).
+ */
 static int apply(struct journal *j, const struct span *id, int kind,
-		 uint64_t off, size_t len)
+		 uint64_t off, size_t len, uint8_t who)
 {
 	uint32_t k;
 	struct node *n;
@@ -636,7 +727,16 @@ static int apply(struct journal *j, const struct span *id, int kind,
 	if (j->nn == j->capn &&
 	    grow((void **)&j->nodes, &j->capn, sizeof(*j->nodes)))
 		return CD_ERR_NOMEM;
+	if (j->capwho < j->capn) {
+		uint8_t *w = realloc(j->who, j->capn);
+
+		if (!w)
+			return CD_ERR_NOMEM;
+		j->who = w;
+		j->capwho = j->capn;
+	}
 	recent_put(j, off, id);
+	j->who[j->nn] = who;
 	n = &j->nodes[j->nn];
 	n->where = off << 25 | (uint64_t)len << 4 | (uint64_t)kind << 1;
 	n->id = k;
@@ -687,7 +787,7 @@ static int load(struct journal *j, char *warning, size_t wsz,
 		long lineno = lr_lineno(lr);
 		uint64_t off = base + (uint64_t)lr_offset(lr);
 		int complete = lr_newline(lr), kind = -1;
-		struct span id;
+		struct span id, who = { NULL, 0 };
 
 		/* after a torn last line the next append starts afresh */
 		j->need_newline = !complete;
@@ -705,7 +805,8 @@ static int load(struct journal *j, char *warning, size_t wsz,
 			continue;
 		if (got == 1) {
 			prefetch_id(j, line, n);
-			kind = read_line(line, n, &j->id_load, &id);
+			kind = read_line(line, n, &j->id_load, &id,
+					 &j->who_load, &who);
 		}
 		if (kind == CD_ERR_NOMEM) {
 			rc = cd_error_set(err, kind, lineno, "out of memory");
@@ -730,7 +831,7 @@ static int load(struct journal *j, char *warning, size_t wsz,
 		if (kind == CLAIM || kind == RELEASE)
 			rc = apply_claim(j, &id, kind, line);
 		else
-			rc = apply(j, &id, kind, off, n);
+			rc = apply(j, &id, kind, off, n, who_index(j, &who));
 		if (rc) {
 			cd_error_set(err, rc, lineno, "out of memory");
 			break;
@@ -821,12 +922,16 @@ void journal_close(struct journal *j)
 	free(j->path);
 	free(j->line.s);
 	free(j->id_load.s);
+	free(j->who_load.s);
 	free(j->id_back.s);
 	free(j->last_id.s);
 	free(j->slots);
 	free(j->recent);
 	free(j->top);
 	free(j->nodes);
+	free(j->who);
+	for (i = 0; i < j->nwhos; i++)
+		free(j->whos[i]);
 	free(j);
 }
 
@@ -1129,12 +1234,14 @@ static int append_locked(struct journal *j, const struct journal_entry *e,
 	j->read_off = (uint64_t)end;
 	{
 		struct span id = { e->id, strlen(e->id) };
+		/* jsonw_str writes any C string so that cJSON reads it back */
+		struct span who = { e->approver, strlen(e->approver) };
 
 		if (kind == CLAIM || kind == RELEASE)
 			rc = claim_apply_entry(j, &id, kind, e);
 		else
 			rc = apply(j, &id, kind, (uint64_t)end - left + lead,
-				   left - lead - 1);
+				   left - lead - 1, who_index(j, &who));
 	}
 	if (rc)
 		return cd_error_set(err, rc, 0, "out of memory");
@@ -1171,9 +1278,14 @@ const char *journal_last_id(const struct journal *cj)
 /* The approver on node i's line into j->last_id; NULL when it has none. */
 static const char *node_approver(struct journal *j, uint32_t i)
 {
-	cJSON *o = read_node(j, i) ? NULL : cJSON_Parse(j->line.s);
-	const cJSON *a = cJSON_GetObjectItemCaseSensitive(o, "approver");
+	cJSON *o;
+	const cJSON *a;
 	const char *r = NULL;
+
+	if (j->who[i] != WHO_LINE)
+		return j->who[i] == WHO_NONE ? NULL : j->whos[j->who[i] - 1];
+	o = read_node(j, i) ? NULL : cJSON_Parse(j->line.s);
+	a = cJSON_GetObjectItemCaseSensitive(o, "approver");
 
 	if (cJSON_IsString(a) &&
 	    !strbuf_set(&j->last_id, a->valuestring, strlen(a->valuestring)))
@@ -1212,6 +1324,35 @@ const char *journal_last_id_by(const struct journal *cj, const char *approver)
 		return j->last_id.s;
 	}
 	return NULL;
+}
+
+void journal_tally(const struct journal *cj, const char *approver,
+		   struct journal_tally *t)
+{
+	struct journal *j = (struct journal *)cj;      /* read buffers only */
+	struct span me = { approver, strlen(approver) };
+	size_t k;
+	uint32_t i;
+	uint8_t mine = WHO_LINE;
+
+	memset(t, 0, sizeof(*t));
+	for (k = 0; k < j->nwhos; k++)
+		if (j->wholen[k] == me.n && !memcmp(j->whos[k], me.s, me.n))
+			mine = (uint8_t)(k + 1);
+	for (i = 0; i < j->nn; i++) {
+		const struct node *n = &j->nodes[i];
+		const char *a;
+
+		if (node_dead(n) || j->top[n->id] != i)
+			continue;
+		t->all++;
+		t->by_kind[node_kind(n)]++;
+		if (j->who[i] == mine && mine != WHO_LINE)
+			t->mine++;
+		else if (j->who[i] == WHO_LINE &&
+			 (a = node_approver(j, i)) && !strcmp(a, approver))
+			t->mine++;
+	}
 }
 
 /* Node i's line parsed by cJSON, or NULL. */

@@ -113,6 +113,20 @@ int journal_get(const struct journal *j, const char *id,
 int journal_each(const struct journal *j,
 		 int (*fn)(void *ctx, const struct journal_record *r), void *ctx);
 
+/* The standing decisions counted (what `review` says at quit). */
+struct journal_tally {
+	size_t all;
+	size_t by_kind[5];              /* approve, skip, hide, reject, escalate */
+	size_t mine;                    /* those whose approver is the one asked */
+};
+/*
+ * Count the standing decisions as journal_each() would see them, reading
+ * no line unless an approver's name was not kept in memory (more than 254
+ * reviewers, or a name cJSON reads otherwise than the scanner).
+ */
+void journal_tally(const struct journal *j, const char *approver,
+		   struct journal_tally *t);
+
 /*
  * The number of decision entries read or appended (undo lines not
  * counted): a learner that applied entries [0, n) learns only the records

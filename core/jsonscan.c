@@ -488,7 +488,7 @@ static struct jsonscan_member *wanted_by_name(const struct names *nm,
 					      size_t klen)
 {
 	unsigned s;
-	size_t i;
+	size_t i, k;
 
 	if (nwant > NAMES_MAX)
 		return wanted(want, nwant, key, klen);
@@ -498,8 +498,12 @@ static struct jsonscan_member *wanted_by_name(const struct names *nm,
 	if (s == NAMES_MANY)
 		return wanted(want, nwant, key, klen);
 	i = s - 1;
-	return !want[i].type && nm->len[i] == klen &&
-	       !memcmp(want[i].key, key, klen) ? &want[i] : NULL;
+	if (want[i].type || nm->len[i] != klen)
+		return NULL;
+	for (k = 0; k < klen; k++)      /* names are short: no call */
+		if (want[i].key[k] != key[k])
+			return NULL;
+	return &want[i];
 }
 
 int jsonscan_object(const char *line, size_t len, struct jsonscan_member *want,

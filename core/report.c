@@ -70,7 +70,7 @@ long rnames_get(struct rnames *t, const char *s, size_t len,
 	while (t->slot[i]) {
 		const char *n = t->name[t->slot[i] - 1];
 
-		if (strlen(n) == len && !memcmp(n, s, len))
+		if (!strncmp(n, s, len) && !n[len])
 			return (long)t->slot[i] - 1;
 		i = (i + 1) & (t->nslot - 1);
 	}

@@ -95,10 +95,19 @@ struct fields {
 	size_t used, cap;
 	int bad;
 	struct cd_error bad_err;
+	/* the strings of m[] read so far (fstr): each is unescaped and
+	 * checked once per line, however many readers ask for it */
+	uint32_t have;          /* bit k: str[k] is known */
+	const char *str[K_N];
+	size_t len[K_N];
 };
 
-/* The text of a string value (unescaped, checked), or NULL. */
-static const char *mstr(struct fields *f, const struct jsonscan_member *m)
+_Static_assert(K_N <= 32, "a bit per member in fields.have");
+
+/* The text of a string value (unescaped, checked) and its length into
+ * *len (may be NULL), or NULL. */
+static const char *mstrn(struct fields *f, const struct jsonscan_member *m,
+			 size_t *len)
 {
 	size_t n;
 	char *out;
@@ -111,12 +120,33 @@ static const char *mstr(struct fields *f, const struct jsonscan_member *m)
 		return NULL;
 	}
 	f->used += n + 1;
+	if (len)
+		*len = n;
 	return out;
+}
+
+static const char *mstr(struct fields *f, const struct jsonscan_member *m)
+{
+	return mstrn(f, m, NULL);
+}
+
+/* Member k's string (read once per line: the text and the reply are
+ * asked for by more than one reader) and its length into *len. */
+static const char *fstrn(struct fields *f, enum key k, size_t *len)
+{
+	if (!(f->have & (1u << k))) {
+		f->len[k] = 0;
+		f->str[k] = mstrn(f, &f->m[k], &f->len[k]);
+		f->have |= 1u << k;
+	}
+	if (len)
+		*len = f->len[k];
+	return f->str[k];
 }
 
 static const char *fstr(struct fields *f, enum key k)
 {
-	return mstr(f, &f->m[k]);
+	return fstrn(f, k, NULL);
 }
 
 /* A number value into *v: 1, or 0 when it is not a number. */
@@ -328,7 +358,8 @@ static void word_count(struct report *r, int cat, const char *w)
 			len--;
 	}
 	for (i = 0; i < n; i++) {
-		if (strlen(t[i].w) == len && !memcmp(t[i].w, s, len)) {
+		/* len <= RWORD_MAX: memcmp stays inside t[i].w */
+		if (!memcmp(t[i].w, s, len) && !t[i].w[len]) {
 			t[i].count++;
 			free(fold);
 			return;
@@ -696,11 +727,12 @@ int report_add_json(struct report *r, enum report_kind kind,
 	if ((rc = ritem_get(r, id, strlen(id), &it, &num, lineno, err)) != 0)
 		return rc;
 	if (r->model && !(it->bits & IT_TEXT) && kind != REPORT_LEDGER) {
-		const char *text = fstr(f, K_TEXT);
+		size_t tlen;
+		const char *text = fstrn(f, K_TEXT, &tlen);
 
 		if (text && *text) {
 			it->bits = (it->bits | (IT_TEXT)) & 0x3Fu;
-			if (rwords_text(r, text, strlen(text)))
+			if (rwords_text(r, text, tlen))
 				return cd_error_set(err, CD_ERR_NOMEM, lineno,
 						    "out of memory");
 		}

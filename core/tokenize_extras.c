@@ -19,9 +19,15 @@ static const char *const CUES[] = {
 	NULL
 };
 
-/* Capitalised words that are not names (feature texts). */
-static const char *const NOT_NAMES[] = {
-	"вы", "вас", "вам", "вами", "ваш", "ваш", "im", "ok", NULL
+/* Capitalised words that are not names (feature texts, with lengths). */
+static const struct {
+	const char *text;
+	size_t len;
+} NOT_NAMES[] = {
+#define NN(x) { x, sizeof(x) - 1 }
+	NN("вы"), NN("вас"), NN("вам"), NN("вами"), NN("ваш"), NN("im"),
+	NN("ok"),
+#undef NN
 };
 
 static void cue_put(struct tokenizer *t, uint64_t h)
@@ -202,9 +208,12 @@ static int looks_like_name(const struct tokenizer *t, const unsigned char *u,
 	if (!is_upper(ch))
 		return 0;
 	for (; i < k->end; i += n) {
-		ch = decode_at(u, i, len, &n);
-		if (ch == BAD_CP)
+		if (u[i] < 0x80) {      /* most letters: no decode */
+			ch = u[i];
+			n = 1;
+		} else if ((ch = decode_at(u, i, len, &n)) == BAD_CP) {
 			return 0;
+		}
 		if (!is_letter(ch)) {
 			if (i == k->start + 1 || !letters || letters == 1)
 				return 0;       /* "I'm", "O'Neil"... */
@@ -222,9 +231,9 @@ static int looks_like_name(const struct tokenizer *t, const unsigned char *u,
 	}
 	if (letters < 2 || !lower)
 		return 0;
-	for (j = 0; NOT_NAMES[j]; j++)
-		if (k->len == strlen(NOT_NAMES[j]) &&
-		    !memcmp(tok_text(t, k), NOT_NAMES[j], k->len))
+	for (j = 0; j < sizeof(NOT_NAMES) / sizeof(NOT_NAMES[0]); j++)
+		if (k->len == NOT_NAMES[j].len &&
+		    !memcmp(tok_text(t, k), NOT_NAMES[j].text, k->len))
 			return 0;
 	if (camel)
 		return 1;

@@ -20,7 +20,7 @@
 #include <utf8proc.h>
 
 #define WORD_MAX 128            /* feature bytes kept of a long word */
-#define CACHE_SLOTS 65536       /* word cache slots, a power of two */
+#define CACHE_SLOTS 131072      /* word cache slots, a power of two */
 #define CACHE_ARENA_MAX (2u << 20)  /* per generation */
 #define CACHE_KEY_MAX 255       /* longer words are not cached */
 #define CACHE_KEY_INLINE 16     /* keys up to this long live in the slot */

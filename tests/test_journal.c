@@ -3,7 +3,8 @@
  * a reopen, each append is on disk when journal_append() returns, undo is
  * a compensating entry (the file only grows), a torn last line is passed
  * over with a warning and the next append starts on a fresh line, the
- * JSON fields are the SPEC's, and bad input is refused without writing.
+ * JSON fields are the SPEC's, bad input is refused without writing, and
+ * the team's tally and "who decided" from memory match the lines.
  *
  * Every test works in its own temporary directory (under $TMPDIR or /tmp).
  */
@@ -822,24 +823,28 @@ static void test_memory_does_not_follow_the_file(void **state)
  */
 #define UNDONE 6000
 #define KEPT 3000
+static void assert_tally(const struct journal *j, const char *me,
+			 size_t want_mine);
+
 static void test_many_undos(void **state)
 {
 	struct fixture *fx = fx_of(state);
 	char warning[WARN_BYTES], id[32], line[128];
 	struct cd_buf b;
 	struct journal *j;
-	size_t i, pass;
+	size_t i, pass, n_ana, n_cy;
 
 	/* written raw: ten thousand fsynced appends would take minutes */
 	cd_buf_init(&b, 4u << 20);
 	for (i = 0; i < UNDONE + KEPT; i++) {
-		snprintf(line, sizeof(line), "{\"id\":\"u-%zu\",\"decision\":\"%s\"}\n",
-			 i, i % 3 ? "approve" : "skip");
+		snprintf(line, sizeof(line), "{\"id\":\"u-%zu\",\"decision\":\"%s\","
+			 "\"approver\":\"%s\"}\n", i, i % 3 ? "approve" : "skip",
+			 i % 2 ? "ana" : "bo");
 		assert_int_equal(cd_buf_addstr(&b, line), 0);
 		if (i < UNDONE || i % 5 == 0) {
 			/* stands over the first */
 			snprintf(line, sizeof(line), "{\"id\":\"u-%zu\","
-				 "\"decision\":\"hide\"}\n", i);
+				 "\"decision\":\"hide\",\"approver\":\"cy\"}\n", i);
 			assert_int_equal(cd_buf_addstr(&b, line), 0);
 		}
 	}
@@ -861,6 +866,18 @@ static void test_many_undos(void **state)
 			assert_decision(j, id, want);
 		}
 		assert_int_equal(journal_decided(j), UNDONE + KEPT);
+		/* the approvers moved with their decisions when compacted */
+		for (i = 0, n_ana = 0, n_cy = 0; i < UNDONE + KEPT; i++) {
+			if (pass && i >= UNDONE + KEPT - 2)
+				continue;       /* the tester's since */
+			if (i >= UNDONE && i % 5 == 0)
+				n_cy++;
+			else
+				n_ana += i % 2;
+		}
+		assert_tally(j, "ana", n_ana);
+		assert_tally(j, "cy", n_cy);
+		assert_tally(j, "tester", pass ? 2 : 0);
 		snprintf(id, sizeof(id), "u-%d", UNDONE + KEPT - 1);
 		assert_string_equal(journal_last_id(j), id);
 		/*
@@ -920,6 +937,138 @@ static void test_lines_cjson_reads(void **state)
 	journal_close(j);
 }
 
+/* The team summary counted by journal_each(): every line read by cJSON. */
+struct each_tally {
+	const struct journal *j;
+	const char *me;
+	struct journal_tally t;
+	size_t who_checked;
+};
+
+static int each_tally_one(void *ctx, const struct journal_record *rec)
+{
+	static const char *const kinds[] = {
+		"approve", "skip", "hide", "reject", "escalate"
+	};
+	struct each_tally *e = ctx;
+	const char *by = journal_decided_by(e->j, rec->id);
+	size_t k;
+
+	/* who decided it, as kept in memory = as cJSON reads the line */
+	if (!(by == rec->approver || (by && rec->approver &&
+				      !strcmp(by, rec->approver))))
+		fail_msg("'%s': decided by '%s', the line says '%s'", rec->id,
+			 by ? by : "(none)",
+			 rec->approver ? rec->approver : "(none)");
+	e->who_checked++;
+	e->t.all++;
+	if (rec->approver && !strcmp(rec->approver, e->me))
+		e->t.mine++;
+	for (k = 0; k < 5; k++)
+		e->t.by_kind[k] += !strcmp(rec->decision, kinds[k]);
+	return 0;
+}
+
+static void assert_tally(const struct journal *j, const char *me,
+			 size_t want_mine)
+{
+	struct each_tally e;
+	struct journal_tally t;
+	size_t k;
+
+	memset(&e, 0, sizeof(e));
+	e.j = j;
+	e.me = me;
+	assert_int_equal(journal_each(j, each_tally_one, &e), 0);
+	journal_tally(j, me, &t);
+	assert_int_equal(t.all, e.t.all);
+	assert_int_equal(t.all, journal_decided(j));
+	for (k = 0; k < 5; k++)
+		assert_int_equal(t.by_kind[k], e.t.by_kind[k]);
+	if (t.mine != e.t.mine || t.mine != want_mine)
+		fail_msg("'%s': journal_tally says %zu yours, journal_each %zu, "
+			 "want %zu", me, t.mine, e.t.mine, want_mine);
+}
+
+/*
+ * review's summary at quit (journal_tally) and "who decided this"
+ * (journal_decided_by) from what the loader kept, the same as reading
+ * every line back: names plain, escaped, through cJSON (a \u escape),
+ * invalid UTF-8, absent, not a string, named twice; a later decision by
+ * another over an earlier one, an undo bringing one back; more reviewers
+ * than the loader names (the rest are read back); appended names.
+ */
+static void test_team_tally(void **state)
+{
+	struct fixture *fx = fx_of(state);
+	char warning[WARN_BYTES], line[160], id[16], who[16];
+	struct journal_entry e;
+	struct cd_error err;
+	struct journal *j;
+	int i;
+
+	append_raw(fx->path,
+		   "{\"id\":\"a1\",\"decision\":\"approve\",\"approver\":\"ana\"}\n"
+		   "{\"id\":\"a2\",\"decision\":\"hide\",\"approver\":\"ana\"}\n"
+		   "{\"id\":\"a3\",\"decision\":\"skip\",\"approver\":\"ana\"}\n"
+		   "{\"id\":\"b1\",\"decision\":\"reject\",\"approver\":\"b\\\"o\"}\n"
+		   "{\"id\":\"c1\",\"decision\":\"escalate\",\"approver\":\"caf\\u00e9\"}\n"
+		   "{\"id\":\"c2\",\"decision\":\"approve\",\"approver\":\"caf\xc3\xa9\"}\n"
+		   "{\"id\":\"x1\",\"decision\":\"approve\",\"approver\":\"\xff\\n\"}\n"
+		   "{\"id\":\"x2\",\"decision\":\"approve\",\"approver\":\"\xff\\n\"}\n"
+		   "{\"id\":\"n1\",\"decision\":\"approve\"}\n"
+		   "{\"id\":\"n2\",\"decision\":\"skip\",\"approver\":7}\n"
+		   "{\"id\":\"d1\",\"decision\":\"hide\",\"approver\":\"x\",\"approver\":\"ana\"}\n"
+		   /* a1 taken over by bo, a2 too and then undone: ana's again */
+		   "{\"id\":\"a1\",\"decision\":\"skip\",\"approver\":\"bo\"}\n"
+		   "{\"id\":\"a2\",\"decision\":\"reject\",\"approver\":\"bo\"}\n"
+		   "{\"id\":\"a2\",\"decision\":\"undo\",\"approver\":\"bo\"}\n");
+	/* 300 reviewers: the loader names 254, reads the others back */
+	for (i = 0; i < 300; i++) {
+		snprintf(line, sizeof(line), "{\"id\":\"z%d\",\"decision\":\"%s\","
+			 "\"approver\":\"z%d\"}\n", i, i % 2 ? "hide" : "approve",
+			 i % 150);
+		append_raw(fx->path, line);
+	}
+	j = open_ok(fx->path, warning);
+	assert_string_equal(warning, "");
+	assert_tally(j, "ana", 2);              /* a2, a3 (d1's is x) */
+	assert_tally(j, "bo", 1);
+	assert_tally(j, "b\"o", 1);
+	assert_tally(j, "caf\xc3\xa9", 2);
+	assert_tally(j, "\xff\n", 2);
+	assert_tally(j, "x", 1);
+	assert_tally(j, "z3", 2);
+	assert_tally(j, "nobody", 0);
+	/* appended by this process, then by others (the loader's names full) */
+	memset(&e, 0, sizeof(e));
+	e.decision = "approve";
+	e.ts = FIXED_TS;
+	for (i = 0; i < 260; i++) {
+		snprintf(id, sizeof(id), "p%d", i);
+		snprintf(who, sizeof(who), i % 2 ? "w%d" : "\xd0\xb0\xd0\xbd\xd0\xb0", i);
+		e.id = id;
+		e.approver = who;
+		if (journal_append(j, &e, &err))
+			fail_msg("append: %s", err.msg);
+	}
+	e.id = "a3";
+	e.approver = "tab\there";
+	assert_int_equal(journal_append(j, &e, &err), 0);
+	assert_tally(j, "\xd0\xb0\xd0\xbd\xd0\xb0", 130);
+	assert_tally(j, "w259", 1);
+	assert_tally(j, "tab\there", 1);
+	assert_tally(j, "ana", 1);
+	journal_close(j);
+	j = open_ok(fx->path, warning);
+	assert_tally(j, "\xd0\xb0\xd0\xbd\xd0\xb0", 130);
+	assert_tally(j, "w259", 1);
+	assert_tally(j, "tab\there", 1);
+	assert_tally(j, "ana", 1);
+	assert_tally(j, "z149", 2);
+	journal_close(j);
+}
+
 static void test_open_errors(void **state)
 {
 	struct fixture *fx = fx_of(state);
@@ -954,6 +1103,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_memory_does_not_follow_the_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many_undos, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lines_cjson_reads, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_team_tally, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -95,13 +95,19 @@ approvers = sorted({a for _, a in standing.values()})
 print("standing %d missing %d doubles %d carl %d taken %d approvers %s" %
       (len(standing), len(missing), len(bad), len(carl), len(taken), ",".join(approvers)))
 for b in bad[:5]: print(b)
+kinds = [sum(1 for d, _ in standing.values() if d == k)
+         for k in ("approve", "skip", "hide", "reject", "escalate")]
+print("the team: %d decided in the journal (approved %d, skipped %d, hidden %d, "
+      "rejected %d, escalated %d), %d of them yours" % ((len(standing),) + tuple(kinds) +
+      (sum(1 for _, a in standing.values() if a == "ann"),)))
 PY
 check "every comment has one standing decision ($(head -1 "$TMP/verdict"))" grep -q '^standing 300 missing 0 ' "$TMP/verdict"
 check "no comment decided while another decision stood" grep -q ' doubles 0 ' "$TMP/verdict"
 check "carl's claimed comment was taken over after the lease" grep -Eq ' carl [1-9][0-9]* taken [1-9]' "$TMP/verdict"
 check "the team shared the work" grep -Eq 'approvers ann,bob' "$TMP/verdict"
 check "undo was used" grep -q '"decision":"undo"' "$J"
-check "the team summary at quit" grep -q 'the team: [0-9]* decided in the journal' "$TMP/last.screen"
+check "the team summary at quit: the journal's standing decisions, ann's ($(grep '^the team' "$TMP/verdict"))" \
+	grep -qF "$(grep '^the team' "$TMP/verdict")" "$TMP/last.screen"
 
 # --- x escalates, with a note to the crisis webhook ------------------------
 python3 "$SRC/tests/fake_tiktok.py" --port-file "$TMP/hook.port" & hook=$!

@@ -4,6 +4,10 @@
  *
  * usage: fuzz_<name>_smoke [-n ITERATIONS] [-s SEED] [-m MAXLEN] CORPUS...
  *
+ * As libFuzzer does, the driver first calls LLVMFuzzerInitialize() when
+ * the harness defines one (one-time setup, such as loading rule files,
+ * that no input should be charged for).
+ *
  * Each CORPUS is a directory (its regular files are read in name order)
  * or a single file.  Every seed runs once as it is; then ITERATIONS inputs
  * (default 1000) are made by mutating the seeds with a PRNG seeded by SEED
@@ -39,6 +43,8 @@
 #define MAXLEN_DEFAULT 65536
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+/* Optional, as in libFuzzer: a weak reference, NULL when not defined. */
+int LLVMFuzzerInitialize(int *argc, char ***argv) __attribute__((weak));
 
 struct seed {
 	char *path;
@@ -334,6 +340,8 @@ int main(int argc, char **argv)
 		usage();
 	for (; a < argc; a++)
 		add_path(&s, argv[a], maxlen);
+	if (LLVMFuzzerInitialize)
+		LLVMFuzzerInitialize(&argc, &argv);
 
 	for (i = 0; i < s.n; i++) {
 		run(s.v[i].data, s.v[i].len, s.v[i].path);

@@ -169,7 +169,8 @@ static void ref_apply(struct ref *r, const char *id, const char *decision)
 static int known(const char *d)
 {
 	return !strcmp(d, "approve") || !strcmp(d, "skip") ||
-	       !strcmp(d, "hide") || !strcmp(d, "reject") || !strcmp(d, "undo");
+	       !strcmp(d, "hide") || !strcmp(d, "reject") ||
+	       !strcmp(d, "escalate") || !strcmp(d, "undo");
 }
 
 /* Read the file as journal.h describes it; 1 when a line was ignored. */
@@ -256,14 +257,31 @@ static int same_str(const char *a, const char *b)
 struct each_count {
 	const struct journal *j;
 	size_t n;
+	char me[64];                    /* the first approver seen */
+	size_t mine, fuzz;              /* decisions by me, by "fuzz" */
+	size_t by_kind[5];
 };
 
-/* journal_each visits standing decisions, each as journal_decision says. */
+/*
+ * journal_each visits standing decisions, each as journal_decision says,
+ * made by whom journal_decided_by says (from memory: the line as cJSON
+ * reads it says the same).
+ */
 static int each_one(void *ctx, const struct journal_record *rec)
 {
+	static const char *const kinds[] = { "approve", "skip", "hide",
+					     "reject", "escalate" };
 	struct each_count *c = ctx;
+	size_t k;
 
 	CHECK(same_str(journal_decision(c->j, rec->id), rec->decision));
+	CHECK(same_str(journal_decided_by(c->j, rec->id), rec->approver));
+	if (rec->approver && !c->me[0] && strlen(rec->approver) < sizeof(c->me))
+		strcpy(c->me, rec->approver);
+	c->mine += rec->approver && c->me[0] && !strcmp(rec->approver, c->me);
+	c->fuzz += rec->approver && !strcmp(rec->approver, "fuzz");
+	for (k = 0; k < 5; k++)
+		c->by_kind[k] += !strcmp(rec->decision, kinds[k]);
 	c->n++;
 	return 0;
 }
@@ -271,10 +289,13 @@ static int each_one(void *ctx, const struct journal_record *rec)
 /* j agrees with the reference on every id it knows, and overall. */
 static void agree(const struct journal *j, const struct ref *r)
 {
-	struct each_count c = { j, 0 };
+	struct each_count c;
+	struct journal_tally t;
 	struct journal_record rec;
 	size_t i;
 
+	memset(&c, 0, sizeof(c));
+	c.j = j;
 	CHECK(journal_decided(j) == ref_decided(r));
 	CHECK(same_str(journal_last_id(j), ref_last_id(r)));
 	for (i = 0; i < r->nids; i++) {
@@ -290,6 +311,14 @@ static void agree(const struct journal *j, const struct ref *r)
 	}
 	journal_each(j, each_one, &c);
 	CHECK(c.n == ref_decided(r));
+	/* review's summary at quit: from memory, as journal_each counts */
+	journal_tally(j, "fuzz", &t);
+	CHECK(t.all == c.n && t.mine == c.fuzz);
+	CHECK(!memcmp(t.by_kind, c.by_kind, sizeof(t.by_kind)));
+	if (c.me[0]) {          /* the first approver journal_each met */
+		journal_tally(j, c.me, &t);
+		CHECK(t.mine == c.mine);
+	}
 	if (!r->nindex || !r->index[slot(r, "never-seen-id")])
 		CHECK(journal_decision(j, "never-seen-id") == NULL);
 }
@@ -341,7 +370,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	e.decision = decisions[pick % 5];
 	e.category = "complaint";
 	e.reply = "Sorry about this \"order\"\n\t\\ \xd0\xbf\xd1\x80\xd0\xb8";
-	e.approver = "fuzz";
+	/* plain, escaped by jsonw, or not UTF-8: kept as cJSON reads it */
+	e.approver = pick & 16 ? "fuzz" : pick & 32 ? "f\"u\tzz" :
+		     pick & 64 ? "\xd1\x84\xff" : "fuzz";
 	e.text = "text";
 	e.ts = "2024-01-01T00:00:00Z";
 	CHECK(journal_append(j, &e, &err) == 0);

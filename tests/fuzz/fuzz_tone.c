@@ -10,7 +10,10 @@
  *
  * The rules are loaded once from config/tone, found through
  * $CANDOR_TONE_DIR or else the source tree the harness was built from,
- * with two competitors added as [brand] competitors would.
+ * with two competitors added as [brand] competitors would, in
+ * LLVMFuzzerInitialize(): loading them with the learned layer takes about
+ * half a second, which would otherwise count against the first input's
+ * time limit (libFuzzer's -timeout in CI).
  *
  * Checked: the status is 0 exactly when reply and comment are valid UTF-8
  * (or CD_ERR_LIMIT/CD_ERR_USAGE for a bad competitor name); a result has
@@ -135,14 +138,34 @@ static struct tone_rules *load_rules(void)
 	return r;
 }
 
+static struct tone_rules *rules;
+static struct tokenizer *tk, *words;
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	struct tok_params tp;
+	struct cd_error err;
+
+	(void)argc;
+	(void)argv;
+	rules = load_rules();
+	tok_params_default(&tp);
+	tk = tok_new(&tp, &err);
+	CHECK(tk != NULL);
+	tok_params_words(&tp);
+	words = tok_new(&tp, &err);
+	CHECK(words != NULL);
+	return 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const langs[] = { NULL, "en", "ru", "auto" };
 	static const char *const cats[] = { NULL, "complaint", "fake_news",
 					    "question", "toxic" };
 	static const size_t limits[] = { 0, 20, 280 };
-	static struct tone_rules *rules;
-	static struct tokenizer *tk, *words;
 	static struct tone_result res, again;
 	size_t rlen = size / 2, clen, cps = 0, i;
 	const char *reply = (const char *)data;
@@ -153,17 +176,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint8_t pick = size ? data[size - 1] : 0;
 	int rc, ok;
 
-	if (!rules) {
-		struct tok_params tp;
-
-		rules = load_rules();
-		tok_params_default(&tp);
-		tk = tok_new(&tp, &err);
-		CHECK(tk != NULL);
-		tok_params_words(&tp);
-		words = tok_new(&tp, &err);
-		CHECK(words != NULL);
-	}
+	CHECK(rules != NULL);    /* LLVMFuzzerInitialize() ran */
 	/* the comment: the second half, up to a NUL */
 	clen = strnlen((const char *)data + rlen, size - rlen);
 	comment = malloc(clen + 1);
