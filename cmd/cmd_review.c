@@ -42,8 +42,8 @@ static const char usage_review[] =
 "Shows one comment at a time with its category, confidence, the words that\n"
 "decided it, the draft reply and its tone findings, and records what you\n"
 "decide.  FILE holds comments (text or JSONL) or a batch CSV (named .csv\n"
-"or .tsv; its category and reply columns are used).  Keys come from the\n"
-"terminal even when the comments come from a pipe.\n"
+"or .tsv; its category, reply, lang and created_at columns are used).\n"
+"Keys come from the terminal even when the comments come from a pipe.\n"
 "\n"
 "  a approve   e edit in $VISUAL/$EDITOR   v next variant   c change category\n"
 "  h hide      x escalate to the crisis team   s skip   r reject\n"
@@ -855,10 +855,12 @@ static int load_csv(struct items *it, const char *path, const char *encoding,
 		const struct csv_row *row = input_row(&in);
 		size_t bad;
 
-		/* the desk takes neither from a batch CSV (its lang column is
-		   batch's guess; the queue orders by arrival here) */
-		cm.lang = cm.created_at = "";
-		cm.created_ts = -1;
+		/*
+		 * lang and created_at come from their columns as batch read
+		 * them (the input's own, else batch's lang, the language its
+		 * draft is in): a variant or a new category is drafted in it,
+		 * and the queue's age and due time count from created_at
+		 */
 		if (tok_utf8_check(cm.text, cm.text_len, &bad)) {
 			cli_err("%s:%ld: invalid UTF-8 at byte %zu", path, cm.line,
 				bad + 1);

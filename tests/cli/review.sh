@@ -169,6 +169,27 @@ check "resumed session ran (driver status $status)" [ "$status" = 0 ]
 check "resumed CSV: row 1 approved" grep -q '^1,.*,approved$' "$TMP/reviewed2.csv"
 check "resumed CSV: row 1 keeps the edited reply" sh -c "grep '^1,' '$TMP/reviewed2.csv' | grep -qF '$EDITED'"
 
+# a batch CSV's created_at and lang columns count: the older comment comes
+# first, with its time and OVERDUE on the screen, and a variant is drafted
+# in the row's language (the input's lang column: ru for an English text)
+printf 'id,author,comment,created_at,lang\n1,ann,where can I buy the orange one?,%s,\n2,bob,where can I buy the apple one?,2020-01-01T10:00:00Z,ru\n' \
+	"$(date -u +%Y-%m-%dT%H:%M:%SZ)" >"$TMP/in3.csv"
+"$C" batch "$TMP/in3.csv" -o "$TMP/drafts3.csv" 2>/dev/null
+status=0
+drive "$TMP/pty9.err" "$TMP/screen9" -- \
+	"$C" review --as tester "$TMP/drafts3.csv" <<'EOF' || status=$?
+wait candor review.* 2/2 +@bob +2020-01-01T10:00:00Z +#2
+wait OVERDUE
+wait draft ru/question/[a-z0-9-]+, variant 1/
+send v
+wait draft ru/question/[a-z0-9-]+, variant 2/
+send s
+wait candor review.* 1/2 +@ann +[0-9-]+T[0-9:]+Z +#1
+send q
+expect-exit 0
+EOF
+check "batch CSV with created_at and lang: the older first, dated and OVERDUE, its variant in ru (driver status $status: $(head -c 300 "$TMP/pty9.err"))" [ "$status" = 0 ]
+
 # --- batch's progress bar: on a terminal only --------------------------------
 yes '1,"my order is late, where is it"' | head -30000 | sed '1i id,text' >"$TMP/progress.csv"
 status=0
