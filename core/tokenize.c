@@ -474,8 +474,9 @@ static int emit_word(struct tokenizer *t, const char *w, size_t wlen,
 		if ((e = wc_find(&t->wc[t->cur], h, w, wlen, &slot)) != NULL) {
 			if (!e->flen)
 				return 0;
-			return emit_ref(t, TOK_WORD, sc, (int)t->cur + 1,
-					e->foff, e->flen, e->fh, sp);
+			return emit_word_ref(t, sc, (int)t->cur + 1,
+					     e->foff & FOFF_MASK, e->flen,
+					     e->fh, e->foff >> 30, sp);
 		}
 	}
 	return tok_word_miss(t, w, wlen, sc, h, slot, sp);

@@ -57,6 +57,7 @@ struct tok {
 	uint8_t kind;       /* enum tok_kind */
 	uint8_t script;     /* enum tok_script, for words */
 	uint8_t in_cache;   /* private to tokenize.c: where tok_text() looks */
+	uint8_t shape;      /* private: the word's name shape, if known */
 	uint32_t pair;      /* private: a bigram's first word token */
 };
 

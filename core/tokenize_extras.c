@@ -194,29 +194,29 @@ size_t tok_fold_mixed(struct tokenizer *t, const unsigned char *w, size_t n,
 
 
 /*
- * 1 when the word token k looks like a name: CamelCase ("FizzPop"), or
- * capitalised and not the first word of a sentence ("... than Rydo").
- * Words in capitals are shouting, not names.
+ * The part of the name test that depends on the word alone (see
+ * looks_like_name): capitalised, letters in a name's pattern, not one of
+ * NOT_NAMES.  Words in capitals are shouting, not names.
  */
-static int looks_like_name(const struct tokenizer *t, const unsigned char *u,
-			   size_t len, const struct tok *k)
+unsigned tok_name_shape(const unsigned char *w, size_t len, const char *feat,
+			size_t flen)
 {
-	size_t i = k->start, n, j;
+	size_t i = 0, n, j;
 	int letters = 0, lower = 0, camel = 0, prev_lower = 0;
-	uint32_t ch = decode_at(u, i, len, &n);
+	uint32_t ch = decode_at(w, i, len, &n);
 
 	if (!is_upper(ch))
-		return 0;
-	for (; i < k->end; i += n) {
-		if (u[i] < 0x80) {      /* most letters: no decode */
-			ch = u[i];
+		return SHAPE_NO;
+	for (; i < len; i += n) {
+		if (w[i] < 0x80) {      /* most letters: no decode */
+			ch = w[i];
 			n = 1;
-		} else if ((ch = decode_at(u, i, len, &n)) == BAD_CP) {
-			return 0;
+		} else if ((ch = decode_at(w, i, len, &n)) == BAD_CP) {
+			return SHAPE_NO;
 		}
 		if (!is_letter(ch)) {
-			if (i == k->start + 1 || !letters || letters == 1)
-				return 0;       /* "I'm", "O'Neil"... */
+			if (i == 1 || !letters || letters == 1)
+				return SHAPE_NO;        /* "I'm", "O'Neil"... */
 			prev_lower = 0;
 			continue;
 		}
@@ -230,13 +230,32 @@ static int looks_like_name(const struct tokenizer *t, const unsigned char *u,
 		}
 	}
 	if (letters < 2 || !lower)
-		return 0;
+		return SHAPE_NO;
 	for (j = 0; j < sizeof(NOT_NAMES) / sizeof(NOT_NAMES[0]); j++)
-		if (k->len == NOT_NAMES[j].len &&
-		    !memcmp(tok_text(t, k), NOT_NAMES[j].text, k->len))
-			return 0;
-	if (camel)
-		return 1;
+		if (flen == NOT_NAMES[j].len &&
+		    !memcmp(feat, NOT_NAMES[j].text, flen))
+			return SHAPE_NO;
+	return camel ? SHAPE_CAMEL : SHAPE_CAPITAL;
+}
+
+/*
+ * 1 when the word token k looks like a name: CamelCase ("FizzPop"), or
+ * capitalised and not the first word of a sentence ("... than Rydo").
+ * The word's own part comes from the word cache (tok.shape) when it was
+ * cached.
+ */
+static int looks_like_name(const struct tokenizer *t, const unsigned char *u,
+			   size_t len, const struct tok *k)
+{
+	unsigned shape = k->shape;
+	size_t j, n;
+	uint32_t ch;
+
+	if (shape == SHAPE_UNKNOWN)
+		shape = tok_name_shape(u + k->start, k->end - k->start,
+				       tok_text(t, k), k->len);
+	if (shape != SHAPE_CAPITAL)
+		return shape == SHAPE_CAMEL;
 	for (j = k->start; j > 0;) {
 		j--;
 		while (j > 0 && (u[j] & 0xC0) == 0x80)

@@ -40,9 +40,10 @@
  */
 struct word_slot {
 	uint64_t fh;            /* the feature's hash */
-	uint32_t foff;          /* feature text in the arena, NUL-terminated;
-				 * a word longer than the slot's key just
-				 * before it */
+	uint32_t foff;          /* low 30 bits: the feature text in the
+				 * arena, NUL-terminated (a word longer than
+				 * the slot's key just before it); top 2:
+				 * the word's name shape (SHAPE_*) */
 	uint8_t tag;            /* 8 bits of the word's hash, | 1; 0: empty */
 	uint8_t flen;           /* 0: the word has no feature */
 	uint8_t klen;
@@ -114,6 +115,17 @@ struct cursor {
 	size_t pos;     /* byte */
 	size_t cpos;    /* code point */
 };
+
+#define FOFF_MASK 0x3FFFFFFFu
+
+/*
+ * A word's name shape, the part of the <name> test (tokenize_extras.c)
+ * that depends on the word alone, kept in the word cache and in
+ * tok.shape so the test runs once per cached word: 0 not known, or
+ * capitalised as a name is not, CamelCase (a name wherever it stands),
+ * or capitalised (a name unless it starts a sentence).
+ */
+enum { SHAPE_UNKNOWN, SHAPE_NO, SHAPE_CAMEL, SHAPE_CAPITAL };
 
 /* ---- UTF-8 ---------------------------------------------------------- */
 
@@ -362,7 +374,8 @@ static inline const struct word_slot *wc_find(const struct word_cache *c,
 
 		if (e->tag == tag && e->klen == wlen &&
 		    same_bytes(wlen > CACHE_KEY_INLINE ?
-			       c->arena + e->foff - wlen : e->key, w, wlen))
+			       c->arena + (e->foff & FOFF_MASK) - wlen :
+			       e->key, w, wlen))
 			return e;
 	}
 	*free_slot = slot;
@@ -395,7 +408,22 @@ static inline int emit_ref(struct tokenizer *t, enum tok_kind kind,
 	k->kind = (uint8_t)kind;
 	k->script = (uint8_t)sc;
 	k->in_cache = (uint8_t)in_cache;
+	k->shape = SHAPE_UNKNOWN;
 	k->pair = 0;
+	return 0;
+}
+
+/* emit_ref() of a word token whose name shape is known. */
+static inline int emit_word_ref(struct tokenizer *t, enum tok_script sc,
+				int in_cache, size_t off, size_t len,
+				uint64_t hash, unsigned shape,
+				const struct span *sp)
+{
+	size_t n = t->ntoks;
+
+	emit_ref(t, TOK_WORD, sc, in_cache, off, len, hash, sp);
+	if (t->ntoks > n)
+		t->toks[n].shape = (uint8_t)shape;
 	return 0;
 }
 
@@ -439,6 +467,13 @@ int tok_cues_init(struct tokenizer *t, struct cd_error *err);
  */
 size_t tok_fold_mixed(struct tokenizer *t, const unsigned char *w, size_t n,
 		      enum tok_script *sc);
+
+/*
+ * The name shape (SHAPE_*) of the word w[0..n) (valid UTF-8) whose feature
+ * is feat[0..flen).
+ */
+unsigned tok_name_shape(const unsigned char *w, size_t n, const char *feat,
+			size_t flen);
 
 /* After a run with extras: <name> per name, <name+cue> once. */
 int tok_extras_pass(struct tokenizer *t, const char *text, size_t len);

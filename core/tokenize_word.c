@@ -183,7 +183,8 @@ void tok_cache_clear(struct tokenizer *t)
 }
 
 /*
- * Remember word -> (feature, its hash) in generation c, in the free slot
+ * Remember word -> (feature, its hash, its name shape) in generation c, in
+ * the free slot
  * found by the probe, and return the offset of the stored feature text
  * (NUL-terminated) in c's arena, or (size_t)-1 when it was not stored.
  * Entries are never dropped during a run, because tokens of the run point
@@ -192,7 +193,7 @@ void tok_cache_clear(struct tokenizer *t)
  */
 static size_t cache_put(struct word_cache *c, uint64_t h, size_t slot,
 			const char *word, size_t wlen, const char *feat,
-			size_t flen, uint64_t fh)
+			size_t flen, uint64_t fh, unsigned shape)
 {
 	size_t kneed = wlen > CACHE_KEY_INLINE ? wlen : 0;
 	size_t need = kneed + flen + 1, i;
@@ -225,7 +226,7 @@ static size_t cache_put(struct word_cache *c, uint64_t h, size_t slot,
 	w->fh = fh;
 	w->tag = (uint8_t)(h >> 56) | 1;
 	w->gen = c->gen;
-	w->foff = (uint32_t)(i + kneed);
+	w->foff = (uint32_t)(i + kneed) | (uint32_t)shape << 30;
 	w->flen = (uint8_t)flen;
 	w->klen = (uint8_t)wlen;
 	c->alen += need;
@@ -267,21 +268,24 @@ int tok_word_miss(struct tokenizer *t, const char *w, size_t wlen,
 	const char *feat;
 	size_t n, flen, at;
 	uint64_t fh;
+	unsigned shape;
 	int rc, cacheable = wlen <= CACHE_KEY_MAX;
 
 	if (cacheable) {
 		if (prev->n && (e = wc_find(prev, h, w, wlen, &at)) != NULL) {
 			/* the previous generation's: into the current one */
+			shape = e->foff >> 30;
 			at = cache_put(cur, h, slot, w, wlen,
-				       prev->arena + e->foff, e->flen, e->fh);
+				       prev->arena + (e->foff & FOFF_MASK),
+				       e->flen, e->fh, shape);
 			if (!e->flen)
 				return 0;
 			if (at != (size_t)-1)
-				return emit_ref(t, TOK_WORD, sc,
-						(int)t->cur + 1, at, e->flen,
-						e->fh, sp);
-			return emit_ref(t, TOK_WORD, sc, (int)(t->cur ^ 1) + 1,
-					e->foff, e->flen, e->fh, sp);
+				return emit_word_ref(t, sc, (int)t->cur + 1, at,
+						     e->flen, e->fh, shape, sp);
+			return emit_word_ref(t, sc, (int)(t->cur ^ 1) + 1,
+					     e->foff & FOFF_MASK, e->flen,
+					     e->fh, shape, sp);
 		}
 	}
 	if (t->p.extras) {
@@ -301,12 +305,16 @@ int tok_word_miss(struct tokenizer *t, const char *w, size_t wlen,
 	if (!n)
 		flen = 0;
 	fh = tok_hash(feat, flen);
-	at = cacheable ? cache_put(cur, h, slot, w, wlen, feat, flen, fh) :
-			 (size_t)-1;
+	/* with extras, the name test's word part once per cached word */
+	shape = t->p.extras && flen && cacheable ?
+		tok_name_shape((const unsigned char *)w, wlen, feat, flen) :
+		SHAPE_UNKNOWN;
+	at = cacheable ? cache_put(cur, h, slot, w, wlen, feat, flen, fh,
+				   shape) : (size_t)-1;
 	if (!flen)
 		return 0;
 	if (at != (size_t)-1)
-		return emit_ref(t, TOK_WORD, sc, (int)t->cur + 1, at, flen, fh,
-				sp);
+		return emit_word_ref(t, sc, (int)t->cur + 1, at, flen, fh,
+				     shape, sp);
 	return tok_emit_h(t, TOK_WORD, sc, feat, flen, fh, sp);
 }
