@@ -46,7 +46,7 @@ int cd_buf_grow(struct cd_buf *b, size_t n)
 	return 0;
 }
 
-int cd_buf_add(struct cd_buf *b, const void *p, size_t n)
+int cd_buf_add_grow(struct cd_buf *b, const void *p, size_t n)
 {
 	int rc = cd_buf_grow(b, n);
 

@@ -10,6 +10,7 @@
 #define CANDOR_BUF_H
 
 #include <stddef.h>
+#include <string.h>
 
 struct cd_buf {
 	char *data;
@@ -28,7 +29,23 @@ static inline void cd_buf_reset(struct cd_buf *b)
 		b->data[0] = '\0';
 }
 /* 0, CD_ERR_LIMIT or CD_ERR_NOMEM. */
-int cd_buf_add(struct cd_buf *b, const void *p, size_t n);
+int cd_buf_add_grow(struct cd_buf *b, const void *p, size_t n);
+/*
+ * Append n bytes.  Inline when they fit the memory held (the common case
+ * of a record written field by field; a literal's memcpy then compiles
+ * to a few moves), else cd_buf_add_grow() grows the buffer first.
+ */
+static inline int cd_buf_add(struct cd_buf *b, const void *p, size_t n)
+{
+	if (n < b->cap - b->len) {      /* n bytes and the NUL fit; cap <= max + 1 */
+		if (n)
+			memcpy(b->data + b->len, p, n);
+		b->len += n;
+		b->data[b->len] = '\0';
+		return 0;
+	}
+	return cd_buf_add_grow(b, p, n);
+}
 int cd_buf_addstr(struct cd_buf *b, const char *s);
 int cd_buf_addch(struct cd_buf *b, char c);
 int cd_buf_addf(struct cd_buf *b, const char *fmt, ...)

@@ -229,6 +229,44 @@ static void test_prob_and_int(void **state)
 	cd_buf_release(&a);
 }
 
+/*
+ * cd_buf_add (inline when the bytes fit, else grown) keeps its cap
+ * exactly and stays NUL-terminated: for every cap up to 70 bytes, filled
+ * in steps of 1 to 9 bytes, max bytes fit, one more fails with
+ * CD_ERR_LIMIT and leaves the contents as they were.
+ */
+static void test_buf_add_cap(void **state)
+{
+	static const char src[] = "0123456789abcdefghijklmnopqrstuvwxyz"
+				  "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+	struct cd_buf b;
+	size_t max, step, n, k;
+
+	(void)state;
+	for (max = 1; max <= 70; max++)
+		for (step = 1; step <= 9; step++) {
+			cd_buf_init(&b, max);
+			for (n = 0; n + step <= max; n += step)
+				assert_int_equal(cd_buf_add(&b, src + n, step), 0);
+			k = max - n;    /* what is left fits, a byte more does not */
+			assert_int_equal(cd_buf_add(&b, src + n, k + 1),
+					 CD_ERR_LIMIT);
+			assert_int_equal(b.len, n);
+			assert_int_equal(cd_buf_add(&b, src + n, k), 0);
+			assert_int_equal(b.len, max);
+			assert_int_equal(cd_buf_add(&b, "x", 1), CD_ERR_LIMIT);
+			assert_int_equal(b.len, max);
+			assert_int_equal(b.data[max], '\0');
+			assert_memory_equal(b.data, src, max);
+			cd_buf_reset(&b);        /* the memory kept: inline */
+			assert_int_equal(cd_buf_add(&b, src, max), 0);
+			assert_int_equal(cd_buf_add(&b, "", 0), 0);
+			assert_memory_equal(b.data, src, max + 0);
+			assert_int_equal(b.data[max], '\0');
+			cd_buf_release(&b);
+		}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -238,6 +276,7 @@ int main(void)
 		cmocka_unit_test(test_fixed),
 		cmocka_unit_test(test_num),
 		cmocka_unit_test(test_prob_and_int),
+		cmocka_unit_test(test_buf_add_cap),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

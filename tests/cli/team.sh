@@ -25,11 +25,14 @@ with open(sys.argv[1], "w") as f:
                             "text": "%s (%d)" % (random.choice(kinds), i)}) + "\n")
 PY
 # a pipe that delivers the comments over about three seconds
-feeder() { python3 -c 'import sys,time
+# then holds the pipe open until the reviewer closes it (at most 30 s), so
+# the reviewer's shell ends as soon as the reviewer quits, however late
+feeder() { python3 -c 'import select,sys,time
 for i, l in enumerate(open(sys.argv[1])):
     sys.stdout.write(l); sys.stdout.flush()
     if i % 20 == 19: time.sleep(0.2)
-time.sleep(30)' "$TMP/all.jsonl"; }
+p = select.poll(); p.register(1, select.POLLERR)
+p.poll(30000)' "$TMP/all.jsonl"; }
 export -f feeder
 export TMP
 
@@ -42,7 +45,7 @@ for _ in range(int(sys.argv[2])):
     print("send " + random.choice("aaasshhrxu"))
     print("sleep 0.03")
 print("send q")
-print("sleep 0.5")
+print("expect-exit 0")
 PY
 }
 run_reviewer() { # NAME SEED N
