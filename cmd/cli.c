@@ -307,6 +307,16 @@ static void http_log(void *ctx, int level, const char *line)
 	fprintf(stderr, "candor: %s\n", line);
 }
 
+void cli_http_params(const struct cli *c, struct http_params *hp)
+{
+	http_params_init(hp);
+	hp->timeout = c->cfg.http.timeout;
+	hp->retries = c->cfg.http.retries;
+	hp->rate = c->cfg.http.rate;
+	hp->backoff = c->cfg.http.backoff;
+	hp->verbose = c->verbose;
+}
+
 struct http_client *cli_http_open(struct cli *c, const char *cacert,
 				  const char *token, int *code)
 {
@@ -316,13 +326,8 @@ struct http_client *cli_http_open(struct cli *c, const char *cacert,
 	int rc;
 
 	cd_error_clear(&err);
-	http_params_init(&hp);
-	hp.timeout = c->cfg.http.timeout;
-	hp.retries = c->cfg.http.retries;
-	hp.rate = c->cfg.http.rate;
-	hp.backoff = c->cfg.http.backoff;
+	cli_http_params(c, &hp);
 	hp.cacert = cacert;
-	hp.verbose = c->verbose;
 	hp.log = http_log;
 	hp.log_ctx = c;
 	h = http_new(&hp, &err);

@@ -134,6 +134,7 @@ struct tone_rules *cli_load_tone(const struct cli *c, int *code);
 void cli_tone_ctx(const struct cli *c, struct tone_ctx *ctx);
 
 struct http_client;
+struct http_params;
 /*
  * What a TikTok API call needs: the token in environment variable env
  * (*token; when need_token is 0 a missing one is NULL, no error) and,
@@ -150,6 +151,12 @@ int cli_api_check(const struct cli *c, const char *env, int need_token,
  */
 struct http_client *cli_http_open(struct cli *c, const char *cacert,
 				  const char *token, int *code);
+/*
+ * hp initialised (http_params_init()) with the config's [http] timeout,
+ * retries, rate and backoff and -v: what every HTTP client of candor
+ * starts from (cli_http_open(), the alert and escalation webhook).
+ */
+void cli_http_params(const struct cli *c, struct http_params *hp);
 
 /*
  * The header names a CSV column is found by when no --*-col is given

@@ -190,14 +190,9 @@ int webhook_open(struct webhook **out, const struct cli *c, const char *url,
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_cond_init(&w->wake, NULL);
 	pthread_cond_init(&w->idle, NULL);
-	http_params_init(&hp);
-	hp.timeout = c->cfg.http.timeout;
+	cli_http_params(c, &hp);
 	if (hp.connect_timeout > hp.timeout)
 		hp.connect_timeout = hp.timeout;
-	hp.retries = c->cfg.http.retries;
-	hp.rate = c->cfg.http.rate;
-	hp.backoff = c->cfg.http.backoff;
-	hp.verbose = c->verbose;
 	hp.log = log_line;
 	hp.log_ctx = w;
 	/* one request with all its retries, and a little more */
