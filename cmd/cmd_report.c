@@ -11,6 +11,7 @@
  * With -o the page goes to a temporary file beside OUT that is renamed
  * at the end, so a failed run never leaves half a report.
  */
+#include "atomic.h"
 #include "cli.h"
 #include "csvio.h"
 #include "lineio.h"
@@ -286,8 +287,9 @@ int cmd_report(struct cli *c, int argc, char **argv)
 	struct monitor_params mp;
 	struct report *r = NULL;
 	struct cd_error err;
+	struct atomic_file af = { 0 };
 	struct src *srcs = NULL;
-	char *line = NULL, tmp[4200];
+	char *line = NULL;
 	size_t cap = 0, nsrc, i;
 	enum report_format fmt;
 	FILE *out = stdout;
@@ -380,45 +382,25 @@ int cmd_report(struct cli *c, int argc, char **argv)
 		goto done;
 	}
 	if (out_path) {
-		snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", out_path,
-			 (long)getpid());
-		out = fopen(tmp, "wb");
-		if (!out) {
-			cli_err("cannot create '%s': %s", tmp, strerror(errno));
-			out = stdout;
+		if (atomic_open(&af, out_path, &err)) {
+			cli_err("%s", err.msg);
 			rc = EXIT_IO;
 			goto done;
 		}
+		out = af.fp;
 	}
-	rc = report_write(r, fmt, write_fp, out, &err);
-	if (out != stdout) {
-		int werr = ferror(out) | fflush(out) | fsync(fileno(out));
-
-		werr |= fclose(out);
-		out = stdout;
-		if (rc || werr) {
-			remove(tmp);
-			if (!rc)
-				cli_err("cannot write '%s': %s", out_path,
-					strerror(errno));
-		} else if (rename(tmp, out_path)) {
-			cli_err("cannot rename '%s' to '%s': %s", tmp, out_path,
-				strerror(errno));
-			remove(tmp);
-			rc = EXIT_IO;
-			goto done;
-		}
-		if (werr && !rc) {
-			rc = EXIT_IO;
-			goto done;
-		}
+	if ((rc = report_write(r, fmt, write_fp, out, &err)) != 0) {
+		rc = cli_fail(rc, &err);        /* no OUT: rolled back below */
+		goto done;
 	}
-	if (rc) {
-		rc = cli_fail(rc, &err);
+	if (out_path && atomic_commit(&af, &err)) {
+		cli_err("%s", err.msg);
+		rc = EXIT_IO;
 		goto done;
 	}
 	rc = bad ? EXIT_DATA : EXIT_OK;
 done:
+	atomic_rollback(&af);
 	for (i = 0; srcs && i < nsrc; i++)
 		if (srcs[i].fp)
 			fclose(srcs[i].fp);

@@ -422,7 +422,7 @@ static void term_show(void *ctx, const struct review_view *v)
 
 		suggest_flags_text(g->flags, names, sizeof(names));
 		fprintf(o, "%s!! %s: escalate to a person; no stock reply%s\n",
-			t->color ? "\033[1;31m" : "", names, off);
+			t->color ? COLOR_BOLD_RED : "", names, off);
 	}
 	fprintf(o, "%scandor review%s  %zu/%zu", b, off, v->pos, v->total);
 	if (c->author[0])
